@@ -1,0 +1,5 @@
+pub mod bench;
+pub mod domain;
+pub mod eval;
+pub mod ocr;
+pub mod serve;

