@@ -1,0 +1,92 @@
+//! Every choice the spec leaves open, in one place. Each item names what the spec says and what Jikji
+//! does; change the behaviour here and nowhere else. `docs/api.md` lists the same choices.
+
+use crate::{ErrorCode, Version};
+
+/// A missing `version` on General/Template. Spec: "require it for General/Template (upstream behaviour
+/// unknown)". A missing version is not `V1`/`V2`, so: `0021`.
+pub const MISSING_VERSION: ErrorCode = ErrorCode::VersionNotSupported;
+
+/// A missing `version` on Document endpoints is taken as `V2` (spec §2.1 note, [?]).
+pub const DOCUMENT_DEFAULT_VERSION: Version = Version::V2;
+
+/// Overload shedding (the bounded inference queue is full). Spec §12 has 0025 = HTTP 400 for rate
+/// limits; Jikji sheds with the same code and status so that a client written from the spec sees the
+/// error it already handles, plus a `Retry-After` header. (503 would also be defensible.)
+pub const SHED_CODE: ErrorCode = ErrorCode::RateLimited;
+/// HTTP status of a shed request. Keep equal to `SHED_CODE.http_status()` unless you decide otherwise.
+pub const SHED_HTTP_STATUS: u16 = 400;
+/// `Retry-After` seconds sent with 0025 (rate limit and shedding).
+pub const RETRY_AFTER_SECS: u32 = 1;
+
+/// A Document route on a Document domain that has the model enabled, while Jikji has no document model
+/// yet: spec §12 maps "document model not enabled" to 0022. The same code answers a Document route on a
+/// domain whose type or kinds do not include it.
+pub const DOCUMENT_MODEL_UNAVAILABLE: ErrorCode = ErrorCode::DomainInvalid;
+
+/// Template `/infer` on a Template domain without a released template (always, until templates exist).
+pub const TEMPLATE_NOT_RELEASED: ErrorCode = ErrorCode::TemplateNotDeployed;
+
+/// The request ran past the server's request timeout: spec has no timeout code; 0501 (OCR service
+/// error, HTTP 500) tells the client the server failed and a retry may work.
+pub const REQUEST_TIMEOUT: ErrorCode = ErrorCode::OcrServiceError;
+
+/// The engine is not loaded yet (`/readyz` not ready) or failed: 0501.
+pub const ENGINE_UNAVAILABLE: ErrorCode = ErrorCode::OcrServiceError;
+
+/// An image `url` that is malformed, not http(s), or resolves to a refused address (loopback, private,
+/// link-local, metadata): the request itself is invalid → 0011. Download failures of an acceptable URL
+/// (connection refused, non-2xx, timeout) are per-image `ERROR` results instead (see below).
+pub const REFUSED_IMAGE_URL: ErrorCode = ErrorCode::BodyInvalid;
+
+/// Message of a per-image `ERROR` when the image URL could not be downloaded.
+pub const DOWNLOAD_FAILED_MESSAGE: &str = "Image download fail";
+
+/// Message of a per-image `FAILURE` when the bytes are a known format but cannot be decoded
+/// (truncated or corrupt file). Bytes in no supported format, and inputs over a size, pixel or page
+/// limit, are request errors (0011) instead.
+pub const UNREADABLE_IMAGE_MESSAGE: &str = "Image read fail";
+
+/// Failed images omit `fields` and `convertedImageInfo` (spec: omit absent optionals). Set to `true`
+/// to emit `fields: []` instead.
+pub const FAILED_IMAGE_HAS_EMPTY_FIELDS: bool = false;
+
+/// A multi-page PDF/TIFF on General OCR gives one `images[]` entry per page, each with its own `uid`,
+/// the request's `name` and `convertedImageInfo.pageIndex` (spec §3 [?]).
+pub const ONE_IMAGE_ENTRY_PER_PAGE: bool = true;
+
+/// General OCR: at most this many pages per PDF/TIFF (spec §13). More pages → 0011.
+pub const MAX_GENERAL_PAGES: usize = 10;
+/// Template and Document: single page only (spec §13). More pages → the first page is used.
+pub const MAX_TEMPLATE_DOCUMENT_PAGES: usize = 1;
+
+/// Table detection: Jikji has no table model yet. A request with `enableTableDetection: true` on a
+/// domain that allows it gets a normal result without a `tables` member (never an invented table).
+pub const TABLES_IMPLEMENTED: bool = false;
+
+/// General OCR coordinates: the real samples have integral pixel values (`360.0`), so Jikji rounds
+/// them to whole pixels; they are still written as floats.
+pub fn general_coordinate(v: f32) -> f32 {
+    if v.is_finite() { v.round() } else { 0.0 }
+}
+
+/// Confidences are written with at most 4 decimals (`0.9999`), clamped to [0, 1].
+pub fn confidence(c: f32) -> f32 {
+    if !c.is_finite() {
+        return 0.0;
+    }
+    ((c.clamp(0.0, 1.0) * 10000.0).round() / 10000.0) as f32
+}
+
+/// `longImage`: not documented beyond "flags very tall images"; Jikji sets it when the page is more than
+/// 3 times taller than wide.
+pub fn is_long_image(width: u32, height: u32) -> bool {
+    width > 0 && height as u64 > 3 * width as u64
+}
+
+/// A missing `requestId`, `images[].name` or `images[].format` is accepted (echoed as `""`; the format
+/// is sniffed from the bytes anyway).
+pub const LENIENT_MISSING_ECHO_FIELDS: bool = true;
+
+/// Unknown routes and wrong methods answer 400 `0001` (spec §15: "Everything else → 400/0001").
+pub const UNKNOWN_ROUTE: ErrorCode = ErrorCode::UrlInvalid;
