@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""RapidOCR anchor for `jikji bench`.
+
+Loads RapidOCR (PP-OCRv6 small det + rec, PP-OCR mobile v2 cls: the ONNX files packaged inside the
+`rapidocr==3.10.0` wheel) once on the ONNX Runtime CPU provider, warms it up on the first image, then runs
+every listed image once, timing each call (file path in, text lines out, image decoding included).
+
+Nothing is downloaded: the model paths are passed explicitly, the packaged files are checked to exist, and
+RapidOCR's downloader is replaced by a function that raises, so a missing file fails loudly instead of
+reaching for modelscope.cn.
+
+Output (stdout, one JSON object; logs go to stderr):
+  {"engine": "rapidocr", "version": "3.10.0", "onnxruntime": "1.32.0", "threads": 1,
+   "load_s": ..., "warmup_s": ..., "rss_kb_after_load": ..., "peak_rss_kb": ...,
+   "images": [{"image": PATH, "latency_s": ..., "lines": [{"text": ..., "box": [x1,y1,...,x4,y4],
+               "confidence": ...}]}]}
+
+Usage: rapidocr_anchor.py [--threads N] [--rounds N] (--list FILE | IMAGE...)
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+
+
+def rss_kb(field: str) -> int:
+    """VmRSS / VmHWM of this process in kB (0 when /proc is not there)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--threads", type=int, default=1, help="ONNX Runtime intra-op threads (and OpenCV threads)")
+    ap.add_argument("--rounds", type=int, default=1, help="timed passes over the image list")
+    ap.add_argument("--list", help="file with one image path per line")
+    ap.add_argument("--no-text", action="store_true", help="leave recognised lines out of the output")
+    ap.add_argument("images", nargs="*")
+    args = ap.parse_args()
+
+    images = list(args.images)
+    if args.list:
+        with open(args.list, encoding="utf-8") as f:
+            images += [l.strip() for l in f if l.strip()]
+    if not images:
+        ap.error("no images")
+
+    # Thread settings before numpy/cv2 load their pools.
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, str(args.threads))
+
+    t_import = time.perf_counter()
+    import cv2
+    import onnxruntime
+    import rapidocr
+    from rapidocr import RapidOCR
+    from rapidocr.utils import download_file
+
+    cv2.setNumThreads(args.threads)
+
+    class NoDownload:
+        @classmethod
+        def run(cls, params):  # noqa: D401 - mirrors DownloadFile.run
+            raise RuntimeError(f"rapidocr tried to download {params.file_url}; the bench must not fetch models")
+
+    download_file.DownloadFile = NoDownload
+    import rapidocr.inference_engine.onnxruntime.main as ort_main
+
+    ort_main.DownloadFile = NoDownload
+
+    pkg_models = os.path.join(os.path.dirname(rapidocr.__file__), "models")
+    det = os.path.join(pkg_models, "PP-OCRv6_det_small.onnx")
+    rec = os.path.join(pkg_models, "PP-OCRv6_rec_small.onnx")
+    cls = os.path.join(pkg_models, "ch_ppocr_mobile_v2.0_cls_mobile.onnx")
+    for p in (det, rec, cls):
+        if not os.path.isfile(p):
+            print(f"rapidocr_anchor: packaged model {p} is missing", file=sys.stderr)
+            return 2
+    import_s = time.perf_counter() - t_import
+
+    t0 = time.perf_counter()
+    engine = RapidOCR(
+        params={
+            "Global.log_level": "error",
+            "Global.model_root_dir": pkg_models,
+            "EngineConfig.onnxruntime.intra_op_num_threads": args.threads,
+            "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+            "Det.model_path": det,
+            "Rec.model_path": rec,
+            "Cls.model_path": cls,
+        }
+    )
+    load_s = time.perf_counter() - t0
+
+    # Warm-up (RapidOCR creates its ONNX sessions lazily, on the first call): not timed below.
+    t0 = time.perf_counter()
+    engine(images[0])
+    warmup_s = time.perf_counter() - t0
+    rss_after_load = rss_kb("VmRSS")
+
+    out_images = []
+    for r in range(max(1, args.rounds)):
+        for path in images:
+            t0 = time.perf_counter()
+            res = engine(path)
+            dt = time.perf_counter() - t0
+            lines = []
+            if not args.no_text and res.boxes is not None and res.txts is not None:
+                for box, txt, score in zip(res.boxes, res.txts, res.scores):
+                    flat = [float(v) for pt in box for v in pt]
+                    lines.append({"text": txt, "box": flat, "confidence": float(score)})
+            out_images.append({"image": path, "round": r, "latency_s": dt, "lines": lines})
+            print(f"rapidocr_anchor: {path} {dt * 1000:.0f} ms", file=sys.stderr)
+
+    json.dump(
+        {
+            "engine": "rapidocr",
+            "version": getattr(rapidocr, "__version__", "3.10.0"),
+            "onnxruntime": onnxruntime.__version__,
+            "opencv": cv2.__version__,
+            "models": [os.path.basename(p) for p in (det, cls, rec)],
+            "threads": args.threads,
+            "import_s": import_s,
+            "load_s": load_s,
+            "warmup_s": warmup_s,
+            "rss_kb_after_load": rss_after_load,
+            "peak_rss_kb": rss_kb("VmHWM"),
+            "images": out_images,
+        },
+        sys.stdout,
+        ensure_ascii=False,
+    )
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

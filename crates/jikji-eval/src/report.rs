@@ -1,0 +1,303 @@
+//! A set's results, and their text / Markdown renderings (JSON is the serde form of [`SetReport`]).
+
+use crate::gt::{GtFormat, GtSet};
+use crate::score::{summarize, summarize_doc_types, summarize_groups, ImageScore, Summary, TextScores, TextSummary};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// Everything measured on one set.
+#[derive(Debug, Clone, Serialize)]
+pub struct SetReport {
+    pub set: String,
+    pub source: String,
+    pub format: GtFormat,
+    /// True when the per-image rows show case-folded CER (`--casefold`); summaries always carry both.
+    pub casefold_primary: bool,
+    pub overall: Summary,
+    /// `flat` / `photo` for synthetic docs.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub groups: BTreeMap<String, Summary>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub doc_types: BTreeMap<String, Summary>,
+    /// Wall-clock seconds of the whole run over the set, when measured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wall_s: Option<f64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub per_image: Vec<ImageScore>,
+}
+
+impl SetReport {
+    pub fn new(set: &GtSet, scores: Vec<ImageScore>, casefold_primary: bool, keep_per_image: bool) -> Self {
+        SetReport {
+            set: set.name.clone(),
+            source: set.source.display().to_string(),
+            format: set.format,
+            casefold_primary,
+            overall: summarize(&scores),
+            groups: summarize_groups(&scores),
+            doc_types: summarize_doc_types(&scores),
+            wall_s: None,
+            per_image: if keep_per_image { scores } else { Vec::new() },
+        }
+    }
+}
+
+/// `12.34%`, or `–` when undefined.
+pub fn pct(v: Option<f64>) -> String {
+    v.map_or_else(|| "–".to_string(), |v| format!("{:.2}%", v * 100.0))
+}
+
+/// `0.953`, or `–`.
+pub fn frac(v: Option<f64>) -> String {
+    v.map_or_else(|| "–".to_string(), |v| format!("{v:.3}"))
+}
+
+/// Seconds with 3 decimals, or `–`.
+pub fn secs(v: Option<f64>) -> String {
+    v.map_or_else(|| "–".to_string(), |v| format!("{v:.3}"))
+}
+
+fn cer_cell(s: &TextSummary, page: bool) -> String {
+    let c = if page { s.page } else { s.line };
+    match c {
+        Some(c) => format!("{} ({}/{})", pct(c.cer()), c.errors, c.gt_chars),
+        None => "–".into(),
+    }
+}
+
+fn summary_row(name: &str, s: &Summary) -> String {
+    let d = s.det;
+    format!(
+        "| {name} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+        s.images,
+        cer_cell(&s.exact, true),
+        pct(s.casefold.page_cer()),
+        cer_cell(&s.exact, false),
+        pct(s.casefold.line_cer()),
+        frac(d.and_then(|d| d.precision())),
+        frac(d.and_then(|d| d.recall())),
+        frac(d.and_then(|d| d.f1())),
+        secs(s.latency_median_s),
+    )
+}
+
+fn text_of(sc: &ImageScore, casefold: bool) -> &TextScores {
+    if casefold {
+        &sc.casefold
+    } else {
+        &sc.exact
+    }
+}
+
+/// Markdown for one set: a `###` heading, the summary table (all images, then groups), best-match lines,
+/// per-document-type rows and, when kept, per-image rows.
+pub fn markdown(r: &SetReport) -> String {
+    let mut o = String::new();
+    let o_ = &mut o;
+    let _ = writeln!(o_, "### {} ({} images)\n", r.set, r.overall.images);
+    if r.overall.failed > 0 {
+        let _ = writeln!(o_, "**{} image(s) failed** and count as empty predictions.\n", r.overall.failed);
+    }
+    let has_page = r.overall.exact.page.is_some();
+    if has_page || r.overall.exact.line.is_some() {
+        let _ = writeln!(
+            o_,
+            "| subset | images | page CER (errors/chars) | page CER casefold | line CER (errors/chars) | line CER casefold | det P | det R | det F1 | median s/img |"
+        );
+        let _ = writeln!(o_, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        let _ = writeln!(o_, "{}", summary_row("all", &r.overall));
+        for (g, s) in &r.groups {
+            let _ = writeln!(o_, "{}", summary_row(g, s));
+        }
+        let _ = writeln!(o_);
+    }
+    if !r.overall.exact.best_match.is_empty() {
+        let _ = writeln!(
+            o_,
+            "Partial transcription (`text_complete: false`): page CER skipped. Per GT line, the smallest edit distance to any predicted line (spaces removed):\n"
+        );
+        let _ = writeln!(o_, "| GT line | images | read exactly | Σ edit distance | Σ chars | CER | CER casefold |");
+        let _ = writeln!(o_, "|---:|---:|---:|---:|---:|---:|---:|");
+        for (b, cf) in r.overall.exact.best_match.iter().zip(&r.overall.casefold.best_match) {
+            let _ = writeln!(
+                o_,
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                b.index + 1,
+                b.images,
+                b.exact,
+                b.distance,
+                b.gt_chars,
+                pct(crate::metrics::ratio(b.distance, b.gt_chars)),
+                pct(crate::metrics::ratio(cf.distance, cf.gt_chars)),
+            );
+        }
+        let _ = writeln!(o_);
+        if !r.per_image.is_empty() {
+            for sc in &r.per_image {
+                for (i, b) in text_of(sc, r.casefold_primary).best_match.iter().enumerate() {
+                    let _ = writeln!(
+                        o_,
+                        "- `{}` line {}: distance {} — GT `{}` / best `{}`",
+                        sc.id,
+                        i + 1,
+                        b.distance,
+                        b.gt,
+                        b.pred.as_deref().unwrap_or("")
+                    );
+                }
+            }
+            let _ = writeln!(o_);
+        }
+    }
+    if r.doc_types.len() > 1 {
+        let _ = writeln!(o_, "By document type:\n");
+        let _ = writeln!(
+            o_,
+            "| type | images | page CER (errors/chars) | page CER casefold | line CER (errors/chars) | line CER casefold | det P | det R | det F1 | median s/img |"
+        );
+        let _ = writeln!(o_, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        for (t, s) in &r.doc_types {
+            let _ = writeln!(o_, "{}", summary_row(t, s));
+        }
+        let _ = writeln!(o_);
+    }
+    if !r.per_image.is_empty() && (has_page || r.overall.exact.line.is_some()) {
+        let cf = if r.casefold_primary { " (casefold)" } else { "" };
+        let _ = writeln!(
+            o_,
+            "| image | GT lines | pred lines | page CER{cf} | line CER{cf} | det P | det R | det F1 | s | error |"
+        );
+        let _ = writeln!(o_, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        for sc in &r.per_image {
+            let t = text_of(sc, r.casefold_primary);
+            let d = sc.det;
+            let _ = writeln!(
+                o_,
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                sc.id,
+                sc.gt_lines,
+                sc.pred_lines,
+                pct(t.page.and_then(|c| c.cer())),
+                pct(t.line.and_then(|c| c.cer())),
+                frac(d.and_then(|d| d.precision())),
+                frac(d.and_then(|d| d.recall())),
+                frac(d.and_then(|d| d.f1())),
+                secs(sc.latency_s),
+                sc.error.as_deref().unwrap_or("").replace('|', "\\|"),
+            );
+        }
+        let _ = writeln!(o_);
+    }
+    o
+}
+
+fn text_summary(o: &mut String, name: &str, s: &Summary) {
+    let _ = write!(o, "  {name:<8} images {:>3}", s.images);
+    if s.exact.page.is_some() {
+        let _ = write!(o, "  page CER {:>7} (casefold {:>7})", pct(s.exact.page_cer()), pct(s.casefold.page_cer()));
+    }
+    if s.exact.line.is_some() {
+        let _ = write!(o, "  line CER {:>7} (casefold {:>7})", pct(s.exact.line_cer()), pct(s.casefold.line_cer()));
+    }
+    if let Some(d) = s.det {
+        let _ = write!(o, "  det P {} R {} F1 {}", frac(d.precision()), frac(d.recall()), frac(d.f1()));
+    }
+    if !s.exact.best_match.is_empty() {
+        let _ = write!(o, "  best-match CER {} (casefold {})", pct(s.exact.best_match_cer()), pct(s.casefold.best_match_cer()));
+        for b in &s.exact.best_match {
+            let _ = write!(o, "  [line {}: {} errors / {} chars, {}/{} exact]", b.index + 1, b.distance, b.gt_chars, b.exact, b.images);
+        }
+    }
+    if s.latency_median_s.is_some() {
+        let _ = write!(o, "  median {} s p95 {} s", secs(s.latency_median_s), secs(s.latency_p95_s));
+    }
+    if s.failed > 0 {
+        let _ = write!(o, "  FAILED {}", s.failed);
+    }
+    let _ = writeln!(o);
+}
+
+/// Plain text for a terminal.
+pub fn text(r: &SetReport) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "{} ({})", r.set, r.source);
+    text_summary(&mut o, "all", &r.overall);
+    for (g, s) in &r.groups {
+        text_summary(&mut o, g, s);
+    }
+    if r.doc_types.len() > 1 {
+        for (t, s) in &r.doc_types {
+            text_summary(&mut o, t, s);
+        }
+    }
+    for sc in &r.per_image {
+        let t = text_of(sc, r.casefold_primary);
+        let _ = write!(o, "    {:<28} gt {:>3} pred {:>3}", sc.id, sc.gt_lines, sc.pred_lines);
+        if let Some(p) = t.page {
+            let _ = write!(o, "  page {:>7}", pct(p.cer()));
+        }
+        if let Some(l) = t.line {
+            let _ = write!(o, "  line {:>7}", pct(l.cer()));
+        }
+        if let Some(d) = sc.det {
+            let _ = write!(o, "  F1 {}", frac(d.f1()));
+        }
+        for b in &t.best_match {
+            let _ = write!(o, "  [{} → {}]", b.gt, b.distance);
+        }
+        if let Some(s) = sc.latency_s {
+            let _ = write!(o, "  {s:.3}s");
+        }
+        if let Some(e) = &sc.error {
+            let _ = write!(o, "  ERROR {e}");
+        }
+        let _ = writeln!(o);
+    }
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gt::{GtImage, GtLine};
+    use crate::score::{score_image, EvalOptions, PredLine};
+    use jikji_geometry::Rect;
+    use std::path::PathBuf;
+
+    #[test]
+    fn markdown_has_summary_groups_and_per_image_rows() {
+        let q = Rect::new(0., 0., 10., 10.).to_quad();
+        let mk = |id: &str, group: &str| GtImage {
+            id: id.into(),
+            image: PathBuf::from(format!("{id}.jpg")),
+            lines: vec![GtLine { text: "AB".into(), quad: Some(q), role: None }],
+            text_complete: true,
+            group: Some(group.into()),
+            doc_type: Some("receipt".into()),
+        };
+        let set = GtSet {
+            name: "synthetic-docs".into(),
+            source: PathBuf::from("x"),
+            format: GtFormat::SyntheticDocs,
+            images: vec![mk("a", "flat"), mk("b", "photo")],
+        };
+        let scores: Vec<_> = set
+            .images
+            .iter()
+            .map(|g| score_image(g, &[PredLine::new("AB", q)], &EvalOptions::default()))
+            .collect();
+        let r = SetReport::new(&set, scores, false, true);
+        let md = markdown(&r);
+        assert!(md.contains("### synthetic-docs (2 images)"), "{md}");
+        assert!(md.contains("| all | 2 | 0.00% (0/4) |"), "{md}");
+        assert!(md.contains("| flat | 1 |"), "{md}");
+        assert!(md.contains("| photo | 1 |"), "{md}");
+        assert!(md.contains("| a | 1 | 1 |"), "{md}");
+        let t = text(&r);
+        assert!(t.contains("page CER   0.00%"), "{t}");
+        let j = serde_json::to_value(&r).unwrap();
+        assert_eq!(j["overall"]["det"]["tp"], 2);
+        assert_eq!(j["groups"]["photo"]["images"], 1);
+    }
+}

@@ -1,0 +1,67 @@
+//! Loads the shared test sets (when present at `../shared/testdata` from the repo root) and checks that a
+//! prediction equal to the ground truth scores perfectly. Skips quietly when the data is not there.
+
+use jikji_eval::{gt, score_image, summarize, EvalOptions, GtSet, PredLine};
+use std::path::PathBuf;
+
+fn testdata() -> Option<PathBuf> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata");
+    p.is_dir().then_some(p)
+}
+
+fn perfect(set: &GtSet) -> jikji_eval::Summary {
+    let scores: Vec<_> = set
+        .images
+        .iter()
+        .map(|g| {
+            let pred: Vec<PredLine> = g
+                .lines
+                .iter()
+                .map(|l| PredLine::new(l.text.clone(), l.quad.unwrap_or_default()))
+                .collect();
+            score_image(g, &pred, &EvalOptions::default())
+        })
+        .collect();
+    summarize(&scores)
+}
+
+#[test]
+fn sroie_loads_and_scores_itself_perfectly() {
+    let Some(td) = testdata() else { return };
+    let set = gt::load(&td.join("sroie/gt.jsonl")).unwrap();
+    assert_eq!(set.name, "sroie");
+    assert_eq!(set.images.len(), 26);
+    assert!(set.images.iter().all(|i| i.has_boxes() && i.image.is_file()));
+    let s = perfect(&set);
+    assert_eq!(s.exact.page.unwrap().errors, 0);
+    assert_eq!(s.exact.line.unwrap().errors, 0);
+    let d = s.det.unwrap();
+    assert_eq!(d.fp + d.fn_, 0, "{d:?}");
+}
+
+#[test]
+fn synthetic_docs_load_with_groups() {
+    let Some(td) = testdata() else { return };
+    let set = gt::load(&td.join("synthetic-docs")).unwrap();
+    assert_eq!(set.images.len(), 48);
+    assert_eq!(set.images.iter().filter(|i| i.group.as_deref() == Some("photo")).count(), 24);
+    assert!(set.images.iter().all(|i| i.image.is_file()), "every JSON has its image");
+    let s = perfect(&set);
+    assert_eq!(s.exact.page.unwrap().errors, 0);
+    assert_eq!(s.exact.line.unwrap().errors, 0);
+}
+
+#[test]
+fn partial_and_boxless_sets_load() {
+    let Some(td) = testdata() else { return };
+    let mrz = gt::load(&td.join("passport_mrz")).unwrap();
+    assert_eq!(mrz.images.len(), 2);
+    assert!(mrz.images.iter().all(|i| !i.text_complete && i.image.is_file()));
+    let s = perfect(&mrz);
+    assert_eq!(s.exact.page, None);
+    assert_eq!(s.exact.best_match.len(), 2);
+    assert!(s.exact.best_match.iter().all(|b| b.distance == 0 && b.images == 2));
+    let ko = gt::load(&td.join("korean_real/gt.jsonl")).unwrap();
+    assert!(ko.images.iter().all(|i| !i.has_boxes() && i.text_complete));
+    assert_eq!(perfect(&ko).exact.line, None);
+}
