@@ -15,7 +15,13 @@ use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
 
+use rand::rngs::OsRng;
+use rand::{Rng, RngCore};
 use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::Row;
+use subtle::ConstantTimeEq;
 
 /// Errors from the store.
 #[derive(Debug, thiserror::Error)]
@@ -69,7 +75,9 @@ impl fmt::Display for Backend {
 
 /// A specialised Document OCR model (spec §1.2, §7–§11). Wire names are the URL suffixes
 /// after `/document/`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
+)]
 pub enum DocKind {
     #[serde(rename = "receipt")]
     Receipt,
@@ -203,8 +211,12 @@ impl Domain {
     /// Does `presented` (the `X-OCR-SECRET` header value) match this domain's secret?
     /// Compares SHA-256 digests in constant time.
     pub fn verify_secret(&self, presented: &str) -> bool {
-        let _ = presented;
-        unimplemented!()
+        let mut stored = [0u8; 32];
+        if hex::decode_to_slice(&self.secret_sha256, &mut stored).is_err() {
+            return false;
+        }
+        let presented: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
+        bool::from(stored.ct_eq(&presented))
     }
 
     /// Invoke URL base: `{public_url}/custom/v1/{id}/{invoke_key}` (no trailing slash).
@@ -375,21 +387,77 @@ pub struct Store {
 
 impl fmt::Debug for Store {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Store").field("backend", &self.backend).finish_non_exhaustive()
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .finish_non_exhaustive()
     }
 }
 
+static MIGRATE_SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static MIGRATE_POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+const DOMAIN_COLUMNS: &str = "id, name, kind, document_kinds, invoke_key, secret_sha256, lang, \
+     table_detection, rate_limit_per_sec, rate_burst, monthly_quota, created_at, updated_at";
+
 impl Store {
     /// Connect (creating the SQLite file and its directory if needed) and run migrations.
+    ///
+    /// Accepted URLs: `sqlite:///abs/path.db`, `sqlite:rel/path.db`, `sqlite:path?mode=rwc`,
+    /// `sqlite::memory:` (one connection, gone on close), `postgres://…` / `postgresql://…`
+    /// (any libpq-style parameters sqlx understands, e.g. `options[search_path]=s`).
+    /// A SQLite URL without `mode=` gets `mode=rwc` (create if missing); file databases
+    /// are switched to WAL journaling.
     pub async fn open(database_url: &str) -> Result<Store, StoreError> {
-        let _ = database_url;
-        unimplemented!()
+        sqlx::any::install_default_drivers();
+        let url = database_url.trim();
+        let (backend, url, in_memory) =
+            if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+                (Backend::Postgres, url.to_string(), false)
+            } else if url.starts_with("sqlite:") {
+                let (url, in_memory) = prepare_sqlite_url(url)?;
+                (Backend::Sqlite, url, in_memory)
+            } else {
+                return Err(StoreError::UnsupportedUrl(redact_url(url)));
+            };
+        let mut options = AnyPoolOptions::new();
+        if in_memory {
+            // Every connection to `sqlite::memory:` would be a separate database.
+            options = options
+                .max_connections(1)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None);
+        }
+        let pool = options.connect(&url).await?;
+        match backend {
+            Backend::Sqlite => {
+                if !in_memory {
+                    // Readers do not block the writer; persistent in the database file.
+                    sqlx::query("PRAGMA journal_mode = WAL")
+                        .execute(&pool)
+                        .await?;
+                }
+                MIGRATE_SQLITE.run(&pool).await?;
+            }
+            Backend::Postgres => MIGRATE_POSTGRES.run(&pool).await?,
+        }
+        Ok(Store { pool, backend })
     }
 
-    /// `sqlite://{data_dir}/jikji.db?mode=rwc`.
+    /// SQLite file `jikji.db` in `data_dir`, as a URL for [`Store::open`]
+    /// (`sqlite:{data_dir}/jikji.db?mode=rwc`).
     pub fn default_database_url(data_dir: &Path) -> String {
-        let _ = data_dir;
-        unimplemented!()
+        let path = data_dir.join("jikji.db").to_string_lossy().into_owned();
+        let mut escaped = String::with_capacity(path.len());
+        for c in path.chars() {
+            match c {
+                '%' => escaped.push_str("%25"),
+                '?' => escaped.push_str("%3F"),
+                '#' => escaped.push_str("%23"),
+                _ => escaped.push(c),
+            }
+        }
+        format!("sqlite:{escaped}?mode=rwc")
     }
 
     pub fn backend(&self) -> Backend {
@@ -398,7 +466,8 @@ impl Store {
 
     /// Cheap liveness check (`SELECT 1`), for health endpoints.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        unimplemented!()
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
     }
 
     /// Close the pool (waits for connections to be returned).
@@ -406,78 +475,676 @@ impl Store {
         self.pool.close().await
     }
 
+    /// Create a domain with a fresh invoke key and secret. The returned secret is the
+    /// only copy; the database keeps its SHA-256.
     pub async fn create_domain(&self, new: NewDomain) -> Result<CreatedDomain, StoreError> {
-        let _ = new;
-        unimplemented!()
+        let NewDomain {
+            name,
+            kind,
+            lang,
+            table_detection,
+            rate_limit_per_sec,
+            rate_burst,
+            monthly_quota,
+        } = new;
+        let name = check_name(&name)?;
+        let lang = check_lang(&lang)?;
+        let kind = check_kind(kind)?;
+        check_rate(rate_limit_per_sec)?;
+        check_burst(rate_burst)?;
+        check_quota(monthly_quota)?;
+        let invoke_key = random_invoke_key();
+        let secret = random_secret();
+        let now = now_millis();
+        let sql = format!(
+            "INSERT INTO domains (name, kind, document_kinds, invoke_key, secret_sha256, lang, \
+             table_detection, rate_limit_per_sec, rate_burst, monthly_quota, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING {DOMAIN_COLUMNS}"
+        );
+        let row = sqlx::query(&sql)
+            .bind(name)
+            .bind(kind.as_str())
+            .bind(doc_kinds_to_db(kind.doc_kinds()))
+            .bind(invoke_key)
+            .bind(secret_hash(&secret))
+            .bind(lang)
+            .bind(table_detection as i64)
+            .bind(rate_limit_per_sec)
+            .bind(rate_burst.map(i64::from))
+            .bind(monthly_quota)
+            .bind(now)
+            .bind(now)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(CreatedDomain {
+            domain: domain_from_row(&row)?,
+            secret,
+        })
     }
 
     /// All domains, by id.
     pub async fn list_domains(&self) -> Result<Vec<Domain>, StoreError> {
-        unimplemented!()
+        let sql = format!("SELECT {DOMAIN_COLUMNS} FROM domains ORDER BY id");
+        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
+        rows.iter().map(domain_from_row).collect()
     }
 
     pub async fn get_domain(&self, id: i64) -> Result<Option<Domain>, StoreError> {
-        let _ = id;
-        unimplemented!()
+        let sql = format!("SELECT {DOMAIN_COLUMNS} FROM domains WHERE id = $1");
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(domain_from_row).transpose()
     }
 
     /// The domain with this id whose invoke key equals `invoke_key` (constant-time compare).
-    pub async fn find_by_invoke(&self, domain_id: i64, invoke_key: &str) -> Result<Option<Domain>, StoreError> {
-        let _ = (domain_id, invoke_key);
-        unimplemented!()
+    pub async fn find_by_invoke(
+        &self,
+        domain_id: i64,
+        invoke_key: &str,
+    ) -> Result<Option<Domain>, StoreError> {
+        Ok(self.get_domain(domain_id).await?.filter(|d| {
+            d.invoke_key.len() == invoke_key.len()
+                && bool::from(d.invoke_key.as_bytes().ct_eq(invoke_key.as_bytes()))
+        }))
     }
 
-    /// Apply `patch`; `None` if there is no such domain.
-    pub async fn update_domain(&self, id: i64, patch: DomainPatch) -> Result<Option<Domain>, StoreError> {
-        let _ = (id, patch);
-        unimplemented!()
+    /// Apply `patch`; `None` if there is no such domain. Only the patched columns are
+    /// written, so concurrent patches of different fields do not undo each other.
+    pub async fn update_domain(
+        &self,
+        id: i64,
+        patch: DomainPatch,
+    ) -> Result<Option<Domain>, StoreError> {
+        let Some(current) = self.get_domain(id).await? else {
+            return Ok(None);
+        };
+        let mut sets: Vec<(&'static str, Val)> = Vec::new();
+        if let Some(name) = patch.name {
+            sets.push(("name", Val::Text(check_name(&name)?)));
+        }
+        if let Some(lang) = patch.lang {
+            sets.push(("lang", Val::Text(check_lang(&lang)?)));
+        }
+        if let Some(on) = patch.table_detection {
+            sets.push(("table_detection", Val::Int(on as i64)));
+        }
+        if let Some(rate) = patch.rate_limit_per_sec {
+            check_rate(rate)?;
+            sets.push(("rate_limit_per_sec", Val::Float(rate)));
+        }
+        if let Some(burst) = patch.rate_burst {
+            check_burst(burst)?;
+            sets.push(("rate_burst", Val::OptInt(burst.map(i64::from))));
+        }
+        if let Some(quota) = patch.monthly_quota {
+            check_quota(quota)?;
+            sets.push(("monthly_quota", Val::OptInt(quota)));
+        }
+        let mut kind_guard = false;
+        if let Some(kinds) = patch.document_kinds {
+            if !matches!(current.kind, DomainKind::Document(_)) {
+                return Err(StoreError::Invalid(format!(
+                    "domain {id} is a {} domain; document kinds apply only to document domains",
+                    current.kind
+                )));
+            }
+            let kind = check_kind(DomainKind::Document(kinds))?;
+            sets.push((
+                "document_kinds",
+                Val::Text(doc_kinds_to_db(kind.doc_kinds())),
+            ));
+            kind_guard = true;
+        }
+        sets.push(("updated_at", Val::Int(now_millis())));
+        let assignments: Vec<String> = sets
+            .iter()
+            .enumerate()
+            .map(|(i, (col, _))| format!("{col} = ${}", i + 1))
+            .collect();
+        let sql = format!(
+            "UPDATE domains SET {} WHERE id = ${}{} RETURNING {DOMAIN_COLUMNS}",
+            assignments.join(", "),
+            sets.len() + 1,
+            if kind_guard {
+                " AND kind = 'document'"
+            } else {
+                ""
+            },
+        );
+        let mut query = sqlx::query(&sql);
+        for (_, value) in sets {
+            query = match value {
+                Val::Int(v) => query.bind(v),
+                Val::OptInt(v) => query.bind(v),
+                Val::Float(v) => query.bind(v),
+                Val::Text(v) => query.bind(v),
+            };
+        }
+        let row = query.bind(id).fetch_optional(&self.pool).await?;
+        row.as_ref().map(domain_from_row).transpose()
     }
 
-    /// New secret for the domain (the old one stops working); `None` if no such domain.
+    /// New secret for the domain (the old one stops working at once); `None` if there is
+    /// no such domain.
     pub async fn rotate_secret(&self, id: i64) -> Result<Option<String>, StoreError> {
-        let _ = id;
-        unimplemented!()
+        let secret = random_secret();
+        let done =
+            sqlx::query("UPDATE domains SET secret_sha256 = $1, updated_at = $2 WHERE id = $3")
+                .bind(secret_hash(&secret))
+                .bind(now_millis())
+                .bind(id)
+                .execute(&self.pool)
+                .await?;
+        Ok((done.rows_affected() > 0).then_some(secret))
     }
 
-    /// Delete the domain and its usage; `false` if it did not exist.
+    /// Delete the domain and its usage and quota counters; `false` if it did not exist.
     pub async fn delete_domain(&self, id: i64) -> Result<bool, StoreError> {
-        let _ = id;
-        unimplemented!()
+        let mut tx = self.pool.begin().await?;
+        // Explicit deletes as well as ON DELETE CASCADE, so this does not depend on
+        // SQLite's foreign_keys pragma.
+        sqlx::query("DELETE FROM usage_monthly WHERE domain_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM quota_monthly WHERE domain_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let done = sqlx::query("DELETE FROM domains WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() > 0)
     }
 
     /// Atomically count one call against the monthly quota: `true` (and counted) if the
-    /// month's count was below `limit` (or `limit` is `None`), `false` if exhausted.
-    pub async fn consume_quota(&self, domain_id: i64, month: &str, limit: Option<i64>) -> Result<bool, StoreError> {
-        let _ = (domain_id, month, limit);
-        unimplemented!()
+    /// month's count was below `limit` (or `limit` is `None`), `false` (nothing counted)
+    /// if exhausted. A single `INSERT … ON CONFLICT DO UPDATE … WHERE calls < limit`, so
+    /// concurrent callers never push the count past the limit.
+    pub async fn consume_quota(
+        &self,
+        domain_id: i64,
+        month: &str,
+        limit: Option<i64>,
+    ) -> Result<bool, StoreError> {
+        check_month(month)?;
+        match limit {
+            Some(limit) if limit <= 0 => Ok(false),
+            Some(limit) => {
+                let row = sqlx::query(
+                    "INSERT INTO quota_monthly (domain_id, month, calls) VALUES ($1, $2, 1) \
+                     ON CONFLICT (domain_id, month) DO UPDATE SET calls = quota_monthly.calls + 1 \
+                     WHERE quota_monthly.calls < $3 RETURNING calls",
+                )
+                .bind(domain_id)
+                .bind(month)
+                .bind(limit)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.is_some())
+            }
+            None => {
+                sqlx::query(
+                    "INSERT INTO quota_monthly (domain_id, month, calls) VALUES ($1, $2, 1) \
+                     ON CONFLICT (domain_id, month) DO UPDATE SET calls = quota_monthly.calls + 1",
+                )
+                .bind(domain_id)
+                .bind(month)
+                .execute(&self.pool)
+                .await?;
+                Ok(true)
+            }
+        }
     }
 
     /// Calls counted against the quota in `month` (what [`Store::consume_quota`] compares).
     pub async fn quota_used(&self, domain_id: i64, month: &str) -> Result<i64, StoreError> {
-        let _ = (domain_id, month);
-        unimplemented!()
+        check_month(month)?;
+        let row =
+            sqlx::query("SELECT calls FROM quota_monthly WHERE domain_id = $1 AND month = $2")
+                .bind(domain_id)
+                .bind(month)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(match row {
+            Some(row) => row.try_get::<i64, _>("calls")?,
+            None => 0,
+        })
     }
 
-    /// Add `u` to the (domain, month, operation) counters.
-    pub async fn record_usage(&self, domain_id: i64, month: &str, u: UsageDelta) -> Result<(), StoreError> {
-        let _ = (domain_id, month, u);
-        unimplemented!()
+    /// Add `u` to the (domain, month, operation) counters (one atomic upsert).
+    pub async fn record_usage(
+        &self,
+        domain_id: i64,
+        month: &str,
+        u: UsageDelta,
+    ) -> Result<(), StoreError> {
+        check_month(month)?;
+        let operation = u.operation.trim().trim_start_matches('/');
+        if operation.is_empty() {
+            return Err(StoreError::Invalid("usage operation is empty".into()));
+        }
+        if u.calls < 0 || u.pages < 0 || u.tables < 0 || u.failures < 0 {
+            return Err(StoreError::Invalid(
+                "usage counters must not be negative".into(),
+            ));
+        }
+        sqlx::query(
+            "INSERT INTO usage_monthly (domain_id, month, operation, calls, pages, tables, failures) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (domain_id, month, operation) DO UPDATE SET \
+             calls = usage_monthly.calls + excluded.calls, \
+             pages = usage_monthly.pages + excluded.pages, \
+             tables = usage_monthly.tables + excluded.tables, \
+             failures = usage_monthly.failures + excluded.failures",
+        )
+        .bind(domain_id)
+        .bind(month)
+        .bind(operation)
+        .bind(u.calls)
+        .bind(u.pages)
+        .bind(u.tables)
+        .bind(u.failures)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     /// Usage rows for a domain, one month or all, ordered by month then operation.
-    pub async fn usage(&self, domain_id: i64, month: Option<&str>) -> Result<Vec<UsageRow>, StoreError> {
-        let _ = (domain_id, month);
-        unimplemented!()
+    pub async fn usage(
+        &self,
+        domain_id: i64,
+        month: Option<&str>,
+    ) -> Result<Vec<UsageRow>, StoreError> {
+        const COLS: &str =
+            "SELECT month, operation, calls, pages, tables, failures FROM usage_monthly";
+        let rows = match month {
+            Some(month) => {
+                check_month(month)?;
+                let sql =
+                    format!("{COLS} WHERE domain_id = $1 AND month = $2 ORDER BY month, operation");
+                sqlx::query(&sql)
+                    .bind(domain_id)
+                    .bind(month)
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+            None => {
+                let sql = format!("{COLS} WHERE domain_id = $1 ORDER BY month, operation");
+                sqlx::query(&sql)
+                    .bind(domain_id)
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+        };
+        rows.iter()
+            .map(|r| {
+                Ok(UsageRow {
+                    month: r.try_get("month")?,
+                    operation: r.try_get("operation")?,
+                    calls: r.try_get("calls")?,
+                    pages: r.try_get("pages")?,
+                    tables: r.try_get("tables")?,
+                    failures: r.try_get("failures")?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// A bind value for the dynamic UPDATE.
+enum Val {
+    Int(i64),
+    OptInt(Option<i64>),
+    Float(Option<f64>),
+    Text(String),
+}
+
+fn domain_from_row(r: &AnyRow) -> Result<Domain, StoreError> {
+    let id: i64 = r.try_get("id")?;
+    let kind: String = r.try_get("kind")?;
+    let doc_kinds: String = r.try_get("document_kinds")?;
+    let kind = match kind.as_str() {
+        "general" => DomainKind::General,
+        "template" => DomainKind::Template,
+        "document" => DomainKind::Document(
+            doc_kinds
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    s.parse().map_err(|_| {
+                        StoreError::Corrupt(format!("domain {id}: document kind {s:?}"))
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+        ),
+        other => return Err(StoreError::Corrupt(format!("domain {id}: kind {other:?}"))),
+    };
+    let rate_burst: Option<i64> = r.try_get("rate_burst")?;
+    let rate_burst = rate_burst
+        .map(u32::try_from)
+        .transpose()
+        .map_err(|_| StoreError::Corrupt(format!("domain {id}: rate_burst out of range")))?;
+    Ok(Domain {
+        id,
+        name: r.try_get("name")?,
+        kind,
+        invoke_key: r.try_get("invoke_key")?,
+        lang: r.try_get("lang")?,
+        table_detection: r.try_get::<i64, _>("table_detection")? != 0,
+        rate_limit_per_sec: r.try_get("rate_limit_per_sec")?,
+        rate_burst,
+        monthly_quota: r.try_get("monthly_quota")?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+        secret_sha256: r.try_get("secret_sha256")?,
+    })
+}
+
+fn doc_kinds_to_db(kinds: &[DocKind]) -> String {
+    kinds
+        .iter()
+        .map(|k| k.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn check_name(name: &str) -> Result<String, StoreError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(StoreError::Invalid("domain name is empty".into()));
+    }
+    if name.chars().count() > 200 {
+        return Err(StoreError::Invalid(
+            "domain name is longer than 200 characters".into(),
+        ));
+    }
+    Ok(name.to_string())
+}
+
+/// `ko`, `ja`, `zh-TW`, `en`, or several separated by commas (spec §13).
+fn check_lang(lang: &str) -> Result<String, StoreError> {
+    let lang: String = lang.chars().filter(|c| !c.is_whitespace()).collect();
+    let ok = !lang.is_empty()
+        && lang.split(',').all(|part| {
+            !part.is_empty()
+                && part.len() <= 16
+                && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
+    if ok {
+        Ok(lang)
+    } else {
+        Err(StoreError::Invalid(format!(
+            "language {lang:?} is not a comma-separated list of language codes (ko, ja, zh-TW, en)"
+        )))
+    }
+}
+
+/// Document kinds sorted, deduplicated and non-empty.
+fn check_kind(kind: DomainKind) -> Result<DomainKind, StoreError> {
+    match kind {
+        DomainKind::Document(mut kinds) => {
+            kinds.sort();
+            kinds.dedup();
+            if kinds.is_empty() {
+                return Err(StoreError::Invalid(
+                    "a document domain needs at least one document kind".into(),
+                ));
+            }
+            Ok(DomainKind::Document(kinds))
+        }
+        other => Ok(other),
+    }
+}
+
+fn check_rate(rate: Option<f64>) -> Result<(), StoreError> {
+    match rate {
+        Some(r) if !(r.is_finite() && r > 0.0) => Err(StoreError::Invalid(format!(
+            "rate limit must be a positive number of requests per second, not {r}"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+fn check_burst(burst: Option<u32>) -> Result<(), StoreError> {
+    match burst {
+        Some(0) => Err(StoreError::Invalid("rate burst must be at least 1".into())),
+        _ => Ok(()),
+    }
+}
+
+fn check_quota(quota: Option<i64>) -> Result<(), StoreError> {
+    match quota {
+        Some(q) if q < 0 => Err(StoreError::Invalid(format!(
+            "monthly quota must not be negative, not {q}"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// `YYYY-MM` with a month 01–12.
+fn check_month(month: &str) -> Result<(), StoreError> {
+    let b = month.as_bytes();
+    let ok = b.len() == 7
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..].iter().all(u8::is_ascii_digit)
+        && matches!(
+            &month[5..],
+            "01" | "02" | "03" | "04" | "05" | "06" | "07" | "08" | "09" | "10" | "11" | "12"
+        );
+    if ok {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(format!(
+            "month {month:?} is not YYYY-MM"
+        )))
+    }
+}
+
+/// 32 random bytes as 64 lowercase hex chars.
+fn random_invoke_key() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// A CLOVA-looking secret: base64 of 32 random ASCII letters (44 chars, ends with `=`).
+/// 32 letters from a 52-letter alphabet carry about 182 bits of entropy.
+fn random_secret() -> String {
+    use base64::Engine as _;
+    const LETTERS: &[u8; 52] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let letters: Vec<u8> = (0..32)
+        .map(|_| LETTERS[OsRng.gen_range(0..LETTERS.len())])
+        .collect();
+    base64::engine::general_purpose::STANDARD.encode(letters)
+}
+
+/// Hex SHA-256 of a secret. A fast, unsalted hash is adequate here (a slow password
+/// hash is not needed): secrets are generated by us with ~182 bits of entropy, so
+/// brute-forcing or precomputing the preimage of a leaked hash is infeasible.
+fn secret_hash(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+fn now_millis() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// Rewrite a SQLite URL so that opening it works: create the file's directory, and add
+/// `mode=rwc` when no mode is given. Returns the URL and whether it is in-memory.
+fn prepare_sqlite_url(url: &str) -> Result<(String, bool), StoreError> {
+    // Same split as sqlx-sqlite: strip the scheme, then the query.
+    let rest = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
+    let (path, params) = match rest.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (rest, None),
+    };
+    let param = |name: &str| {
+        params.and_then(|q| {
+            q.split('&')
+                .find_map(|kv| kv.strip_prefix(name).and_then(|v| v.strip_prefix('=')))
+        })
+    };
+    let mode = param("mode");
+    if path.is_empty() || path == ":memory:" || mode == Some("memory") {
+        return Ok((url.to_string(), true));
+    }
+    if mode != Some("ro") {
+        let path = percent_decode(path);
+        if let Some(dir) = Path::new(&path).parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+                    path: dir.display().to_string(),
+                    source,
+                })?;
+            }
+        }
+    }
+    let url = match (mode, params) {
+        (Some(_), _) => url.to_string(),
+        (None, Some(q)) if !q.is_empty() => format!("{url}&mode=rwc"),
+        (None, Some(_)) => format!("{url}mode=rwc"),
+        (None, None) => format!("{url}?mode=rwc"),
+    };
+    Ok((url, false))
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            let hex_val = |c: u8| (c as char).to_digit(16);
+            if let (Some(hi), Some(lo)) = (hex_val(b[i + 1]), hex_val(b[i + 2])) {
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The URL without a password, for error messages.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let userinfo = &url[s + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
     }
 }
 
 /// Current month in UTC as `YYYY-MM` (the key for quotas and usage).
 pub fn current_month() -> String {
-    unimplemented!()
+    month_of_millis(now_millis())
 }
 
 /// Month (`YYYY-MM`, UTC) of a Unix-milliseconds timestamp.
 pub fn month_of_millis(ms: i64) -> String {
-    let _ = ms;
-    unimplemented!()
+    // Howard Hinnant's civil_from_days.
+    let days = ms.div_euclid(86_400_000);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}")
+}
+
+#[cfg(test)]
+mod unit {
+    use super::*;
+
+    #[test]
+    fn months() {
+        assert_eq!(month_of_millis(0), "1970-01");
+        assert_eq!(month_of_millis(1_798_761_600_000 - 1), "2026-12"); // 2027-01-01T00:00Z minus 1 ms
+        assert_eq!(month_of_millis(1_798_761_600_000), "2027-01");
+        assert_eq!(month_of_millis(1_709_164_800_000), "2024-02"); // 2024-02-29
+        assert!(check_month("2026-11").is_ok());
+        assert!(check_month("2026-13").is_err());
+        assert!(check_month("26-11").is_err());
+        assert!(check_month(&current_month()).is_ok());
+    }
+
+    #[test]
+    fn secrets_and_keys_look_like_clova() {
+        let key = random_invoke_key();
+        assert_eq!(key.len(), 64);
+        assert!(key
+            .chars()
+            .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)));
+        let secret = random_secret();
+        assert_eq!(secret.len(), 44);
+        assert!(secret.ends_with('='));
+        use base64::Engine as _;
+        let raw = base64::engine::general_purpose::STANDARD
+            .decode(&secret)
+            .unwrap();
+        assert_eq!(raw.len(), 32);
+        assert!(raw.iter().all(u8::is_ascii_alphabetic));
+        assert_ne!(secret, random_secret());
+    }
+
+    #[test]
+    fn sqlite_urls() {
+        let dir = std::env::temp_dir().join(format!("jikji-url-{}", uuid::Uuid::new_v4()));
+        let db = dir.join("sub").join("x.db");
+        let (u, mem) = prepare_sqlite_url(&format!("sqlite://{}", db.display())).unwrap();
+        assert!(!mem);
+        assert!(u.ends_with("x.db?mode=rwc"), "{u}");
+        assert!(db.parent().unwrap().is_dir());
+        let (u, _) = prepare_sqlite_url(&format!("sqlite:{}?mode=rw", db.display())).unwrap();
+        assert!(u.ends_with("?mode=rw"));
+        assert!(prepare_sqlite_url("sqlite::memory:").unwrap().1);
+        let d = Store::default_database_url(Path::new("/srv/a b?/data"));
+        assert_eq!(d, "sqlite:/srv/a b%3F/data/jikji.db?mode=rwc");
+        assert_eq!(percent_decode("/srv/a b%3F/x"), "/srv/a b?/x");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn doc_kinds_parse() {
+        for k in DocKind::ALL {
+            assert_eq!(k.as_str().parse::<DocKind>().unwrap(), k);
+        }
+        assert!("medical".parse::<DocKind>().is_err());
+        assert_eq!(
+            check_kind(DomainKind::Document(vec![
+                DocKind::IdCard,
+                DocKind::Receipt,
+                DocKind::IdCard
+            ]))
+            .unwrap(),
+            DomainKind::Document(vec![DocKind::Receipt, DocKind::IdCard])
+        );
+        assert!(check_kind(DomainKind::Document(vec![])).is_err());
+    }
+
+    #[test]
+    fn redacts_password() {
+        assert_eq!(redact_url("mysql://u:pw@h/db"), "mysql://u:***@h/db");
+        assert_eq!(redact_url("mysql://u@h/db"), "mysql://u@h/db");
+    }
 }

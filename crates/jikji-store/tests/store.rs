@@ -1,0 +1,757 @@
+//! The same suite against SQLite (temp dir) and PostgreSQL.
+//!
+//! PostgreSQL: `JIKJI_TEST_POSTGRES_URL` (default `postgres://postgres@127.0.0.1:5432/test`).
+//! Each test gets its own schema (`jikji_t_<uuid>`, selected through the connection's
+//! `search_path`) and drops it afterwards, so tests run in parallel without colliding.
+//! If the server is unreachable the Postgres tests print a notice and pass, unless
+//! `JIKJI_REQUIRE_POSTGRES=1` (CI), in which case they fail.
+
+use std::future::Future;
+use std::io::Write as _;
+use std::time::Duration;
+
+use jikji_store::{
+    current_month, Backend, DocKind, DomainKind, DomainPatch, NewDomain, Store, UsageDelta,
+    UsageRow,
+};
+use sqlx::Connection as _;
+
+const DEFAULT_PG_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+/// Run `body` with the URL of a fresh database of the given backend, then clean up
+/// (even if `body` panics).
+async fn with_db<F, Fut>(backend: Backend, body: F)
+where
+    F: FnOnce(String) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().unwrap();
+            // A subdirectory that does not exist yet: open() must create it.
+            let url = format!("sqlite://{}/nested/jikji.db", dir.path().display());
+            let result = tokio::spawn(body(url)).await;
+            drop(dir);
+            if let Err(e) = result {
+                std::panic::resume_unwind(e.into_panic());
+            }
+        }
+        Backend::Postgres => {
+            let Some((base, schema)) = postgres_schema().await else {
+                return;
+            };
+            let sep = if base.contains('?') { '&' } else { '?' };
+            let url = format!("{base}{sep}options[search_path]={schema}");
+            let result = tokio::spawn(body(url)).await;
+            if let Ok(mut conn) = sqlx::PgConnection::connect(&base).await {
+                let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                    .execute(&mut conn)
+                    .await;
+                let _ = conn.close().await;
+            }
+            if let Err(e) = result {
+                std::panic::resume_unwind(e.into_panic());
+            }
+        }
+    }
+}
+
+/// Create a unique schema; `None` (after a notice) if Postgres is unreachable and not required.
+async fn postgres_schema() -> Option<(String, String)> {
+    let base = std::env::var("JIKJI_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| DEFAULT_PG_URL.to_string());
+    let required = std::env::var("JIKJI_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
+    let connected =
+        tokio::time::timeout(Duration::from_secs(5), sqlx::PgConnection::connect(&base)).await;
+    let mut conn = match connected {
+        Ok(Ok(conn)) => conn,
+        Ok(Err(e)) => return skip_or_fail(required, &base, &e.to_string()),
+        Err(_) => return skip_or_fail(required, &base, "timed out after 5 s"),
+    };
+    let schema = format!("jikji_t_{}", uuid::Uuid::new_v4().simple());
+    sqlx::query(&format!("CREATE SCHEMA {schema}"))
+        .execute(&mut conn)
+        .await
+        .expect("create test schema");
+    let _ = conn.close().await;
+    Some((base, schema))
+}
+
+fn skip_or_fail<T>(required: bool, url: &str, why: &str) -> Option<T> {
+    if required {
+        panic!("PostgreSQL at {url} is required (JIKJI_REQUIRE_POSTGRES=1) but unreachable: {why}");
+    }
+    // Straight to stderr so the notice shows despite test output capture.
+    let _ = writeln!(
+        std::io::stderr(),
+        "NOTICE: skipping PostgreSQL test: {url} unreachable ({why}); set JIKJI_REQUIRE_POSTGRES=1 to fail instead"
+    );
+    None
+}
+
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    crate::with_db(jikji_store::Backend::Sqlite, |url| crate::$name(url, jikji_store::Backend::Sqlite)).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    crate::with_db(jikji_store::Backend::Postgres, |url| crate::$name(url, jikji_store::Backend::Postgres)).await
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends!(
+    create_list_show,
+    invoke_key_lookup,
+    secrets_verify_and_rotate,
+    update_fields,
+    invalid_input_rejected,
+    delete_removes_domain_and_usage,
+    quota_exhaustion,
+    quota_concurrent_never_exceeds_limit,
+    usage_recording,
+    migrations_idempotent,
+);
+
+async fn create_list_show(url: String, backend: Backend) {
+    let store = Store::open(&url).await.unwrap();
+    assert_eq!(store.backend(), backend);
+    store.ping().await.unwrap();
+    assert!(store.list_domains().await.unwrap().is_empty());
+
+    let mut new = NewDomain::new(
+        "receipts",
+        DomainKind::Document(vec![DocKind::IdCard, DocKind::Receipt]),
+    );
+    new.lang = "ko,ja".into();
+    new.rate_limit_per_sec = Some(2.5);
+    new.rate_burst = Some(5);
+    new.monthly_quota = Some(1000);
+    let created = store.create_domain(new).await.unwrap();
+    let d = &created.domain;
+    assert!(d.id > 0);
+    assert_eq!(d.name, "receipts");
+    assert_eq!(
+        d.kind,
+        DomainKind::Document(vec![DocKind::Receipt, DocKind::IdCard])
+    );
+    assert_eq!(d.lang, "ko,ja");
+    assert!(!d.table_detection);
+    assert_eq!(d.rate_limit_per_sec, Some(2.5));
+    assert_eq!(d.rate_burst, Some(5));
+    assert_eq!(d.monthly_quota, Some(1000));
+    assert!(d.created_at > 1_700_000_000_000);
+    assert_eq!(d.invoke_key.len(), 64);
+    assert!(d
+        .invoke_key
+        .bytes()
+        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
+    assert_eq!(created.secret.len(), 44);
+    assert!(created.secret.ends_with('='));
+
+    let mut g = NewDomain::new("general one", DomainKind::General);
+    g.table_detection = true;
+    let general = store.create_domain(g).await.unwrap().domain;
+    assert!(general.id > d.id);
+    assert!(general.table_detection);
+    assert_eq!(general.rate_limit_per_sec, None);
+    assert_eq!(general.monthly_quota, None);
+    assert_ne!(general.invoke_key, d.invoke_key);
+    let template = store
+        .create_domain(NewDomain::new("forms", DomainKind::Template))
+        .await
+        .unwrap()
+        .domain;
+
+    let all = store.list_domains().await.unwrap();
+    assert_eq!(
+        all.iter().map(|x| x.id).collect::<Vec<_>>(),
+        vec![d.id, general.id, template.id]
+    );
+    assert_eq!(&all[0], d);
+    assert_eq!(
+        store.get_domain(general.id).await.unwrap().as_ref(),
+        Some(&general)
+    );
+    assert_eq!(
+        store.get_domain(template.id).await.unwrap().unwrap().kind,
+        DomainKind::Template
+    );
+    assert!(store.get_domain(9_999_999).await.unwrap().is_none());
+
+    // Serialisation: kind as a string, document kinds beside it, no secret hash.
+    let json = serde_json_value(d);
+    assert!(json.contains("\"kind\":\"document\""), "{json}");
+    assert!(
+        json.contains("\"document_kinds\":[\"receipt\",\"id-card\"]"),
+        "{json}"
+    );
+    assert!(!json.contains("secret"), "{json}");
+    assert!(!format!("{d:?}").contains("secret_sha256"));
+    assert_eq!(
+        d.invoke_url("http://h:8080/"),
+        format!("http://h:8080/custom/v1/{}/{}", d.id, d.invoke_key)
+    );
+    assert_eq!(
+        d.operation_paths(),
+        vec!["/document/receipt", "/document/id-card"]
+    );
+    assert_eq!(general.operation_paths(), vec!["/general"]);
+    assert_eq!(template.operation_paths(), vec!["/infer"]);
+    store.close().await;
+}
+
+fn serde_json_value<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap()
+}
+
+async fn invoke_key_lookup(url: String, _: Backend) {
+    let store = Store::open(&url).await.unwrap();
+    let a = store
+        .create_domain(NewDomain::new("a", DomainKind::General))
+        .await
+        .unwrap()
+        .domain;
+    let b = store
+        .create_domain(NewDomain::new("b", DomainKind::General))
+        .await
+        .unwrap()
+        .domain;
+    assert_eq!(
+        store
+            .find_by_invoke(a.id, &a.invoke_key)
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        a.id
+    );
+    assert_eq!(
+        store
+            .find_by_invoke(b.id, &b.invoke_key)
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        b.id
+    );
+    // Another domain's key, a wrong key, a truncated key, an unknown id.
+    assert!(store
+        .find_by_invoke(a.id, &b.invoke_key)
+        .await
+        .unwrap()
+        .is_none());
+    let mut wrong = a.invoke_key.clone();
+    let last = if wrong.ends_with('0') { "1" } else { "0" };
+    wrong.replace_range(63.., last);
+    assert!(store.find_by_invoke(a.id, &wrong).await.unwrap().is_none());
+    assert!(store
+        .find_by_invoke(a.id, &a.invoke_key[..63])
+        .await
+        .unwrap()
+        .is_none());
+    assert!(store.find_by_invoke(a.id, "").await.unwrap().is_none());
+    assert!(store
+        .find_by_invoke(a.id, &a.invoke_key.to_uppercase())
+        .await
+        .unwrap()
+        .is_none());
+    assert!(store
+        .find_by_invoke(b.id + 100, &b.invoke_key)
+        .await
+        .unwrap()
+        .is_none());
+}
+
+async fn secrets_verify_and_rotate(url: String, _: Backend) {
+    let store = Store::open(&url).await.unwrap();
+    let created = store
+        .create_domain(NewDomain::new("s", DomainKind::General))
+        .await
+        .unwrap();
+    let id = created.domain.id;
+    let old = created.secret;
+    let d = store.get_domain(id).await.unwrap().unwrap();
+    assert!(d.verify_secret(&old));
+    assert!(!d.verify_secret(""));
+    assert!(!d.verify_secret(&old[..43]));
+    assert!(!d.verify_secret(&format!("{old} ")));
+    assert!(!d.verify_secret(&old.to_lowercase()));
+
+    let new = store.rotate_secret(id).await.unwrap().unwrap();
+    assert_ne!(new, old);
+    assert_eq!(new.len(), 44);
+    let d = store.get_domain(id).await.unwrap().unwrap();
+    assert!(d.verify_secret(&new));
+    assert!(
+        !d.verify_secret(&old),
+        "old secret must stop working after rotation"
+    );
+    // The invoke key does not change on rotation.
+    assert_eq!(d.invoke_key, created.domain.invoke_key);
+    assert!(store.rotate_secret(id + 1000).await.unwrap().is_none());
+}
+
+async fn update_fields(url: String, _: Backend) {
+    let store = Store::open(&url).await.unwrap();
+    let g = store
+        .create_domain(NewDomain::new("g", DomainKind::General))
+        .await
+        .unwrap()
+        .domain;
+    let patch = DomainPatch {
+        name: Some("renamed".into()),
+        lang: Some("ja".into()),
+        table_detection: Some(true),
+        rate_limit_per_sec: Some(Some(10.0)),
+        rate_burst: Some(Some(20)),
+        monthly_quota: Some(Some(5)),
+        document_kinds: None,
+    };
+    let u = store.update_domain(g.id, patch).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            u.name.as_str(),
+            u.lang.as_str(),
+            u.table_detection,
+            u.rate_limit_per_sec,
+            u.rate_burst,
+            u.monthly_quota
+        ),
+        ("renamed", "ja", true, Some(10.0), Some(20), Some(5))
+    );
+    assert_eq!(u.invoke_key, g.invoke_key);
+    assert_eq!(u.created_at, g.created_at);
+    assert!(u.updated_at >= g.updated_at);
+    assert_eq!(store.get_domain(g.id).await.unwrap().unwrap(), u);
+
+    // Clearing limits; untouched fields stay.
+    let patch = DomainPatch {
+        rate_limit_per_sec: Some(None),
+        monthly_quota: Some(None),
+        ..Default::default()
+    };
+    let u = store.update_domain(g.id, patch).await.unwrap().unwrap();
+    assert_eq!(
+        (u.rate_limit_per_sec, u.monthly_quota, u.rate_burst),
+        (None, None, Some(20))
+    );
+    assert_eq!(u.name, "renamed");
+
+    // Empty patch still works (touches updated_at only).
+    assert_eq!(
+        store
+            .update_domain(g.id, DomainPatch::default())
+            .await
+            .unwrap()
+            .unwrap()
+            .name,
+        "renamed"
+    );
+
+    // Document kinds: only on document domains.
+    let d = store
+        .create_domain(NewDomain::new(
+            "d",
+            DomainKind::Document(vec![DocKind::Receipt]),
+        ))
+        .await
+        .unwrap()
+        .domain;
+    let patch = DomainPatch {
+        document_kinds: Some(vec![DocKind::Passport, DocKind::NameCard]),
+        ..Default::default()
+    };
+    let u = store
+        .update_domain(d.id, patch.clone())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        u.kind,
+        DomainKind::Document(vec![DocKind::NameCard, DocKind::Passport])
+    );
+    assert!(store.update_domain(g.id, patch.clone()).await.is_err());
+    let empty = DomainPatch {
+        document_kinds: Some(vec![]),
+        ..Default::default()
+    };
+    assert!(store.update_domain(d.id, empty).await.is_err());
+
+    assert!(store
+        .update_domain(d.id + 1000, patch)
+        .await
+        .unwrap()
+        .is_none());
+}
+
+async fn invalid_input_rejected(url: String, _: Backend) {
+    let store = Store::open(&url).await.unwrap();
+    let bad = [
+        NewDomain::new("  ", DomainKind::General),
+        NewDomain::new("x", DomainKind::Document(vec![])),
+        NewDomain {
+            lang: "".into(),
+            ..NewDomain::new("x", DomainKind::General)
+        },
+        NewDomain {
+            lang: "ko;drop".into(),
+            ..NewDomain::new("x", DomainKind::General)
+        },
+        NewDomain {
+            rate_limit_per_sec: Some(0.0),
+            ..NewDomain::new("x", DomainKind::General)
+        },
+        NewDomain {
+            rate_limit_per_sec: Some(f64::NAN),
+            ..NewDomain::new("x", DomainKind::General)
+        },
+        NewDomain {
+            rate_burst: Some(0),
+            ..NewDomain::new("x", DomainKind::General)
+        },
+        NewDomain {
+            monthly_quota: Some(-1),
+            ..NewDomain::new("x", DomainKind::General)
+        },
+    ];
+    for new in bad {
+        let shown = format!("{new:?}");
+        assert!(
+            matches!(
+                store.create_domain(new).await,
+                Err(jikji_store::StoreError::Invalid(_))
+            ),
+            "accepted {shown}"
+        );
+    }
+    assert!(store.list_domains().await.unwrap().is_empty());
+    let d = store
+        .create_domain(NewDomain::new("x", DomainKind::General))
+        .await
+        .unwrap()
+        .domain;
+    assert!(store.consume_quota(d.id, "2026-13", None).await.is_err());
+    assert!(store
+        .record_usage(d.id, "2026/11", UsageDelta::call("general"))
+        .await
+        .is_err());
+    assert!(store
+        .record_usage(d.id, "2026-11", UsageDelta::call(""))
+        .await
+        .is_err());
+    assert!(store.usage(d.id, Some("nope")).await.is_err());
+    assert!(Store::open("mysql://u:pw@localhost/db").await.is_err());
+}
+
+async fn delete_removes_domain_and_usage(url: String, _: Backend) {
+    let store = Store::open(&url).await.unwrap();
+    let a = store
+        .create_domain(NewDomain::new("a", DomainKind::General))
+        .await
+        .unwrap()
+        .domain;
+    let b = store
+        .create_domain(NewDomain::new("b", DomainKind::General))
+        .await
+        .unwrap()
+        .domain;
+    for d in [&a, &b] {
+        store
+            .record_usage(d.id, "2026-11", UsageDelta::call("general"))
+            .await
+            .unwrap();
+        assert!(store
+            .consume_quota(d.id, "2026-11", Some(10))
+            .await
+            .unwrap());
+    }
+    assert!(store.delete_domain(a.id).await.unwrap());
+    assert!(!store.delete_domain(a.id).await.unwrap());
+    assert!(store.get_domain(a.id).await.unwrap().is_none());
+    assert!(store
+        .find_by_invoke(a.id, &a.invoke_key)
+        .await
+        .unwrap()
+        .is_none());
+    assert!(store.usage(a.id, None).await.unwrap().is_empty());
+    assert_eq!(store.quota_used(a.id, "2026-11").await.unwrap(), 0);
+    // The other domain is untouched.
+    assert_eq!(store.list_domains().await.unwrap().len(), 1);
+    assert_eq!(store.usage(b.id, None).await.unwrap().len(), 1);
+    assert_eq!(store.quota_used(b.id, "2026-11").await.unwrap(), 1);
+    // Ids are not reused after a delete.
+    let c = store
+        .create_domain(NewDomain::new("c", DomainKind::General))
+        .await
+        .unwrap()
+        .domain;
+    assert!(c.id > b.id);
+    // Usage for a deleted domain is rejected by the foreign key.
+    assert!(store
+        .record_usage(a.id, "2026-11", UsageDelta::call("general"))
+        .await
+        .is_err());
+}
+
+async fn quota_exhaustion(url: String, _: Backend) {
+    let store = Store::open(&url).await.unwrap();
+    let d = store
+        .create_domain(NewDomain::new("q", DomainKind::General))
+        .await
+        .unwrap()
+        .domain;
+    for _ in 0..3 {
+        assert!(store.consume_quota(d.id, "2026-11", Some(3)).await.unwrap());
+    }
+    assert!(!store.consume_quota(d.id, "2026-11", Some(3)).await.unwrap());
+    assert!(!store.consume_quota(d.id, "2026-11", Some(3)).await.unwrap());
+    assert_eq!(store.quota_used(d.id, "2026-11").await.unwrap(), 3);
+    // Raising the limit lets calls through again; a new month starts from zero.
+    assert!(store.consume_quota(d.id, "2026-11", Some(4)).await.unwrap());
+    assert!(!store.consume_quota(d.id, "2026-11", Some(4)).await.unwrap());
+    assert!(store.consume_quota(d.id, "2026-12", Some(4)).await.unwrap());
+    assert_eq!(store.quota_used(d.id, "2026-12").await.unwrap(), 1);
+    // Zero quota: nothing passes; unlimited: everything passes and is counted.
+    assert!(!store.consume_quota(d.id, "2027-01", Some(0)).await.unwrap());
+    assert_eq!(store.quota_used(d.id, "2027-01").await.unwrap(), 0);
+    for _ in 0..5 {
+        assert!(store.consume_quota(d.id, "2027-02", None).await.unwrap());
+    }
+    assert_eq!(store.quota_used(d.id, "2027-02").await.unwrap(), 5);
+    let fresh = store
+        .create_domain(NewDomain::new("fresh", DomainKind::General))
+        .await
+        .unwrap()
+        .domain;
+    let month = current_month();
+    assert!(store
+        .consume_quota(fresh.id, &month, Some(1))
+        .await
+        .unwrap());
+    assert!(!store
+        .consume_quota(fresh.id, &month, Some(1))
+        .await
+        .unwrap());
+}
+
+async fn quota_concurrent_never_exceeds_limit(url: String, _: Backend) {
+    let store = Store::open(&url).await.unwrap();
+    let d = store
+        .create_domain(NewDomain::new("c", DomainKind::General))
+        .await
+        .unwrap()
+        .domain;
+    const LIMIT: i64 = 7;
+    const TASKS: usize = 20;
+    let mut handles = Vec::new();
+    for _ in 0..TASKS {
+        let store = store.clone();
+        handles.push(tokio::spawn(async move {
+            let mut granted = 0;
+            for _ in 0..3 {
+                if store
+                    .consume_quota(d.id, "2026-11", Some(LIMIT))
+                    .await
+                    .unwrap()
+                {
+                    granted += 1;
+                }
+            }
+            granted
+        }));
+    }
+    let mut granted = 0;
+    for h in handles {
+        granted += h.await.unwrap();
+    }
+    assert_eq!(
+        granted, LIMIT,
+        "exactly the quota must be granted across {TASKS} tasks"
+    );
+    assert_eq!(store.quota_used(d.id, "2026-11").await.unwrap(), LIMIT);
+}
+
+async fn usage_recording(url: String, _: Backend) {
+    let store = Store::open(&url).await.unwrap();
+    let d = store
+        .create_domain(NewDomain::new("u", DomainKind::General))
+        .await
+        .unwrap()
+        .domain;
+    let other = store
+        .create_domain(NewDomain::new("o", DomainKind::General))
+        .await
+        .unwrap()
+        .domain;
+    assert!(store.usage(d.id, None).await.unwrap().is_empty());
+    store
+        .record_usage(
+            d.id,
+            "2026-11",
+            UsageDelta {
+                pages: 3,
+                tables: 1,
+                ..UsageDelta::call("general")
+            },
+        )
+        .await
+        .unwrap();
+    store
+        .record_usage(
+            d.id,
+            "2026-11",
+            UsageDelta {
+                pages: 2,
+                failures: 1,
+                ..UsageDelta::call("/general")
+            },
+        )
+        .await
+        .unwrap();
+    store
+        .record_usage(
+            d.id,
+            "2026-11",
+            UsageDelta {
+                pages: 1,
+                ..UsageDelta::call("document/receipt")
+            },
+        )
+        .await
+        .unwrap();
+    store
+        .record_usage(
+            d.id,
+            "2026-10",
+            UsageDelta {
+                pages: 9,
+                ..UsageDelta::call("general")
+            },
+        )
+        .await
+        .unwrap();
+    store
+        .record_usage(other.id, "2026-11", UsageDelta::call("general"))
+        .await
+        .unwrap();
+
+    let row = |month: &str, op: &str, calls, pages, tables, failures| UsageRow {
+        month: month.into(),
+        operation: op.into(),
+        calls,
+        pages,
+        tables,
+        failures,
+    };
+    assert_eq!(
+        store.usage(d.id, Some("2026-11")).await.unwrap(),
+        vec![
+            row("2026-11", "document/receipt", 1, 1, 0, 0),
+            row("2026-11", "general", 2, 5, 1, 1)
+        ]
+    );
+    assert_eq!(
+        store.usage(d.id, None).await.unwrap(),
+        vec![
+            row("2026-10", "general", 1, 9, 0, 0),
+            row("2026-11", "document/receipt", 1, 1, 0, 0),
+            row("2026-11", "general", 2, 5, 1, 1),
+        ]
+    );
+    assert!(store.usage(d.id, Some("2026-09")).await.unwrap().is_empty());
+    assert_eq!(
+        store.usage(other.id, None).await.unwrap(),
+        vec![row("2026-11", "general", 1, 0, 0, 0)]
+    );
+    // Usage and quota are separate counters.
+    assert_eq!(store.quota_used(d.id, "2026-11").await.unwrap(), 0);
+
+    // Concurrent increments are not lost.
+    let mut handles = Vec::new();
+    for _ in 0..20 {
+        let store = store.clone();
+        handles.push(tokio::spawn(async move {
+            store
+                .record_usage(
+                    d.id,
+                    "2026-12",
+                    UsageDelta {
+                        pages: 2,
+                        ..UsageDelta::call("infer")
+                    },
+                )
+                .await
+                .unwrap();
+        }));
+    }
+    for h in handles {
+        h.await.unwrap();
+    }
+    assert_eq!(
+        store.usage(d.id, Some("2026-12")).await.unwrap(),
+        vec![row("2026-12", "infer", 20, 40, 0, 0)]
+    );
+}
+
+async fn migrations_idempotent(url: String, _: Backend) {
+    let first = Store::open(&url).await.unwrap();
+    let created = first
+        .create_domain(NewDomain::new("kept", DomainKind::Template))
+        .await
+        .unwrap();
+    first
+        .record_usage(created.domain.id, "2026-11", UsageDelta::call("infer"))
+        .await
+        .unwrap();
+    // A second open while the first is live, and a third after it closed.
+    let second = Store::open(&url).await.unwrap();
+    assert_eq!(
+        second.list_domains().await.unwrap(),
+        vec![created.domain.clone()]
+    );
+    first.close().await;
+    second.close().await;
+    let third = Store::open(&url).await.unwrap();
+    let d = third.get_domain(created.domain.id).await.unwrap().unwrap();
+    assert!(d.verify_secret(&created.secret));
+    assert_eq!(third.usage(d.id, None).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn default_url_opens_sqlite_under_data_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data dir");
+    let url = Store::default_database_url(&data);
+    let store = Store::open(&url).await.unwrap();
+    assert_eq!(store.backend(), Backend::Sqlite);
+    store
+        .create_domain(NewDomain::new("x", DomainKind::General))
+        .await
+        .unwrap();
+    store.close().await;
+    assert!(data.join("jikji.db").is_file());
+}
+
+#[tokio::test]
+async fn in_memory_sqlite_works() {
+    let store = Store::open("sqlite::memory:").await.unwrap();
+    let d = store
+        .create_domain(NewDomain::new("m", DomainKind::General))
+        .await
+        .unwrap()
+        .domain;
+    assert_eq!(store.list_domains().await.unwrap(), vec![d]);
+}
