@@ -11,3 +11,8 @@
 
 mod types;
 pub use types::*;
+
+mod choose;
+mod engine;
+pub use choose::{choose_reading, has_cjk, has_hangul, Choice};
+pub use engine::{Engine, EngineError, StageTimes, MIN_LINE_CONFIDENCE};

@@ -92,6 +92,13 @@ pub struct EngineConfig {
     pub threads_per_worker: usize,
 }
 
+impl EngineConfig {
+    /// Defaults: the given model directory, the default detector, one worker with one thread.
+    pub fn new(models_dir: impl Into<PathBuf>) -> Self {
+        EngineConfig { models_dir: models_dir.into(), det_model: DetModel::default(), workers: 1, threads_per_worker: 1 }
+    }
+}
+
 /// Options of one OCR call.
 #[derive(Debug, Clone)]
 pub struct OcrOptions {

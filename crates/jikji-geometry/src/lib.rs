@@ -101,34 +101,14 @@ impl Quad {
 
     /// Puts four arbitrary corner points into CLOVA order (TL, TR, BR, BL, clockwise on screen).
     ///
-    /// The corners are sorted by angle around their centroid, then rotated so that the first one is the
-    /// top-left: the corner with the smallest `x + y` among the two upper ones.
+    /// Same rule as PaddleOCR's detector: the two leftmost points form the left edge (the upper one is the
+    /// top-left), the two rightmost the right edge. Correct for text rotated by less than 45 degrees;
+    /// steeper boxes come out as tall quads, which recognition turns upright.
     pub fn from_unordered(mut pts: [Point; 4]) -> Quad {
-        let cx = pts.iter().map(|p| p.x).sum::<f32>() / 4.0;
-        let cy = pts.iter().map(|p| p.y).sum::<f32>() / 4.0;
-        // atan2 with y down: increasing angle is clockwise on screen.
-        pts.sort_by(|a, b| {
-            let aa = (a.y - cy).atan2(a.x - cx);
-            let bb = (b.y - cy).atan2(b.x - cx);
-            aa.partial_cmp(&bb).unwrap_or(std::cmp::Ordering::Equal)
-        });
-        // Choose the start: among consecutive pairs, the edge whose midpoint is highest is the top edge;
-        // its first point (in clockwise order) is the top-left.
-        let mut best = 0;
-        let mut best_y = f32::INFINITY;
-        for i in 0..4 {
-            let a = pts[i];
-            let b = pts[(i + 1) % 4];
-            let my = (a.y + b.y) / 2.0;
-            // Prefer the edge that is more horizontal when two are equally high.
-            let horiz = (b.x - a.x).abs() - (b.y - a.y).abs();
-            let key = my - 1e-3 * horiz;
-            if key < best_y && b.x >= a.x - 1e-3 {
-                best_y = key;
-                best = i;
-            }
-        }
-        Quad::new([pts[best], pts[(best + 1) % 4], pts[(best + 2) % 4], pts[(best + 3) % 4]])
+        pts.sort_by(|a, b| a.x.total_cmp(&b.x).then(a.y.total_cmp(&b.y)));
+        let (tl, bl) = if pts[0].y <= pts[1].y { (pts[0], pts[1]) } else { (pts[1], pts[0]) };
+        let (tr, br) = if pts[2].y <= pts[3].y { (pts[2], pts[3]) } else { (pts[3], pts[2]) };
+        Quad::new([tl, tr, br, bl])
     }
 
     pub fn bbox(&self) -> Rect {
@@ -215,6 +195,79 @@ impl Quad {
     }
 }
 
+
+/// Convex hull of a point set (Andrew's monotone chain), counter-clockwise in math orientation
+/// (clockwise on screen), without collinear points. Fewer than 3 distinct points come back as they are.
+pub fn convex_hull(points: &[Point]) -> Vec<Point> {
+    let mut pts: Vec<Point> = points.to_vec();
+    pts.sort_by(|a, b| a.x.total_cmp(&b.x).then(a.y.total_cmp(&b.y)));
+    pts.dedup();
+    if pts.len() < 3 {
+        return pts;
+    }
+    fn cross(o: Point, a: Point, b: Point) -> f32 {
+        (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x)
+    }
+    let mut lower: Vec<Point> = Vec::new();
+    for &p in &pts {
+        while lower.len() >= 2 && cross(lower[lower.len() - 2], lower[lower.len() - 1], p) <= 0.0 {
+            lower.pop();
+        }
+        lower.push(p);
+    }
+    let mut upper: Vec<Point> = Vec::new();
+    for &p in pts.iter().rev() {
+        while upper.len() >= 2 && cross(upper[upper.len() - 2], upper[upper.len() - 1], p) <= 0.0 {
+            upper.pop();
+        }
+        upper.push(p);
+    }
+    lower.pop();
+    upper.pop();
+    lower.extend(upper);
+    lower
+}
+
+/// The minimum-area enclosing rectangle of a point set (rotating calipers over the convex hull), as a
+/// [`Quad`] in CLOVA corner order. Returns `None` for an empty set.
+pub fn min_area_rect(points: &[Point]) -> Option<Quad> {
+    let hull = convex_hull(points);
+    match hull.len() {
+        0 => return None,
+        1 | 2 => {
+            let r = Quad::new([hull[0], *hull.last().unwrap(), *hull.last().unwrap(), hull[0]]).bbox();
+            return Some(r.to_quad());
+        }
+        _ => {}
+    }
+    let mut best: Option<(f32, [Point; 4])> = None;
+    for i in 0..hull.len() {
+        let a = hull[i];
+        let b = hull[(i + 1) % hull.len()];
+        let len = a.dist(b);
+        if len <= f32::EPSILON {
+            continue;
+        }
+        let (ux, uy) = ((b.x - a.x) / len, (b.y - a.y) / len);
+        let (vx, vy) = (-uy, ux);
+        let (mut min_u, mut max_u, mut min_v, mut max_v) = (f32::MAX, f32::MIN, f32::MAX, f32::MIN);
+        for p in &hull {
+            let du = (p.x - a.x) * ux + (p.y - a.y) * uy;
+            let dv = (p.x - a.x) * vx + (p.y - a.y) * vy;
+            min_u = min_u.min(du);
+            max_u = max_u.max(du);
+            min_v = min_v.min(dv);
+            max_v = max_v.max(dv);
+        }
+        let area = (max_u - min_u) * (max_v - min_v);
+        if best.as_ref().is_none_or(|(ba, _)| area < *ba) {
+            let at = |u: f32, v: f32| Point::new(a.x + u * ux + v * vx, a.y + u * uy + v * vy);
+            best = Some((area, [at(min_u, min_v), at(max_u, min_v), at(max_u, max_v), at(min_u, max_v)]));
+        }
+    }
+    best.map(|(_, c)| Quad::from_unordered(c))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -249,6 +302,26 @@ mod tests {
         assert_eq!(q.height(), 4.0);
         let r2 = Rect::new(5., 0., 15., 4.);
         assert!((r.iou(&r2) - 20.0 / 60.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn min_area_rect_of_rotated_rectangle_recovers_it() {
+        // Corners of a 40x10 rectangle rotated by 30 degrees, plus interior points.
+        let (c, s) = (30f32.to_radians().cos(), 30f32.to_radians().sin());
+        let rot = |x: f32, y: f32| p(100. + x * c - y * s, 50. + x * s + y * c);
+        let mut pts = vec![rot(0., 0.), rot(40., 0.), rot(40., 10.), rot(0., 10.)];
+        pts.push(rot(20., 5.));
+        pts.push(rot(10., 2.));
+        let q = min_area_rect(&pts).unwrap();
+        assert!((q.area() - 400.0).abs() < 1.0, "area {}", q.area());
+        assert!((q.width() - 40.0).abs() < 0.1 && (q.height() - 10.0).abs() < 0.1);
+        assert!((q.angle() - 30f32.to_radians()).abs() < 1e-3, "angle {}", q.angle());
+    }
+
+    #[test]
+    fn convex_hull_drops_interior_points() {
+        let h = convex_hull(&[p(0., 0.), p(2., 0.), p(1., 1.), p(2., 2.), p(0., 2.)]);
+        assert_eq!(h.len(), 4);
     }
 
     #[test]

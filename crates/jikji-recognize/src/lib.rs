@@ -1,1 +1,24 @@
-//! placeholder
+//! Text-line recognition: what does each detected line say?
+//!
+//! 1. [`crop_line`] warps each detected quad onto an upright rectangle (perspective warp; tall quads are
+//!    turned 90°);
+//! 2. [`AngleClassifier`] flags upside-down crops, which are turned 180°;
+//! 3. a [`Recognizer`] (CTC model) reads batches of crops sorted by width;
+//! 4. [`greedy_decode`] collapses the CTC output into characters, each with a confidence and the time
+//!    steps it covers, which [`to_reading`] maps back to crop pixels — layout uses those positions to split
+//!    words at visual gaps (letter-spaced labels such as `사 업 자 등 록 증` come out of the model unspaced).
+//!
+//! Two recognisers share this pipeline: `korean-rec-v1` (Korean + Latin) and the PP-OCR recognisers
+//! (Latin, Chinese, Japanese; no Hangul). Choosing between their readings is the engine's job.
+
+mod angle;
+mod charset;
+mod ctc;
+mod rectify;
+mod recognizer;
+
+pub use angle::AngleClassifier;
+pub use charset::Charset;
+pub use ctc::{greedy_decode, Decoded, DecodedChar};
+pub use rectify::{crop_line, LineCrop};
+pub use recognizer::{resized_width, to_reading, CharBox, LineReading, RecKind, Recognizer, REC_HEIGHT};

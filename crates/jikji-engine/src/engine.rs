@@ -1,0 +1,233 @@
+use std::path::{Path, PathBuf};
+use std::sync::{Condvar, Mutex};
+use std::time::Instant;
+
+use image::RgbImage;
+use jikji_detect::{Detector, DetectorConfig};
+use jikji_layout::{Fragment, Glyph, LayoutConfig};
+use jikji_recognize::{crop_line, AngleClassifier, LineCrop, LineReading, RecKind, Recognizer};
+use jikji_runtime::{model_file, RuntimeError};
+
+use crate::choose::{choose_reading, Choice};
+use crate::{EngineConfig, Lang, Line, OcrOptions, PageResult, Word};
+
+/// Why the engine could not produce a result.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// A model file (or the ONNX Runtime library) is missing: the message names the setup command.
+    #[error("model file {path} is missing: run `scripts/setup-models.sh` (or point JIKJI_MODELS / --models at a model directory)")]
+    ModelMissing { path: PathBuf },
+    /// ONNX Runtime failed to load or run a model.
+    #[error("inference failed: {0}")]
+    Runtime(String),
+}
+
+impl From<RuntimeError> for EngineError {
+    fn from(e: RuntimeError) -> Self {
+        match e {
+            RuntimeError::Missing(path) => EngineError::ModelMissing { path },
+            other => EngineError::Runtime(other.to_string()),
+        }
+    }
+}
+
+/// Relative paths of the model files inside the model directory.
+pub(crate) mod files {
+    pub const KOREAN_REC: &str = "korean-rec-v1/model.onnx";
+    pub const KOREAN_CHARSET: &str = "korean-rec-v1/charset.txt";
+    pub const LATIN_REC: &str = "ppocrv6-small/rec.onnx";
+    pub const LATIN_DICT: &str = "ppocrv6-small/dict.txt";
+    pub const ANGLE_CLS: &str = "cls/cls.onnx";
+}
+
+/// Lines whose reading confidence is below this are dropped (PP-OCR's `text_score`).
+pub const MIN_LINE_CONFIDENCE: f32 = 0.5;
+
+/// One worker: its own sessions of every model.
+struct Worker {
+    det: Detector,
+    korean: Recognizer,
+    latin: Recognizer,
+    angle: AngleClassifier,
+}
+
+impl Worker {
+    fn load(dir: &Path, cfg: &EngineConfig) -> Result<Worker, EngineError> {
+        let t = cfg.threads_per_worker.max(1);
+        let det_path = model_file(dir, &format!("{}/det.onnx", cfg.det_model.name()))?;
+        let det = Detector::load(dir, &det_path, t, DetectorConfig::default())?;
+        let korean = Recognizer::load(
+            dir,
+            &model_file(dir, files::KOREAN_REC)?,
+            &model_file(dir, files::KOREAN_CHARSET)?,
+            RecKind::Korean,
+            t,
+        )?;
+        let latin = Recognizer::load(dir, &model_file(dir, files::LATIN_REC)?, &model_file(dir, files::LATIN_DICT)?, RecKind::Paddle, t)?;
+        let angle = AngleClassifier::load(dir, &model_file(dir, files::ANGLE_CLS)?, t)?;
+        Ok(Worker { det, korean, latin, angle })
+    }
+}
+
+/// Time spent in each stage of one call (milliseconds), for logs and benchmarks.
+#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
+pub struct StageTimes {
+    pub detect_ms: f64,
+    pub classify_ms: f64,
+    pub recognize_ms: f64,
+    pub layout_ms: f64,
+}
+
+/// The OCR engine (see the crate docs).
+pub struct Engine {
+    config: EngineConfig,
+    idle: Mutex<Vec<Worker>>,
+    available: Condvar,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").field("config", &self.config).finish()
+    }
+}
+
+impl Engine {
+    /// Loads every model once per worker.
+    pub fn new(config: EngineConfig) -> Result<Engine, EngineError> {
+        let workers = config.workers.max(1);
+        let mut idle = Vec::with_capacity(workers);
+        for _ in 0..workers {
+            idle.push(Worker::load(&config.models_dir, &config)?);
+        }
+        Ok(Engine { config, idle: Mutex::new(idle), available: Condvar::new() })
+    }
+
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
+    }
+
+    /// Number of workers (concurrent calls served without waiting).
+    pub fn workers(&self) -> usize {
+        self.config.workers.max(1)
+    }
+
+    /// Runs the whole pipeline over one page image. Blocking (waits for a free worker); call it from a
+    /// blocking thread in async code.
+    pub fn recognize(&self, image: &RgbImage, opts: &OcrOptions) -> Result<PageResult, EngineError> {
+        self.recognize_timed(image, opts).map(|(r, _)| r)
+    }
+
+    /// [`Engine::recognize`] plus the time spent in each stage.
+    pub fn recognize_timed(&self, image: &RgbImage, opts: &OcrOptions) -> Result<(PageResult, StageTimes), EngineError> {
+        let mut worker = {
+            let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+            loop {
+                if let Some(w) = idle.pop() {
+                    break w;
+                }
+                idle = self.available.wait(idle).unwrap_or_else(|p| p.into_inner());
+            }
+        };
+        let result = run_pipeline(&mut worker, image, opts);
+        self.idle.lock().unwrap_or_else(|p| p.into_inner()).push(worker);
+        self.available.notify_one();
+        result
+    }
+}
+
+fn ms(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1000.0
+}
+
+fn run_pipeline(w: &mut Worker, image: &RgbImage, opts: &OcrOptions) -> Result<(PageResult, StageTimes), EngineError> {
+    let mut times = StageTimes::default();
+    let (width, height) = image.dimensions();
+    let t = Instant::now();
+    let dets = w.det.detect(image)?;
+    times.detect_ms = ms(t);
+
+    let t = Instant::now();
+    let mut crops: Vec<LineCrop> = dets.iter().map(|d| crop_line(image, &d.quad)).collect();
+    if !crops.is_empty() {
+        let imgs: Vec<&RgbImage> = crops.iter().map(|c| &c.image).collect();
+        let flips = w.angle.upside_down(&imgs)?;
+        for (c, flip) in crops.iter_mut().zip(flips) {
+            if flip {
+                c.flip();
+            }
+        }
+    }
+    times.classify_ms = ms(t);
+
+    let t = Instant::now();
+    let readings = read_lines(w, &crops, &opts.langs)?;
+    times.recognize_ms = ms(t);
+
+    let t = Instant::now();
+    let fragments: Vec<Fragment> = crops
+        .iter()
+        .zip(readings)
+        .filter(|(_, r)| r.confidence >= MIN_LINE_CONFIDENCE && !r.text.trim().is_empty())
+        .map(|(c, r)| {
+            let cw = c.image.width().max(1) as f32;
+            Fragment {
+                quad: c.reading_quad(),
+                glyphs: r
+                    .chars
+                    .iter()
+                    .map(|ch| Glyph { ch: ch.ch.clone(), t: ((ch.x0 + ch.x1) / 2.0 / cw).clamp(0.0, 1.0), confidence: ch.confidence })
+                    .collect(),
+            }
+        })
+        .collect();
+    let laid = jikji_layout::layout(fragments, &LayoutConfig::default());
+    let mut words = Vec::new();
+    let mut lines = Vec::new();
+    for l in laid {
+        let start = words.len();
+        for wd in l.words {
+            words.push(Word {
+                text: wd.text,
+                quad: jikji_geometry::Quad::from_unordered(wd.quad.pts),
+                confidence: wd.confidence,
+                line_break: wd.line_break,
+            });
+        }
+        lines.push(Line {
+            text: l.text,
+            quad: jikji_geometry::Quad::from_unordered(l.quad.pts),
+            confidence: l.confidence,
+            words: start..words.len(),
+        });
+    }
+    times.layout_ms = ms(t);
+    Ok((PageResult { page_index: 0, width, height, words, lines }, times))
+}
+
+/// Reads every crop with the recogniser(s) the languages call for.
+fn read_lines(w: &mut Worker, crops: &[LineCrop], langs: &[Lang]) -> Result<Vec<LineReading>, EngineError> {
+    if crops.is_empty() {
+        return Ok(Vec::new());
+    }
+    let imgs: Vec<&RgbImage> = crops.iter().map(|c| &c.image).collect();
+    let korean_wanted = langs.contains(&Lang::Ko);
+    if !korean_wanted {
+        return Ok(w.latin.recognize(&imgs)?);
+    }
+    let korean = w.korean.recognize(&imgs)?;
+    // Lines the Korean model read without Hangul are read again by the PP-OCR recogniser, which is far
+    // better on Latin script (see `choose`).
+    let second: Vec<usize> = (0..crops.len()).filter(|&i| !crate::choose::has_hangul(&korean[i].text)).collect();
+    let mut out = korean;
+    if !second.is_empty() {
+        let sub: Vec<&RgbImage> = second.iter().map(|&i| imgs[i]).collect();
+        let latin = w.latin.recognize(&sub)?;
+        let allow_cjk = langs.iter().any(|l| matches!(l, Lang::Ja | Lang::ZhTw));
+        for (k, i) in second.into_iter().enumerate() {
+            if choose_reading(&out[i], &latin[k], allow_cjk) == Choice::Second {
+                out[i] = latin[k].clone();
+            }
+        }
+    }
+    Ok(out)
+}

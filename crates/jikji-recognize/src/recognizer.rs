@@ -1,0 +1,180 @@
+//! CTC line recognisers: the Korean model (`korean-rec-v1`) and PP-OCR recognisers, one pipeline.
+
+use std::path::Path;
+
+use image::{imageops::FilterType, GrayImage, RgbImage};
+use jikji_runtime::{Model, RuntimeError};
+use ndarray::Array4;
+
+use crate::charset::Charset;
+use crate::ctc::{greedy_decode, Decoded};
+
+/// Input height of every recogniser.
+pub const REC_HEIGHT: u32 = 48;
+
+/// Which input/output contract a recogniser follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecKind {
+    /// `korean-rec-v1`: 1-channel gray, width rounded up to 8 (≤ 800, wider lines squeezed), raw logits.
+    Korean,
+    /// PP-OCR rec: 3-channel BGR, softmax output, dictionary + trailing space.
+    Paddle,
+}
+
+/// One character with its horizontal extent in crop pixels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CharBox {
+    pub ch: String,
+    pub x0: f32,
+    pub x1: f32,
+    pub confidence: f32,
+}
+
+/// The reading of one line crop.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LineReading {
+    pub text: String,
+    pub confidence: f32,
+    pub chars: Vec<CharBox>,
+}
+
+/// Width of the resized line (before padding) for a crop of `w x h`.
+pub fn resized_width(kind: RecKind, w: u32, h: u32) -> u32 {
+    let ratio = w.max(1) as f32 / h.max(1) as f32;
+    match kind {
+        RecKind::Korean => ((ratio * REC_HEIGHT as f32).round() as u32).clamp(8, 800),
+        RecKind::Paddle => ((ratio * REC_HEIGHT as f32).ceil() as u32).clamp(8, 3200),
+    }
+}
+
+/// Writes a normalised line into `t[n, .., .., 0..w]`; the rest stays 0 (mid-grey padding).
+fn fill(kind: RecKind, t: &mut Array4<f32>, n: usize, crop: &RgbImage, w: u32) {
+    match kind {
+        RecKind::Korean => {
+            let gray: GrayImage = image::imageops::grayscale(crop);
+            let g = image::imageops::resize(&gray, w, REC_HEIGHT, FilterType::Triangle);
+            for (x, y, p) in g.enumerate_pixels() {
+                t[[n, 0, y as usize, x as usize]] = p.0[0] as f32 / 127.5 - 1.0;
+            }
+        }
+        RecKind::Paddle => {
+            let r = image::imageops::resize(crop, w, REC_HEIGHT, FilterType::Triangle);
+            for (x, y, p) in r.enumerate_pixels() {
+                let (x, y) = (x as usize, y as usize);
+                t[[n, 0, y, x]] = p.0[2] as f32 / 127.5 - 1.0;
+                t[[n, 1, y, x]] = p.0[1] as f32 / 127.5 - 1.0;
+                t[[n, 2, y, x]] = p.0[0] as f32 / 127.5 - 1.0;
+            }
+        }
+    }
+}
+
+/// Converts a decoded sequence to a reading with character positions in crop pixels.
+pub fn to_reading(d: &Decoded, input_w: u32, resized_w: u32, crop_w: u32) -> LineReading {
+    let stride = input_w as f32 / d.steps.max(1) as f32;
+    let scale = crop_w as f32 / resized_w.max(1) as f32;
+    let chars = d
+        .chars
+        .iter()
+        .map(|c| CharBox {
+            ch: c.ch.clone(),
+            x0: c.t0 as f32 * stride * scale,
+            x1: (c.t1 + 1) as f32 * stride * scale,
+            confidence: c.confidence,
+        })
+        .collect();
+    LineReading { text: d.text(), confidence: d.confidence(), chars }
+}
+
+/// A loaded recogniser.
+pub struct Recognizer {
+    model: Model,
+    charset: Charset,
+    kind: RecKind,
+    /// Lines per inference batch.
+    pub batch: usize,
+}
+
+impl Recognizer {
+    pub fn load(models_dir: &Path, model: &Path, charset: &Path, kind: RecKind, threads: usize) -> Result<Recognizer, RuntimeError> {
+        let model = Model::load(models_dir, model, threads)?;
+        let charset = Charset::load(charset, kind == RecKind::Korean).map_err(|_| RuntimeError::Missing(charset.to_path_buf()))?;
+        Ok(Recognizer { model, charset, kind, batch: 16 })
+    }
+
+    pub fn kind(&self) -> RecKind {
+        self.kind
+    }
+
+    /// Reads every crop. Crops are sorted by width and batched, so padding stays small.
+    pub fn recognize(&mut self, crops: &[&RgbImage]) -> Result<Vec<LineReading>, RuntimeError> {
+        let mut order: Vec<usize> = (0..crops.len()).collect();
+        let widths: Vec<u32> = crops.iter().map(|c| resized_width(self.kind, c.width(), c.height())).collect();
+        order.sort_by_key(|&i| widths[i]);
+        let mut out = vec![LineReading::default(); crops.len()];
+        for chunk in order.chunks(self.batch.max(1)) {
+            let max_w = chunk.iter().map(|&i| widths[i]).max().unwrap_or(8);
+            let input_w = max_w.div_ceil(8) * 8;
+            let channels = if self.kind == RecKind::Korean { 1 } else { 3 };
+            let mut t = Array4::<f32>::zeros((chunk.len(), channels, REC_HEIGHT as usize, input_w as usize));
+            for (n, &i) in chunk.iter().enumerate() {
+                fill(self.kind, &mut t, n, crops[i], widths[i]);
+            }
+            let logits = self.model.run(t.view())?;
+            let shape = logits.shape().to_vec();
+            if shape.len() != 3 || shape[0] != chunk.len() {
+                return Err(RuntimeError::Run { model: self.model.name().into(), detail: format!("unexpected output shape {shape:?}") });
+            }
+            let (steps, classes) = (shape[1], shape[2]);
+            let logits = logits.as_standard_layout();
+            let flat = logits.as_slice().expect("standard layout");
+            for (n, &i) in chunk.iter().enumerate() {
+                let row = &flat[n * steps * classes..(n + 1) * steps * classes];
+                // Only the time steps covering the unpadded part carry text.
+                let used = ((widths[i] as f32 / input_w as f32) * steps as f32).ceil() as usize;
+                let row = &row[..used.min(steps) * classes];
+                let charset = &self.charset;
+                let softmax = self.kind == RecKind::Korean;
+                let mut d = greedy_decode(row, classes, 0, softmax, |c| charset.symbol(c));
+                d.steps = steps;
+                out[i] = to_reading(&d, input_w, widths[i], crops[i].width());
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ctc::DecodedChar;
+
+    #[test]
+    fn widths_follow_each_contract() {
+        assert_eq!(resized_width(RecKind::Korean, 200, 48), 200);
+        assert_eq!(resized_width(RecKind::Korean, 100, 24), 200);
+        assert_eq!(resized_width(RecKind::Korean, 5000, 48), 800, "squeezed to 800");
+        assert_eq!(resized_width(RecKind::Paddle, 101, 48), 101);
+    }
+
+    #[test]
+    fn character_positions_map_back_to_crop_pixels() {
+        // 10 steps over an input 80 px wide (stride 8); the line was resized from 160 px to 80 px.
+        let d = Decoded {
+            chars: vec![DecodedChar { ch: "a".into(), t0: 2, t1: 3, confidence: 0.9 }],
+            steps: 10,
+        };
+        let r = to_reading(&d, 80, 80, 160);
+        assert_eq!(r.chars[0].x0, 32.0);
+        assert_eq!(r.chars[0].x1, 64.0);
+    }
+
+    #[test]
+    fn korean_input_is_gray_normalised_and_right_padded() {
+        let crop = RgbImage::from_pixel(20, 48, image::Rgb([255, 255, 255]));
+        let mut t = Array4::<f32>::zeros((1, 1, 48, 24));
+        fill(RecKind::Korean, &mut t, 0, &crop, 20);
+        assert_eq!(t[[0, 0, 10, 5]], 1.0);
+        assert_eq!(t[[0, 0, 10, 22]], 0.0, "padding is 0 after normalisation");
+    }
+}
