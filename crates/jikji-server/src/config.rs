@@ -1,0 +1,141 @@
+//! Server configuration: one struct, read from a TOML file (`--config jikji.toml`) and overridden by
+//! flags and `JIKJI_*` environment variables in the CLI. Documented in `docs/configuration.md`.
+
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Everything `jikji serve` can be configured with. Every field has a default; a TOML file may set any
+/// subset (unknown keys are an error, so typos do not go unnoticed).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Address to listen on.
+    pub listen: String,
+    /// Directory for the SQLite database (`jikji.db`) when no `database_url` is given.
+    pub data_dir: PathBuf,
+    /// `sqlite:…` or `postgres://…`; default: SQLite under `data_dir`.
+    pub database_url: Option<String>,
+    /// Model directory laid out by `scripts/setup-models.sh`.
+    pub models: PathBuf,
+    /// Detection model set (`ppocrv6-small`, `ppocrv6-tiny`, `ppocrv5`).
+    pub model_set: String,
+    /// Concurrent inference workers.
+    pub workers: usize,
+    /// ONNX Runtime threads per worker.
+    pub threads_per_worker: usize,
+    /// Requests allowed to wait for a worker. Admission capacity is `workers + queue`; beyond it
+    /// requests are shed at once with 0025 (see `jikji_clova::uncertain::SHED_CODE`).
+    pub queue: usize,
+    /// Bearer token of the admin API (`/admin/v1/...`); the admin API is disabled when unset.
+    pub admin_token: Option<String>,
+    /// Allow image URLs that resolve to private, loopback or link-local addresses (never metadata).
+    pub allow_private_urls: bool,
+    /// Allow image URLs that resolve to loopback addresses only (tests, local setups).
+    pub allow_loopback_urls: bool,
+    /// Largest request body in MiB (a 50 MiB image is ~67 MiB as base64).
+    pub max_body_mb: u64,
+    /// Largest image file in MiB (decoded `data`, multipart `file` or downloaded URL).
+    pub max_image_mb: u64,
+    /// Largest page in pixels.
+    pub max_pixels: u64,
+    /// Longest page side in pixels.
+    pub max_side: u32,
+    /// Most pages of a PDF/TIFF on General OCR (the spec's limit is 10).
+    pub max_pages: usize,
+    /// PDF rendering resolution.
+    pub pdf_dpi: f32,
+    /// Seconds a request may take from admission to response (0501 after that).
+    pub request_timeout_secs: u64,
+    /// Seconds an image URL download may take, redirects included.
+    pub url_timeout_secs: u64,
+    /// Redirects followed (each re-checked) when downloading an image URL.
+    pub url_max_redirects: usize,
+    /// Seconds to wait for in-flight requests on shutdown.
+    pub shutdown_grace_secs: u64,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            listen: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            models: PathBuf::from("./models"),
+            model_set: "ppocrv6-small".into(),
+            workers: 1,
+            threads_per_worker: 1,
+            queue: 8,
+            admin_token: None,
+            allow_private_urls: false,
+            allow_loopback_urls: false,
+            max_body_mb: 70,
+            max_image_mb: 50,
+            max_pixels: 50_000_000,
+            max_side: 20_000,
+            max_pages: jikji_clova::uncertain::MAX_GENERAL_PAGES,
+            pdf_dpi: 200.0,
+            request_timeout_secs: 60,
+            url_timeout_secs: 10,
+            url_max_redirects: 5,
+            shutdown_grace_secs: 30,
+        }
+    }
+}
+
+impl ServerConfig {
+    /// Reads a TOML file.
+    pub fn from_toml_file(path: &std::path::Path) -> Result<ServerConfig, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        Self::from_toml_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    pub fn from_toml_str(text: &str) -> Result<ServerConfig, String> {
+        toml::from_str(text).map_err(|e| e.to_string())
+    }
+
+    pub fn max_body_bytes(&self) -> usize {
+        (self.max_body_mb.max(1) as usize).saturating_mul(1024 * 1024)
+    }
+
+    pub fn max_image_bytes(&self) -> usize {
+        (self.max_image_mb.max(1) as usize).saturating_mul(1024 * 1024)
+    }
+
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout_secs.max(1))
+    }
+
+    /// Decoder limits for General OCR.
+    pub fn image_limits(&self) -> jikji_image::Limits {
+        jikji_image::Limits {
+            max_bytes: self.max_image_bytes(),
+            max_pixels: self.max_pixels,
+            max_side: self.max_side,
+            max_pages: self.max_pages.clamp(1, jikji_clova::uncertain::MAX_GENERAL_PAGES),
+            max_decode_time: Duration::from_secs(self.request_timeout_secs.max(1)),
+            pdf_dpi: self.pdf_dpi,
+        }
+    }
+
+    /// The database URL to open: `database_url`, else SQLite under `data_dir`.
+    pub fn effective_database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| jikji_store::Store::default_database_url(&self.data_dir))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toml_roundtrip_and_unknown_keys() {
+        let c = ServerConfig::from_toml_str("listen = \"0.0.0.0:9\"\nworkers = 3\nadmin_token = \"t\"\n").unwrap();
+        assert_eq!(c.listen, "0.0.0.0:9");
+        assert_eq!(c.workers, 3);
+        assert_eq!(c.queue, ServerConfig::default().queue);
+        assert!(ServerConfig::from_toml_str("lisen = 1").is_err());
+        let s = toml::to_string(&ServerConfig::default()).unwrap();
+        assert_eq!(ServerConfig::from_toml_str(&s).unwrap(), ServerConfig::default());
+    }
+}

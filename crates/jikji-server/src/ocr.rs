@@ -1,0 +1,401 @@
+//! The CLOVA endpoints: `POST /custom/v1/{domainId}/{invokeKey}/{general|infer|document/<type>|<type>}`.
+//!
+//! Order of checks (each failure answers at once, nothing later runs):
+//! 1. operation suffix and domain id/invoke key → 0001;
+//! 2. `X-OCR-SECRET` → 0002;
+//! 3. operation vs domain type → 0022 (Document models are not available yet → 0022 as well);
+//! 4. per-domain token bucket → 0025;
+//! 5. admission into the bounded inference queue → 0025 at once when full (the body is not even read);
+//! 6. body (JSON or multipart) and protocol checks → 0011 / 0021; `enableTableDetection` → 0028;
+//!    Template → 1021 (no released template);
+//! 7. monthly quota → 0023;
+//! 8. image URL download (SSRF-checked) → 0011 when refused, `ERROR` image when the download fails;
+//! 9. decode (limits → 0011, unreadable → `FAILURE` image) and recognition (→ 0501) on a worker.
+//!
+//! Steps 6–9 run under the request timeout (→ 0501).
+
+use crate::error::ApiError;
+use crate::fetch::FetchError;
+use crate::state::AppState;
+use axum::body::Body;
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use jikji_clova::{
+    parse_json, parse_multipart_message, uncertain, ErrorCode, ImageResult, ImageSource, InferResult, OcrResponse,
+    Operation, ValidRequest,
+};
+use jikji_image::InputError;
+use jikji_store::{Domain, DomainKind, UsageDelta};
+use std::time::Instant;
+
+type DomainPath = Result<Path<(String, String)>, axum::extract::rejection::PathRejection>;
+type DocPath = Result<Path<(String, String, String)>, axum::extract::rejection::PathRejection>;
+
+/// General OCR.
+#[utoipa::path(
+    post,
+    path = "/custom/v1/{domainId}/{invokeKey}/general",
+    tag = "clova",
+    params(("domainId" = i64, Path), ("invokeKey" = String, Path), ("X-OCR-SECRET" = String, Header)),
+    request_body(content(
+        (jikji_clova::OcrRequest = "application/json"),
+        (MultipartBody = "multipart/form-data")
+    )),
+    responses(
+        (status = 200, description = "Recognised words (V1 or V2 shape)", body = OcrResponse),
+        (status = 400, description = "0001, 0011, 0021, 0022, 0023, 0025, 0028", body = jikji_clova::ErrorBody),
+        (status = 401, description = "0002", body = jikji_clova::ErrorBody),
+        (status = 500, description = "0500, 0501", body = jikji_clova::ErrorBody)
+    )
+)]
+pub async fn general(State(st): State<AppState>, path: DomainPath, req: Request) -> Response {
+    match path {
+        Ok(Path((d, k))) => handle(st, &d, &k, Operation::General, req).await,
+        Err(_) => ApiError::new(ErrorCode::UrlInvalid).into_response(),
+    }
+}
+
+/// Template OCR. Answers 1021 until templates can be released (see `uncertain::TEMPLATE_NOT_RELEASED`).
+#[utoipa::path(
+    post,
+    path = "/custom/v1/{domainId}/{invokeKey}/infer",
+    tag = "clova",
+    params(("domainId" = i64, Path), ("invokeKey" = String, Path), ("X-OCR-SECRET" = String, Header)),
+    request_body(content = jikji_clova::OcrRequest, content_type = "application/json"),
+    responses(
+        (status = 400, description = "0001, 0011, 0021, 0022, 0025", body = jikji_clova::ErrorBody),
+        (status = 401, description = "0002", body = jikji_clova::ErrorBody),
+        (status = 500, description = "1021: no released template", body = jikji_clova::ErrorBody)
+    )
+)]
+pub async fn infer(State(st): State<AppState>, path: DomainPath, req: Request) -> Response {
+    match path {
+        Ok(Path((d, k))) => handle(st, &d, &k, Operation::Template, req).await,
+        Err(_) => ApiError::new(ErrorCode::UrlInvalid).into_response(),
+    }
+}
+
+/// Document OCR (`receipt`, `name-card`, `biz-license`, `credit-card`, `id-card`, `passport`; also
+/// without the `/document` segment). Answers 0022 until the document models exist.
+#[utoipa::path(
+    post,
+    path = "/custom/v1/{domainId}/{invokeKey}/document/{type}",
+    tag = "clova",
+    params(("domainId" = i64, Path), ("invokeKey" = String, Path), ("type" = String, Path), ("X-OCR-SECRET" = String, Header)),
+    request_body(content = jikji_clova::OcrRequest, content_type = "application/json"),
+    responses(
+        (status = 400, description = "0001, 0011, 0021, 0022, 0025", body = jikji_clova::ErrorBody),
+        (status = 401, description = "0002", body = jikji_clova::ErrorBody)
+    )
+)]
+pub async fn document(State(st): State<AppState>, path: DocPath, req: Request) -> Response {
+    match path {
+        Ok(Path((d, k, t))) => match Operation::from_suffix(&format!("document/{t}")) {
+            Some(op) => handle(st, &d, &k, op, req).await,
+            None => ApiError::new(ErrorCode::UrlInvalid).into_response(),
+        },
+        Err(_) => ApiError::new(ErrorCode::UrlInvalid).into_response(),
+    }
+}
+
+/// `/{type}`: the short Document alias (`/receipt`, …); anything else is 0001.
+pub async fn short_document(State(st): State<AppState>, path: DocPath, req: Request) -> Response {
+    match path {
+        Ok(Path((d, k, t))) => match Operation::from_suffix(&t) {
+            Some(op @ Operation::Document(_)) => handle(st, &d, &k, op, req).await,
+            _ => ApiError::new(ErrorCode::UrlInvalid).into_response(),
+        },
+        Err(_) => ApiError::new(ErrorCode::UrlInvalid).into_response(),
+    }
+}
+
+/// The multipart body: `message` (JSON text) and `file`.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct MultipartBody {
+    /// The JSON request object without `images[].data`/`url`.
+    message: String,
+    /// The image or PDF bytes.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+/// What one call did, for the usage counters.
+#[derive(Default)]
+struct Stats {
+    pages: i64,
+    failed: bool,
+}
+
+fn usage_operation(op: Operation) -> String {
+    match op {
+        Operation::General => "general".into(),
+        Operation::Template => "infer".into(),
+        Operation::Document(t) => format!("document/{}", t.path()),
+    }
+}
+
+async fn handle(st: AppState, domain_id: &str, invoke_key: &str, op: Operation, req: Request) -> Response {
+    let secret = req.headers().get("x-ocr-secret").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let domain = match authenticate(&st, domain_id, invoke_key, &secret).await {
+        Ok(d) => d,
+        Err(e) => return e.into_response(),
+    };
+    let mut stats = Stats::default();
+    let result = authenticated(&st, &domain, op, req, &mut stats).await;
+    if result.is_err() {
+        stats.failed = true;
+    }
+    // Usage is recorded off the response path.
+    let store = st.store.clone();
+    let delta = UsageDelta {
+        operation: usage_operation(op),
+        calls: 1,
+        pages: stats.pages,
+        tables: 0,
+        failures: i64::from(stats.failed),
+    };
+    let id = domain.id;
+    tokio::spawn(async move {
+        if let Err(e) = store.record_usage(id, &jikji_store::current_month(), delta).await {
+            tracing::warn!(domain_id = id, error = %e, "recording usage failed");
+        }
+    });
+    match result {
+        Ok(r) => r,
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn authenticate(st: &AppState, domain_id: &str, invoke_key: &str, secret: &str) -> Result<Domain, ApiError> {
+    let id: i64 = domain_id.parse().map_err(|_| ApiError::detail(ErrorCode::UrlInvalid, "domain id is not a number"))?;
+    let domain = st
+        .store
+        .find_by_invoke(id, invoke_key)
+        .await
+        .map_err(|e| ApiError::detail(ErrorCode::UnknownServiceError, format!("store: {e}")))?
+        .ok_or_else(|| ApiError::detail(ErrorCode::UrlInvalid, "unknown domain or invoke key"))?;
+    if secret.is_empty() || !domain.verify_secret(secret) {
+        return Err(ApiError::detail(ErrorCode::SecretInvalid, "missing or wrong X-OCR-SECRET"));
+    }
+    Ok(domain)
+}
+
+/// Counts a request waiting for a worker in the queue-depth gauge while alive.
+struct Queued<'a>(&'a AppState);
+impl<'a> Queued<'a> {
+    fn new(st: &'a AppState) -> Self {
+        st.metrics.queue_depth.inc();
+        Queued(st)
+    }
+}
+impl Drop for Queued<'_> {
+    fn drop(&mut self) {
+        self.0.metrics.queue_depth.dec();
+    }
+}
+
+async fn authenticated(st: &AppState, domain: &Domain, op: Operation, req: Request, stats: &mut Stats) -> Result<Response, ApiError> {
+    match (&domain.kind, op) {
+        (DomainKind::General, Operation::General) | (DomainKind::Template, Operation::Template) => {}
+        (DomainKind::Document(kinds), Operation::Document(t)) => {
+            let enabled = kinds.iter().any(|k| k.as_str() == t.path());
+            return Err(ApiError::detail(
+                uncertain::DOCUMENT_MODEL_UNAVAILABLE,
+                if enabled { "document model not available in this build" } else { "document model not enabled for this domain" },
+            ));
+        }
+        _ => return Err(ApiError::detail(ErrorCode::DomainInvalid, format!("{} domain cannot serve {}", domain.kind, op.label()))),
+    }
+    if !st.limiter.try_take(domain.id, domain.rate_limit_per_sec, domain.rate_burst) {
+        st.metrics.shed.with_label_values(&["rate_limit"]).inc();
+        return Err(ApiError::detail(ErrorCode::RateLimited, "domain rate limit"));
+    }
+    let Ok(admit) = st.admit.clone().try_acquire_owned() else {
+        st.metrics.shed.with_label_values(&["queue_full"]).inc();
+        return Err(ApiError::shed());
+    };
+    let queued = Queued::new(st);
+    match tokio::time::timeout(st.config.request_timeout(), process(st, domain, op, req, admit, queued, stats)).await {
+        Ok(r) => r,
+        Err(_) => Err(ApiError::detail(uncertain::REQUEST_TIMEOUT, "request timeout")),
+    }
+}
+
+async fn read_request(st: &AppState, op: Operation, req: Request) -> Result<ValidRequest, ApiError> {
+    let is_multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("multipart/form-data"));
+    let body_invalid = |d: String| ApiError::detail(ErrorCode::BodyInvalid, d);
+    if is_multipart {
+        let mut mp = Multipart::from_request(req, &()).await.map_err(|e| body_invalid(format!("multipart: {e}")))?;
+        let mut message = None;
+        let mut file = None;
+        while let Some(field) = mp.next_field().await.map_err(|e| body_invalid(format!("multipart: {e}")))? {
+            match field.name() {
+                Some("message") if message.is_none() => {
+                    message = Some(field.bytes().await.map_err(|e| body_invalid(format!("multipart message: {e}")))?);
+                }
+                Some("file") if file.is_none() => {
+                    file = Some(field.bytes().await.map_err(|e| body_invalid(format!("multipart file: {e}")))?.to_vec());
+                }
+                Some("message") | Some("file") => return Err(body_invalid("duplicate multipart part".into())),
+                _ => {
+                    // Unknown parts are ignored (read to move on).
+                    field.bytes().await.map_err(|e| body_invalid(format!("multipart: {e}")))?;
+                }
+            }
+        }
+        let message = message.ok_or_else(|| body_invalid("multipart without message part".into()))?;
+        Ok(parse_multipart_message(&message)?.validate_multipart(op, file)?)
+    } else {
+        let bytes = axum::body::to_bytes(req.into_body(), st.config.max_body_bytes())
+            .await
+            .map_err(|e| body_invalid(format!("body: {e}")))?;
+        Ok(parse_json(&bytes)?.validate_json(op)?)
+    }
+}
+
+/// The response of a call whose one image failed (HTTP 200).
+fn failed_response(v: &ValidRequest, result: InferResult, message: &str, stats: &mut Stats) -> Response {
+    stats.failed = true;
+    json_response(&OcrResponse::new(v.version, &v.request_id, vec![ImageResult::failed(result, message, &v.name)]))
+}
+
+fn json_response(r: &OcrResponse) -> Response {
+    match serde_json::to_vec(r) {
+        Ok(body) => {
+            let mut resp = Response::new(Body::from(body));
+            resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=UTF-8"));
+            resp
+        }
+        Err(e) => ApiError::detail(ErrorCode::UnknownServiceError, format!("serialize: {e}")).into_response(),
+    }
+}
+
+/// How an input (decode) error is answered: a request error, or a per-image `FAILURE` message.
+pub fn classify_input_error(e: &InputError) -> Result<String, ErrorCode> {
+    match e {
+        InputError::Empty
+        | InputError::UnknownFormat
+        | InputError::TooLarge { .. }
+        | InputError::TooManyPixels { .. }
+        | InputError::TooManyPages { .. } => Err(ErrorCode::BodyInvalid),
+        InputError::Io(_) => Err(ErrorCode::UnknownServiceError),
+        other => Ok(format!("{}: {other}", uncertain::UNREADABLE_IMAGE_MESSAGE)),
+    }
+}
+
+enum Work {
+    Pages(Vec<jikji_engine::PageResult>),
+    Input(InputError),
+    NoEngine,
+    Engine(String),
+}
+
+async fn process(
+    st: &AppState,
+    domain: &Domain,
+    op: Operation,
+    req: Request,
+    admit: tokio::sync::OwnedSemaphorePermit,
+    queued: Queued<'_>,
+    stats: &mut Stats,
+) -> Result<Response, ApiError> {
+    let v = read_request(st, op, req).await?;
+    if v.enable_table_detection && !domain.table_detection {
+        return Err(ApiError::detail(ErrorCode::TableDetectionDisabled, "table detection off for this domain"));
+    }
+    if op == Operation::Template {
+        return Err(ApiError::detail(uncertain::TEMPLATE_NOT_RELEASED, "no released template"));
+    }
+    if let Some(limit) = domain.monthly_quota {
+        let ok = st
+            .store
+            .consume_quota(domain.id, &jikji_store::current_month(), Some(limit))
+            .await
+            .map_err(|e| ApiError::detail(ErrorCode::UnknownServiceError, format!("store: {e}")))?;
+        if !ok {
+            st.metrics.shed.with_label_values(&["quota"]).inc();
+            return Err(ApiError::detail(ErrorCode::QuotaExceeded, "monthly quota reached"));
+        }
+    }
+    let bytes = match &v.source {
+        ImageSource::Bytes(b) => b.clone(),
+        ImageSource::Url(u) => match st.fetcher.fetch(u).await {
+            Ok(b) => b,
+            Err(FetchError::Refused(r)) => return Err(ApiError::detail(uncertain::REFUSED_IMAGE_URL, r)),
+            Err(e @ FetchError::TooLarge(_)) => return Err(ApiError::detail(ErrorCode::BodyInvalid, e.to_string())),
+            Err(FetchError::Failed(r)) => {
+                tracing::info!(reason = %r, "image download failed");
+                return Ok(failed_response(&v, InferResult::Error, uncertain::DOWNLOAD_FAILED_MESSAGE, stats));
+            }
+        },
+    };
+    let hint = v.format.as_deref().and_then(jikji_image::Format::from_hint);
+    let langs_src = v.lang.clone().unwrap_or_else(|| domain.lang.clone());
+    let langs = jikji_engine::Lang::parse_list(&langs_src).unwrap_or_else(|_| vec![jikji_engine::Lang::Ko]);
+    let opts = jikji_engine::OcrOptions { langs, ..Default::default() };
+    let limits = st.config.image_limits();
+    let engine = st.engine();
+    let worker = st.workers.clone().acquire_owned().await.map_err(|_| ApiError::new(ErrorCode::UnknownServiceError))?;
+    drop(queued);
+    let metrics_st = st.clone();
+    let work = tokio::task::spawn_blocking(move || {
+        let _permits = (admit, worker);
+        let m = &metrics_st.metrics;
+        m.in_flight.inc();
+        let t = Instant::now();
+        let decoded = jikji_image::decode(&bytes, hint, &limits);
+        drop(bytes);
+        m.inference.with_label_values(&["decode"]).observe(t.elapsed().as_secs_f64());
+        let out = match decoded {
+            Err(e) => Work::Input(e),
+            Ok(pages) => match engine {
+                None => Work::NoEngine,
+                Some(engine) => {
+                    let mut results = Vec::with_capacity(pages.len());
+                    let mut err = None;
+                    for p in pages {
+                        let t = Instant::now();
+                        match engine.recognize(&p.image, &opts) {
+                            Ok(mut r) => {
+                                r.page_index = p.index;
+                                results.push(r);
+                            }
+                            Err(e) => {
+                                err = Some(e.to_string());
+                                break;
+                            }
+                        }
+                        m.inference.with_label_values(&["recognize"]).observe(t.elapsed().as_secs_f64());
+                    }
+                    match err {
+                        Some(e) => Work::Engine(e),
+                        None => Work::Pages(results),
+                    }
+                }
+            },
+        };
+        m.in_flight.dec();
+        out
+    })
+    .await
+    .map_err(|e| ApiError::detail(ErrorCode::UnknownServiceError, format!("worker task: {e}")))?;
+    match work {
+        Work::Pages(pages) => {
+            stats.pages = pages.len() as i64;
+            let images = pages.iter().map(|p| ImageResult::general(p, v.version, &v.name)).collect();
+            Ok(json_response(&OcrResponse::new(v.version, &v.request_id, images)))
+        }
+        Work::Input(e) => match classify_input_error(&e) {
+            Ok(message) => Ok(failed_response(&v, InferResult::Failure, &message, stats)),
+            Err(code) => Err(ApiError::detail(code, format!("input: {e}"))),
+        },
+        Work::NoEngine => Err(ApiError::detail(uncertain::ENGINE_UNAVAILABLE, "engine not loaded")),
+        Work::Engine(e) => Err(ApiError::detail(ErrorCode::OcrServiceError, format!("engine: {e}"))),
+    }
+}
