@@ -110,7 +110,12 @@ def main() -> int:
     for r in range(max(1, args.rounds)):
         for path in images:
             t0 = time.perf_counter()
-            res = engine(path)
+            try:
+                res = engine(path)
+            except Exception as e:  # keep going: the failure is reported per image
+                out_images.append({"image": path, "round": r, "latency_s": None, "lines": [], "error": repr(e)})
+                print(f"bench-progress failed {path}: {e!r}", file=sys.stderr, flush=True)
+                continue
             dt = time.perf_counter() - t0
             lines = []
             if not args.no_text and res.boxes is not None and res.txts is not None:
@@ -118,7 +123,8 @@ def main() -> int:
                     flat = [float(v) for pt in box for v in pt]
                     lines.append({"text": txt, "box": flat, "confidence": float(score)})
             out_images.append({"image": path, "round": r, "latency_s": dt, "lines": lines})
-            print(f"rapidocr_anchor: {path} {dt * 1000:.0f} ms", file=sys.stderr)
+            # Progress line read by `jikji bench` (one per timed image).
+            print(f"bench-progress {dt * 1000:.1f} ms {path}", file=sys.stderr, flush=True)
 
     json.dump(
         {

@@ -1,6 +1,960 @@
-#[derive(clap::Args)]
-pub struct Args {}
+//! `jikji bench`: speed and memory of Jikji against RapidOCR and Tesseract, in one run, on the same images.
+//!
+//! ```text
+//! scripts/setup-bench.sh                       # RapidOCR venv (.venv-bench) + tesseract from apt
+//! jikji bench                                  # 26 SROIE receipts, 1 thread, all three engines
+//! jikji bench --threads 2 --rounds 3 --out BENCHMARKS.md
+//! ```
+//!
+//! **Every engine runs as a child process**, one after the other (never concurrently), so that each one's
+//! peak RSS is its own and is measured the same way: the parent reaps the child with `wait4(2)` and reads
+//! `ru_maxrss` (peak resident set, kB) and the CPU time from the child's `rusage`.
+//!
+//! * Jikji: this binary re-executed as a hidden worker (`jikji bench --worker --list FILE …`). It builds the
+//!   engine once (`load`), runs the first image once untimed (`warm-up`), then times decode + OCR of each
+//!   image in-process and prints JSON.
+//! * RapidOCR 3.10.0 on ONNX Runtime 1.32.0: `bench/rapidocr_anchor.py` in `.venv-bench` does the same
+//!   (its lazily created sessions are built by the warm-up call) with the PP-OCRv6 small det/rec + mobile
+//!   cls ONNX files packaged in the wheel.
+//! * Tesseract 5 (apt): the CLI once per image (`tesseract IMG stdout -l eng --psm 3 tsv`), so each
+//!   image's time includes process start and language-model load; `load` is the time of one run on a
+//!   blank 64×32 image, and a first untimed run on the first image warms the file cache.
+//!
+//! Same thread budget for all: `--threads N` sets Jikji's ONNX Runtime intra-op threads (1 worker),
+//! RapidOCR's intra-op threads (inter-op 1, OpenCV N) and Tesseract's `OMP_THREAD_LIMIT`.
+//! Throughput is sequential: images/s = timed images / Σ per-image latency.
+//!
+//! With ground truth (`--gt`, default `<images>/../gt.jsonl` when present) every engine's lines are
+//! also scored with `jikji-eval` (page CER, line CER, detection F1), so speed and accuracy come from the
+//! same outputs.
 
-pub fn run(_args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("not implemented yet")
+use super::eval::{self as ev, PredLineRecord, Prediction};
+use anyhow::{bail, Context};
+use clap::ValueEnum;
+use jikji_engine::{Lang, OcrOptions};
+use jikji_eval::metrics::{median, percentile};
+use jikji_eval::report::{frac, pct, secs};
+use jikji_eval::{gt, score_image, EvalOptions, GtImage, GtSet, SetReport};
+use serde::{Deserialize, Serialize};
+use std::fmt::Write as _;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Markdown,
+    Json,
+}
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Image files, or directories of images (jpg/png/…, sorted by name).
+    #[arg(long = "images", num_args = 1.., default_value = "../shared/testdata/sroie/images")]
+    pub images: Vec<PathBuf>,
+    /// Ground truth for the accuracy table (gt.jsonl or a synthetic-docs directory). Default:
+    /// `<first images dir>/../gt.jsonl` when it exists.
+    #[arg(long)]
+    pub gt: Option<PathBuf>,
+    /// Skip the accuracy table.
+    #[arg(long)]
+    pub no_accuracy: bool,
+    /// Engines to run, comma-separated: jikji, rapidocr, tesseract.
+    #[arg(long, default_value = "jikji,rapidocr,tesseract", value_delimiter = ',')]
+    pub engines: Vec<String>,
+    /// Intra-op threads for every engine (Jikji/RapidOCR ONNX Runtime, Tesseract OMP_THREAD_LIMIT).
+    #[arg(long, default_value_t = 1)]
+    pub threads: usize,
+    /// Timed passes over the images (latencies of all passes are pooled).
+    #[arg(long, default_value_t = 1)]
+    pub rounds: usize,
+    /// Use only the first N images.
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// Model directory for Jikji.
+    #[arg(long, env = "JIKJI_MODELS", default_value = "./models")]
+    pub models: PathBuf,
+    /// Jikji detection model set.
+    #[arg(long, default_value = "ppocrv6-small")]
+    pub model_set: String,
+    /// Jikji recognition languages (comma-separated).
+    #[arg(long, default_value = "en")]
+    pub lang: String,
+    /// Tesseract `-l` (default: `eng`, or `kor+eng` when --lang includes ko).
+    #[arg(long)]
+    pub tesseract_lang: Option<String>,
+    /// Tesseract page segmentation mode.
+    #[arg(long, default_value_t = 3)]
+    pub psm: u32,
+    /// Tesseract binary.
+    #[arg(long, default_value = "tesseract")]
+    pub tesseract: PathBuf,
+    /// Python of the RapidOCR environment (scripts/setup-bench.sh).
+    #[arg(long, default_value = ".venv-bench/bin/python")]
+    pub python: PathBuf,
+    /// The RapidOCR anchor script.
+    #[arg(long, default_value = "bench/rapidocr_anchor.py")]
+    pub anchor: PathBuf,
+    #[arg(long, value_enum, default_value_t = Format::Markdown)]
+    pub format: Format,
+    /// Write the report to FILE. An existing file keeps everything outside the
+    /// `<!-- jikji-bench:begin -->`…`<!-- jikji-bench:end -->` markers.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Write each engine's first-round lines to DIR/ENGINE.jsonl (scorable by `jikji eval --predictions`).
+    #[arg(long)]
+    pub save_predictions: Option<PathBuf>,
+    /// No progress bars.
+    #[arg(long)]
+    pub quiet: bool,
+    /// Internal: run as the Jikji worker process.
+    #[arg(long, hide = true)]
+    pub worker: bool,
+    /// Internal: image list file for --worker.
+    #[arg(long, hide = true)]
+    pub list: Option<PathBuf>,
+}
+
+/// What a worker (Jikji or the RapidOCR anchor) prints.
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+struct WorkerOutput {
+    engine: String,
+    version: String,
+    #[serde(default)]
+    threads: usize,
+    #[serde(default)]
+    load_s: Option<f64>,
+    #[serde(default)]
+    warmup_s: Option<f64>,
+    #[serde(default)]
+    rss_kb_after_load: Option<u64>,
+    #[serde(default)]
+    peak_rss_kb: Option<u64>,
+    images: Vec<WorkerImage>,
+    /// Anything else the worker reports (onnxruntime version, model files…).
+    #[serde(flatten)]
+    extra: serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+struct WorkerImage {
+    image: String,
+    #[serde(default)]
+    round: usize,
+    latency_s: Option<f64>,
+    #[serde(default)]
+    lines: Vec<PredLineRecord>,
+    #[serde(default)]
+    error: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Child processes with rusage.
+
+/// Resource usage of a reaped child.
+#[derive(Debug, Clone, Copy, Default)]
+struct Usage {
+    max_rss_kb: u64,
+    cpu_s: f64,
+}
+
+#[cfg(target_os = "linux")]
+mod sys {
+    use std::os::raw::{c_int, c_long};
+
+    #[repr(C)]
+    #[derive(Default)]
+    pub struct Timeval {
+        pub tv_sec: c_long,
+        pub tv_usec: c_long,
+    }
+
+    /// `struct rusage` (Linux): two timevals then 14 longs; `ru_maxrss` is in kilobytes.
+    #[repr(C)]
+    #[derive(Default)]
+    pub struct Rusage {
+        pub ru_utime: Timeval,
+        pub ru_stime: Timeval,
+        pub ru_maxrss: c_long,
+        pub rest: [c_long; 13],
+    }
+
+    extern "C" {
+        pub fn wait4(pid: c_int, status: *mut c_int, options: c_int, rusage: *mut Rusage) -> c_int;
+    }
+
+    /// Waits for `pid` (which must be a child not yet reaped) and returns its raw wait status and rusage.
+    pub fn wait_with_rusage(pid: u32) -> std::io::Result<(c_int, Rusage)> {
+        let mut status: c_int = 0;
+        let mut ru = Rusage::default();
+        loop {
+            // SAFETY: `status` and `ru` are valid, exclusively borrowed, and `Rusage` matches the C layout.
+            let r = unsafe { wait4(pid as c_int, &mut status, 0, &mut ru) };
+            if r >= 0 {
+                return Ok((status, ru));
+            }
+            let e = std::io::Error::last_os_error();
+            if e.kind() != std::io::ErrorKind::Interrupted {
+                return Err(e);
+            }
+        }
+    }
+}
+
+struct ChildRun {
+    status: std::process::ExitStatus,
+    stdout: String,
+    stderr: String,
+    wall_s: f64,
+    usage: Option<Usage>,
+}
+
+/// Runs `cmd` to completion, collecting stdout, stderr (calling `on_stderr_line` per line), wall time and,
+/// on Linux, the child's peak RSS and CPU time.
+fn run_child(mut cmd: Command, mut on_stderr_line: impl FnMut(&str) + Send) -> anyhow::Result<ChildRun> {
+    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let t0 = Instant::now();
+    let mut child = cmd.spawn().with_context(|| format!("starting {:?}", cmd.get_program()))?;
+    let mut out = child.stdout.take().expect("piped");
+    let err = child.stderr.take().expect("piped");
+    let (stdout, stderr) = std::thread::scope(|s| {
+        let h = s.spawn(move || {
+            let mut buf = String::new();
+            let _ = out.read_to_string(&mut buf);
+            buf
+        });
+        let mut collected = String::new();
+        for line in BufReader::new(err).lines().map_while(Result::ok) {
+            on_stderr_line(&line);
+            if !line.starts_with("bench-progress ") {
+                collected.push_str(&line);
+                collected.push('\n');
+            }
+        }
+        (h.join().unwrap_or_default(), collected)
+    });
+    #[cfg(target_os = "linux")]
+    let (status, usage) = {
+        use std::os::unix::process::ExitStatusExt;
+        let (raw, ru) = sys::wait_with_rusage(child.id())?;
+        let cpu = |t: &sys::Timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+        (
+            std::process::ExitStatus::from_raw(raw),
+            Some(Usage { max_rss_kb: ru.ru_maxrss.max(0) as u64, cpu_s: cpu(&ru.ru_utime) + cpu(&ru.ru_stime) }),
+        )
+    };
+    #[cfg(not(target_os = "linux"))]
+    let (status, usage) = (child.wait()?, None);
+    Ok(ChildRun { status, stdout, stderr, wall_s: t0.elapsed().as_secs_f64(), usage })
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Results.
+
+/// One engine's measurements.
+#[derive(Debug, Clone, Serialize, Default)]
+struct EngineResult {
+    engine: String,
+    /// Version and settings, for the report.
+    detail: String,
+    /// Why it was not run or failed (then no numbers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    skipped: Option<String>,
+    timed_images: usize,
+    failed_images: usize,
+    latencies_s: Vec<f64>,
+    images_per_s: Option<f64>,
+    median_s: Option<f64>,
+    p95_s: Option<f64>,
+    peak_rss_kb: Option<u64>,
+    load_s: Option<f64>,
+    warmup_s: Option<f64>,
+    /// Child CPU seconds (user + system) over the whole run, divided by the number of processed images
+    /// (warm-up included).
+    cpu_s_per_image: Option<f64>,
+    /// Total wall time of the engine's process(es).
+    process_wall_s: f64,
+    #[serde(skip)]
+    predictions: Vec<Prediction>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    accuracy: Option<Accuracy>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct Accuracy {
+    page_cer: Option<f64>,
+    page_cer_casefold: Option<f64>,
+    line_cer: Option<f64>,
+    line_cer_casefold: Option<f64>,
+    det_f1: Option<f64>,
+    best_match_cer: Option<f64>,
+}
+
+impl EngineResult {
+    fn skipped(engine: &str, detail: String, why: String) -> Self {
+        EngineResult { engine: engine.into(), detail, skipped: Some(why), ..Default::default() }
+    }
+
+    fn finish(&mut self) {
+        let lat = &self.latencies_s;
+        self.timed_images = lat.len();
+        let sum: f64 = lat.iter().sum();
+        self.images_per_s = (sum > 0.0).then(|| lat.len() as f64 / sum);
+        self.median_s = median(lat);
+        self.p95_s = percentile(lat, 95.0);
+    }
+}
+
+fn collect_images(paths: &[PathBuf], limit: Option<usize>) -> anyhow::Result<Vec<PathBuf>> {
+    const EXT: [&str; 9] = ["jpg", "jpeg", "png", "bmp", "tif", "tiff", "webp", "gif", "pdf"];
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut v: Vec<PathBuf> = std::fs::read_dir(p)
+                .with_context(|| format!("reading {}", p.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| {
+                    f.extension().and_then(|e| e.to_str()).is_some_and(|e| EXT.contains(&e.to_ascii_lowercase().as_str()))
+                })
+                .collect();
+            v.sort();
+            out.extend(v);
+        } else if p.is_file() {
+            out.push(p.clone());
+        } else {
+            bail!("{} not found", p.display());
+        }
+    }
+    if let Some(n) = limit {
+        out.truncate(n);
+    }
+    if out.is_empty() {
+        bail!("no images");
+    }
+    Ok(out)
+}
+
+fn write_list(images: &[PathBuf]) -> anyhow::Result<PathBuf> {
+    let path = std::env::temp_dir().join(format!("jikji-bench-{}.list", std::process::id()));
+    let mut s = String::new();
+    for i in images {
+        s.push_str(&i.display().to_string());
+        s.push('\n');
+    }
+    std::fs::write(&path, s)?;
+    Ok(path)
+}
+
+fn progress_cb(pb: &indicatif::ProgressBar) -> impl FnMut(&str) + Send + '_ {
+    move |line: &str| {
+        if let Some(rest) = line.strip_prefix("bench-progress ") {
+            pb.inc(1);
+            pb.set_message(rest.rsplit('/').next().unwrap_or("").to_string());
+        }
+    }
+}
+
+/// Runs a worker (Jikji or RapidOCR) that prints [`WorkerOutput`].
+fn run_worker(name: &str, detail: String, cmd: Command, n: usize, quiet: bool) -> EngineResult {
+    let pb = ev::progress(n, quiet, name);
+    let run = run_child(cmd, progress_cb(&pb));
+    pb.finish_and_clear();
+    let run = match run {
+        Ok(r) => r,
+        Err(e) => return EngineResult::skipped(name, detail, format!("{e:#}")),
+    };
+    if !run.status.success() {
+        let tail: String = run.stderr.lines().rev().take(8).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n");
+        return EngineResult::skipped(name, detail, format!("exited with {}: {tail}", run.status));
+    }
+    let out: WorkerOutput = match serde_json::from_str(run.stdout.trim()) {
+        Ok(o) => o,
+        Err(e) => return EngineResult::skipped(name, detail, format!("unreadable worker output: {e}")),
+    };
+    let mut r = EngineResult { engine: name.into(), detail, ..Default::default() };
+    r.load_s = out.load_s;
+    r.warmup_s = out.warmup_s;
+    r.process_wall_s = run.wall_s;
+    // Prefer the kernel's number for the whole process; fall back to the worker's own VmHWM.
+    r.peak_rss_kb = run.usage.map(|u| u.max_rss_kb).filter(|k| *k > 0).or(out.peak_rss_kb);
+    let processed = out.images.len() + 1;
+    r.cpu_s_per_image = run.usage.map(|u| u.cpu_s / processed as f64);
+    for img in &out.images {
+        match (img.latency_s, &img.error) {
+            (Some(l), None) => r.latencies_s.push(l),
+            _ => r.failed_images += 1,
+        }
+        if img.round == 0 {
+            r.predictions.push(Prediction {
+                image: img.image.clone(),
+                lines: img.lines.clone(),
+                latency_s: img.latency_s,
+                error: img.error.clone(),
+            });
+        }
+    }
+    if let Some(v) = out.extra.get("onnxruntime").and_then(|v| v.as_str()) {
+        let _ = write!(r.detail, ", onnxruntime {v}");
+    }
+    r.finish();
+    r
+}
+
+fn bench_jikji(args: &Args, list: &Path, n: usize) -> EngineResult {
+    let detail = format!(
+        "jikji {} (in-process worker), model set `{}`, lang `{}`, 1 worker × {} intra-op thread(s)",
+        env!("CARGO_PKG_VERSION"),
+        args.model_set,
+        args.lang,
+        args.threads
+    );
+    let exe = match std::env::current_exe() {
+        Ok(e) => e,
+        Err(e) => return EngineResult::skipped("jikji", detail, e.to_string()),
+    };
+    let mut cmd = Command::new(exe);
+    cmd.arg("bench")
+        .arg("--worker")
+        .arg("--list")
+        .arg(list)
+        .arg("--threads")
+        .arg(args.threads.to_string())
+        .arg("--rounds")
+        .arg(args.rounds.to_string())
+        .arg("--models")
+        .arg(&args.models)
+        .arg("--model-set")
+        .arg(&args.model_set)
+        .arg("--lang")
+        .arg(&args.lang);
+    run_worker("jikji", detail, cmd, n * args.rounds, args.quiet)
+}
+
+fn bench_rapidocr(args: &Args, list: &Path, n: usize) -> EngineResult {
+    let detail = format!(
+        "rapidocr 3.10.0 (Python, `bench/rapidocr_anchor.py`), PP-OCRv6 small det + rec, mobile cls (wheel-packaged ONNX), {} intra-op thread(s)",
+        args.threads
+    );
+    if !args.python.exists() {
+        return EngineResult::skipped(
+            "rapidocr",
+            detail,
+            format!("{} not found: run scripts/setup-bench.sh", args.python.display()),
+        );
+    }
+    let mut cmd = Command::new(&args.python);
+    cmd.arg(&args.anchor)
+        .arg("--threads")
+        .arg(args.threads.to_string())
+        .arg("--rounds")
+        .arg(args.rounds.to_string())
+        .arg("--list")
+        .arg(list);
+    run_worker("rapidocr", detail, cmd, n * args.rounds, args.quiet)
+}
+
+/// Parses `tesseract … tsv` output into lines (words grouped by page/block/paragraph/line).
+fn parse_tesseract_tsv(tsv: &str) -> Vec<PredLineRecord> {
+    /// (page, block, paragraph, line) → text and [x0, y0, x1, y1].
+    type TsvLine = ((u32, u32, u32, u32), String, [f32; 4]);
+    let mut lines: Vec<TsvLine> = Vec::new();
+    for row in tsv.lines().skip(1) {
+        let f: Vec<&str> = row.split('\t').collect();
+        if f.len() < 12 || f[0] != "5" {
+            continue;
+        }
+        let text = f[11].trim();
+        let conf: f32 = f[10].parse().unwrap_or(-1.0);
+        if text.is_empty() || conf < 0.0 {
+            continue;
+        }
+        let num = |i: usize| f[i].parse::<u32>().unwrap_or(0);
+        let key = (num(1), num(2), num(3), num(4));
+        let (l, t, w, h) = (num(6) as f32, num(7) as f32, num(8) as f32, num(9) as f32);
+        let b = [l, t, l + w, t + h];
+        match lines.last_mut() {
+            Some((k, s, bb)) if *k == key => {
+                s.push(' ');
+                s.push_str(text);
+                *bb = [bb[0].min(b[0]), bb[1].min(b[1]), bb[2].max(b[2]), bb[3].max(b[3])];
+            }
+            _ => lines.push((key, text.to_string(), b)),
+        }
+    }
+    lines
+        .into_iter()
+        .map(|(_, text, [x0, y0, x1, y1])| PredLineRecord { text, bbox: vec![x0, y0, x1, y0, x1, y1, x0, y1] })
+        .collect()
+}
+
+fn tesseract_version(bin: &Path) -> Option<String> {
+    let o = Command::new(bin).arg("--version").output().ok()?;
+    let s = String::from_utf8_lossy(&o.stdout).to_string() + &String::from_utf8_lossy(&o.stderr);
+    s.lines().next().map(|l| l.trim().to_string())
+}
+
+fn bench_tesseract(args: &Args, images: &[PathBuf]) -> EngineResult {
+    let lang = args.tesseract_lang.clone().unwrap_or_else(|| {
+        let ko = Lang::parse_list(&args.lang).map(|l| l.contains(&Lang::Ko)).unwrap_or(false);
+        if ko { "kor+eng" } else { "eng" }.to_string()
+    });
+    let Some(version) = tesseract_version(&args.tesseract) else {
+        return EngineResult::skipped(
+            "tesseract",
+            format!("tesseract (lang {lang})"),
+            "tesseract not found: run scripts/setup-bench.sh".into(),
+        );
+    };
+    let detail = format!(
+        "{version} CLI, one process per image, `-l {lang} --psm {}`, OMP_THREAD_LIMIT={}",
+        args.psm, args.threads
+    );
+    let cmd_for = |img: &Path| {
+        let mut c = Command::new(&args.tesseract);
+        c.arg(img)
+            .arg("stdout")
+            .arg("-l")
+            .arg(&lang)
+            .arg("--psm")
+            .arg(args.psm.to_string())
+            .arg("tsv")
+            .env("OMP_THREAD_LIMIT", args.threads.to_string());
+        c
+    };
+    let mut r = EngineResult { engine: "tesseract".into(), detail, ..Default::default() };
+    let mut peak = 0u64;
+    let mut cpu = 0.0;
+    let mut processes = 0usize;
+    let t_all = Instant::now();
+
+    // Load: one run on a blank image (process start + traineddata load).
+    let blank = std::env::temp_dir().join(format!("jikji-bench-blank-{}.png", std::process::id()));
+    if image::RgbImage::from_pixel(64, 32, image::Rgb([255, 255, 255])).save(&blank).is_ok() {
+        if let Ok(run) = run_child(cmd_for(&blank), |_| {}) {
+            r.load_s = Some(run.wall_s);
+            if let Some(u) = run.usage {
+                peak = peak.max(u.max_rss_kb);
+            }
+        }
+        let _ = std::fs::remove_file(&blank);
+    }
+    // Warm-up: the first image once, untimed.
+    match run_child(cmd_for(&images[0]), |_| {}) {
+        Ok(run) if run.status.success() => {
+            r.warmup_s = Some(run.wall_s);
+            if let Some(u) = run.usage {
+                peak = peak.max(u.max_rss_kb);
+                cpu += u.cpu_s;
+            }
+            processes += 1;
+        }
+        Ok(run) => {
+            let why = format!("exited with {}: {}", run.status, run.stderr.trim());
+            return EngineResult::skipped("tesseract", r.detail, why);
+        }
+        Err(e) => return EngineResult::skipped("tesseract", r.detail, format!("{e:#}")),
+    }
+    let pb = ev::progress(images.len() * args.rounds, args.quiet, "tesseract");
+    for round in 0..args.rounds.max(1) {
+        for img in images {
+            let res = run_child(cmd_for(img), |_| {});
+            pb.inc(1);
+            let pred = match res {
+                Ok(run) => {
+                    if let Some(u) = run.usage {
+                        peak = peak.max(u.max_rss_kb);
+                        cpu += u.cpu_s;
+                    }
+                    processes += 1;
+                    if run.status.success() {
+                        r.latencies_s.push(run.wall_s);
+                        Prediction {
+                            image: img.display().to_string(),
+                            lines: parse_tesseract_tsv(&run.stdout),
+                            latency_s: Some(run.wall_s),
+                            error: None,
+                        }
+                    } else {
+                        r.failed_images += 1;
+                        Prediction {
+                            image: img.display().to_string(),
+                            error: Some(format!("exited with {}: {}", run.status, run.stderr.trim())),
+                            ..Default::default()
+                        }
+                    }
+                }
+                Err(e) => {
+                    r.failed_images += 1;
+                    Prediction { image: img.display().to_string(), error: Some(format!("{e:#}")), ..Default::default() }
+                }
+            };
+            if round == 0 {
+                r.predictions.push(pred);
+            }
+        }
+    }
+    pb.finish_and_clear();
+    r.process_wall_s = t_all.elapsed().as_secs_f64();
+    r.peak_rss_kb = (peak > 0).then_some(peak);
+    r.cpu_s_per_image = (processes > 0 && peak > 0).then(|| cpu / processes as f64);
+    r.finish();
+    r
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The worker (hidden mode): load once, warm up, time each image, print JSON.
+
+fn read_rss_kb(field: &str) -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    s.lines().find(|l| l.starts_with(field)).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse().ok())
+}
+
+fn worker(args: &Args) -> anyhow::Result<()> {
+    let list = args.list.as_ref().context("--worker needs --list")?;
+    let images: Vec<PathBuf> = std::fs::read_to_string(list)?
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(PathBuf::from)
+        .collect();
+    if images.is_empty() {
+        bail!("empty image list");
+    }
+    let opts = OcrOptions { langs: Lang::parse_list(&args.lang).map_err(|e| anyhow::anyhow!(e))? };
+    let t0 = Instant::now();
+    let engine = ev::build_engine(&args.models, &args.model_set, 1, args.threads)?;
+    let load_s = t0.elapsed().as_secs_f64();
+    let t0 = Instant::now();
+    let _ = ev::ocr_file(&engine, &images[0], &opts);
+    let warmup_s = t0.elapsed().as_secs_f64();
+    let rss_after = read_rss_kb("VmRSS:");
+    let mut out = Vec::new();
+    let stderr = std::io::stderr();
+    for round in 0..args.rounds.max(1) {
+        for img in &images {
+            let p = ev::ocr_file(&engine, img, &opts);
+            let _ = writeln!(
+                stderr.lock(),
+                "bench-progress {} {}",
+                p.latency_s.map_or("failed".into(), |l| format!("{:.1} ms", l * 1000.0)),
+                img.display()
+            );
+            out.push(WorkerImage { image: p.image, round, latency_s: p.latency_s, lines: p.lines, error: p.error });
+        }
+    }
+    let o = WorkerOutput {
+        engine: "jikji".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        threads: args.threads,
+        load_s: Some(load_s),
+        warmup_s: Some(warmup_s),
+        rss_kb_after_load: rss_after,
+        peak_rss_kb: read_rss_kb("VmHWM:"),
+        images: out,
+        extra: Default::default(),
+    };
+    let stdout = std::io::stdout();
+    let mut lock = stdout.lock();
+    serde_json::to_writer(&mut lock, &o)?;
+    writeln!(lock)?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Report.
+
+fn mib(kb: Option<u64>) -> String {
+    kb.map_or("–".into(), |k| format!("{:.0}", k as f64 / 1024.0))
+}
+
+fn x(v: Option<f64>) -> String {
+    v.map_or("–".into(), |v| format!("{v:.2}×"))
+}
+
+fn div(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (Some(a), Some(b)) if b > 0.0 => Some(a / b),
+        _ => None,
+    }
+}
+
+fn markdown(args: &Args, images: &[PathBuf], gt_note: &str, results: &[EngineResult]) -> String {
+    let mut o = String::new();
+    let dir = args.images.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" ");
+    let _ = writeln!(o, "## Benchmark: Jikji vs RapidOCR vs Tesseract\n");
+    let _ = writeln!(o, "- Command: `{}`", ev::command_line());
+    let _ = writeln!(o, "- Date: {}", ev::utc_now());
+    let _ = writeln!(o, "- Machine: {}", ev::machine());
+    let _ = writeln!(o, "- Git commit: {}", ev::git_commit());
+    let _ = writeln!(
+        o,
+        "- Images: {} from `{dir}`, {} timed round(s); {} intra-op thread(s) for every engine; engines run one after another",
+        images.len(),
+        args.rounds,
+        args.threads
+    );
+    for r in results {
+        let _ = writeln!(o, "- {}: {}", r.engine, r.detail);
+    }
+    let _ = writeln!(o);
+    let _ = writeln!(
+        o,
+        "| engine | images/s | median s/img | p95 s/img | peak RSS MiB | load s | warm-up s | CPU s/img | failed |"
+    );
+    let _ = writeln!(o, "|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for r in results {
+        if let Some(why) = &r.skipped {
+            let _ = writeln!(o, "| {} | not run: {} |||||||||", r.engine, why.replace('\n', " ").replace('|', "\\|"));
+            continue;
+        }
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            r.engine,
+            r.images_per_s.map_or("–".into(), |v| format!("{v:.2}")),
+            secs(r.median_s),
+            secs(r.p95_s),
+            mib(r.peak_rss_kb),
+            secs(r.load_s),
+            secs(r.warmup_s),
+            secs(r.cpu_s_per_image),
+            r.failed_images,
+        );
+    }
+    let _ = writeln!(o);
+    if let Some(j) = results.iter().find(|r| r.engine == "jikji" && r.skipped.is_none()) {
+        let anchors: Vec<&EngineResult> = results.iter().filter(|r| r.engine != "jikji" && r.skipped.is_none()).collect();
+        if !anchors.is_empty() {
+            let _ = writeln!(
+                o,
+                "Ratios Jikji / anchor (images/s: above 1× means Jikji is faster; latency and RSS: below 1× means Jikji is faster / smaller):\n"
+            );
+            let _ = writeln!(o, "| anchor | images/s | median latency | p95 latency | peak RSS | load |");
+            let _ = writeln!(o, "|---|---:|---:|---:|---:|---:|");
+            for a in anchors {
+                let _ = writeln!(
+                    o,
+                    "| {} | {} | {} | {} | {} | {} |",
+                    a.engine,
+                    x(div(j.images_per_s, a.images_per_s)),
+                    x(div(j.median_s, a.median_s)),
+                    x(div(j.p95_s, a.p95_s)),
+                    x(div(j.peak_rss_kb.map(|v| v as f64), a.peak_rss_kb.map(|v| v as f64))),
+                    x(div(j.load_s, a.load_s)),
+                );
+            }
+            let _ = writeln!(o);
+        }
+    }
+    if results.iter().any(|r| r.accuracy.is_some()) {
+        let _ = writeln!(o, "Accuracy of the same outputs (first round) against {gt_note}, scored by `jikji-eval`:\n");
+        let _ = writeln!(
+            o,
+            "| engine | page CER | page CER casefold | line CER | line CER casefold | det F1 (IoU 0.5) | best-match CER |"
+        );
+        let _ = writeln!(o, "|---|---:|---:|---:|---:|---:|---:|");
+        for r in results {
+            if let Some(a) = &r.accuracy {
+                let _ = writeln!(
+                    o,
+                    "| {} | {} | {} | {} | {} | {} | {} |",
+                    r.engine,
+                    pct(a.page_cer),
+                    pct(a.page_cer_casefold),
+                    pct(a.line_cer),
+                    pct(a.line_cer_casefold),
+                    frac(a.det_f1),
+                    pct(a.best_match_cer),
+                );
+            }
+        }
+        let _ = writeln!(o);
+    }
+    let _ = writeln!(
+        o,
+        "Notes: latency = wall time per image from file path to text lines (decoding included), after a warm-up \
+         image that is not timed; *load* = engine construction in the worker (RapidOCR creates its ONNX sessions \
+         lazily, so its model load is inside *warm-up*). Jikji and RapidOCR time images inside one long-lived \
+         process; Tesseract runs its CLI once per image, so its latency includes process start and traineddata \
+         load (its *load* column is one run on a blank 64×32 image). Peak RSS is `ru_maxrss` of the engine's \
+         process (the largest of Tesseract's per-image processes) from `wait4(2)`. CPU s/img = child user+system \
+         CPU time / images processed (warm-up included).\n"
+    );
+    o
+}
+
+const BEGIN: &str = "<!-- jikji-bench:begin (generated by `jikji bench --out BENCHMARKS.md`) -->";
+const END: &str = "<!-- jikji-bench:end -->";
+
+fn score(set: &GtSet, preds: &[Prediction]) -> Accuracy {
+    let eopts = EvalOptions::default();
+    let by_name = |p: &str| Path::new(p).file_name().map(|n| n.to_os_string());
+    let scores: Vec<_> = set
+        .images
+        .iter()
+        .filter_map(|g: &GtImage| {
+            let name = g.image.file_name()?;
+            let p = preds.iter().find(|p| by_name(&p.image).as_deref() == Some(name))?;
+            Some(score_image(g, &p.pred_lines(), &eopts))
+        })
+        .collect();
+    let r = SetReport::new(set, scores, false, false);
+    let s = &r.overall;
+    Accuracy {
+        page_cer: s.exact.page_cer(),
+        page_cer_casefold: s.casefold.page_cer(),
+        line_cer: s.exact.line_cer(),
+        line_cer_casefold: s.casefold.line_cer(),
+        det_f1: s.det.and_then(|d| d.f1()),
+        best_match_cer: s.exact.best_match_cer(),
+    }
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    if args.worker {
+        return worker(&args);
+    }
+    let images = collect_images(&args.images, args.limit)?;
+    let images: Vec<PathBuf> = images.into_iter().map(|p| std::path::absolute(&p).unwrap_or(p)).collect();
+
+    // Ground truth, restricted to the benchmarked images.
+    let gt_path = args.gt.clone().or_else(|| {
+        let d = args.images.first().filter(|p| p.is_dir())?;
+        let g = d.parent()?.join("gt.jsonl");
+        g.is_file().then_some(g)
+    });
+    let mut gt_set = None;
+    if !args.no_accuracy {
+        if let Some(g) = &gt_path {
+            let mut set = gt::load(g).with_context(|| format!("loading {}", g.display()))?;
+            let names: Vec<_> = images.iter().filter_map(|p| p.file_name()).collect();
+            set.images.retain(|i| i.image.file_name().is_some_and(|n| names.contains(&n)));
+            gt_set = Some(set);
+        }
+    }
+
+    let list = write_list(&images)?;
+    let mut results = Vec::new();
+    for e in &args.engines {
+        let e = e.trim().to_ascii_lowercase();
+        if !args.quiet {
+            eprintln!("jikji bench: {e} on {} images × {} round(s), {} thread(s)", images.len(), args.rounds, args.threads);
+        }
+        let r = match e.as_str() {
+            "jikji" => bench_jikji(&args, &list, images.len()),
+            "rapidocr" => bench_rapidocr(&args, &list, images.len()),
+            "tesseract" => bench_tesseract(&args, &images),
+            other => bail!("unknown engine `{other}` (expected jikji, rapidocr or tesseract)"),
+        };
+        if let Some(why) = &r.skipped {
+            eprintln!("jikji bench: {e} not run: {why}");
+        } else if !args.quiet {
+            eprintln!(
+                "jikji bench: {e}: {} images/s, median {} s, peak RSS {} MiB",
+                r.images_per_s.map_or("–".into(), |v| format!("{v:.2}")),
+                secs(r.median_s),
+                mib(r.peak_rss_kb)
+            );
+        }
+        results.push(r);
+    }
+    let _ = std::fs::remove_file(&list);
+
+    let gt_note = match (&gt_set, &gt_path) {
+        (Some(s), Some(p)) => format!("`{}` ({} images)", p.display(), s.images.len()),
+        _ => String::new(),
+    };
+    for r in &mut results {
+        if r.skipped.is_some() {
+            continue;
+        }
+        if let Some(set) = &gt_set {
+            r.accuracy = Some(score(set, &r.predictions));
+        }
+        if let Some(dir) = &args.save_predictions {
+            std::fs::create_dir_all(dir)?;
+            let mut f = std::io::BufWriter::new(std::fs::File::create(dir.join(format!("{}.jsonl", r.engine)))?);
+            for p in &r.predictions {
+                serde_json::to_writer(&mut f, p)?;
+                f.write_all(b"\n")?;
+            }
+            f.flush()?;
+        }
+    }
+
+    let text = match args.format {
+        Format::Json => {
+            serde_json::to_string_pretty(&serde_json::json!({
+                "command": ev::command_line(),
+                "date": ev::utc_now(),
+                "machine": ev::machine(),
+                "commit": ev::git_commit(),
+                "images": images.len(),
+                "rounds": args.rounds,
+                "threads": args.threads,
+                "engines": results,
+            }))? + "\n"
+        }
+        Format::Markdown => markdown(&args, &images, &gt_note, &results),
+    };
+    match &args.out {
+        Some(out) => {
+            let doc = if args.format == Format::Markdown {
+                let existing = std::fs::read_to_string(out).unwrap_or_else(|_| "# Benchmarks\n".to_string());
+                ev::splice_block(&existing, BEGIN, END, &text)
+            } else {
+                text
+            };
+            std::fs::write(out, doc).with_context(|| format!("writing {}", out.display()))?;
+            eprintln!("jikji bench: wrote {}", out.display());
+        }
+        None => print!("{text}"),
+    }
+    if results.iter().all(|r| r.skipped.is_some()) {
+        bail!("no engine ran");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tesseract_tsv_groups_words_into_lines() {
+        let tsv = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n\
+                   1\t1\t0\t0\t0\t0\t0\t0\t500\t400\t-1\t\n\
+                   4\t1\t1\t1\t1\t0\t10\t10\t100\t20\t-1\t\n\
+                   5\t1\t1\t1\t1\t1\t10\t10\t40\t20\t96.5\tTOTAL\n\
+                   5\t1\t1\t1\t1\t2\t60\t12\t50\t20\t91.0\t12.50\n\
+                   5\t1\t1\t1\t2\t1\t10\t40\t30\t15\t90.0\tRM\n\
+                   5\t1\t1\t1\t2\t2\t50\t40\t30\t15\t95.0\t \n";
+        let l = parse_tesseract_tsv(tsv);
+        assert_eq!(l.len(), 2);
+        assert_eq!(l[0].text, "TOTAL 12.50");
+        assert_eq!(l[0].bbox, vec![10., 10., 110., 10., 110., 32., 10., 32.]);
+        assert_eq!(l[1].text, "RM");
+    }
+
+    #[test]
+    fn ratios_and_formatting() {
+        assert_eq!(x(div(Some(2.0), Some(4.0))), "0.50×");
+        assert_eq!(x(div(Some(2.0), None)), "–");
+        assert_eq!(mib(Some(2048)), "2");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn child_rusage_reports_peak_rss() {
+        let mut c = Command::new("sh");
+        c.arg("-c").arg("echo out; echo bench-progress 1 ms x >&2; echo err >&2");
+        let mut n = 0;
+        let r = run_child(c, |l| n += usize::from(l.starts_with("bench-progress"))).unwrap();
+        assert!(r.status.success());
+        assert_eq!(r.stdout, "out\n");
+        assert_eq!(r.stderr, "err\n");
+        assert_eq!(n, 1);
+        assert!(r.usage.unwrap().max_rss_kb > 0);
+    }
 }
