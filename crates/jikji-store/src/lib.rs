@@ -9,7 +9,13 @@
 //! Domain model (see the CLOVA spec §1, §14): a domain has a numeric id, a 64-hex-char
 //! invoke key (part of the invoke URL `…/custom/v1/{id}/{invokeKey}/{operation}`), and a
 //! secret presented in the `X-OCR-SECRET` header. The secret is shown once at creation
-//! (or rotation) and stored only as a SHA-256 hash.
+//! (or rotation) and stored only as a SHA-256 hash, compared in constant time. A fast
+//! unsalted hash is adequate (no password hash needed) because secrets are generated
+//! here with ~182 bits of entropy, never chosen by people.
+//!
+//! Counters: [`Store::consume_quota`] keeps the per-month call count that the monthly
+//! quota is checked against (table `quota_monthly`); [`Store::record_usage`] keeps
+//! statistics per month and operation (table `usage_monthly`). They are independent.
 
 use std::fmt;
 use std::path::Path;
@@ -433,9 +439,11 @@ impl Store {
             Backend::Sqlite => {
                 if !in_memory {
                     // Readers do not block the writer; persistent in the database file.
-                    sqlx::query("PRAGMA journal_mode = WAL")
+                    // Best effort: switching needs a moment of exclusive access, and a
+                    // database in another journal mode still works.
+                    let _ = sqlx::query("PRAGMA journal_mode = WAL")
                         .execute(&pool)
-                        .await?;
+                        .await;
                 }
                 MIGRATE_SQLITE.run(&pool).await?;
             }
