@@ -94,6 +94,11 @@ impl ServerConfig {
         toml::from_str(text).map_err(|e| e.to_string())
     }
 
+    /// The configuration as TOML (what `jikji serve --print-config` shows).
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).unwrap_or_default()
+    }
+
     pub fn max_body_bytes(&self) -> usize {
         (self.max_body_mb.max(1) as usize).saturating_mul(1024 * 1024)
     }

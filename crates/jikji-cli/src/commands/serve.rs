@@ -1,6 +1,192 @@
-#[derive(clap::Args)]
-pub struct Args {}
+//! `jikji serve`: the CLOVA-compatible HTTP service.
+//!
+//! Configuration, lowest to highest precedence: built-in defaults, the TOML file (`--config`), then
+//! flags and `JIKJI_*` environment variables (documented in `docs/configuration.md`). The server
+//! listens at once; `/readyz` turns ready when the models are loaded (OCR calls answer 0501 before).
+//! SIGTERM / ctrl-c stop accepting connections and finish in-flight requests.
 
-pub fn run(_args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("not implemented yet")
+use anyhow::Context as _;
+use jikji_server::{AppState, ServerConfig};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// TOML configuration file (any subset of the keys in docs/configuration.md).
+    #[arg(long, env = "JIKJI_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "JIKJI_LISTEN", value_name = "ADDR")]
+    pub listen: Option<String>,
+    /// Data directory; the SQLite database is DATA_DIR/jikji.db [default: ./data].
+    #[arg(long, env = "JIKJI_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Database URL (sqlite:PATH or postgres://…); overrides --data-dir.
+    #[arg(long, env = "JIKJI_DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Model directory (scripts/setup-models.sh) [default: ./models].
+    #[arg(long, env = "JIKJI_MODELS", value_name = "DIR")]
+    pub models: Option<PathBuf>,
+    /// Detection model set: ppocrv6-small, ppocrv6-tiny or ppocrv5 [default: ppocrv6-small].
+    #[arg(long, env = "JIKJI_MODEL_SET", value_name = "NAME")]
+    pub model_set: Option<String>,
+    /// Concurrent inference workers [default: 1].
+    #[arg(long, env = "JIKJI_WORKERS")]
+    pub workers: Option<usize>,
+    /// ONNX Runtime threads per worker [default: 1].
+    #[arg(long, env = "JIKJI_THREADS_PER_WORKER")]
+    pub threads_per_worker: Option<usize>,
+    /// Requests allowed to wait for a worker; beyond workers+queue, requests are shed with 0025 [default: 8].
+    #[arg(long, env = "JIKJI_QUEUE")]
+    pub queue: Option<usize>,
+    /// Bearer token of the admin API (/admin/v1); the admin API is disabled without one.
+    #[arg(long, env = "JIKJI_ADMIN_TOKEN", hide_env_values = true, value_name = "TOKEN")]
+    pub admin_token: Option<String>,
+    /// Allow image URLs resolving to private/loopback/link-local addresses (metadata stays refused).
+    #[arg(long, env = "JIKJI_ALLOW_PRIVATE_URLS")]
+    pub allow_private_urls: bool,
+    /// Allow image URLs resolving to loopback addresses.
+    #[arg(long, env = "JIKJI_ALLOW_LOOPBACK_URLS")]
+    pub allow_loopback_urls: bool,
+    /// Largest request body in MiB [default: 70].
+    #[arg(long, env = "JIKJI_MAX_BODY_MB")]
+    pub max_body_mb: Option<u64>,
+    /// Largest image file in MiB [default: 50].
+    #[arg(long, env = "JIKJI_MAX_IMAGE_MB")]
+    pub max_image_mb: Option<u64>,
+    /// Largest page in pixels [default: 50000000].
+    #[arg(long, env = "JIKJI_MAX_PIXELS")]
+    pub max_pixels: Option<u64>,
+    /// Most PDF/TIFF pages per General request (at most 10) [default: 10].
+    #[arg(long, env = "JIKJI_MAX_PAGES")]
+    pub max_pages: Option<usize>,
+    /// Request timeout in seconds [default: 60].
+    #[arg(long, env = "JIKJI_REQUEST_TIMEOUT_SECS", value_name = "SECS")]
+    pub request_timeout_secs: Option<u64>,
+    /// Image URL download timeout in seconds [default: 10].
+    #[arg(long, env = "JIKJI_URL_TIMEOUT_SECS", value_name = "SECS")]
+    pub url_timeout_secs: Option<u64>,
+    /// Log format: text or json.
+    #[arg(long, env = "JIKJI_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    pub log_format: String,
+    /// Print the effective configuration as TOML and exit.
+    #[arg(long)]
+    pub print_config: bool,
+}
+
+/// Defaults < file < flags/environment.
+pub fn effective_config(args: &Args) -> anyhow::Result<ServerConfig> {
+    let mut c = match &args.config {
+        Some(p) => ServerConfig::from_toml_file(p).map_err(anyhow::Error::msg)?,
+        None => ServerConfig::default(),
+    };
+    macro_rules! set {
+        ($($f:ident),*) => { $( if let Some(v) = args.$f.clone() { c.$f = v; } )* };
+    }
+    set!(listen, data_dir, models, model_set, workers, threads_per_worker, queue, max_body_mb, max_image_mb, max_pixels, max_pages, request_timeout_secs, url_timeout_secs);
+    if args.database_url.is_some() {
+        c.database_url = args.database_url.clone();
+    }
+    if args.admin_token.is_some() {
+        c.admin_token = args.admin_token.clone();
+    }
+    c.allow_private_urls |= args.allow_private_urls;
+    c.allow_loopback_urls |= args.allow_loopback_urls;
+    if c.admin_token.as_deref().is_some_and(|t| t.trim().is_empty()) {
+        c.admin_token = None;
+    }
+    Ok(c)
+}
+
+fn init_logging(format: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("JIKJI_LOG")
+        .or_else(|_| tracing_subscriber::EnvFilter::try_from_default_env())
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = if format == "json" { builder.json().try_init() } else { builder.try_init() };
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutdown requested; finishing in-flight requests");
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let config = effective_config(&args)?;
+    if args.print_config {
+        let mut shown = config.clone();
+        if shown.admin_token.is_some() {
+            shown.admin_token = Some("<set>".into());
+        }
+        print!("{}", shown.to_toml());
+        return Ok(());
+    }
+    init_logging(&args.log_format);
+    let det_model: jikji_engine::DetModel = config.model_set.parse().map_err(anyhow::Error::msg)?;
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;
+    rt.block_on(async move {
+        let db_url = config.effective_database_url();
+        let store = jikji_store::Store::open(&db_url).await.context("opening the database")?;
+        tracing::info!(backend = %store.backend(), "database open");
+        let listener = tokio::net::TcpListener::bind(&config.listen)
+            .await
+            .with_context(|| format!("binding {}", config.listen))?;
+        tracing::info!(addr = %listener.local_addr()?, admin_api = config.admin_token.is_some(), workers = config.workers, queue = config.queue, "listening");
+        let engine_cfg = jikji_engine::EngineConfig {
+            models_dir: config.models.clone(),
+            det_model,
+            workers: config.workers.max(1),
+            threads_per_worker: config.threads_per_worker.max(1),
+        };
+        let state = AppState::new(config, store.clone());
+        let (fail_tx, fail_rx) = tokio::sync::oneshot::channel::<String>();
+        let loader_state = state.clone();
+        tokio::task::spawn_blocking(move || {
+            let t = std::time::Instant::now();
+            match jikji_engine::Engine::new(engine_cfg) {
+                Ok(engine) => {
+                    loader_state.set_engine(Arc::new(engine));
+                    tracing::info!(load_ms = t.elapsed().as_millis() as u64, "models loaded; ready");
+                }
+                Err(e) => {
+                    let _ = fail_tx.send(e.to_string());
+                }
+            }
+        });
+        let failure = Arc::new(std::sync::Mutex::new(None::<String>));
+        let failure2 = failure.clone();
+        let shutdown = async move {
+            tokio::select! {
+                _ = shutdown_signal() => {}
+                Ok(msg) = fail_rx => {
+                    tracing::error!(error = %msg, "loading the models failed; stopping");
+                    *failure2.lock().unwrap() = Some(msg);
+                }
+            }
+        };
+        jikji_server::serve_listener(listener, state, shutdown).await.context("serving")?;
+        store.close().await;
+        if let Some(msg) = failure.lock().unwrap().take() {
+            anyhow::bail!("loading the models failed: {msg}");
+        }
+        tracing::info!("stopped");
+        Ok(())
+    })
 }
