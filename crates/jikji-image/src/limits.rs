@@ -1,0 +1,140 @@
+//! Resource limits applied to every decode.
+//!
+//! An OCR service accepts files from the network, and image formats are
+//! excellent amplifiers: a 50 KiB PNG can declare a 100 000 x 100 000 canvas
+//! (a "decompression bomb", 30 GB of RGB), a 1 MiB PDF can hold thousands of
+//! pages, and a TIFF can chain IFDs indefinitely. [`Limits`] bounds each of
+//! those axes separately, and every bound is checked from headers *before*
+//! the expensive work happens.
+
+use std::time::{Duration, Instant};
+
+use crate::InputError;
+
+/// Bounds on what one request may make the decoder do.
+///
+/// The defaults suit a service that reads documents, receipts and phone
+/// photos; see each field for the reasoning.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Largest accepted upload, in bytes. Default 50 MiB, the same cap
+    /// CLOVA OCR documents for its own uploads.
+    pub max_bytes: usize,
+
+    /// Largest page, in pixels (width x height). Default 50 000 000.
+    ///
+    /// That admits an A4 page scanned at 600 dpi (4961 x 7016 = 34.8 MP) and
+    /// a 48-megapixel phone photo (8064 x 6048 = 48.8 MP), the largest
+    /// inputs OCR users realistically send. Decoding such a page peaks at
+    /// roughly 8 bytes per pixel (a 16-bit RGBA intermediate) plus 3 for the
+    /// RGB result, i.e. about 0.5 GB, which is the most memory one request
+    /// should be able to claim. Text detection downsamples far below this
+    /// anyway, so refusing larger pages loses no accuracy.
+    pub max_pixels: u64,
+
+    /// Longest accepted side, in pixels. Default 20 000.
+    ///
+    /// Guards against degenerate shapes that pass `max_pixels` (a
+    /// 1 x 40 000 000 strip) yet break tiling and resizing downstream; long
+    /// receipts stay well under it.
+    pub max_side: u32,
+
+    /// Most pages accepted from a PDF or multi-page TIFF. Default 10, the
+    /// page cap of CLOVA OCR's General API. Counted before any rendering.
+    pub max_pages: usize,
+
+    /// Wall-clock budget for decoding one file. Default 30 s. Checked
+    /// between pages; a single page is bounded by `max_pixels` instead,
+    /// because the decoders cannot be interrupted mid-page.
+    pub max_decode_time: Duration,
+
+    /// Resolution at which PDF pages are rendered, in dots per inch
+    /// (PDF user space is 1/72 inch). Default 200: small print (8 pt) is then
+    /// about 22 px tall, comfortably readable by the recogniser, while an A4
+    /// page stays at 1654 x 2339 = 3.9 MP. Pages that would exceed
+    /// `max_pixels` or `max_side` at this resolution are rendered at a lower
+    /// one instead of being refused.
+    pub pdf_dpi: f32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_bytes: 50 * 1024 * 1024,
+            max_pixels: 50_000_000,
+            max_side: 20_000,
+            max_pages: 10,
+            max_decode_time: Duration::from_secs(30),
+            pdf_dpi: 200.0,
+        }
+    }
+}
+
+impl Limits {
+    /// Refuses a page of `width` x `height` if it breaks `max_pixels` or
+    /// `max_side` (or is empty).
+    pub(crate) fn check_dimensions(&self, width: u32, height: u32) -> Result<(), InputError> {
+        let pixels = u64::from(width) * u64::from(height);
+        if pixels > self.max_pixels || width > self.max_side || height > self.max_side {
+            return Err(InputError::TooManyPixels {
+                width,
+                height,
+                max: self.max_pixels,
+            });
+        }
+        Ok(())
+    }
+
+    /// Upper bound for any single decoder allocation: the page at the widest
+    /// sample type we accept (RGBA, 16 bits per channel), plus slack for
+    /// decoder bookkeeping.
+    pub(crate) fn max_alloc(&self) -> u64 {
+        self.max_pixels.saturating_mul(8).saturating_add(16 << 20)
+    }
+
+    /// The same bounds expressed as `image` crate limits, so the decoder
+    /// enforces them too (defence in depth).
+    pub(crate) fn image_limits(&self) -> image::Limits {
+        let mut l = image::Limits::default();
+        l.max_image_width = Some(self.max_side);
+        l.max_image_height = Some(self.max_side);
+        l.max_alloc = Some(self.max_alloc());
+        l
+    }
+
+    /// `pdf_dpi`, or the default if it is not a usable number.
+    pub(crate) fn effective_pdf_dpi(&self) -> f64 {
+        let dpi = f64::from(self.pdf_dpi);
+        if dpi.is_finite() && dpi > 0.0 {
+            dpi.min(2400.0)
+        } else {
+            200.0
+        }
+    }
+}
+
+/// A running clock for [`Limits::max_decode_time`].
+pub(crate) struct Deadline {
+    start: Instant,
+    max: Duration,
+}
+
+impl Deadline {
+    pub(crate) fn start(max: Duration) -> Self {
+        Deadline {
+            start: Instant::now(),
+            max,
+        }
+    }
+
+    /// `Err(Timeout)` once the budget is spent.
+    pub(crate) fn check(&self) -> Result<(), InputError> {
+        if self.start.elapsed() > self.max {
+            Err(InputError::Timeout {
+                seconds: self.max.as_secs(),
+            })
+        } else {
+            Ok(())
+        }
+    }
+}
