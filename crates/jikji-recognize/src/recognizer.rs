@@ -99,7 +99,7 @@ impl Recognizer {
     pub fn load(models_dir: &Path, model: &Path, charset: &Path, kind: RecKind, threads: usize) -> Result<Recognizer, RuntimeError> {
         let model = Model::load(models_dir, model, threads)?;
         let charset = Charset::load(charset, kind == RecKind::Korean).map_err(|_| RuntimeError::Missing(charset.to_path_buf()))?;
-        Ok(Recognizer { model, charset, kind, batch: 16 })
+        Ok(Recognizer { model, charset, kind, batch: std::env::var("JIKJI_REC_BATCH").ok().and_then(|v| v.parse().ok()).unwrap_or(16) })
     }
 
     pub fn kind(&self) -> RecKind {

@@ -105,6 +105,12 @@ impl Model {
             .map_err(|e| err(e.to_string()))?
             .with_optimization_level(GraphOptimizationLevel::Level3)
             .map_err(|e| err(e.to_string()))?
+            // Input shapes change with every page and line batch: an arena and memory patterns would
+            // keep the largest allocation of each shape alive (RapidOCR turns the arena off too).
+            .with_execution_providers([ort::ep::CPU::default().with_arena_allocator(false).build()])
+            .map_err(|e| err(e.to_string()))?
+            .with_memory_pattern(false)
+            .map_err(|e| err(e.to_string()))?
             .with_intra_threads(threads.max(1))
             .map_err(|e| err(e.to_string()))?
             .with_inter_threads(1)
