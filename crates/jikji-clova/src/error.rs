@@ -68,7 +68,9 @@ impl ErrorCode {
     pub const fn http_status(self) -> u16 {
         match self {
             ErrorCode::SecretInvalid => 401,
-            ErrorCode::UnknownServiceError | ErrorCode::OcrServiceError | ErrorCode::TemplateNotDeployed => 500,
+            ErrorCode::UnknownServiceError
+            | ErrorCode::OcrServiceError
+            | ErrorCode::TemplateNotDeployed => 500,
             // The one uncertain status (shedding) is decided in `uncertain`; plain 0025 is 400 per spec.
             _ => 400,
         }
@@ -84,10 +86,14 @@ impl ErrorCode {
             ErrorCode::DomainInvalid => "Request domain invalid.",
             ErrorCode::QuotaExceeded => "API request count reach the upper limit.",
             ErrorCode::RateLimited => "Calls to this api have exceeded the rate limit.",
-            ErrorCode::TableDetectionDisabled => "Table detection disabled: Please activate the table extractor button.",
+            ErrorCode::TableDetectionDisabled => {
+                "Table detection disabled: Please activate the table extractor button."
+            }
             ErrorCode::UnknownServiceError => "Unknown service error.",
             ErrorCode::OcrServiceError => "OCR service error.",
-            ErrorCode::TemplateNotDeployed => "Not found deploy information. Please confirm the template is released.",
+            ErrorCode::TemplateNotDeployed => {
+                "Not found deploy information. Please confirm the template is released."
+            }
         }
     }
 
@@ -97,7 +103,12 @@ impl ErrorCode {
     }
 
     /// The error body for this code.
-    pub fn body(self, path: impl Into<String>, trace_id: impl Into<String>, timestamp: i64) -> ErrorBody {
+    pub fn body(
+        self,
+        path: impl Into<String>,
+        trace_id: impl Into<String>,
+        timestamp: i64,
+    ) -> ErrorBody {
         ErrorBody {
             code: self.code().to_string(),
             message: self.message().to_string(),

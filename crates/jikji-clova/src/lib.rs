@@ -12,10 +12,10 @@ pub mod uncertain;
 
 pub use error::{ErrorBody, ErrorCode};
 pub use request::{
-    decode_base64, parse_json, parse_multipart_message, DocType, ImageSource, ImageSpec, OcrRequest, Operation,
-    ValidRequest, Version,
+    decode_base64, parse_json, parse_multipart_message, DocType, ImageSource, ImageSpec,
+    OcrRequest, Operation, ValidRequest, Version,
 };
 pub use response::{
-    new_uid, now_ms, BoundingPoly, ConvertedImageInfo, GeneralField, ImageResult, InferResult, OcrResponse,
-    ValidationResult, Vertex,
+    new_uid, now_ms, BoundingPoly, ConvertedImageInfo, GeneralField, ImageResult, InferResult,
+    OcrResponse, ValidationResult, Vertex,
 };

@@ -188,7 +188,7 @@ pub struct ValidRequest {
 /// Parses a JSON body (any `application/json*` media type; the caller does not need to check it).
 pub fn parse_json(bytes: &[u8]) -> Result<OcrRequest, ErrorCode> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes); // UTF-8 BOM
-    // Only a JSON object is a request (serde would also accept an array for a struct).
+                                                                      // Only a JSON object is a request (serde would also accept an array for a struct).
     if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
         return Err(ErrorCode::BodyInvalid);
     }
@@ -209,11 +209,19 @@ impl OcrRequest {
 
     /// Same as [`validate_json`](Self::validate_json) for a multipart request whose `file` part is
     /// `file` (`None` when the part is missing).
-    pub fn validate_multipart(self, op: Operation, file: Option<Vec<u8>>) -> Result<ValidRequest, ErrorCode> {
+    pub fn validate_multipart(
+        self,
+        op: Operation,
+        file: Option<Vec<u8>>,
+    ) -> Result<ValidRequest, ErrorCode> {
         self.validate(op, Some(file))
     }
 
-    fn validate(self, op: Operation, multipart_file: Option<Option<Vec<u8>>>) -> Result<ValidRequest, ErrorCode> {
+    fn validate(
+        self,
+        op: Operation,
+        multipart_file: Option<Option<Vec<u8>>>,
+    ) -> Result<ValidRequest, ErrorCode> {
         let version = match (self.version.as_deref(), op) {
             (Some("V2"), _) => Version::V2,
             (Some("V1"), Operation::Document(_)) => return Err(ErrorCode::VersionNotSupported),
@@ -235,7 +243,11 @@ impl OcrRequest {
             Some(_) => return Err(ErrorCode::BodyInvalid),
             None => {
                 let data = image.data.as_deref().filter(|d| !d.trim().is_empty());
-                let url = image.url.as_deref().map(str::trim).filter(|u| !u.is_empty());
+                let url = image
+                    .url
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|u| !u.is_empty());
                 match (data, url) {
                     (Some(d), _) => ImageSource::Bytes(decode_base64(d)?),
                     (None, Some(u)) => {
@@ -266,7 +278,8 @@ impl OcrRequest {
 pub fn decode_base64(s: &str) -> Result<Vec<u8>, ErrorCode> {
     use base64::alphabet;
     use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
-    const CFG: GeneralPurposeConfig = GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
+    const CFG: GeneralPurposeConfig =
+        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
     const STD: GeneralPurpose = GeneralPurpose::new(&alphabet::STANDARD, CFG);
     const URL: GeneralPurpose = GeneralPurpose::new(&alphabet::URL_SAFE, CFG);
     let mut s = s.trim();
@@ -280,12 +293,15 @@ pub fn decode_base64(s: &str) -> Result<Vec<u8>, ErrorCode> {
         return Ok(v);
     }
     let cleaned: String = s.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    STD.decode(&cleaned).or_else(|_| URL.decode(&cleaned)).map_err(|_| ErrorCode::BodyInvalid)
+    STD.decode(&cleaned)
+        .or_else(|_| URL.decode(&cleaned))
+        .map_err(|_| ErrorCode::BodyInvalid)
 }
 
 fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
+    #[allow(clippy::enum_variant_names)]
     enum S {
         S(String),
         I(i64),
@@ -322,7 +338,12 @@ fn lenient_timestamp<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::
             }
             t.parse::<i64>()
                 .ok()
-                .or_else(|| t.parse::<f64>().ok().filter(|f| f.is_finite()).map(|f| f as i64))
+                .or_else(|| {
+                    t.parse::<f64>()
+                        .ok()
+                        .filter(|f| f.is_finite())
+                        .map(|f| f as i64)
+                })
                 .map(Some)
                 .ok_or_else(|| D::Error::custom("timestamp is not a number"))
         }
@@ -333,6 +354,7 @@ fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Erro
     use serde::de::Error;
     #[derive(Deserialize)]
     #[serde(untagged)]
+    #[allow(clippy::enum_variant_names)]
     enum B {
         B(bool),
         I(i64),
@@ -365,21 +387,34 @@ mod tests {
     #[test]
     fn leniencies() {
         for ts in ["0", "\"1584062336793\"", "null", "1.5e12", "\"\""] {
-            let j = format!(r#"{{"version":"V2","requestId":"r","timestamp":{ts},"images":[{{"format":"jpg","name":"a","data":"{PNG_B64}"}}]}}"#);
+            let j = format!(
+                r#"{{"version":"V2","requestId":"r","timestamp":{ts},"images":[{{"format":"jpg","name":"a","data":"{PNG_B64}"}}]}}"#
+            );
             let v = ok(&j, Operation::General).unwrap();
             assert_eq!(v.request_id, "r");
         }
-        let j = format!(r#"{{"version":"V2","requestId":"r","timestamp":0,"resultType":"string","enableTableDetection":"true","images":[{{"format":"png","name":"a","date":"x","data":null,"url":"http://example.com/a.png"}}]}}"#);
-        let v = ok(&j, Operation::General).unwrap();
+        let j = r#"{"version":"V2","requestId":"r","timestamp":0,"resultType":"string","enableTableDetection":"true","images":[{"format":"png","name":"a","date":"x","data":null,"url":"http://example.com/a.png"}]}"#;
+        let v = ok(j, Operation::General).unwrap();
         assert!(v.enable_table_detection);
-        assert_eq!(v.source, ImageSource::Url("http://example.com/a.png".into()));
+        assert_eq!(
+            v.source,
+            ImageSource::Url("http://example.com/a.png".into())
+        );
         // data wins over url
-        let j = format!(r#"{{"version":"V1","requestId":"r","timestamp":0,"images":[{{"format":"png","name":"a","data":"{PNG_B64}","url":"http://x"}}]}}"#);
-        assert!(matches!(ok(&j, Operation::General).unwrap().source, ImageSource::Bytes(_)));
+        let j = format!(
+            r#"{{"version":"V1","requestId":"r","timestamp":0,"images":[{{"format":"png","name":"a","data":"{PNG_B64}","url":"http://x"}}]}}"#
+        );
+        assert!(matches!(
+            ok(&j, Operation::General).unwrap().source,
+            ImageSource::Bytes(_)
+        ));
         // base64 variants
         assert_eq!(decode_base64("aGVs\nbG8=").unwrap(), b"hello");
         assert_eq!(decode_base64("aGVsbG8").unwrap(), b"hello");
-        assert_eq!(decode_base64("data:image/png;base64,aGVsbG8=").unwrap(), b"hello");
+        assert_eq!(
+            decode_base64("data:image/png;base64,aGVsbG8=").unwrap(),
+            b"hello"
+        );
         assert_eq!(decode_base64("-_8").unwrap(), vec![0xfb, 0xff]);
         assert!(decode_base64("!!!").is_err());
     }
@@ -390,38 +425,128 @@ mod tests {
         let img = format!(r#"[{{"format":"png","name":"a","data":"{PNG_B64}"}}]"#);
         assert_eq!(ok("{", Operation::General).unwrap_err(), BodyInvalid);
         assert_eq!(ok("[]", Operation::General).unwrap_err(), BodyInvalid);
-        assert_eq!(ok(&format!(r#"{{"version":"V3","images":{img}}}"#), Operation::General).unwrap_err(), VersionNotSupported);
-        assert_eq!(ok(&format!(r#"{{"images":{img}}}"#), Operation::General).unwrap_err(), VersionNotSupported);
-        assert_eq!(ok(&format!(r#"{{"version":"V1","images":{img}}}"#), Operation::Document(DocType::Receipt)).unwrap_err(), VersionNotSupported);
-        assert!(ok(&format!(r#"{{"images":{img}}}"#), Operation::Document(DocType::Receipt)).is_ok());
-        assert_eq!(ok(r#"{"version":"V2","images":[]}"#, Operation::General).unwrap_err(), BodyInvalid);
-        assert_eq!(ok(r#"{"version":"V2"}"#, Operation::General).unwrap_err(), BodyInvalid);
-        assert_eq!(ok(r#"{"version":"V2","images":[{"name":"a"}]}"#, Operation::General).unwrap_err(), BodyInvalid);
-        assert_eq!(ok(r#"{"version":"V2","images":[{"name":"a","data":"%%%"}]}"#, Operation::General).unwrap_err(), BodyInvalid);
-        assert_eq!(ok(r#"{"version":"V2","timestamp":"abc","images":[{"name":"a","data":"aGVsbG8="}]}"#, Operation::General).unwrap_err(), BodyInvalid);
-        assert_eq!(ok(r#"{"version":"V2","timestamp":{},"images":[{"name":"a","data":"aGVsbG8="}]}"#, Operation::General).unwrap_err(), BodyInvalid);
-        assert_eq!(ok(r#"{"version":"V2","images":{"name":"a"}}"#, Operation::General).unwrap_err(), BodyInvalid);
+        assert_eq!(
+            ok(
+                &format!(r#"{{"version":"V3","images":{img}}}"#),
+                Operation::General
+            )
+            .unwrap_err(),
+            VersionNotSupported
+        );
+        assert_eq!(
+            ok(&format!(r#"{{"images":{img}}}"#), Operation::General).unwrap_err(),
+            VersionNotSupported
+        );
+        assert_eq!(
+            ok(
+                &format!(r#"{{"version":"V1","images":{img}}}"#),
+                Operation::Document(DocType::Receipt)
+            )
+            .unwrap_err(),
+            VersionNotSupported
+        );
+        assert!(ok(
+            &format!(r#"{{"images":{img}}}"#),
+            Operation::Document(DocType::Receipt)
+        )
+        .is_ok());
+        assert_eq!(
+            ok(r#"{"version":"V2","images":[]}"#, Operation::General).unwrap_err(),
+            BodyInvalid
+        );
+        assert_eq!(
+            ok(r#"{"version":"V2"}"#, Operation::General).unwrap_err(),
+            BodyInvalid
+        );
+        assert_eq!(
+            ok(
+                r#"{"version":"V2","images":[{"name":"a"}]}"#,
+                Operation::General
+            )
+            .unwrap_err(),
+            BodyInvalid
+        );
+        assert_eq!(
+            ok(
+                r#"{"version":"V2","images":[{"name":"a","data":"%%%"}]}"#,
+                Operation::General
+            )
+            .unwrap_err(),
+            BodyInvalid
+        );
+        assert_eq!(
+            ok(
+                r#"{"version":"V2","timestamp":"abc","images":[{"name":"a","data":"aGVsbG8="}]}"#,
+                Operation::General
+            )
+            .unwrap_err(),
+            BodyInvalid
+        );
+        assert_eq!(
+            ok(
+                r#"{"version":"V2","timestamp":{},"images":[{"name":"a","data":"aGVsbG8="}]}"#,
+                Operation::General
+            )
+            .unwrap_err(),
+            BodyInvalid
+        );
+        assert_eq!(
+            ok(
+                r#"{"version":"V2","images":{"name":"a"}}"#,
+                Operation::General
+            )
+            .unwrap_err(),
+            BodyInvalid
+        );
         assert_eq!(ok(r#"{"version":"V2","enableTableDetection":"maybe","images":[{"name":"a","data":"aGVsbG8="}]}"#, Operation::General).unwrap_err(), BodyInvalid);
-        assert_eq!(ok(r#"{"version":"V2","lang":"xx","images":[{"name":"a","data":"aGVsbG8="}]}"#, Operation::General).unwrap_err(), BodyInvalid);
-        assert_eq!(ok(r#"{"version":"V2","images":[{"name":"a","url":"http://x"}]}"#, Operation::Document(DocType::Receipt)).unwrap_err(), BodyInvalid);
-        let two = format!(r#"{{"version":"V2","images":[{{"name":"a","data":"{PNG_B64}"}},{{"name":"b","data":"{PNG_B64}"}}]}}"#);
+        assert_eq!(
+            ok(
+                r#"{"version":"V2","lang":"xx","images":[{"name":"a","data":"aGVsbG8="}]}"#,
+                Operation::General
+            )
+            .unwrap_err(),
+            BodyInvalid
+        );
+        assert_eq!(
+            ok(
+                r#"{"version":"V2","images":[{"name":"a","url":"http://x"}]}"#,
+                Operation::Document(DocType::Receipt)
+            )
+            .unwrap_err(),
+            BodyInvalid
+        );
+        let two = format!(
+            r#"{{"version":"V2","images":[{{"name":"a","data":"{PNG_B64}"}},{{"name":"b","data":"{PNG_B64}"}}]}}"#
+        );
         assert_eq!(ok(&two, Operation::General).unwrap_err(), BodyInvalid);
     }
 
     #[test]
     fn multipart_message() {
         let m = parse_multipart_message(br#"{"version":"V2","requestId":"m","timestamp":0,"images":[{"format":"jpg","name":"demo"}]}"#).unwrap();
-        let v = m.clone().validate_multipart(Operation::General, Some(b"abc".to_vec())).unwrap();
+        let v = m
+            .clone()
+            .validate_multipart(Operation::General, Some(b"abc".to_vec()))
+            .unwrap();
         assert_eq!(v.source, ImageSource::Bytes(b"abc".to_vec()));
-        assert_eq!(m.validate_multipart(Operation::General, None).unwrap_err(), ErrorCode::BodyInvalid);
+        assert_eq!(
+            m.validate_multipart(Operation::General, None).unwrap_err(),
+            ErrorCode::BodyInvalid
+        );
     }
 
     #[test]
     fn operations() {
         assert_eq!(Operation::from_suffix("general"), Some(Operation::General));
         assert_eq!(Operation::from_suffix("infer"), Some(Operation::Template));
-        assert_eq!(Operation::from_suffix("document/name-card"), Some(Operation::Document(DocType::NameCard)));
-        assert_eq!(Operation::from_suffix("id-card"), Some(Operation::Document(DocType::IdCard)));
+        assert_eq!(
+            Operation::from_suffix("document/name-card"),
+            Some(Operation::Document(DocType::NameCard))
+        );
+        assert_eq!(
+            Operation::from_suffix("id-card"),
+            Some(Operation::Document(DocType::IdCard))
+        );
         assert_eq!(Operation::from_suffix("document/general"), None);
         assert_eq!(Operation::from_suffix("nope"), None);
     }

@@ -38,7 +38,9 @@ pub struct ValidationResult {
 
 impl ValidationResult {
     pub fn no_requested() -> Self {
-        ValidationResult { result: "NO_REQUESTED".into() }
+        ValidationResult {
+            result: "NO_REQUESTED".into(),
+        }
     }
 }
 
@@ -72,7 +74,10 @@ impl BoundingPoly {
             vertices: q
                 .pts
                 .iter()
-                .map(|p| Vertex { x: uncertain::general_coordinate(p.x), y: uncertain::general_coordinate(p.y) })
+                .map(|p| Vertex {
+                    x: uncertain::general_coordinate(p.x),
+                    y: uncertain::general_coordinate(p.y),
+                })
                 .collect(),
         }
     }
@@ -182,7 +187,12 @@ impl ImageResult {
 
 impl OcrResponse {
     pub fn new(version: Version, request_id: &str, images: Vec<ImageResult>) -> OcrResponse {
-        OcrResponse { version: version.as_str().into(), request_id: request_id.into(), timestamp: now_ms(), images }
+        OcrResponse {
+            version: version.as_str().into(),
+            request_id: request_id.into(),
+            timestamp: now_ms(),
+            images,
+        }
     }
 }
 
@@ -199,7 +209,12 @@ mod tests {
             height: 600,
             words: vec![Word {
                 text: "다양한".into(),
-                quad: Quad::new([Point::new(360.0, 116.0), Point::new(411.0, 116.0), Point::new(411.0, 136.0), Point::new(360.0, 136.0)]),
+                quad: Quad::new([
+                    Point::new(360.0, 116.0),
+                    Point::new(411.0, 116.0),
+                    Point::new(411.0, 136.0),
+                    Point::new(360.0, 136.0),
+                ]),
                 confidence: 1.0,
                 line_break: false,
             }],
@@ -216,10 +231,20 @@ mod tests {
             r#"{"valueType":"ALL","boundingPoly":{"vertices":[{"x":360.0,"y":116.0},{"x":411.0,"y":116.0},{"x":411.0,"y":136.0},{"x":360.0,"y":136.0}]},"inferText":"다양한","inferConfidence":1.0,"type":"NORMAL","lineBreak":false}"#
         );
         let s = serde_json::to_string(&img).unwrap();
-        let keys = ["\"uid\"", "\"name\"", "\"inferResult\"", "\"message\"", "\"validationResult\"", "\"convertedImageInfo\"", "\"fields\""];
+        let keys = [
+            "\"uid\"",
+            "\"name\"",
+            "\"inferResult\"",
+            "\"message\"",
+            "\"validationResult\"",
+            "\"convertedImageInfo\"",
+            "\"fields\"",
+        ];
         let pos: Vec<usize> = keys.iter().map(|k| s.find(k).unwrap()).collect();
         assert!(pos.windows(2).all(|w| w[0] < w[1]), "{s}");
-        assert!(s.contains(r#""convertedImageInfo":{"width":800,"height":600,"pageIndex":0,"longImage":false}"#));
+        assert!(s.contains(
+            r#""convertedImageInfo":{"width":800,"height":600,"pageIndex":0,"longImage":false}"#
+        ));
         assert_eq!(img.uid.len(), 32);
     }
 
@@ -227,7 +252,11 @@ mod tests {
     fn v1_has_no_v2_members() {
         let img = ImageResult::general(&page(), Version::V1, "demo");
         let s = serde_json::to_string(&img).unwrap();
-        assert!(!s.contains("convertedImageInfo") && !s.contains("lineBreak") && !s.contains("\"type\""));
+        assert!(
+            !s.contains("convertedImageInfo")
+                && !s.contains("lineBreak")
+                && !s.contains("\"type\"")
+        );
         assert!(s.contains(r#""inferConfidence":1.0}"#));
     }
 }

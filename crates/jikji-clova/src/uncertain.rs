@@ -67,7 +67,11 @@ pub const TABLES_IMPLEMENTED: bool = false;
 /// General OCR coordinates: the real samples have integral pixel values (`360.0`), so Jikji rounds
 /// them to whole pixels; they are still written as floats.
 pub fn general_coordinate(v: f32) -> f32 {
-    if v.is_finite() { v.round() } else { 0.0 }
+    if v.is_finite() {
+        v.round()
+    } else {
+        0.0
+    }
 }
 
 /// Confidences are written with at most 4 decimals (`0.9999`), clamped to [0, 1].
@@ -75,7 +79,7 @@ pub fn confidence(c: f32) -> f32 {
     if !c.is_finite() {
         return 0.0;
     }
-    ((c.clamp(0.0, 1.0) * 10000.0).round() / 10000.0) as f32
+    (c.clamp(0.0, 1.0) * 10000.0).round() / 10000.0
 }
 
 /// `longImage`: not documented beyond "flags very tall images"; Jikji sets it when the page is more than

@@ -3,6 +3,8 @@
 //!
 //! Admin errors are JSON `{"error": "<kind>", "message": "..."}` (they are not CLOVA calls).
 
+#![allow(clippy::result_large_err)]
+
 use crate::state::AppState;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{header, StatusCode};
@@ -24,7 +26,14 @@ pub struct AdminError {
 }
 
 fn admin_error(status: StatusCode, error: &str, message: impl Into<String>) -> Response {
-    (status, Json(AdminError { error: error.into(), message: message.into() })).into_response()
+    (
+        status,
+        Json(AdminError {
+            error: error.into(),
+            message: message.into(),
+        }),
+    )
+        .into_response()
 }
 
 fn store_error(e: StoreError) -> Response {
@@ -38,24 +47,39 @@ fn store_error(e: StoreError) -> Response {
 }
 
 fn not_found(id: i64) -> Response {
-    admin_error(StatusCode::NOT_FOUND, "not_found", format!("no domain {id}"))
+    admin_error(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        format!("no domain {id}"),
+    )
 }
 
 /// Bearer-token check for every admin route (constant-time over SHA-256 digests).
 pub async fn require_token(State(st): State<AppState>, req: Request, next: Next) -> Response {
     let Some(expected) = st.admin_token_sha256() else {
-        return admin_error(StatusCode::NOT_FOUND, "disabled", "the admin API is disabled (no admin token configured)");
+        return admin_error(
+            StatusCode::NOT_FOUND,
+            "disabled",
+            "the admin API is disabled (no admin token configured)",
+        );
     };
     let presented = req
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(str::trim)
         .unwrap_or("");
     let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
     if presented.is_empty() || !bool::from(digest.ct_eq(expected)) {
-        return admin_error(StatusCode::UNAUTHORIZED, "unauthorized", "missing or wrong admin bearer token");
+        return admin_error(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "missing or wrong admin bearer token",
+        );
     }
     next.run(req).await
 }
@@ -103,7 +127,9 @@ pub struct PatchDomain {
     pub document_kinds: Option<Vec<String>>,
 }
 
-fn double_option<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+fn double_option<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(d).map(Some)
 }
 
@@ -117,7 +143,8 @@ fn parse_kinds(kinds: &[String]) -> Result<Vec<DocKind>, Response> {
 type JsonBody<T> = Result<Json<T>, axum::extract::rejection::JsonRejection>;
 
 fn json_body<T>(b: JsonBody<T>) -> Result<T, Response> {
-    b.map(|Json(t)| t).map_err(|e| admin_error(StatusCode::BAD_REQUEST, "invalid", e.body_text()))
+    b.map(|Json(t)| t)
+        .map_err(|e| admin_error(StatusCode::BAD_REQUEST, "invalid", e.body_text()))
 }
 
 /// Domain as the admin API shows it (never the secret or its hash).
@@ -146,7 +173,12 @@ impl From<&jikji_store::Domain> for DomainView {
             id: d.id,
             name: d.name.clone(),
             kind: d.kind.as_str().into(),
-            document_kinds: d.kind.doc_kinds().iter().map(|k| k.as_str().to_string()).collect(),
+            document_kinds: d
+                .kind
+                .doc_kinds()
+                .iter()
+                .map(|k| k.as_str().to_string())
+                .collect(),
             invoke_key: d.invoke_key.clone(),
             invoke_path: d.invoke_url(""),
             lang: d.lang.clone(),
@@ -215,7 +247,13 @@ pub async fn create(State(st): State<AppState>, body: JsonBody<CreateDomain>) ->
             Ok(k) => DomainKind::Document(k),
             Err(r) => return r,
         },
-        other => return admin_error(StatusCode::BAD_REQUEST, "invalid", format!("unknown kind {other:?} (general, template, document)")),
+        other => {
+            return admin_error(
+                StatusCode::BAD_REQUEST,
+                "invalid",
+                format!("unknown kind {other:?} (general, template, document)"),
+            )
+        }
     };
     let mut new = NewDomain::new(c.name, kind);
     if let Some(l) = c.lang {
@@ -226,7 +264,14 @@ pub async fn create(State(st): State<AppState>, body: JsonBody<CreateDomain>) ->
     new.rate_burst = c.rate_burst;
     new.monthly_quota = c.monthly_quota;
     match st.store.create_domain(new).await {
-        Ok(cd) => (StatusCode::CREATED, Json(CreatedView { domain: DomainView::from(&cd.domain), secret: cd.secret })).into_response(),
+        Ok(cd) => (
+            StatusCode::CREATED,
+            Json(CreatedView {
+                domain: DomainView::from(&cd.domain),
+                secret: cd.secret,
+            }),
+        )
+            .into_response(),
         Err(e) => store_error(e),
     }
 }
@@ -243,7 +288,11 @@ pub async fn get(State(st): State<AppState>, Path(id): Path<i64>) -> Response {
 
 #[utoipa::path(patch, path = "/admin/v1/domains/{id}", tag = "admin", security(("bearer" = [])), params(("id" = i64, Path)),
     request_body = PatchDomain, responses((status = 200, body = DomainView), (status = 404, body = AdminError)))]
-pub async fn update(State(st): State<AppState>, Path(id): Path<i64>, body: JsonBody<PatchDomain>) -> Response {
+pub async fn update(
+    State(st): State<AppState>,
+    Path(id): Path<i64>,
+    body: JsonBody<PatchDomain>,
+) -> Response {
     let p = match json_body(body) {
         Ok(p) => p,
         Err(r) => return r,
@@ -293,7 +342,11 @@ pub async fn rotate_secret(State(st): State<AppState>, Path(id): Path<i64>) -> R
 
 #[utoipa::path(get, path = "/admin/v1/domains/{id}/usage", tag = "admin", security(("bearer" = [])), params(("id" = i64, Path), UsageQuery),
     responses((status = 200, body = UsageView), (status = 404, body = AdminError)))]
-pub async fn usage(State(st): State<AppState>, Path(id): Path<i64>, Query(q): Query<UsageQuery>) -> Response {
+pub async fn usage(
+    State(st): State<AppState>,
+    Path(id): Path<i64>,
+    Query(q): Query<UsageQuery>,
+) -> Response {
     let d = match st.store.get_domain(id).await {
         Ok(Some(d)) => d,
         Ok(None) => return not_found(id),
@@ -308,5 +361,12 @@ pub async fn usage(State(st): State<AppState>, Path(id): Path<i64>, Query(q): Qu
         Ok(n) => n,
         Err(e) => return store_error(e),
     };
-    Json(UsageView { domain_id: id, month, quota_used, monthly_quota: d.monthly_quota, rows }).into_response()
+    Json(UsageView {
+        domain_id: id,
+        month,
+        quota_used,
+        monthly_quota: d.monthly_quota,
+        rows,
+    })
+    .into_response()
 }

@@ -86,7 +86,8 @@ impl Default for ServerConfig {
 impl ServerConfig {
     /// Reads a TOML file.
     pub fn from_toml_file(path: &std::path::Path) -> Result<ServerConfig, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         Self::from_toml_str(&text).map_err(|e| format!("{}: {e}", path.display()))
     }
 
@@ -117,7 +118,9 @@ impl ServerConfig {
             max_bytes: self.max_image_bytes(),
             max_pixels: self.max_pixels,
             max_side: self.max_side,
-            max_pages: self.max_pages.clamp(1, jikji_clova::uncertain::MAX_GENERAL_PAGES),
+            max_pages: self
+                .max_pages
+                .clamp(1, jikji_clova::uncertain::MAX_GENERAL_PAGES),
             max_decode_time: Duration::from_secs(self.request_timeout_secs.max(1)),
             pdf_dpi: self.pdf_dpi,
         }
@@ -125,7 +128,9 @@ impl ServerConfig {
 
     /// The database URL to open: `database_url`, else SQLite under `data_dir`.
     pub fn effective_database_url(&self) -> String {
-        self.database_url.clone().unwrap_or_else(|| jikji_store::Store::default_database_url(&self.data_dir))
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| jikji_store::Store::default_database_url(&self.data_dir))
     }
 }
 
@@ -135,12 +140,18 @@ mod tests {
 
     #[test]
     fn toml_roundtrip_and_unknown_keys() {
-        let c = ServerConfig::from_toml_str("listen = \"0.0.0.0:9\"\nworkers = 3\nadmin_token = \"t\"\n").unwrap();
+        let c = ServerConfig::from_toml_str(
+            "listen = \"0.0.0.0:9\"\nworkers = 3\nadmin_token = \"t\"\n",
+        )
+        .unwrap();
         assert_eq!(c.listen, "0.0.0.0:9");
         assert_eq!(c.workers, 3);
         assert_eq!(c.queue, ServerConfig::default().queue);
         assert!(ServerConfig::from_toml_str("lisen = 1").is_err());
         let s = toml::to_string(&ServerConfig::default()).unwrap();
-        assert_eq!(ServerConfig::from_toml_str(&s).unwrap(), ServerConfig::default());
+        assert_eq!(
+            ServerConfig::from_toml_str(&s).unwrap(),
+            ServerConfig::default()
+        );
     }
 }

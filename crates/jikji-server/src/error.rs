@@ -18,17 +18,30 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(code: ErrorCode) -> Self {
-        ApiError { code, status: None, detail: String::new() }
+        ApiError {
+            code,
+            status: None,
+            detail: String::new(),
+        }
     }
     pub fn detail(code: ErrorCode, detail: impl Into<String>) -> Self {
-        ApiError { code, status: None, detail: detail.into() }
+        ApiError {
+            code,
+            status: None,
+            detail: detail.into(),
+        }
     }
     /// The overload response (bounded queue full).
     pub fn shed() -> Self {
-        ApiError { code: uncertain::SHED_CODE, status: Some(uncertain::SHED_HTTP_STATUS), detail: "inference queue full".into() }
+        ApiError {
+            code: uncertain::SHED_CODE,
+            status: Some(uncertain::SHED_HTTP_STATUS),
+            detail: "inference queue full".into(),
+        }
     }
     pub fn http_status(&self) -> StatusCode {
-        StatusCode::from_u16(self.status.unwrap_or(self.code.http_status())).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+        StatusCode::from_u16(self.status.unwrap_or(self.code.http_status()))
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 }
 
@@ -48,7 +61,10 @@ pub struct ErrorMark {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut r = self.http_status().into_response();
-        r.extensions_mut().insert(ErrorMark { code: self.code, detail: self.detail });
+        r.extensions_mut().insert(ErrorMark {
+            code: self.code,
+            detail: self.detail,
+        });
         r
     }
 }

@@ -39,7 +39,9 @@ pub enum FetchError {
 
 fn is_metadata(ip: IpAddr) -> bool {
     match ip {
-        IpAddr::V4(v4) => v4 == Ipv4Addr::new(169, 254, 169, 254) || v4 == Ipv4Addr::new(100, 100, 100, 200),
+        IpAddr::V4(v4) => {
+            v4 == Ipv4Addr::new(169, 254, 169, 254) || v4 == Ipv4Addr::new(100, 100, 100, 200)
+        }
         IpAddr::V6(v6) => v6 == "fd00:ec2::254".parse::<Ipv6Addr>().expect("ip"),
     }
 }
@@ -57,12 +59,20 @@ pub fn refusal(ip: IpAddr, policy: UrlPolicy) -> Option<&'static str> {
             }
             let seg = v6.segments();
             // NAT64 (64:ff9b::/96) and IPv4-compatible (::a.b.c.d) embed an IPv4 address.
-            if (seg[0] == 0x64 && seg[1] == 0xff9b && seg[2..6] == [0, 0, 0, 0]) || (seg[..6] == [0; 6] && seg[6] != 0) {
-                let v4 = Ipv4Addr::new((seg[6] >> 8) as u8, seg[6] as u8, (seg[7] >> 8) as u8, seg[7] as u8);
+            if (seg[0] == 0x64 && seg[1] == 0xff9b && seg[2..6] == [0, 0, 0, 0])
+                || (seg[..6] == [0; 6] && seg[6] != 0)
+            {
+                let v4 = Ipv4Addr::new(
+                    (seg[6] >> 8) as u8,
+                    seg[6] as u8,
+                    (seg[7] >> 8) as u8,
+                    seg[7] as u8,
+                );
                 return refusal(IpAddr::V4(v4), policy);
             }
             if v6.is_loopback() {
-                return (!(policy.allow_loopback || policy.allow_private)).then_some("loopback address");
+                return (!(policy.allow_loopback || policy.allow_private))
+                    .then_some("loopback address");
             }
             if v6.is_unspecified() || v6.is_multicast() {
                 return Some("unspecified or multicast address");
@@ -109,7 +119,8 @@ impl reqwest::dns::Resolve for CheckedResolver {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
         let policy = self.policy;
         Box::pin(async move {
-            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((name.as_str(), 0)).await?.collect();
+            let addrs: Vec<SocketAddr> =
+                tokio::net::lookup_host((name.as_str(), 0)).await?.collect();
             if addrs.is_empty() {
                 return Err("no address".into());
             }
@@ -132,7 +143,12 @@ pub struct Fetcher {
 }
 
 impl Fetcher {
-    pub fn new(policy: UrlPolicy, max_bytes: usize, max_redirects: usize, timeout: Duration) -> Fetcher {
+    pub fn new(
+        policy: UrlPolicy,
+        max_bytes: usize,
+        max_redirects: usize,
+        timeout: Duration,
+    ) -> Fetcher {
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
@@ -142,27 +158,44 @@ impl Fetcher {
             .user_agent(concat!("jikji/", env!("CARGO_PKG_VERSION")))
             .build()
             .expect("http client");
-        Fetcher { client, policy, max_bytes, max_redirects, timeout }
+        Fetcher {
+            client,
+            policy,
+            max_bytes,
+            max_redirects,
+            timeout,
+        }
     }
 
     /// Checks a URL (scheme, credentials, host addresses) without fetching it.
     pub async fn check(&self, url: &reqwest::Url) -> Result<(), FetchError> {
         if !matches!(url.scheme(), "http" | "https") {
-            return Err(FetchError::Refused(format!("scheme {} is not http(s)", url.scheme())));
+            return Err(FetchError::Refused(format!(
+                "scheme {} is not http(s)",
+                url.scheme()
+            )));
         }
         if !url.username().is_empty() || url.password().is_some() {
             return Err(FetchError::Refused("credentials in URL".into()));
         }
-        let host = url.host_str().ok_or_else(|| FetchError::Refused("no host".into()))?;
+        let host = url
+            .host_str()
+            .ok_or_else(|| FetchError::Refused("no host".into()))?;
         let port = url.port_or_known_default().unwrap_or(80);
-        let literal = host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>().ok();
+        let literal = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<IpAddr>()
+            .ok();
         let ips: Vec<IpAddr> = match literal {
             Some(ip) => vec![ip],
             None => {
                 let d = host.trim_end_matches('.');
                 match tokio::time::timeout(self.timeout, tokio::net::lookup_host((d, port))).await {
                     Ok(Ok(a)) => a.map(|a| a.ip()).collect(),
-                    Ok(Err(e)) => return Err(FetchError::Failed(format!("cannot resolve host: {e}"))),
+                    Ok(Err(e)) => {
+                        return Err(FetchError::Failed(format!("cannot resolve host: {e}")))
+                    }
                     Err(_) => return Err(FetchError::Failed("host resolution timed out".into())),
                 }
             }
@@ -180,7 +213,8 @@ impl Fetcher {
 
     /// Downloads `url`, following at most `max_redirects` redirects, each hop re-checked.
     pub async fn fetch(&self, url: &str) -> Result<Vec<u8>, FetchError> {
-        let url = reqwest::Url::parse(url.trim()).map_err(|e| FetchError::Refused(format!("malformed URL: {e}")))?;
+        let url = reqwest::Url::parse(url.trim())
+            .map_err(|e| FetchError::Refused(format!("malformed URL: {e}")))?;
         match tokio::time::timeout(self.timeout, self.fetch_inner(url)).await {
             Ok(r) => r,
             Err(_) => Err(FetchError::Failed("download timed out".into())),
@@ -190,31 +224,40 @@ impl Fetcher {
     async fn fetch_inner(&self, mut url: reqwest::Url) -> Result<Vec<u8>, FetchError> {
         for _hop in 0..=self.max_redirects {
             self.check(&url).await?;
-            let resp = self
-                .client
-                .get(url.clone())
-                .send()
-                .await
-                .map_err(|e| FetchError::Failed(format!("request failed: {}", without_url(&e))))?;
+            let resp =
+                self.client.get(url.clone()).send().await.map_err(|e| {
+                    FetchError::Failed(format!("request failed: {}", without_url(&e)))
+                })?;
             let status = resp.status();
             if status.is_redirection() {
                 let loc = resp
                     .headers()
                     .get(reqwest::header::LOCATION)
                     .and_then(|v| v.to_str().ok())
-                    .ok_or_else(|| FetchError::Failed(format!("redirect {status} without Location")))?;
-                url = url.join(loc).map_err(|e| FetchError::Refused(format!("bad redirect target: {e}")))?;
+                    .ok_or_else(|| {
+                        FetchError::Failed(format!("redirect {status} without Location"))
+                    })?;
+                url = url
+                    .join(loc)
+                    .map_err(|e| FetchError::Refused(format!("bad redirect target: {e}")))?;
                 continue;
             }
             if !status.is_success() {
                 return Err(FetchError::Failed(format!("HTTP status {status}")));
             }
-            if resp.content_length().is_some_and(|n| n > self.max_bytes as u64) {
+            if resp
+                .content_length()
+                .is_some_and(|n| n > self.max_bytes as u64)
+            {
                 return Err(FetchError::TooLarge(self.max_bytes));
             }
             let mut resp = resp;
             let mut body = Vec::new();
-            while let Some(chunk) = resp.chunk().await.map_err(|e| FetchError::Failed(format!("read failed: {}", without_url(&e))))? {
+            while let Some(chunk) = resp
+                .chunk()
+                .await
+                .map_err(|e| FetchError::Failed(format!("read failed: {}", without_url(&e))))?
+            {
                 if body.len() + chunk.len() > self.max_bytes {
                     return Err(FetchError::TooLarge(self.max_bytes));
                 }
@@ -222,7 +265,10 @@ impl Fetcher {
             }
             return Ok(body);
         }
-        Err(FetchError::Failed(format!("more than {} redirects", self.max_redirects)))
+        Err(FetchError::Failed(format!(
+            "more than {} redirects",
+            self.max_redirects
+        )))
     }
 }
 
@@ -252,20 +298,51 @@ mod tests {
     fn address_classes() {
         let strict = UrlPolicy::default();
         for a in [
-            "127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "169.254.1.1", "0.0.0.0",
-            "100.64.0.1", "255.255.255.255", "224.0.0.1", "::1", "::", "fe80::1", "fc00::1", "fd00:ec2::254",
-            "::ffff:127.0.0.1", "::ffff:10.0.0.1", "64:ff9b::a00:1", "::127.0.0.1", "100.100.100.200",
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "169.254.1.1",
+            "0.0.0.0",
+            "100.64.0.1",
+            "255.255.255.255",
+            "224.0.0.1",
+            "::1",
+            "::",
+            "fe80::1",
+            "fc00::1",
+            "fd00:ec2::254",
+            "::ffff:127.0.0.1",
+            "::ffff:10.0.0.1",
+            "64:ff9b::a00:1",
+            "::127.0.0.1",
+            "100.100.100.200",
         ] {
             assert!(refused(a, strict), "{a} should be refused");
         }
-        for a in ["93.184.216.34", "8.8.8.8", "2606:4700::1111", "::ffff:8.8.8.8"] {
+        for a in [
+            "93.184.216.34",
+            "8.8.8.8",
+            "2606:4700::1111",
+            "::ffff:8.8.8.8",
+        ] {
             assert!(!refused(a, strict), "{a} should be allowed");
         }
-        let lo = UrlPolicy { allow_loopback: true, allow_private: false };
+        let lo = UrlPolicy {
+            allow_loopback: true,
+            allow_private: false,
+        };
         assert!(!refused("127.0.0.1", lo) && !refused("::1", lo));
         assert!(refused("10.0.0.1", lo));
-        let private = UrlPolicy { allow_loopback: false, allow_private: true };
+        let private = UrlPolicy {
+            allow_loopback: false,
+            allow_private: true,
+        };
         assert!(!refused("10.0.0.1", private) && !refused("fe80::1", private));
-        assert!(refused("169.254.169.254", private), "metadata is never allowed");
+        assert!(
+            refused("169.254.169.254", private),
+            "metadata is never allowed"
+        );
     }
 }

@@ -58,7 +58,10 @@ impl utoipa::Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         if let Some(c) = openapi.components.as_mut() {
-            c.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+            c.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
         }
     }
 }
@@ -74,12 +77,20 @@ pub async fn healthz() -> Response {
 pub async fn readyz(State(st): State<AppState>) -> Response {
     let engine = st.engine().is_some();
     let db = st.store.ping().await.is_ok();
-    let status = if engine && db { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let status = if engine && db {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     (status, Json(serde_json::json!({"status": if engine && db {"ready"} else {"not_ready"}, "models_loaded": engine, "database": db}))).into_response()
 }
 
 async fn metrics(State(st): State<AppState>) -> Response {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], st.metrics.render()).into_response()
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        st.metrics.render(),
+    )
+        .into_response()
 }
 
 async fn openapi() -> Response {
@@ -94,15 +105,36 @@ async fn unknown_route() -> Response {
 pub fn build_router(state: AppState) -> Router {
     let admin = Router::new()
         .route("/admin/v1/domains", get(admin::list).post(admin::create))
-        .route("/admin/v1/domains/{id}", get(admin::get).patch(admin::update).delete(admin::delete))
-        .route("/admin/v1/domains/{id}/rotate-secret", post(admin::rotate_secret))
+        .route(
+            "/admin/v1/domains/{id}",
+            get(admin::get).patch(admin::update).delete(admin::delete),
+        )
+        .route(
+            "/admin/v1/domains/{id}/rotate-secret",
+            post(admin::rotate_secret),
+        )
         .route("/admin/v1/domains/{id}/usage", get(admin::usage))
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), admin::require_token));
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            admin::require_token,
+        ));
     Router::new()
-        .route("/custom/v1/{domain_id}/{invoke_key}/general", post(ocr::general))
-        .route("/custom/v1/{domain_id}/{invoke_key}/infer", post(ocr::infer))
-        .route("/custom/v1/{domain_id}/{invoke_key}/document/{kind}", post(ocr::document))
-        .route("/custom/v1/{domain_id}/{invoke_key}/{kind}", post(ocr::short_document))
+        .route(
+            "/custom/v1/{domain_id}/{invoke_key}/general",
+            post(ocr::general),
+        )
+        .route(
+            "/custom/v1/{domain_id}/{invoke_key}/infer",
+            post(ocr::infer),
+        )
+        .route(
+            "/custom/v1/{domain_id}/{invoke_key}/document/{kind}",
+            post(ocr::document),
+        )
+        .route(
+            "/custom/v1/{domain_id}/{invoke_key}/{kind}",
+            post(ocr::short_document),
+        )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
@@ -112,7 +144,10 @@ pub fn build_router(state: AppState) -> Router {
         .method_not_allowed_fallback(unknown_route)
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes()))
         .layer(tower_http::catch_panic::CatchPanicLayer::new())
-        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::observe))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::observe,
+        ))
         .with_state(state)
 }
 

@@ -1,6 +1,8 @@
 //! Prometheus metrics (`/metrics`).
 
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+};
 
 /// The service's metrics, in their own registry.
 pub struct Metrics {
@@ -23,25 +25,50 @@ impl Metrics {
     pub fn new() -> Metrics {
         let registry = Registry::new();
         let requests = IntCounterVec::new(
-            Opts::new("jikji_http_requests_total", "HTTP requests by route, HTTP status and CLOVA code"),
+            Opts::new(
+                "jikji_http_requests_total",
+                "HTTP requests by route, HTTP status and CLOVA code",
+            ),
             &["route", "status", "code"],
         )
         .expect("metric");
-        let buckets = vec![0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0];
+        let buckets = vec![
+            0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+            60.0,
+        ];
         let latency = HistogramVec::new(
-            HistogramOpts::new("jikji_http_request_duration_seconds", "HTTP request latency by route").buckets(buckets.clone()),
+            HistogramOpts::new(
+                "jikji_http_request_duration_seconds",
+                "HTTP request latency by route",
+            )
+            .buckets(buckets.clone()),
             &["route"],
         )
         .expect("metric");
-        let queue_depth = IntGauge::new("jikji_queue_depth", "Admitted requests waiting for an inference worker").expect("metric");
-        let in_flight = IntGauge::new("jikji_inference_in_flight", "Requests being decoded or recognised").expect("metric");
+        let queue_depth = IntGauge::new(
+            "jikji_queue_depth",
+            "Admitted requests waiting for an inference worker",
+        )
+        .expect("metric");
+        let in_flight = IntGauge::new(
+            "jikji_inference_in_flight",
+            "Requests being decoded or recognised",
+        )
+        .expect("metric");
         let inference = HistogramVec::new(
-            HistogramOpts::new("jikji_inference_seconds", "Time per page spent decoding and recognising").buckets(buckets),
+            HistogramOpts::new(
+                "jikji_inference_seconds",
+                "Time per page spent decoding and recognising",
+            )
+            .buckets(buckets),
             &["stage"],
         )
         .expect("metric");
-        let shed = IntCounterVec::new(Opts::new("jikji_shed_total", "Requests refused by admission control"), &["reason"])
-            .expect("metric");
+        let shed = IntCounterVec::new(
+            Opts::new("jikji_shed_total", "Requests refused by admission control"),
+            &["reason"],
+        )
+        .expect("metric");
         for c in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
@@ -52,7 +79,15 @@ impl Metrics {
         ] {
             registry.register(c).expect("register metric");
         }
-        Metrics { registry, requests, latency, queue_depth, in_flight, inference, shed }
+        Metrics {
+            registry,
+            requests,
+            latency,
+            queue_depth,
+            in_flight,
+            inference,
+            shed,
+        }
     }
 
     /// The text exposition format.

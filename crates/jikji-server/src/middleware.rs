@@ -16,7 +16,10 @@ use tracing::Instrument;
 pub struct RequestId(pub String);
 
 fn valid_request_id(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
 }
 
 /// A bounded route label for metrics and logs (never the invoke key).
@@ -81,7 +84,8 @@ pub async fn observe(State(state): State<AppState>, mut req: Request, next: Next
         Some(m) => Some((m.code, status, m.detail)),
         None if (status.is_client_error() || status.is_server_error()) && !is_json => {
             let code = code_for_status(status);
-            let st = StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let st = StatusCode::from_u16(code.http_status())
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             Some((code, st, format!("framework response {status}")))
         }
         None => None,
@@ -91,7 +95,10 @@ pub async fn observe(State(state): State<AppState>, mut req: Request, next: Next
             let body = code.body(path.clone(), id.clone(), jikji_clova::now_ms());
             let mut r = (*st, axum::Json(body)).into_response();
             if *code == ErrorCode::RateLimited {
-                r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(uncertain::RETRY_AFTER_SECS));
+                r.headers_mut().insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from(uncertain::RETRY_AFTER_SECS),
+                );
             }
             resp = r;
             let _e = span.enter();
@@ -109,9 +116,22 @@ pub async fn observe(State(state): State<AppState>, mut req: Request, next: Next
     }
     let elapsed = start.elapsed();
     let status = resp.status();
-    state.metrics.requests.with_label_values(&[route, status.as_str(), code_label]).inc();
-    state.metrics.latency.with_label_values(&[route]).observe(elapsed.as_secs_f64());
+    state
+        .metrics
+        .requests
+        .with_label_values(&[route, status.as_str(), code_label])
+        .inc();
+    state
+        .metrics
+        .latency
+        .with_label_values(&[route])
+        .observe(elapsed.as_secs_f64());
     let _e = span.enter();
-    tracing::info!(status = status.as_u16(), code = code_label, latency_ms = elapsed.as_secs_f64() * 1000.0, "request done");
+    tracing::info!(
+        status = status.as_u16(),
+        code = code_label,
+        latency_ms = elapsed.as_secs_f64() * 1000.0,
+        "request done"
+    );
     resp
 }

@@ -22,8 +22,8 @@ use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use jikji_clova::{
-    parse_json, parse_multipart_message, uncertain, ErrorCode, ImageResult, ImageSource, InferResult, OcrResponse,
-    Operation, ValidRequest,
+    parse_json, parse_multipart_message, uncertain, ErrorCode, ImageResult, ImageSource,
+    InferResult, OcrResponse, Operation, ValidRequest,
 };
 use jikji_image::InputError;
 use jikji_store::{Domain, DomainKind, UsageDelta};
@@ -136,14 +136,51 @@ fn usage_operation(op: Operation) -> String {
     }
 }
 
-async fn handle(st: AppState, domain_id: &str, invoke_key: &str, op: Operation, req: Request) -> Response {
-    let secret = req.headers().get("x-ocr-secret").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+/// Reads and discards an unread request body (bounded in size and time), so that a client still
+/// uploading gets the early error response instead of a reset connection.
+async fn drain(req: Request, limit: usize) {
+    use http_body_util::BodyExt;
+    let mut body = req.into_body();
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(2), async {
+        let mut seen = 0usize;
+        while let Some(Ok(frame)) = body.frame().await {
+            if let Some(d) = frame.data_ref() {
+                seen += d.len();
+                if seen > limit {
+                    break;
+                }
+            }
+        }
+    })
+    .await;
+}
+
+async fn handle(
+    st: AppState,
+    domain_id: &str,
+    invoke_key: &str,
+    op: Operation,
+    req: Request,
+) -> Response {
+    let secret = req
+        .headers()
+        .get("x-ocr-secret")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
     let domain = match authenticate(&st, domain_id, invoke_key, &secret).await {
         Ok(d) => d,
-        Err(e) => return e.into_response(),
+        Err(e) => {
+            drain(req, st.config.max_body_bytes()).await;
+            return e.into_response();
+        }
     };
     let mut stats = Stats::default();
-    let result = authenticated(&st, &domain, op, req, &mut stats).await;
+    let mut slot = Some(req);
+    let result = authenticated(&st, &domain, op, &mut slot, &mut stats).await;
+    if let Some(req) = slot.take() {
+        drain(req, st.config.max_body_bytes()).await;
+    }
     if result.is_err() {
         stats.failed = true;
     }
@@ -158,7 +195,10 @@ async fn handle(st: AppState, domain_id: &str, invoke_key: &str, op: Operation, 
     };
     let id = domain.id;
     tokio::spawn(async move {
-        if let Err(e) = store.record_usage(id, &jikji_store::current_month(), delta).await {
+        if let Err(e) = store
+            .record_usage(id, &jikji_store::current_month(), delta)
+            .await
+        {
             tracing::warn!(domain_id = id, error = %e, "recording usage failed");
         }
     });
@@ -168,8 +208,15 @@ async fn handle(st: AppState, domain_id: &str, invoke_key: &str, op: Operation, 
     }
 }
 
-async fn authenticate(st: &AppState, domain_id: &str, invoke_key: &str, secret: &str) -> Result<Domain, ApiError> {
-    let id: i64 = domain_id.parse().map_err(|_| ApiError::detail(ErrorCode::UrlInvalid, "domain id is not a number"))?;
+async fn authenticate(
+    st: &AppState,
+    domain_id: &str,
+    invoke_key: &str,
+    secret: &str,
+) -> Result<Domain, ApiError> {
+    let id: i64 = domain_id
+        .parse()
+        .map_err(|_| ApiError::detail(ErrorCode::UrlInvalid, "domain id is not a number"))?;
     let domain = st
         .store
         .find_by_invoke(id, invoke_key)
@@ -177,7 +224,10 @@ async fn authenticate(st: &AppState, domain_id: &str, invoke_key: &str, secret: 
         .map_err(|e| ApiError::detail(ErrorCode::UnknownServiceError, format!("store: {e}")))?
         .ok_or_else(|| ApiError::detail(ErrorCode::UrlInvalid, "unknown domain or invoke key"))?;
     if secret.is_empty() || !domain.verify_secret(secret) {
-        return Err(ApiError::detail(ErrorCode::SecretInvalid, "missing or wrong X-OCR-SECRET"));
+        return Err(ApiError::detail(
+            ErrorCode::SecretInvalid,
+            "missing or wrong X-OCR-SECRET",
+        ));
     }
     Ok(domain)
 }
@@ -196,60 +246,121 @@ impl Drop for Queued<'_> {
     }
 }
 
-async fn authenticated(st: &AppState, domain: &Domain, op: Operation, req: Request, stats: &mut Stats) -> Result<Response, ApiError> {
+async fn authenticated(
+    st: &AppState,
+    domain: &Domain,
+    op: Operation,
+    req: &mut Option<Request>,
+    stats: &mut Stats,
+) -> Result<Response, ApiError> {
     match (&domain.kind, op) {
-        (DomainKind::General, Operation::General) | (DomainKind::Template, Operation::Template) => {}
+        (DomainKind::General, Operation::General) | (DomainKind::Template, Operation::Template) => {
+        }
         (DomainKind::Document(kinds), Operation::Document(t)) => {
             let enabled = kinds.iter().any(|k| k.as_str() == t.path());
             return Err(ApiError::detail(
                 uncertain::DOCUMENT_MODEL_UNAVAILABLE,
-                if enabled { "document model not available in this build" } else { "document model not enabled for this domain" },
+                if enabled {
+                    "document model not available in this build"
+                } else {
+                    "document model not enabled for this domain"
+                },
             ));
         }
-        _ => return Err(ApiError::detail(ErrorCode::DomainInvalid, format!("{} domain cannot serve {}", domain.kind, op.label()))),
+        _ => {
+            return Err(ApiError::detail(
+                ErrorCode::DomainInvalid,
+                format!("{} domain cannot serve {}", domain.kind, op.label()),
+            ))
+        }
     }
-    if !st.limiter.try_take(domain.id, domain.rate_limit_per_sec, domain.rate_burst) {
+    if !st
+        .limiter
+        .try_take(domain.id, domain.rate_limit_per_sec, domain.rate_burst)
+    {
         st.metrics.shed.with_label_values(&["rate_limit"]).inc();
-        return Err(ApiError::detail(ErrorCode::RateLimited, "domain rate limit"));
+        return Err(ApiError::detail(
+            ErrorCode::RateLimited,
+            "domain rate limit",
+        ));
     }
     let Ok(admit) = st.admit.clone().try_acquire_owned() else {
         st.metrics.shed.with_label_values(&["queue_full"]).inc();
         return Err(ApiError::shed());
     };
     let queued = Queued::new(st);
-    match tokio::time::timeout(st.config.request_timeout(), process(st, domain, op, req, admit, queued, stats)).await {
+    match tokio::time::timeout(
+        st.config.request_timeout(),
+        process(st, domain, op, req, admit, queued, stats),
+    )
+    .await
+    {
         Ok(r) => r,
-        Err(_) => Err(ApiError::detail(uncertain::REQUEST_TIMEOUT, "request timeout")),
+        Err(_) => Err(ApiError::detail(
+            uncertain::REQUEST_TIMEOUT,
+            "request timeout",
+        )),
     }
 }
 
-async fn read_request(st: &AppState, op: Operation, req: Request) -> Result<ValidRequest, ApiError> {
+async fn read_request(
+    st: &AppState,
+    op: Operation,
+    req: Request,
+) -> Result<ValidRequest, ApiError> {
     let is_multipart = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("multipart/form-data"));
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("multipart/form-data")
+        });
     let body_invalid = |d: String| ApiError::detail(ErrorCode::BodyInvalid, d);
     if is_multipart {
-        let mut mp = Multipart::from_request(req, &()).await.map_err(|e| body_invalid(format!("multipart: {e}")))?;
+        let mut mp = Multipart::from_request(req, &())
+            .await
+            .map_err(|e| body_invalid(format!("multipart: {e}")))?;
         let mut message = None;
         let mut file = None;
-        while let Some(field) = mp.next_field().await.map_err(|e| body_invalid(format!("multipart: {e}")))? {
+        while let Some(field) = mp
+            .next_field()
+            .await
+            .map_err(|e| body_invalid(format!("multipart: {e}")))?
+        {
             match field.name() {
                 Some("message") if message.is_none() => {
-                    message = Some(field.bytes().await.map_err(|e| body_invalid(format!("multipart message: {e}")))?);
+                    message = Some(
+                        field
+                            .bytes()
+                            .await
+                            .map_err(|e| body_invalid(format!("multipart message: {e}")))?,
+                    );
                 }
                 Some("file") if file.is_none() => {
-                    file = Some(field.bytes().await.map_err(|e| body_invalid(format!("multipart file: {e}")))?.to_vec());
+                    file = Some(
+                        field
+                            .bytes()
+                            .await
+                            .map_err(|e| body_invalid(format!("multipart file: {e}")))?
+                            .to_vec(),
+                    );
                 }
-                Some("message") | Some("file") => return Err(body_invalid("duplicate multipart part".into())),
+                Some("message") | Some("file") => {
+                    return Err(body_invalid("duplicate multipart part".into()))
+                }
                 _ => {
                     // Unknown parts are ignored (read to move on).
-                    field.bytes().await.map_err(|e| body_invalid(format!("multipart: {e}")))?;
+                    field
+                        .bytes()
+                        .await
+                        .map_err(|e| body_invalid(format!("multipart: {e}")))?;
                 }
             }
         }
-        let message = message.ok_or_else(|| body_invalid("multipart without message part".into()))?;
+        let message =
+            message.ok_or_else(|| body_invalid("multipart without message part".into()))?;
         Ok(parse_multipart_message(&message)?.validate_multipart(op, file)?)
     } else {
         let bytes = axum::body::to_bytes(req.into_body(), st.config.max_body_bytes())
@@ -260,19 +371,32 @@ async fn read_request(st: &AppState, op: Operation, req: Request) -> Result<Vali
 }
 
 /// The response of a call whose one image failed (HTTP 200).
-fn failed_response(v: &ValidRequest, result: InferResult, message: &str, stats: &mut Stats) -> Response {
+fn failed_response(
+    v: &ValidRequest,
+    result: InferResult,
+    message: &str,
+    stats: &mut Stats,
+) -> Response {
     stats.failed = true;
-    json_response(&OcrResponse::new(v.version, &v.request_id, vec![ImageResult::failed(result, message, &v.name)]))
+    json_response(&OcrResponse::new(
+        v.version,
+        &v.request_id,
+        vec![ImageResult::failed(result, message, &v.name)],
+    ))
 }
 
 fn json_response(r: &OcrResponse) -> Response {
     match serde_json::to_vec(r) {
         Ok(body) => {
             let mut resp = Response::new(Body::from(body));
-            resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=UTF-8"));
+            resp.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json; charset=UTF-8"),
+            );
             resp
         }
-        Err(e) => ApiError::detail(ErrorCode::UnknownServiceError, format!("serialize: {e}")).into_response(),
+        Err(e) => ApiError::detail(ErrorCode::UnknownServiceError, format!("serialize: {e}"))
+            .into_response(),
     }
 }
 
@@ -300,17 +424,26 @@ async fn process(
     st: &AppState,
     domain: &Domain,
     op: Operation,
-    req: Request,
+    req: &mut Option<Request>,
     admit: tokio::sync::OwnedSemaphorePermit,
     queued: Queued<'_>,
     stats: &mut Stats,
 ) -> Result<Response, ApiError> {
+    let req = req
+        .take()
+        .ok_or_else(|| ApiError::new(ErrorCode::UnknownServiceError))?;
     let v = read_request(st, op, req).await?;
     if v.enable_table_detection && !domain.table_detection {
-        return Err(ApiError::detail(ErrorCode::TableDetectionDisabled, "table detection off for this domain"));
+        return Err(ApiError::detail(
+            ErrorCode::TableDetectionDisabled,
+            "table detection off for this domain",
+        ));
     }
     if op == Operation::Template {
-        return Err(ApiError::detail(uncertain::TEMPLATE_NOT_RELEASED, "no released template"));
+        return Err(ApiError::detail(
+            uncertain::TEMPLATE_NOT_RELEASED,
+            "no released template",
+        ));
     }
     if let Some(limit) = domain.monthly_quota {
         let ok = st
@@ -320,28 +453,50 @@ async fn process(
             .map_err(|e| ApiError::detail(ErrorCode::UnknownServiceError, format!("store: {e}")))?;
         if !ok {
             st.metrics.shed.with_label_values(&["quota"]).inc();
-            return Err(ApiError::detail(ErrorCode::QuotaExceeded, "monthly quota reached"));
+            return Err(ApiError::detail(
+                ErrorCode::QuotaExceeded,
+                "monthly quota reached",
+            ));
         }
     }
     let bytes = match &v.source {
         ImageSource::Bytes(b) => b.clone(),
         ImageSource::Url(u) => match st.fetcher.fetch(u).await {
             Ok(b) => b,
-            Err(FetchError::Refused(r)) => return Err(ApiError::detail(uncertain::REFUSED_IMAGE_URL, r)),
-            Err(e @ FetchError::TooLarge(_)) => return Err(ApiError::detail(ErrorCode::BodyInvalid, e.to_string())),
+            Err(FetchError::Refused(r)) => {
+                return Err(ApiError::detail(uncertain::REFUSED_IMAGE_URL, r))
+            }
+            Err(e @ FetchError::TooLarge(_)) => {
+                return Err(ApiError::detail(ErrorCode::BodyInvalid, e.to_string()))
+            }
             Err(FetchError::Failed(r)) => {
                 tracing::info!(reason = %r, "image download failed");
-                return Ok(failed_response(&v, InferResult::Error, uncertain::DOWNLOAD_FAILED_MESSAGE, stats));
+                return Ok(failed_response(
+                    &v,
+                    InferResult::Error,
+                    uncertain::DOWNLOAD_FAILED_MESSAGE,
+                    stats,
+                ));
             }
         },
     };
     let hint = v.format.as_deref().and_then(jikji_image::Format::from_hint);
     let langs_src = v.lang.clone().unwrap_or_else(|| domain.lang.clone());
-    let langs = jikji_engine::Lang::parse_list(&langs_src).unwrap_or_else(|_| vec![jikji_engine::Lang::Ko]);
-    let opts = jikji_engine::OcrOptions { langs, ..Default::default() };
+    let langs =
+        jikji_engine::Lang::parse_list(&langs_src).unwrap_or_else(|_| vec![jikji_engine::Lang::Ko]);
+    #[allow(clippy::needless_update)] // future OcrOptions fields keep their defaults
+    let opts = jikji_engine::OcrOptions {
+        langs,
+        ..Default::default()
+    };
     let limits = st.config.image_limits();
     let engine = st.engine();
-    let worker = st.workers.clone().acquire_owned().await.map_err(|_| ApiError::new(ErrorCode::UnknownServiceError))?;
+    let worker = st
+        .workers
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|_| ApiError::new(ErrorCode::UnknownServiceError))?;
     drop(queued);
     let metrics_st = st.clone();
     let work = tokio::task::spawn_blocking(move || {
@@ -351,7 +506,9 @@ async fn process(
         let t = Instant::now();
         let decoded = jikji_image::decode(&bytes, hint, &limits);
         drop(bytes);
-        m.inference.with_label_values(&["decode"]).observe(t.elapsed().as_secs_f64());
+        m.inference
+            .with_label_values(&["decode"])
+            .observe(t.elapsed().as_secs_f64());
         let out = match decoded {
             Err(e) => Work::Input(e),
             Ok(pages) => match engine {
@@ -371,7 +528,9 @@ async fn process(
                                 break;
                             }
                         }
-                        m.inference.with_label_values(&["recognize"]).observe(t.elapsed().as_secs_f64());
+                        m.inference
+                            .with_label_values(&["recognize"])
+                            .observe(t.elapsed().as_secs_f64());
                     }
                     match err {
                         Some(e) => Work::Engine(e),
@@ -388,14 +547,27 @@ async fn process(
     match work {
         Work::Pages(pages) => {
             stats.pages = pages.len() as i64;
-            let images = pages.iter().map(|p| ImageResult::general(p, v.version, &v.name)).collect();
-            Ok(json_response(&OcrResponse::new(v.version, &v.request_id, images)))
+            let images = pages
+                .iter()
+                .map(|p| ImageResult::general(p, v.version, &v.name))
+                .collect();
+            Ok(json_response(&OcrResponse::new(
+                v.version,
+                &v.request_id,
+                images,
+            )))
         }
         Work::Input(e) => match classify_input_error(&e) {
             Ok(message) => Ok(failed_response(&v, InferResult::Failure, &message, stats)),
             Err(code) => Err(ApiError::detail(code, format!("input: {e}"))),
         },
-        Work::NoEngine => Err(ApiError::detail(uncertain::ENGINE_UNAVAILABLE, "engine not loaded")),
-        Work::Engine(e) => Err(ApiError::detail(ErrorCode::OcrServiceError, format!("engine: {e}"))),
+        Work::NoEngine => Err(ApiError::detail(
+            uncertain::ENGINE_UNAVAILABLE,
+            "engine not loaded",
+        )),
+        Work::Engine(e) => Err(ApiError::detail(
+            ErrorCode::OcrServiceError,
+            format!("engine: {e}"),
+        )),
     }
 }

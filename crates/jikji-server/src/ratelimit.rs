@@ -23,10 +23,16 @@ impl RateLimiter {
         let Some(rate) = rate.filter(|r| r.is_finite() && *r > 0.0) else {
             return true;
         };
-        let cap = burst.filter(|b| *b > 0).map(f64::from).unwrap_or_else(|| rate.ceil().max(1.0));
+        let cap = burst
+            .filter(|b| *b > 0)
+            .map(f64::from)
+            .unwrap_or_else(|| rate.ceil().max(1.0));
         let now = Instant::now();
         let mut map = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
-        let b = map.entry(domain_id).or_insert(Bucket { tokens: cap, last: now });
+        let b = map.entry(domain_id).or_insert(Bucket {
+            tokens: cap,
+            last: now,
+        });
         b.tokens = (b.tokens + now.duration_since(b.last).as_secs_f64() * rate).min(cap);
         b.last = now;
         if b.tokens >= 1.0 {
@@ -39,7 +45,10 @@ impl RateLimiter {
 
     /// Forgets a domain's bucket (after delete).
     pub fn forget(&self, domain_id: i64) {
-        self.buckets.lock().unwrap_or_else(|e| e.into_inner()).remove(&domain_id);
+        self.buckets
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&domain_id);
     }
 }
 

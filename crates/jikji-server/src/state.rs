@@ -15,11 +15,19 @@ use tokio::sync::Semaphore;
 /// load test can plug in a stand-in.
 pub trait OcrBackend: Send + Sync + 'static {
     /// Recognises one page. Blocking.
-    fn recognize(&self, image: &image::RgbImage, opts: &OcrOptions) -> Result<PageResult, EngineError>;
+    fn recognize(
+        &self,
+        image: &image::RgbImage,
+        opts: &OcrOptions,
+    ) -> Result<PageResult, EngineError>;
 }
 
 impl OcrBackend for Engine {
-    fn recognize(&self, image: &image::RgbImage, opts: &OcrOptions) -> Result<PageResult, EngineError> {
+    fn recognize(
+        &self,
+        image: &image::RgbImage,
+        opts: &OcrOptions,
+    ) -> Result<PageResult, EngineError> {
         Engine::recognize(self, image, opts)
     }
 }
@@ -56,7 +64,10 @@ impl AppState {
     pub fn new(config: ServerConfig, store: Store) -> AppState {
         let workers = config.workers.max(1);
         let fetcher = Fetcher::new(
-            UrlPolicy { allow_private: config.allow_private_urls, allow_loopback: config.allow_loopback_urls },
+            UrlPolicy {
+                allow_private: config.allow_private_urls,
+                allow_loopback: config.allow_loopback_urls,
+            },
             config.max_image_bytes(),
             config.url_max_redirects,
             Duration::from_secs(config.url_timeout_secs.max(1)),

@@ -27,20 +27,34 @@ pub enum Mode {
 
 impl Fake {
     pub fn ok() -> Arc<dyn OcrBackend> {
-        Arc::new(Fake { delay: Duration::ZERO, mode: Mode::Ok })
+        Arc::new(Fake {
+            delay: Duration::ZERO,
+            mode: Mode::Ok,
+        })
     }
     pub fn slow(ms: u64) -> Arc<dyn OcrBackend> {
-        Arc::new(Fake { delay: Duration::from_millis(ms), mode: Mode::Ok })
+        Arc::new(Fake {
+            delay: Duration::from_millis(ms),
+            mode: Mode::Ok,
+        })
     }
     pub fn with(mode: Mode) -> Arc<dyn OcrBackend> {
-        Arc::new(Fake { delay: Duration::ZERO, mode })
+        Arc::new(Fake {
+            delay: Duration::ZERO,
+            mode,
+        })
     }
 }
 
 fn word(text: &str, x0: f32, y0: f32, x1: f32, y1: f32, conf: f32, lb: bool) -> Word {
     Word {
         text: text.into(),
-        quad: Quad::new([Point::new(x0, y0), Point::new(x1, y0), Point::new(x1, y1), Point::new(x0, y1)]),
+        quad: Quad::new([
+            Point::new(x0, y0),
+            Point::new(x1, y0),
+            Point::new(x1, y1),
+            Point::new(x0, y1),
+        ]),
         confidence: conf,
         line_break: lb,
     }
@@ -56,7 +70,10 @@ impl OcrBackend for Fake {
                 page_index: 0,
                 width: img.width(),
                 height: img.height(),
-                words: vec![word("다양한", 10.0, 10.0, 50.0, 30.0, 0.99991, false), word("world", 60.4, 10.0, 100.0, 30.0, 1.0, true)],
+                words: vec![
+                    word("다양한", 10.0, 10.0, 50.0, 30.0, 0.99991, false),
+                    word("world", 60.4, 10.0, 100.0, 30.0, 1.0, true),
+                ],
                 lines: vec![],
             }),
         }
@@ -83,7 +100,11 @@ pub fn real_engine() -> Option<Arc<dyn OcrBackend>> {
 }
 
 pub fn testdata(rel: &str) -> std::path::PathBuf {
-    std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/testdata")).join(rel)
+    std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/testdata"
+    ))
+    .join(rel)
 }
 
 pub struct Srv {
@@ -97,16 +118,30 @@ pub struct Srv {
 }
 
 impl Srv {
-    pub async fn start(f: impl FnOnce(&mut ServerConfig), engine: Option<Arc<dyn OcrBackend>>) -> Srv {
+    pub async fn start(
+        f: impl FnOnce(&mut ServerConfig),
+        engine: Option<Arc<dyn OcrBackend>>,
+    ) -> Srv {
         Srv::start_db(f, engine, None).await
     }
 
-    pub async fn start_db(f: impl FnOnce(&mut ServerConfig), engine: Option<Arc<dyn OcrBackend>>, db: Option<String>) -> Srv {
+    pub async fn start_db(
+        f: impl FnOnce(&mut ServerConfig),
+        engine: Option<Arc<dyn OcrBackend>>,
+        db: Option<String>,
+    ) -> Srv {
         let dir = tempfile::tempdir().unwrap();
-        let mut cfg = ServerConfig { data_dir: dir.path().to_path_buf(), workers: 2, queue: 8, ..ServerConfig::default() };
+        let mut cfg = ServerConfig {
+            data_dir: dir.path().to_path_buf(),
+            workers: 2,
+            queue: 8,
+            ..ServerConfig::default()
+        };
         cfg.database_url = db;
         f(&mut cfg);
-        let store = Store::open(&cfg.effective_database_url()).await.expect("open store");
+        let store = Store::open(&cfg.effective_database_url())
+            .await
+            .expect("open store");
         let state = AppState::new(cfg, store.clone());
         if let Some(e) = engine {
             state.set_engine(e);
@@ -114,14 +149,30 @@ impl Srv {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(jikji_server::serve_listener(listener, state.clone(), async move {
-            let _ = rx.await;
-        }));
+        let task = tokio::spawn(jikji_server::serve_listener(
+            listener,
+            state.clone(),
+            async move {
+                let _ = rx.await;
+            },
+        ));
         let client = reqwest::Client::builder().no_proxy().build().unwrap();
-        Srv { base, store, state, client, stop: Some(tx), task: Some(task), _dir: dir }
+        Srv {
+            base,
+            store,
+            state,
+            client,
+            stop: Some(tx),
+            task: Some(task),
+            _dir: dir,
+        }
     }
 
-    pub async fn domain(&self, kind: DomainKind, f: impl FnOnce(&mut NewDomain)) -> (Domain, String) {
+    pub async fn domain(
+        &self,
+        kind: DomainKind,
+        f: impl FnOnce(&mut NewDomain),
+    ) -> (Domain, String) {
         let mut n = NewDomain::new(format!("test-{}", uuid::Uuid::new_v4().simple()), kind);
         f(&mut n);
         let c = self.store.create_domain(n).await.expect("create domain");
@@ -137,7 +188,13 @@ impl Srv {
     }
 
     /// POST a JSON string with the secret.
-    pub async fn post_json(&self, d: &Domain, secret: &str, op: &str, body: &str) -> reqwest::Response {
+    pub async fn post_json(
+        &self,
+        d: &Domain,
+        secret: &str,
+        op: &str,
+        body: &str,
+    ) -> reqwest::Response {
         self.client
             .post(self.url(d, op))
             .header(SECRET_HEADER, secret)
@@ -164,16 +221,29 @@ impl Drop for Srv {
 /// Checks a CLOVA error response: status, exact body members and message.
 pub async fn expect_error(resp: reqwest::Response, code: &str) -> Value {
     let status = resp.status().as_u16();
-    let ct = resp.headers().get("content-type").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+    let ct = resp
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
     let text = resp.text().await.unwrap();
-    let body: Value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}, {ct}): {text}"));
+    let body: Value =
+        serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}, {ct}): {text}"));
     assert_eq!(body["code"], code, "body: {text}");
     let ec = jikji_clova::ErrorCode::from_code(code).unwrap();
     assert_eq!(status, ec.http_status(), "status for {code}: {text}");
     assert!(ct.starts_with("application/json"), "{ct}");
     assert_eq!(body["message"], ec.message());
-    assert!(body["path"].is_string() && body["traceId"].is_string() && body["timestamp"].is_i64(), "{text}");
-    let keys: Vec<&str> = body.as_object().unwrap().keys().map(String::as_str).collect();
+    assert!(
+        body["path"].is_string() && body["traceId"].is_string() && body["timestamp"].is_i64(),
+        "{text}"
+    );
+    let keys: Vec<&str> = body
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     assert_eq!(keys.len(), 5, "{text}");
     body
 }
@@ -193,14 +263,18 @@ pub fn png(w: u32, h: u32) -> Vec<u8> {
         img.put_pixel(x, h / 2, image::Rgb([0, 0, 0]));
     }
     let mut out = std::io::Cursor::new(Vec::new());
-    image::DynamicImage::ImageRgb8(img).write_to(&mut out, image::ImageFormat::Png).unwrap();
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut out, image::ImageFormat::Png)
+        .unwrap();
     out.into_inner()
 }
 
 pub fn jpeg(w: u32, h: u32) -> Vec<u8> {
     let img = image::RgbImage::from_pixel(w, h, image::Rgb([250, 250, 250]));
     let mut out = std::io::Cursor::new(Vec::new());
-    image::DynamicImage::ImageRgb8(img).write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut out, image::ImageFormat::Jpeg)
+        .unwrap();
     out.into_inner()
 }
 
@@ -214,11 +288,19 @@ pub fn pdf(pages: usize) -> Vec<u8> {
     let mut objs: Vec<String> = Vec::new();
     let kids: Vec<String> = (0..pages).map(|i| format!("{} 0 R", 3 + 2 * i)).collect();
     objs.push("<< /Type /Catalog /Pages 2 0 R >>".into());
-    objs.push(format!("<< /Type /Pages /Kids [{}] /Count {} >>", kids.join(" "), pages));
+    objs.push(format!(
+        "<< /Type /Pages /Kids [{}] /Count {} >>",
+        kids.join(" "),
+        pages
+    ));
     for i in 0..pages {
         objs.push(format!("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] /Contents {} 0 R /Resources << >> >>", 4 + 2 * i));
         let content = "0 0 0 rg 10 10 80 20 re f";
-        objs.push(format!("<< /Length {} >>\nstream\n{}\nendstream", content.len(), content));
+        objs.push(format!(
+            "<< /Length {} >>\nstream\n{}\nendstream",
+            content.len(),
+            content
+        ));
     }
     let mut out = b"%PDF-1.4\n".to_vec();
     let mut offsets = Vec::new();
@@ -231,7 +313,13 @@ pub fn pdf(pages: usize) -> Vec<u8> {
     for off in offsets {
         out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
     }
-    out.extend_from_slice(format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objs.len() + 1).as_bytes());
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objs.len() + 1
+        )
+        .as_bytes(),
+    );
     out
 }
 
@@ -240,7 +328,11 @@ fn crc32(data: &[u8]) -> u32 {
     for &b in data {
         crc ^= u32::from(b);
         for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xedb8_8320 } else { crc >> 1 };
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xedb8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc
@@ -280,7 +372,13 @@ pub fn json_req(version: &str, name: &str, format: &str, bytes: &[u8]) -> String
 pub fn assert_key_order(text: &str, keys: &[&str]) {
     let pos: Vec<usize> = keys
         .iter()
-        .map(|k| text.find(&format!("\"{k}\"")).unwrap_or_else(|| panic!("missing key {k} in {text}")))
+        .map(|k| {
+            text.find(&format!("\"{k}\""))
+                .unwrap_or_else(|| panic!("missing key {k} in {text}"))
+        })
         .collect();
-    assert!(pos.windows(2).all(|w| w[0] < w[1]), "key order {keys:?} not respected in {text}");
+    assert!(
+        pos.windows(2).all(|w| w[0] < w[1]),
+        "key order {keys:?} not respected in {text}"
+    );
 }

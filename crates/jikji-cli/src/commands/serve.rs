@@ -22,7 +22,12 @@ pub struct Args {
     #[arg(long, env = "JIKJI_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
     /// Database URL (sqlite:PATH or postgres://…); overrides --data-dir.
-    #[arg(long, env = "JIKJI_DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "JIKJI_DATABASE_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
     pub database_url: Option<String>,
     /// Model directory (scripts/setup-models.sh) [default: ./models].
     #[arg(long, env = "JIKJI_MODELS", value_name = "DIR")]
@@ -40,7 +45,12 @@ pub struct Args {
     #[arg(long, env = "JIKJI_QUEUE")]
     pub queue: Option<usize>,
     /// Bearer token of the admin API (/admin/v1); the admin API is disabled without one.
-    #[arg(long, env = "JIKJI_ADMIN_TOKEN", hide_env_values = true, value_name = "TOKEN")]
+    #[arg(
+        long,
+        env = "JIKJI_ADMIN_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
     pub admin_token: Option<String>,
     /// Allow image URLs resolving to private/loopback/link-local addresses (metadata stays refused).
     #[arg(long, env = "JIKJI_ALLOW_PRIVATE_URLS")]
@@ -83,7 +93,21 @@ pub fn effective_config(args: &Args) -> anyhow::Result<ServerConfig> {
     macro_rules! set {
         ($($f:ident),*) => { $( if let Some(v) = args.$f.clone() { c.$f = v; } )* };
     }
-    set!(listen, data_dir, models, model_set, workers, threads_per_worker, queue, max_body_mb, max_image_mb, max_pixels, max_pages, request_timeout_secs, url_timeout_secs);
+    set!(
+        listen,
+        data_dir,
+        models,
+        model_set,
+        workers,
+        threads_per_worker,
+        queue,
+        max_body_mb,
+        max_image_mb,
+        max_pixels,
+        max_pages,
+        request_timeout_secs,
+        url_timeout_secs
+    );
     if args.database_url.is_some() {
         c.database_url = args.database_url.clone();
     }
@@ -92,7 +116,10 @@ pub fn effective_config(args: &Args) -> anyhow::Result<ServerConfig> {
     }
     c.allow_private_urls |= args.allow_private_urls;
     c.allow_loopback_urls |= args.allow_loopback_urls;
-    if c.admin_token.as_deref().is_some_and(|t| t.trim().is_empty()) {
+    if c.admin_token
+        .as_deref()
+        .is_some_and(|t| t.trim().is_empty())
+    {
         c.admin_token = None;
     }
     Ok(c)
@@ -102,8 +129,14 @@ fn init_logging(format: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("JIKJI_LOG")
         .or_else(|_| tracing_subscriber::EnvFilter::try_from_default_env())
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
-    let _ = if format == "json" { builder.json().try_init() } else { builder.try_init() };
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if format == "json" {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
 }
 
 async fn shutdown_signal() {
@@ -140,7 +173,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     }
     init_logging(&args.log_format);
     let det_model: jikji_engine::DetModel = config.model_set.parse().map_err(anyhow::Error::msg)?;
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the runtime")?;
     rt.block_on(async move {
         let db_url = config.effective_database_url();
         let store = jikji_store::Store::open(&db_url).await.context("opening the database")?;
