@@ -504,7 +504,11 @@ async fn process(
         let m = &metrics_st.metrics;
         m.in_flight.inc();
         let t = Instant::now();
-        let decoded = jikji_image::decode(&bytes, hint, &limits);
+        let decoded = if uncertain::ONE_IMAGE_ENTRY_PER_PAGE {
+            jikji_image::decode(&bytes, hint, &limits)
+        } else {
+            jikji_image::decode_first_page(&bytes, hint, &limits).map(|p| vec![p])
+        };
         drop(bytes);
         m.inference
             .with_label_values(&["decode"])
