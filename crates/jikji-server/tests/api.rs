@@ -72,6 +72,7 @@ async fn general_v2_json_shape() {
     );
     assert!(img.get("tables").is_none());
     check_fields(&v, true);
+    assert_spec_structure(&v, true);
     // Exact field serialisation: floats written as 42.0, key order of the spec sample.
     assert!(text.contains(r#"{"valueType":"ALL","boundingPoly":{"vertices":[{"x":10.0,"y":10.0},{"x":50.0,"y":10.0},{"x":50.0,"y":30.0},{"x":10.0,"y":30.0}]},"inferText":"다양한","inferConfidence":0.9999,"type":"NORMAL","lineBreak":false}"#), "{text}");
     assert!(
@@ -115,6 +116,7 @@ async fn general_v1_json_shape() {
             && !text.contains("\"type\"")
     );
     check_fields(&v, false);
+    assert_spec_structure(&v, false);
     assert!(
         text.contains(r#""inferText":"world","inferConfidence":1.0}"#),
         "{text}"
@@ -172,6 +174,7 @@ async fn general_multipart_v1_v2() {
         assert_eq!(v["requestId"], "mp");
         assert_eq!(v["images"][0]["name"], "mpimg");
         check_fields(&v, version == "V2");
+        assert_spec_structure(&v, version == "V2");
         if version == "V2" {
             assert_key_order(&text, &IMAGE_KEYS_V2);
         }
@@ -1280,6 +1283,7 @@ async fn real_ocr_json_v2_and_v1() {
     .await;
     assert_key_order(&text, &IMAGE_KEYS_V2);
     check_fields(&v, true);
+    assert_spec_structure(&v, true);
     let fields = v["images"][0]["fields"].as_array().unwrap();
     let joined: String = fields
         .iter()
@@ -1310,6 +1314,7 @@ async fn real_ocr_json_v2_and_v1() {
     )
     .await;
     check_fields(&v1, false);
+    assert_spec_structure(&v1, false);
     assert!(!text1.contains("convertedImageInfo"));
 }
 
@@ -1333,4 +1338,5 @@ async fn real_ocr_multipart() {
     .await;
     assert_key_order(&text, &IMAGE_KEYS_V2);
     check_fields(&v, true);
+    assert_spec_structure(&v, true);
 }

@@ -382,3 +382,49 @@ pub fn assert_key_order(text: &str, keys: &[&str]) {
         "key order {keys:?} not respected in {text}"
     );
 }
+
+/// The type skeleton of a JSON value (objects keep their keys, arrays their first element, scalars
+/// become `"string"`, `"int"`, `"float"`, `"bool"`).
+pub fn skeleton(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => {
+            Value::Object(m.iter().map(|(k, v)| (k.clone(), skeleton(v))).collect())
+        }
+        Value::Array(a) => Value::Array(a.first().map(skeleton).into_iter().collect()),
+        Value::String(_) => Value::from("string"),
+        Value::Number(n) if n.is_f64() => Value::from("float"),
+        Value::Number(_) => Value::from("int"),
+        Value::Bool(_) => Value::from("bool"),
+        Value::Null => Value::Null,
+    }
+}
+
+/// The spec's General OCR responses (§3 envelope, §4.1 field samples), V2 and V1, verbatim values.
+pub fn spec_general_sample(v2: bool) -> Value {
+    let text = if v2 {
+        r#"{"version":"V2","requestId":"string","timestamp":1726223125158,
+          "images":[{"uid":"958e626978c54325a89bab08207e5a4c","name":"demo","inferResult":"SUCCESS","message":"SUCCESS",
+            "validationResult":{"result":"NO_REQUESTED"},
+            "convertedImageInfo":{"width":800,"height":600,"pageIndex":0,"longImage":false},
+            "fields":[{"valueType":"ALL",
+              "boundingPoly":{"vertices":[{"x":360.0,"y":116.0},{"x":411.0,"y":116.0},{"x":411.0,"y":136.0},{"x":360.0,"y":136.0}]},
+              "inferText":"다양한","inferConfidence":1.0,"type":"NORMAL","lineBreak":false}]}]}"#
+    } else {
+        r#"{"version":"V1","requestId":"string","timestamp":1726223125158,
+          "images":[{"uid":"958e626978c54325a89bab08207e5a4c","name":"demo","inferResult":"SUCCESS","message":"SUCCESS",
+            "validationResult":{"result":"NO_REQUESTED"},
+            "fields":[{"valueType":"ALL",
+              "boundingPoly":{"vertices":[{"x":360.0,"y":116.0},{"x":411.0,"y":116.0},{"x":411.0,"y":136.0},{"x":360.0,"y":136.0}]},
+              "inferText":"다양한","inferConfidence":1.0}]}]}"#
+    };
+    serde_json::from_str(text).unwrap()
+}
+
+/// The response has exactly the structure of the spec's sample.
+pub fn assert_spec_structure(v: &Value, v2: bool) {
+    assert_eq!(
+        skeleton(v),
+        skeleton(&spec_general_sample(v2)),
+        "structure differs from the spec sample: {v}"
+    );
+}
