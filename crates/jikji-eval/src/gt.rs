@@ -178,7 +178,11 @@ pub fn parse_jsonl(text: &str, base: &Path) -> Result<Vec<GtImage>, GtError> {
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| raw.image.clone());
         // Two images of one set may share a stem (passport-td3.jpg / .png): keep ids unique.
-        let id = if out.iter().any(|g: &GtImage| g.id == id) { raw.image.clone() } else { id };
+        let id = if out.iter().any(|g: &GtImage| g.id == id) {
+            Path::new(&raw.image).file_name().map_or_else(|| raw.image.clone(), |n| n.to_string_lossy().into_owned())
+        } else {
+            id
+        };
         out.push(GtImage {
             id,
             image: base.join(&raw.image),
@@ -277,7 +281,7 @@ mod tests {
         let text = "{\"image\": \"images/p.jpg\", \"lines\": []}\n{\"image\": \"images/p.png\", \"lines\": []}\n";
         let imgs = parse_jsonl(text, Path::new("")).unwrap();
         assert_eq!(imgs[0].id, "p");
-        assert_eq!(imgs[1].id, "images/p.png");
+        assert_eq!(imgs[1].id, "p.png");
     }
 
     #[test]

@@ -50,7 +50,7 @@ pub struct Args {
     #[arg(long, default_value = "ppocrv6-small")]
     pub model_set: String,
     /// Recognition languages (comma-separated: ko, en, ja, zh-TW). Default `ko`; with --all the default
-    /// is per set (`en` for sroie and passport_mrz, `ko` for the others).
+    /// is per set (sroie and passport_mrz run twice, with `en` and with `ko`; the others with `ko`).
     #[arg(long)]
     pub lang: Option<String>,
     /// Evaluate only the first N images (of each set).
@@ -243,11 +243,13 @@ fn write_predictions(path: &Path, preds: &[Prediction]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Default languages of a test set in --all mode.
-fn default_lang(set: &str) -> &'static str {
+/// Languages each test set is run with in --all mode (without --lang): the set's own language, and for
+/// the Latin-script sets also `ko`, the service default (Korean recogniser first, PP-OCR for lines
+/// without Hangul).
+fn default_langs(set: &str) -> &'static [&'static str] {
     match set {
-        "sroie" | "passport_mrz" => "en",
-        _ => "ko",
+        "sroie" | "passport_mrz" => &["en", "ko"],
+        _ => &["ko"],
     }
 }
 
@@ -290,7 +292,7 @@ fn eval_set(
     };
     let wall = t0.elapsed().as_secs_f64();
     if let Some(path) = &args.save_predictions {
-        let path = if args.all { path.join(format!("{}.jsonl", set.name)) } else { path.clone() };
+        let path = if args.all { path.join(format!("{}-{lang}.jsonl", set.name)) } else { path.clone() };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
@@ -465,13 +467,16 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     };
 
     let mut runs = Vec::new();
-    for set in &mut sets {
-        let lang = match &args.lang {
-            Some(l) => l.clone(),
-            None if args.all => default_lang(&set.name).to_string(),
-            None => "ko".to_string(),
+    for set in &sets {
+        let langs: Vec<String> = match &args.lang {
+            Some(l) => vec![l.clone()],
+            None if args.all => default_langs(&set.name).iter().map(|l| l.to_string()).collect(),
+            None => vec!["ko".to_string()],
         };
-        runs.push(eval_set(set, engine.as_ref(), &lang, &args, &eopts, workers, args.per_image)?);
+        for lang in langs {
+            let mut set = set.clone();
+            runs.push(eval_set(&mut set, engine.as_ref(), &lang, &args, &eopts, workers, args.per_image)?);
+        }
     }
 
     let total: usize = runs.iter().map(|r| r.report.overall.images).sum();
@@ -551,7 +556,8 @@ fn run_header(args: &Args, workers: usize) -> String {
            is one-to-one greedy IoU ≥ 0.5 matching of predicted lines to GT lines. `casefold` columns \
            lower-case both sides (SROIE GT is upper case). GT lines with role `stamp` (red seals) are don't \
            care. Sets without boxes get page CER only; partially transcribed sets (passport MRZ) get the \
-           best-match edit distance per GT line instead.\n\n",
+           best-match edit distance per GT line instead. The `s/img` latencies come from concurrent workers \
+           on a possibly busy machine: they are for orientation only, `jikji bench` measures speed.\n\n",
         command_line(),
         utc_now(),
         machine(),
