@@ -253,9 +253,11 @@ async fn open_loop(
 async fn main() {
     let o = parse_args();
     let bytes = std::fs::read(&o.image).expect("read --image");
-    let img = image::load_from_memory(&bytes)
+    // The same decoder as the server, so that both sides recognise the same pixels.
+    let img = jikji_image::decode(&bytes, None, &jikji_image::Limits::default())
         .expect("decode --image")
-        .to_rgb8();
+        .remove(0)
+        .image;
     let models = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../models"));
     let (engine, engine_desc): (Arc<dyn OcrBackend>, String) = match o.fake_ms {
         Some(ms) => (
@@ -348,6 +350,7 @@ async fn main() {
     let diffs = sorted(diffs);
     let bare = sorted(bare);
     let http = sorted(http);
+    let peak_sequential_kb = rss_kb("VmHWM:");
     let mut decode = Vec::new();
     for _ in 0..5 {
         let t = Instant::now();
@@ -489,6 +492,11 @@ async fn main() {
         r,
         "| RSS after loading the engine | {:.0} MiB |",
         rss_after_engine as f64 / 1024.0
+    );
+    let _ = writeln!(
+        r,
+        "| Peak RSS after the one-at-a-time phase (engine working, no concurrency) | {:.0} MiB |",
+        peak_sequential_kb as f64 / 1024.0
     );
     let _ = writeln!(
         r,
