@@ -226,3 +226,65 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         Ok(())
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: Args,
+    }
+
+    fn parse(argv: &[&str]) -> Args {
+        Cli::try_parse_from(std::iter::once("serve").chain(argv.iter().copied()))
+            .unwrap()
+            .args
+    }
+
+    #[test]
+    fn defaults_file_then_flags() {
+        // (JIKJI_* variables of the environment apply too; CI sets JIKJI_MODELS, so no equality with the defaults.)
+        let c = effective_config(&parse(&[])).unwrap();
+        assert_eq!(c.max_pages, ServerConfig::default().max_pages);
+
+        let dir = std::env::temp_dir().join(format!("jikji-serve-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("jikji.toml");
+        std::fs::write(
+            &file,
+            "listen = \"0.0.0.0:9000\"\nworkers = 3\nqueue = 2\nadmin_token = \"from-file\"\n",
+        )
+        .unwrap();
+        let f = file.to_str().unwrap();
+        let c = effective_config(&parse(&["--config", f])).unwrap();
+        assert_eq!(
+            (c.listen.as_str(), c.workers, c.queue),
+            ("0.0.0.0:9000", 3, 2)
+        );
+        assert_eq!(c.admin_token.as_deref(), Some("from-file"));
+
+        let c = effective_config(&parse(&[
+            "--config",
+            f,
+            "--workers",
+            "5",
+            "--admin-token",
+            "flag",
+            "--allow-loopback-urls",
+        ]))
+        .unwrap();
+        assert_eq!((c.workers, c.queue), (5, 2));
+        assert_eq!(c.admin_token.as_deref(), Some("flag"));
+        assert!(c.allow_loopback_urls && !c.allow_private_urls);
+
+        std::fs::write(&file, "listne = 1\n").unwrap();
+        assert!(
+            effective_config(&parse(&["--config", f])).is_err(),
+            "unknown keys are refused"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
