@@ -841,19 +841,41 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let images = collect_images(&args.images, args.limit)?;
     let images: Vec<PathBuf> = images.into_iter().map(|p| std::path::absolute(&p).unwrap_or(p)).collect();
 
-    // Ground truth, restricted to the benchmarked images.
-    let gt_path = args.gt.clone().or_else(|| {
-        let d = args.images.first().filter(|p| p.is_dir())?;
-        let g = d.parent()?.join("gt.jsonl");
-        g.is_file().then_some(g)
-    });
+    // Ground truth, restricted to the benchmarked images: --gt, else `<dir>/../gt.jsonl`, else the images
+    // directory itself when it is a synthetic-docs set (per-image JSON next to each image).
+    let mut gt_path = None;
     let mut gt_set = None;
     if !args.no_accuracy {
-        if let Some(g) = &gt_path {
-            let mut set = gt::load(g).with_context(|| format!("loading {}", g.display()))?;
-            let names: Vec<_> = images.iter().filter_map(|p| p.file_name()).collect();
-            set.images.retain(|i| i.image.file_name().is_some_and(|n| names.contains(&n)));
-            gt_set = Some(set);
+        let candidates: Vec<PathBuf> = match &args.gt {
+            Some(g) => vec![g.clone()],
+            None => args
+                .images
+                .first()
+                .filter(|p| p.is_dir())
+                .map(|d| {
+                    let mut v: Vec<PathBuf> = d.parent().map(|p| p.join("gt.jsonl")).into_iter().filter(|g| g.is_file()).collect();
+                    v.push(d.clone());
+                    v
+                })
+                .unwrap_or_default(),
+        };
+        for (i, g) in candidates.iter().enumerate() {
+            match gt::load(g) {
+                Ok(mut set) => {
+                    let names: Vec<_> = images.iter().filter_map(|p| p.file_name()).collect();
+                    set.images.retain(|i| i.image.file_name().is_some_and(|n| names.contains(&n)));
+                    if !set.images.is_empty() {
+                        gt_path = Some(g.clone());
+                        gt_set = Some(set);
+                        break;
+                    }
+                }
+                // An explicit --gt must load; guessed locations may simply not be ground truth.
+                Err(e) if args.gt.is_some() && i == 0 => {
+                    return Err(anyhow::Error::from(e).context(format!("loading {}", g.display())))
+                }
+                Err(_) => {}
+            }
         }
     }
 
