@@ -10,7 +10,7 @@ mod commands;
 ///
 /// Models are read from $JIKJI_MODELS (or --models); install them once with `scripts/setup-models.sh`.
 #[derive(Parser)]
-#[command(name = "jikji", version, about, long_about = None, propagate_version = true)]
+#[command(name = "jikji", version, propagate_version = true)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

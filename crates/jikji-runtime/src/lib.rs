@@ -8,7 +8,7 @@
 //! host ran 1.8x slower than one. `Session::run` needs `&mut self`, so each worker owns its own [`Model`]s.
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::Mutex;
 
 use ndarray::{ArrayD, ArrayView4};
 use ort::session::{builder::GraphOptimizationLevel, Session};
@@ -59,32 +59,29 @@ pub fn model_file(models_dir: &Path, rel: &str) -> Result<PathBuf, RuntimeError>
     }
 }
 
-static ENV: OnceLock<Result<ort::environment::Environment, String>> = OnceLock::new();
+static ENV: Mutex<Option<ort::environment::Environment>> = Mutex::new(None);
 
-/// Loads the ONNX Runtime library once per process (`$ORT_DYLIB_PATH` overrides the model directory's copy).
+/// Loads the ONNX Runtime library once per process (`$ORT_DYLIB_PATH` overrides the model directory's
+/// copy). A failed load is not remembered, so a later call with a correct directory still works.
 pub fn environment(models_dir: &Path) -> Result<ort::environment::Environment, RuntimeError> {
+    let mut slot = ENV.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(env) = slot.as_ref() {
+        return Ok(env.clone());
+    }
     let lib = std::env::var_os("ORT_DYLIB_PATH")
         .map(PathBuf::from)
         .unwrap_or_else(|| models_dir.join(ORT_LIBRARY));
-    let res = ENV.get_or_init(|| {
-        if !lib.is_file() {
-            return Err(format!("{} does not exist", lib.display()));
-        }
-        ort::init_from(&lib)
-            .map_err(|e| e.to_string())?
-            .with_name("jikji")
-            .with_telemetry(false)
-            .build()
-            .map_err(|e| e.to_string())
-    });
-    match res {
-        Ok(env) => Ok(env.clone()),
-        Err(detail) if !lib.is_file() => {
-            let _ = detail;
-            Err(RuntimeError::Missing(lib))
-        }
-        Err(detail) => Err(RuntimeError::Library { path: lib, detail: detail.clone() }),
+    if !lib.is_file() {
+        return Err(RuntimeError::Missing(lib));
     }
+    let env = ort::init_from(&lib)
+        .map_err(|e| RuntimeError::Library { path: lib.clone(), detail: e.to_string() })?
+        .with_name("jikji")
+        .with_telemetry(false)
+        .build()
+        .map_err(|e| RuntimeError::Library { path: lib.clone(), detail: e.to_string() })?;
+    *slot = Some(env.clone());
+    Ok(env)
 }
 
 /// One ONNX model with its own session (not shareable across threads at the same time; one per worker).

@@ -1,0 +1,128 @@
+//! Integration tests with the real models (installed by `scripts/setup-models.sh`) on real images from
+//! `../shared/testdata`. They assert outcomes a user would check: known words on a receipt, the passport
+//! MRZ, Korean labels on a certificate, geometry that stays on the page.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use jikji_engine::{Engine, EngineConfig, EngineError, Lang, OcrOptions, PageResult};
+
+fn testdata(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata").join(rel)
+}
+
+fn engine() -> &'static Engine {
+    static E: OnceLock<Engine> = OnceLock::new();
+    E.get_or_init(|| {
+        let dir = jikji_runtime::resolve_models_dir(None);
+        Engine::new(EngineConfig::new(dir)).expect("models installed by scripts/setup-models.sh")
+    })
+}
+
+fn ocr(rel: &str, langs: &[Lang]) -> PageResult {
+    let path = testdata(rel);
+    let pages = jikji_image::decode_file(&path, &jikji_image::Limits::default()).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    engine().recognize(&pages[0].image, &OcrOptions { langs: langs.to_vec() }).unwrap()
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut cur = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + usize::from(a[i - 1] != b[j - 1]));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+fn assert_geometry(r: &PageResult) {
+    assert!(!r.words.is_empty());
+    for w in &r.words {
+        for p in w.quad.pts {
+            assert!(p.x >= 0.0 && p.y >= 0.0 && p.x <= r.width as f32 && p.y <= r.height as f32, "{w:?} off the page");
+        }
+        let [tl, tr, br, bl] = w.quad.pts;
+        assert!(tl.x <= tr.x && bl.x <= br.x && tl.y <= bl.y && tr.y <= br.y, "corner order of {w:?}");
+        assert!((0.0..=1.0).contains(&w.confidence));
+    }
+    assert!(r.words.last().unwrap().line_break, "the last word ends a line");
+}
+
+#[test]
+fn sroie_receipt_known_words() {
+    let r = ocr("sroie/images/000.jpg", &[Lang::Ko]);
+    assert_geometry(&r);
+    let text = r.text().to_uppercase();
+    for needle in ["TAN WOON YANN", "JOHOR BAHRU", "TD01167104", "25/12/2018", "9.00", "THANK YOU"] {
+        assert!(text.contains(needle), "missing {needle:?} in\n{text}");
+    }
+    // Lines: the receipt has ~40 rows; each row ends in exactly one line break.
+    let breaks = r.words.iter().filter(|w| w.line_break).count();
+    assert!((25..=60).contains(&breaks), "{breaks} line breaks");
+}
+
+#[test]
+fn passport_mrz_lines_have_at_most_one_error() {
+    let r = ocr("passport_mrz/images/passport-td3.jpg", &[Lang::Ko]);
+    let lines: Vec<String> = r.lines.iter().map(|l| l.text.replace(' ', "")).collect();
+    for want in ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"] {
+        let best = lines.iter().map(|l| levenshtein(l, want)).min().unwrap();
+        assert!(best <= 1, "{want}: best line has {best} errors; lines: {lines:#?}");
+    }
+}
+
+#[test]
+fn korean_certificate_labels_and_values() {
+    let r = ocr("synthetic-docs/bizlicense-s1-0000.jpg", &[Lang::Ko]);
+    assert_geometry(&r);
+    let words: Vec<&str> = r.words.iter().map(|w| w.text.as_str()).collect();
+    let text = r.text();
+    for needle in ["사업자등록증", "528-75-02751", "누리네트웍스", "bang51@nurinetworks.co.kr"] {
+        assert!(text.replace(' ', "").contains(needle), "missing {needle:?} in\n{text}");
+    }
+    // The letter-spaced title 사 업 자 등 록 증 is read unspaced by the model and split into words by gaps.
+    assert!(words.windows(3).any(|w| w == ["사", "업", "자"]), "title not split at its letter spacing: {words:?}");
+}
+
+#[test]
+fn english_only_language_reads_latin() {
+    let r = ocr("sroie/images/000.jpg", &[Lang::En]);
+    assert!(r.text().to_uppercase().contains("TAN WOON YANN"));
+    assert!(!r.text().chars().any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c)), "no Hangul with lang en");
+}
+
+#[test]
+fn blank_page_gives_no_words() {
+    let img = image::RgbImage::from_pixel(640, 480, image::Rgb([255, 255, 255]));
+    let r = engine().recognize(&img, &OcrOptions::default()).unwrap();
+    assert!(r.words.is_empty() && r.lines.is_empty());
+    assert_eq!((r.width, r.height), (640, 480));
+}
+
+#[test]
+fn tiny_image_does_not_fail() {
+    let img = image::RgbImage::from_pixel(1, 1, image::Rgb([0, 0, 0]));
+    assert!(engine().recognize(&img, &OcrOptions::default()).unwrap().words.is_empty());
+}
+
+#[test]
+fn engine_serves_concurrent_callers() {
+    let img = jikji_image::decode_file(&testdata("passport_mrz/images/passport-td3.png"), &Default::default()).unwrap().remove(0).image;
+    let e = engine();
+    let texts: Vec<String> = std::thread::scope(|s| {
+        let hs: Vec<_> = (0..3).map(|_| s.spawn(|| e.recognize(&img, &OcrOptions::default()).unwrap().text())).collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(texts.iter().all(|t| t == &texts[0]), "same input, same output");
+}
+
+#[test]
+fn missing_models_name_the_setup_command() {
+    let err = Engine::new(EngineConfig::new("/nonexistent-models")).unwrap_err();
+    assert!(matches!(err, EngineError::ModelMissing { .. }), "{err:?}");
+    assert!(err.to_string().contains("scripts/setup-models.sh"), "{err}");
+}
