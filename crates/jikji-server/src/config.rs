@@ -53,6 +53,8 @@ pub struct ServerConfig {
     pub url_max_redirects: usize,
     /// Seconds to wait for in-flight requests on shutdown.
     pub shutdown_grace_secs: u64,
+    /// Seconds a client has to send a request's headers; slow or idle connections are closed after it.
+    pub header_read_timeout_secs: u64,
 }
 
 impl Default for ServerConfig {
@@ -79,6 +81,7 @@ impl Default for ServerConfig {
             url_timeout_secs: 10,
             url_max_redirects: 5,
             shutdown_grace_secs: 30,
+            header_read_timeout_secs: 30,
         }
     }
 }

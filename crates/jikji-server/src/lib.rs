@@ -28,7 +28,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use jikji_clova::uncertain;
-use std::future::{Future, IntoFuture};
+use std::future::Future;
 use std::sync::Arc;
 use utoipa::OpenApi;
 
@@ -151,28 +151,79 @@ pub fn build_router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves `state` on an already-bound listener until `shutdown` resolves, then finishes in-flight
-/// requests (bounded by `shutdown_grace_secs`).
+/// Serves `state` on an already-bound listener until `shutdown` resolves, then stops accepting,
+/// lets in-flight requests finish (bounded by `shutdown_grace_secs`) and returns.
+///
+/// HTTP/1.1 with keep-alive, served by hyper with a header read timeout
+/// (`header_read_timeout_secs`), so that slow or silent clients cannot hold connections (slowloris).
 pub async fn serve_listener(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::service::TowerToHyperService;
     let grace = std::time::Duration::from_secs(state.config.shutdown_grace_secs.max(1));
+    let header_timeout =
+        std::time::Duration::from_secs(state.config.header_read_timeout_secs.max(1));
     let app = build_router(state);
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+    // `signal_rx` is dropped when shutdown starts; connection tasks hold `close_rx` clones.
+    let (signal_tx, signal_rx) = tokio::sync::watch::channel(());
+    tokio::spawn(async move {
         shutdown.await;
-        let _ = tx.send(());
+        drop(signal_rx);
     });
-    let server = std::pin::pin!(server.into_future());
-    tokio::select! {
-        r = server => r,
-        _ = async { let _ = rx.await; tokio::time::sleep(grace).await } => {
-            tracing::warn!("shutdown grace period over; dropping remaining connections");
-            Ok(())
-        }
+    let (close_tx, close_rx) = tokio::sync::watch::channel(());
+    loop {
+        let (stream, _peer) = tokio::select! {
+            r = listener.accept() => match r {
+                Ok(c) => c,
+                Err(e) => {
+                    // e.g. too many open files: back off instead of spinning
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = signal_tx.closed() => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = TowerToHyperService::new(app.clone());
+        let signal_tx = signal_tx.clone();
+        let close_rx = close_rx.clone();
+        tokio::spawn(async move {
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder
+                .timer(TokioTimer::new())
+                .header_read_timeout(header_timeout)
+                .keep_alive(true);
+            let conn = builder
+                .serve_connection(TokioIo::new(stream), service)
+                .with_upgrades();
+            let mut conn = std::pin::pin!(conn);
+            tokio::select! {
+                r = conn.as_mut() => {
+                    if let Err(e) = r {
+                        tracing::debug!(error = %e, "connection ended with an error");
+                    }
+                }
+                _ = signal_tx.closed() => {
+                    conn.as_mut().graceful_shutdown();
+                    let _ = conn.as_mut().await;
+                }
+            }
+            drop(close_rx);
+        });
     }
+    drop(close_rx);
+    drop(listener);
+    if tokio::time::timeout(grace, close_tx.closed())
+        .await
+        .is_err()
+    {
+        tracing::warn!("shutdown grace period over; dropping remaining connections");
+    }
+    Ok(())
 }
 
 /// Binds `config.listen` and serves with `engine` and `store` until `shutdown` resolves.

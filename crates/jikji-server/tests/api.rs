@@ -1340,3 +1340,30 @@ async fn real_ocr_multipart() {
     check_fields(&v, true);
     assert_spec_structure(&v, true);
 }
+
+/// A client that never finishes its headers is disconnected after the header read timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_headers_are_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let srv = Srv::start(|c| c.header_read_timeout_secs = 1, Some(Fake::ok())).await;
+    let addr = srv.base.trim_start_matches("http://").to_string();
+    let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    s.write_all(b"POST /custom/v1/1/x/general HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let t = Instant::now();
+    let mut buf = Vec::new();
+    let r = tokio::time::timeout(Duration::from_secs(5), s.read_to_end(&mut buf)).await;
+    assert!(r.is_ok(), "connection still open after 5 s");
+    assert!(t.elapsed() < Duration::from_secs(4));
+    // and the server still serves
+    assert_eq!(
+        srv.client
+            .get(format!("{}/healthz", srv.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+}
