@@ -318,7 +318,18 @@ async fn read_request(
                 .starts_with("multipart/form-data")
         });
     let body_invalid = |d: String| ApiError::detail(ErrorCode::BodyInvalid, d);
+    // The whole body is read first (bounded): an oversize or malformed body is then answered after
+    // the client has finished sending, instead of with a reset connection.
+    let (parts, body) = req.into_parts();
+    let hint = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(0);
+    let bytes = read_body_limited(body, st.config.max_body_bytes(), hint).await?;
     if is_multipart {
+        let req = Request::from_parts(parts, Body::from(bytes));
         let mut mp = Multipart::from_request(req, &())
             .await
             .map_err(|e| body_invalid(format!("multipart: {e}")))?;
@@ -363,10 +374,46 @@ async fn read_request(
             message.ok_or_else(|| body_invalid("multipart without message part".into()))?;
         Ok(parse_multipart_message(&message)?.validate_multipart(op, file)?)
     } else {
-        let bytes = axum::body::to_bytes(req.into_body(), st.config.max_body_bytes())
-            .await
-            .map_err(|e| body_invalid(format!("body: {e}")))?;
         Ok(parse_json(&bytes)?.validate_json(op)?)
+    }
+}
+
+/// Reads a request body up to `limit` bytes. Over the limit, the rest is read and discarded (for at
+/// most 2 s) and the request is answered with 0011.
+async fn read_body_limited(
+    body: Body,
+    limit: usize,
+    size_hint: usize,
+) -> Result<axum::body::Bytes, ApiError> {
+    use http_body_util::BodyExt;
+    let mut body = body;
+    let mut buf: Vec<u8> = Vec::with_capacity(size_hint.min(limit));
+    loop {
+        match body.frame().await {
+            None => return Ok(buf.into()),
+            Some(Err(e)) => {
+                return Err(ApiError::detail(
+                    ErrorCode::BodyInvalid,
+                    format!("body: {e}"),
+                ))
+            }
+            Some(Ok(frame)) => {
+                if let Some(d) = frame.data_ref() {
+                    if buf.len() + d.len() > limit {
+                        drop(buf);
+                        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), async {
+                            while let Some(Ok(_)) = body.frame().await {}
+                        })
+                        .await;
+                        return Err(ApiError::detail(
+                            ErrorCode::BodyInvalid,
+                            format!("body over {limit} bytes"),
+                        ));
+                    }
+                    buf.extend_from_slice(d);
+                }
+            }
+        }
     }
 }
 
