@@ -35,8 +35,6 @@ impl From<RuntimeError> for EngineError {
 pub(crate) mod files {
     pub const KOREAN_REC: &str = "korean-rec-v1/model.onnx";
     pub const KOREAN_CHARSET: &str = "korean-rec-v1/charset.txt";
-    pub const LATIN_REC: &str = "ppocrv6-small/rec.onnx";
-    pub const LATIN_DICT: &str = "ppocrv6-small/dict.txt";
     pub const ANGLE_CLS: &str = "cls/cls.onnx";
 }
 
@@ -63,7 +61,15 @@ impl Worker {
             RecKind::Korean,
             t,
         )?;
-        let latin = Recognizer::load(dir, &model_file(dir, files::LATIN_REC)?, &model_file(dir, files::LATIN_DICT)?, RecKind::Paddle, t)?;
+        // The model set names a PP-OCR family: its detector and its (Latin/Chinese/Japanese) recogniser.
+        let set = cfg.det_model.name();
+        let latin = Recognizer::load(
+            dir,
+            &model_file(dir, &format!("{set}/rec.onnx"))?,
+            &model_file(dir, &format!("{set}/dict.txt"))?,
+            RecKind::Paddle,
+            t,
+        )?;
         let angle = AngleClassifier::load(dir, &model_file(dir, files::ANGLE_CLS)?, t)?;
         Ok(Worker { det, korean, latin, angle })
     }
@@ -147,7 +153,8 @@ fn run_pipeline(w: &mut Worker, image: &RgbImage, opts: &OcrOptions) -> Result<(
     times.detect_ms = ms(t);
 
     let t = Instant::now();
-    let mut crops: Vec<LineCrop> = dets.iter().map(|d| crop_line(image, &d.quad)).collect();
+    // Recognition reads a crop with margin (`crop_quad`); words are placed on the tight `quad`.
+    let mut crops: Vec<LineCrop> = dets.iter().map(|d| crop_line(image, &d.crop_quad)).collect();
     if !crops.is_empty() {
         let imgs: Vec<&RgbImage> = crops.iter().map(|c| &c.image).collect();
         let flips = w.angle.upside_down(&imgs)?;
@@ -166,16 +173,25 @@ fn run_pipeline(w: &mut Worker, image: &RgbImage, opts: &OcrOptions) -> Result<(
     let t = Instant::now();
     let fragments: Vec<Fragment> = crops
         .iter()
+        .zip(&dets)
         .zip(readings)
         .filter(|(_, r)| r.confidence >= MIN_LINE_CONFIDENCE && !r.text.trim().is_empty())
-        .map(|(c, r)| {
+        .map(|((c, d), r)| {
             let cw = c.image.width().max(1) as f32;
+            let tight = LineCrop { quad: d.quad, ..c.clone() }.reading_quad();
+            // Both quads share centre and direction; the crop is longer by a margin at each end.
+            let crop_len = c.reading_quad().width().max(1.0);
+            let tight_len = tight.width().max(1.0);
+            let margin = (crop_len - tight_len) / 2.0;
             Fragment {
-                quad: c.reading_quad(),
+                quad: tight,
                 glyphs: r
                     .chars
                     .iter()
-                    .map(|ch| Glyph { ch: ch.ch.clone(), t: ((ch.x0 + ch.x1) / 2.0 / cw).clamp(0.0, 1.0), confidence: ch.confidence })
+                    .map(|ch| {
+                        let along = (ch.x0 + ch.x1) / 2.0 / cw * crop_len;
+                        Glyph { ch: ch.ch.clone(), t: ((along - margin) / tight_len).clamp(0.0, 1.0), confidence: ch.confidence }
+                    })
                     .collect(),
             }
         })
@@ -214,7 +230,8 @@ fn read_lines(w: &mut Worker, crops: &[LineCrop], langs: &[Lang]) -> Result<Vec<
     if !korean_wanted {
         return Ok(w.latin.recognize(&imgs)?);
     }
-    let korean = w.korean.recognize(&imgs)?;
+    let mut korean = w.korean.recognize(&imgs)?;
+    reread_spaced_lines(w, crops, &mut korean)?;
     // Lines the Korean model read without Hangul are read again by the PP-OCR recogniser, which is far
     // better on Latin script (see `choose`).
     let second: Vec<usize> = (0..crops.len()).filter(|&i| !crate::choose::has_hangul(&korean[i].text)).collect();
@@ -230,4 +247,59 @@ fn read_lines(w: &mut Worker, crops: &[LineCrop], langs: &[Lang]) -> Result<Vec<
         }
     }
     Ok(out)
+}
+
+/// Lines whose Korean reading is doubtful are cut at wide blank gaps and read piece by piece (see
+/// `jikji_recognize::pieces`); the piecewise reading replaces the first one when it is more confident.
+fn reread_spaced_lines(w: &mut Worker, crops: &[LineCrop], readings: &mut [LineReading]) -> Result<(), EngineError> {
+    /// A gap must be this many line heights wide to cut at it.
+    const MIN_GAP: f32 = 0.9;
+    let mut jobs: Vec<(usize, Vec<(u32, u32)>)> = Vec::new();
+    for (i, (c, r)) in crops.iter().zip(readings.iter()).enumerate() {
+        let doubtful = r.confidence < 0.92 || r.chars.iter().any(|ch| ch.confidence < 0.5);
+        if !doubtful || !crate::choose::has_hangul(&r.text) {
+            continue;
+        }
+        let ps = jikji_recognize::pieces(&c.image, MIN_GAP);
+        if ps.len() >= 2 {
+            jobs.push((i, ps));
+        }
+    }
+    if jobs.is_empty() {
+        return Ok(());
+    }
+    let mut subs: Vec<(usize, u32, RgbImage)> = Vec::new();
+    for (i, ps) in &jobs {
+        let img = &crops[*i].image;
+        let margin = (img.height() as f32 * 0.25) as u32;
+        for &(x0, x1) in ps {
+            let a = x0.saturating_sub(margin);
+            let b = (x1 + margin).min(img.width());
+            subs.push((*i, a, image::imageops::crop_imm(img, a, 0, b - a, img.height()).to_image()));
+        }
+    }
+    let sub_imgs: Vec<&RgbImage> = subs.iter().map(|(_, _, im)| im).collect();
+    let sub_readings = w.korean.recognize(&sub_imgs)?;
+    for (i, _) in &jobs {
+        let mut chars = Vec::new();
+        for ((_, a, _), r) in subs.iter().zip(&sub_readings).filter(|((j, _, _), _)| j == i) {
+            if r.text.trim().is_empty() {
+                continue;
+            }
+            if !chars.is_empty() {
+                chars.push(jikji_recognize::CharBox { ch: " ".into(), x0: *a as f32, x1: *a as f32, confidence: 1.0 });
+            }
+            chars.extend(r.chars.iter().map(|c| jikji_recognize::CharBox { x0: c.x0 + *a as f32, x1: c.x1 + *a as f32, ..c.clone() }));
+        }
+        let solid: Vec<&jikji_recognize::CharBox> = chars.iter().filter(|c| !c.ch.trim().is_empty()).collect();
+        if solid.is_empty() {
+            continue;
+        }
+        let confidence = solid.iter().map(|c| c.confidence).sum::<f32>() / solid.len() as f32;
+        if confidence > readings[*i].confidence + 0.02 {
+            let text = chars.iter().map(|c| c.ch.as_str()).collect();
+            readings[*i] = LineReading { text, confidence, chars };
+        }
+    }
+    Ok(())
 }

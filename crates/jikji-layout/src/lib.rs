@@ -51,12 +51,36 @@ pub struct Line {
 pub struct LayoutConfig {
     /// Split a word where the distance between two character centres exceeds this many text heights.
     pub gap_split: f32,
+    /// Split a fragment into separate lines (table columns, label and value) where the blank between two
+    /// words exceeds this many text heights. Line breaks are unaffected: the pieces stay on one row.
+    pub column_gap: f32,
 }
 
 impl Default for LayoutConfig {
     fn default() -> Self {
-        LayoutConfig { gap_split: 1.45 }
+        LayoutConfig { gap_split: 1.45, column_gap: 1.5 }
     }
+}
+
+/// Splits a fragment's words into runs separated by column-wide gaps.
+fn column_runs(words: Vec<Word>, h: f32, cfg: &LayoutConfig) -> Vec<Vec<Word>> {
+    let mut runs: Vec<Vec<Word>> = Vec::new();
+    for w in words {
+        let new_run = match runs.last().and_then(|r| r.last()) {
+            None => true,
+            Some(prev) => {
+                let a = prev.quad.pts[1].lerp(prev.quad.pts[2], 0.5);
+                let b = w.quad.pts[0].lerp(w.quad.pts[3], 0.5);
+                a.dist(b) > cfg.column_gap * h
+            }
+        };
+        if new_run {
+            runs.push(vec![w]);
+        } else {
+            runs.last_mut().unwrap().push(w);
+        }
+    }
+    runs
 }
 
 fn is_wide(ch: &str) -> bool {
@@ -172,10 +196,19 @@ pub fn layout(fragments: Vec<Fragment>, cfg: &LayoutConfig) -> Vec<Line> {
             if i + 1 == n {
                 words.last_mut().unwrap().line_break = true;
             }
-            let glyphs: Vec<&Glyph> = f.glyphs.iter().filter(|g| !g.ch.trim().is_empty()).collect();
-            let confidence = glyphs.iter().map(|g| g.confidence).sum::<f32>() / glyphs.len().max(1) as f32;
-            let text = words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ");
-            out.push(Line { text, quad: f.quad, confidence, words });
+            let runs = column_runs(words, f.quad.height().max(1.0), cfg);
+            let single = runs.len() == 1;
+            for words in runs {
+                let confidence = words.iter().map(|w| w.confidence).sum::<f32>() / words.len() as f32;
+                let text = words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ");
+                let quad = if single {
+                    f.quad
+                } else {
+                    let (a, b) = (words[0].quad, words[words.len() - 1].quad);
+                    Quad::new([a.pts[0], b.pts[1], b.pts[2], a.pts[3]])
+                };
+                out.push(Line { text, quad, confidence, words });
+            }
         }
     }
     // A row whose last fragment produced no words would leave the previous one without a break.
@@ -228,6 +261,16 @@ mod tests {
         assert!(words[0].quad.bbox().x1 <= words[1].quad.bbox().x0 + 1e-3);
         assert_eq!(words[0].quad.bbox().x0, 0.0);
         assert_eq!(words[1].quad.bbox().x1, 50.0);
+    }
+
+    #[test]
+    fn wide_gaps_split_a_fragment_into_lines_on_one_row() {
+        // "DATE:" then a 60 px blank (3 heights) then "25/12".
+        let chars = [("D", 5.0), ("A", 15.0), ("T", 25.0), ("E", 35.0), (":", 45.0), ("2", 115.0), ("5", 125.0)];
+        let lines = layout(vec![frag(0., 0., 130., 20., &chars)], &LayoutConfig::default());
+        assert_eq!(lines.iter().map(|l| l.text.as_str()).collect::<Vec<_>>(), ["DATE:", "25"]);
+        assert!(!lines[0].words[0].line_break && lines[1].words[0].line_break);
+        assert!(lines[0].quad.bbox().x1 < lines[1].quad.bbox().x0);
     }
 
     #[test]

@@ -14,11 +14,13 @@
 mod angle;
 mod charset;
 mod ctc;
+mod gaps;
 mod rectify;
 mod recognizer;
 
 pub use angle::AngleClassifier;
 pub use charset::Charset;
 pub use ctc::{greedy_decode, Decoded, DecodedChar};
+pub use gaps::pieces;
 pub use rectify::{crop_line, LineCrop};
 pub use recognizer::{resized_width, to_reading, CharBox, LineReading, RecKind, Recognizer, REC_HEIGHT};
