@@ -253,7 +253,7 @@ fn read_lines(w: &mut Worker, crops: &[LineCrop], langs: &[Lang]) -> Result<Vec<
 /// `jikji_recognize::pieces`); the piecewise reading replaces the first one when it is more confident.
 fn reread_spaced_lines(w: &mut Worker, crops: &[LineCrop], readings: &mut [LineReading]) -> Result<(), EngineError> {
     /// A gap must be this many line heights wide to cut at it.
-    const MIN_GAP: f32 = 0.9;
+    const MIN_GAP: f32 = 0.6;
     let mut jobs: Vec<(usize, Vec<(u32, u32)>)> = Vec::new();
     for (i, (c, r)) in crops.iter().zip(readings.iter()).enumerate() {
         let doubtful = r.confidence < 0.92 || r.chars.iter().any(|ch| ch.confidence < 0.5);
