@@ -75,7 +75,7 @@ pub struct Args {
     /// Model directory for Jikji.
     #[arg(long, env = "JIKJI_MODELS", default_value = "./models")]
     pub models: PathBuf,
-    /// Jikji detection model set.
+    /// Jikji model set (PP-OCR detector + recogniser family): ppocrv5, ppocrv6-tiny or ppocrv6-small.
     #[arg(long, default_value = "ppocrv6-small")]
     pub model_set: String,
     /// Jikji recognition languages (comma-separated).

@@ -46,7 +46,7 @@ pub struct Args {
     /// Model directory (laid out by scripts/setup-models.sh).
     #[arg(long, env = "JIKJI_MODELS", default_value = "./models")]
     pub models: PathBuf,
-    /// Detection model set: ppocrv5, ppocrv6-tiny or ppocrv6-small.
+    /// Model set (the PP-OCR detector + recogniser family): ppocrv5, ppocrv6-tiny or ppocrv6-small.
     #[arg(long, default_value = "ppocrv6-small")]
     pub model_set: String,
     /// Recognition languages (comma-separated: ko, en, ja, zh-TW). Default `ko`; with --all the default
