@@ -30,7 +30,9 @@ pub use components::{components, Component};
 pub struct DetectorConfig {
     /// Resize so the short side is at least this (PP-OCR `limit_side_len`, `limit_type: min`).
     pub limit_side: u32,
-    /// Cap on the long side after resizing (keeps huge scans bounded in time and memory).
+    /// Cap on the long side after resizing (keeps huge scans bounded in time and memory). Measured on
+    /// SROIE: 2000 (RapidOCR's) → F1 0.929 and 904 MB peak RSS over 26 receipts; 1600 → F1 0.934, 558 MB;
+    /// 1280 → F1 0.919, 526 MB.
     pub max_side: u32,
     /// Probability threshold for the binary map.
     pub thresh: f32,
@@ -54,7 +56,7 @@ impl Default for DetectorConfig {
     fn default() -> Self {
         DetectorConfig {
             limit_side: 736,
-            max_side: 2000,
+            max_side: 1600,
             thresh: 0.3,
             box_thresh: 0.5,
             unclip_ratio: 1.6,
@@ -276,7 +278,7 @@ mod tests {
         assert_eq!(input_size(500, 1000, &cfg), (736, 1472));
         // Big images: short side already ≥ 736, long side capped at 2000.
         let (w, h) = input_size(3000, 4000, &cfg);
-        assert!(h <= 2016 && w % 32 == 0 && h % 32 == 0, "{w}x{h}");
+        assert!(h <= 1600 && w % 32 == 0 && h % 32 == 0, "{w}x{h}");
         assert_eq!(input_size(1, 1, &cfg).0 % 32, 0);
     }
 
