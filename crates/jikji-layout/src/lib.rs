@@ -62,7 +62,7 @@ pub struct LayoutConfig {
 
 impl Default for LayoutConfig {
     fn default() -> Self {
-        LayoutConfig { gap_split: 1.25, column_gap: 1.5, letter_spacing: 1.05 }
+        LayoutConfig { gap_split: 1.45, column_gap: 1.5, letter_spacing: 1.05 }
     }
 }
 
