@@ -168,7 +168,24 @@ fn run_pipeline(w: &mut Worker, image: &RgbImage, opts: &OcrOptions) -> Result<(
     times.classify_ms = ms(t);
 
     let t = Instant::now();
-    let readings = read_lines(w, &crops, &opts.langs)?;
+    let mut readings = read_lines(w, &crops, &opts.langs)?;
+    // The angle classifier was trained on Chinese/Latin text and calls some Korean lines upside down
+    // (`생년월일/Date of birth` came out as `u!q Jo a]…`). A flipped line is read both ways and the more
+    // confident reading decides.
+    let flipped: Vec<usize> = (0..crops.len()).filter(|&i| crops[i].flipped).collect();
+    if !flipped.is_empty() {
+        let mut upright: Vec<LineCrop> = flipped.iter().map(|&i| crops[i].clone()).collect();
+        for c in &mut upright {
+            c.flip();
+        }
+        let again = read_lines(w, &upright, &opts.langs)?;
+        for ((i, c), r) in flipped.into_iter().zip(upright).zip(again) {
+            if r.confidence > readings[i].confidence {
+                crops[i] = c;
+                readings[i] = r;
+            }
+        }
+    }
     times.recognize_ms = ms(t);
 
     let t = Instant::now();
