@@ -1067,17 +1067,37 @@ pub fn current_month() -> String {
 
 /// Month (`YYYY-MM`, UTC) of a Unix-milliseconds timestamp.
 pub fn month_of_millis(ms: i64) -> String {
-    // Howard Hinnant's civil_from_days.
-    let days = ms.div_euclid(86_400_000);
+    let (year, month, ..) = civil_from_millis(ms);
+    format!("{year:04}-{month:02}")
+}
+
+/// `YYYY-MM-DD HH:MM UTC` of a Unix-milliseconds timestamp (for reports and listings).
+pub fn format_utc_millis(ms: i64) -> String {
+    let (y, m, d, hh, mm) = civil_from_millis(ms);
+    format!("{y:04}-{m:02}-{d:02} {hh:02}:{mm:02} UTC")
+}
+
+/// `YYYY-MM-DD HH:MM UTC` now.
+pub fn format_utc_now() -> String {
+    format_utc_millis(now_millis())
+}
+
+/// (year, month, day, hour, minute) in UTC of a Unix-milliseconds timestamp, by Howard Hinnant's
+/// civil_from_days (no calendar crate needed for this).
+fn civil_from_millis(ms: i64) -> (i64, i64, i64, i64, i64) {
+    let secs = ms.div_euclid(1000);
+    let days = secs.div_euclid(86_400);
+    let tod = secs.rem_euclid(86_400);
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
     let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}")
+    (year, month, day, tod / 3600, (tod % 3600) / 60)
 }
 
 #[cfg(test)]
