@@ -235,12 +235,7 @@ fn run_pipeline(w: &mut Worker, image: &RgbImage, opts: &OcrOptions) -> Result<(
     for l in laid {
         let start = words.len();
         for wd in l.words {
-            words.push(Word {
-                text: wd.text,
-                quad: jikji_geometry::Quad::from_unordered(wd.quad.pts),
-                confidence: wd.confidence,
-                line_break: wd.line_break,
-            });
+            words.push(Word { quad: jikji_geometry::Quad::from_unordered(wd.quad.pts), ..wd });
         }
         lines.push(Line {
             text: l.text,

@@ -113,17 +113,9 @@ impl Default for OcrOptions {
     }
 }
 
-/// One recognised word.
-#[derive(Debug, Clone, Serialize)]
-pub struct Word {
-    pub text: String,
-    /// Word polygon in page pixels, TL, TR, BR, BL.
-    pub quad: Quad,
-    /// 0..1
-    pub confidence: f32,
-    /// True when this word ends a text line.
-    pub line_break: bool,
-}
+/// One recognised word: text, polygon in page pixels (TL, TR, BR, BL), confidence 0..1 and whether it
+/// ends a text line — the layout stage's word, as the engine hands it out.
+pub use jikji_layout::Word;
 
 /// One text line (a run of words); `words` indexes into [`PageResult::words`].
 #[derive(Debug, Clone, Serialize)]
