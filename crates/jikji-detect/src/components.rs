@@ -64,7 +64,10 @@ pub fn components(bitmap: &[bool], w: usize, h: usize) -> Vec<Component> {
                 outline.push(Point::new(b as f32, y as f32));
             }
         }
-        out.push(Component { outline, pixels: count });
+        out.push(Component {
+            outline,
+            pixels: count,
+        });
     }
     out
 }

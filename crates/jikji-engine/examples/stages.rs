@@ -27,9 +27,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let opts = OcrOptions { langs };
     let mut total = 0.0;
     for f in &args {
-        for page in jikji_image::decode_file(std::path::Path::new(f), &jikji_image::Limits::default())? {
+        for page in
+            jikji_image::decode_file(std::path::Path::new(f), &jikji_image::Limits::default())?
+        {
             let t0 = std::time::Instant::now();
-            let (r, t) = engine.recognize_timed(&page.image, &opts)?;
+            let (r, t) = engine.recognize_shared(std::sync::Arc::new(page.image), &opts)?;
             let el = t0.elapsed().as_secs_f64() * 1000.0;
             total += el;
             if !quiet {
@@ -37,7 +39,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
             eprintln!(
                 "{f}: {}x{} {} lines, {el:.0} ms (det {:.0}, cls {:.0}, rec {:.0}, layout {:.0})",
-                r.width, r.height, r.lines.len(), t.detect_ms, t.classify_ms, t.recognize_ms, t.layout_ms
+                r.width,
+                r.height,
+                r.lines.len(),
+                t.detect_ms,
+                t.classify_ms,
+                t.recognize_ms,
+                t.layout_ms
             );
         }
     }

@@ -20,7 +20,8 @@ pub enum Choice {
 }
 
 pub fn has_hangul(s: &str) -> bool {
-    s.chars().any(|c| matches!(c as u32, 0xAC00..=0xD7A3 | 0x1100..=0x11FF | 0x3130..=0x318F))
+    s.chars()
+        .any(|c| matches!(c as u32, 0xAC00..=0xD7A3 | 0x1100..=0x11FF | 0x3130..=0x318F))
 }
 
 pub fn has_cjk(s: &str) -> bool {
@@ -49,27 +50,46 @@ mod tests {
     use super::*;
 
     fn r(text: &str, confidence: f32) -> LineReading {
-        LineReading { text: text.into(), confidence, chars: vec![] }
+        LineReading {
+            text: text.into(),
+            confidence,
+            chars: vec![],
+        }
     }
 
     #[test]
     fn hangul_keeps_the_korean_reading() {
-        assert_eq!(choose_reading(&r("합계 12,000", 0.9), &r("12,000", 0.99), false), Choice::First);
+        assert_eq!(
+            choose_reading(&r("합계 12,000", 0.9), &r("12,000", 0.99), false),
+            Choice::First
+        );
     }
 
     #[test]
     fn latin_lines_take_the_pp_ocr_reading() {
-        assert_eq!(choose_reading(&r("T0TAL 1Z.50", 0.8), &r("TOTAL 12.50", 0.95), false), Choice::Second);
+        assert_eq!(
+            choose_reading(&r("T0TAL 1Z.50", 0.8), &r("TOTAL 12.50", 0.95), false),
+            Choice::Second
+        );
     }
 
     #[test]
     fn chinese_answers_are_refused_unless_asked_for() {
-        assert_eq!(choose_reading(&r("A1", 0.6), &r("合计", 0.9), false), Choice::First);
-        assert_eq!(choose_reading(&r("A1", 0.6), &r("合计", 0.9), true), Choice::Second);
+        assert_eq!(
+            choose_reading(&r("A1", 0.6), &r("合计", 0.9), false),
+            Choice::First
+        );
+        assert_eq!(
+            choose_reading(&r("A1", 0.6), &r("合计", 0.9), true),
+            Choice::Second
+        );
     }
 
     #[test]
     fn much_less_confident_second_reading_loses() {
-        assert_eq!(choose_reading(&r("12:30", 0.95), &r("1Z30", 0.55), false), Choice::First);
+        assert_eq!(
+            choose_reading(&r("12:30", 0.95), &r("1Z30", 0.55), false),
+            Choice::First
+        );
     }
 }

@@ -15,4 +15,7 @@ pub use types::*;
 mod choose;
 mod engine;
 pub use choose::{choose_reading, has_cjk, has_hangul, Choice};
-pub use engine::{Engine, EngineError, StageTimes, MIN_LINE_CONFIDENCE};
+pub use engine::{
+    Engine, EngineError, StageTimes, CASCADE_ACCEPT, CASCADE_MIN_CHAR, MAX_WORK_PIXELS,
+    MIN_LINE_CONFIDENCE,
+};

@@ -8,7 +8,9 @@ use std::sync::OnceLock;
 use jikji_engine::{Engine, EngineConfig, EngineError, Lang, OcrOptions, PageResult};
 
 fn testdata(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/testdata")
+        .join(rel)
 }
 
 fn engine() -> &'static Engine {
@@ -21,8 +23,16 @@ fn engine() -> &'static Engine {
 
 fn ocr(rel: &str, langs: &[Lang]) -> PageResult {
     let path = testdata(rel);
-    let pages = jikji_image::decode_file(&path, &jikji_image::Limits::default()).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    engine().recognize(&pages[0].image, &OcrOptions { langs: langs.to_vec() }).unwrap()
+    let pages = jikji_image::decode_file(&path, &jikji_image::Limits::default())
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    engine()
+        .recognize(
+            &pages[0].image,
+            &OcrOptions {
+                langs: langs.to_vec(),
+            },
+        )
+        .unwrap()
 }
 
 fn levenshtein(a: &str, b: &str) -> usize {
@@ -32,7 +42,9 @@ fn levenshtein(a: &str, b: &str) -> usize {
     for i in 1..=a.len() {
         let mut cur = vec![i; b.len() + 1];
         for j in 1..=b.len() {
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + usize::from(a[i - 1] != b[j - 1]));
+            cur[j] = (prev[j] + 1)
+                .min(cur[j - 1] + 1)
+                .min(prev[j - 1] + usize::from(a[i - 1] != b[j - 1]));
         }
         prev = cur;
     }
@@ -43,13 +55,22 @@ fn assert_geometry(r: &PageResult) {
     assert!(!r.words.is_empty());
     for w in &r.words {
         for p in w.quad.pts {
-            assert!(p.x >= 0.0 && p.y >= 0.0 && p.x <= r.width as f32 && p.y <= r.height as f32, "{w:?} off the page");
+            assert!(
+                p.x >= 0.0 && p.y >= 0.0 && p.x <= r.width as f32 && p.y <= r.height as f32,
+                "{w:?} off the page"
+            );
         }
         let [tl, tr, br, bl] = w.quad.pts;
-        assert!(tl.x <= tr.x && bl.x <= br.x && tl.y <= bl.y && tr.y <= br.y, "corner order of {w:?}");
+        assert!(
+            tl.x <= tr.x && bl.x <= br.x && tl.y <= bl.y && tr.y <= br.y,
+            "corner order of {w:?}"
+        );
         assert!((0.0..=1.0).contains(&w.confidence));
     }
-    assert!(r.words.last().unwrap().line_break, "the last word ends a line");
+    assert!(
+        r.words.last().unwrap().line_break,
+        "the last word ends a line"
+    );
 }
 
 #[test]
@@ -57,7 +78,14 @@ fn sroie_receipt_known_words() {
     let r = ocr("sroie/images/000.jpg", &[Lang::Ko]);
     assert_geometry(&r);
     let text = r.text().to_uppercase();
-    for needle in ["TAN WOON YANN", "JOHOR BAHRU", "TD01167104", "25/12/2018", "9.00", "THANK YOU"] {
+    for needle in [
+        "TAN WOON YANN",
+        "JOHOR BAHRU",
+        "TD01167104",
+        "25/12/2018",
+        "9.00",
+        "THANK YOU",
+    ] {
         assert!(text.contains(needle), "missing {needle:?} in\n{text}");
     }
     // Lines: the receipt has ~40 rows; each row ends in exactly one line break.
@@ -69,9 +97,15 @@ fn sroie_receipt_known_words() {
 fn passport_mrz_lines_have_at_most_one_error() {
     let r = ocr("passport_mrz/images/passport-td3.jpg", &[Lang::Ko]);
     let lines: Vec<String> = r.lines.iter().map(|l| l.text.replace(' ', "")).collect();
-    for want in ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"] {
+    for want in [
+        "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+        "L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+    ] {
         let best = lines.iter().map(|l| levenshtein(l, want)).min().unwrap();
-        assert!(best <= 1, "{want}: best line has {best} errors; lines: {lines:#?}");
+        assert!(
+            best <= 1,
+            "{want}: best line has {best} errors; lines: {lines:#?}"
+        );
     }
 }
 
@@ -81,18 +115,34 @@ fn korean_certificate_labels_and_values() {
     assert_geometry(&r);
     let words: Vec<&str> = r.words.iter().map(|w| w.text.as_str()).collect();
     let text = r.text();
-    for needle in ["사업자등록증", "528-75-02751", "누리네트웍스", "bang51@nurinetworks.co.kr"] {
-        assert!(text.replace(' ', "").contains(needle), "missing {needle:?} in\n{text}");
+    for needle in [
+        "사업자등록증",
+        "528-75-02751",
+        "누리네트웍스",
+        "bang51@nurinetworks.co.kr",
+    ] {
+        assert!(
+            text.replace(' ', "").contains(needle),
+            "missing {needle:?} in\n{text}"
+        );
     }
     // The letter-spaced title 사 업 자 등 록 증 is read unspaced by the model and split into words by gaps.
-    assert!(words.windows(3).any(|w| w == ["사", "업", "자"]), "title not split at its letter spacing: {words:?}");
+    assert!(
+        words.windows(3).any(|w| w == ["사", "업", "자"]),
+        "title not split at its letter spacing: {words:?}"
+    );
 }
 
 #[test]
 fn english_only_language_reads_latin() {
     let r = ocr("sroie/images/000.jpg", &[Lang::En]);
     assert!(r.text().to_uppercase().contains("TAN WOON YANN"));
-    assert!(!r.text().chars().any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c)), "no Hangul with lang en");
+    assert!(
+        !r.text()
+            .chars()
+            .any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c)),
+        "no Hangul with lang en"
+    );
 }
 
 #[test]
@@ -106,18 +156,33 @@ fn blank_page_gives_no_words() {
 #[test]
 fn tiny_image_does_not_fail() {
     let img = image::RgbImage::from_pixel(1, 1, image::Rgb([0, 0, 0]));
-    assert!(engine().recognize(&img, &OcrOptions::default()).unwrap().words.is_empty());
+    assert!(engine()
+        .recognize(&img, &OcrOptions::default())
+        .unwrap()
+        .words
+        .is_empty());
 }
 
 #[test]
 fn engine_serves_concurrent_callers() {
-    let img = jikji_image::decode_file(&testdata("passport_mrz/images/passport-td3.png"), &Default::default()).unwrap().remove(0).image;
+    let img = jikji_image::decode_file(
+        &testdata("passport_mrz/images/passport-td3.png"),
+        &Default::default(),
+    )
+    .unwrap()
+    .remove(0)
+    .image;
     let e = engine();
     let texts: Vec<String> = std::thread::scope(|s| {
-        let hs: Vec<_> = (0..3).map(|_| s.spawn(|| e.recognize(&img, &OcrOptions::default()).unwrap().text())).collect();
+        let hs: Vec<_> = (0..3)
+            .map(|_| s.spawn(|| e.recognize(&img, &OcrOptions::default()).unwrap().text()))
+            .collect();
         hs.into_iter().map(|h| h.join().unwrap()).collect()
     });
-    assert!(texts.iter().all(|t| t == &texts[0]), "same input, same output");
+    assert!(
+        texts.iter().all(|t| t == &texts[0]),
+        "same input, same output"
+    );
 }
 
 #[test]
@@ -125,4 +190,60 @@ fn missing_models_name_the_setup_command() {
     let err = Engine::new(EngineConfig::new("/nonexistent-models")).unwrap_err();
     assert!(matches!(err, EngineError::ModelMissing { .. }), "{err:?}");
     assert!(err.to_string().contains("scripts/setup-models.sh"), "{err}");
+}
+
+/// A page above `MAX_WORK_PIXELS` is read on a shrunk copy; the words come back in the page's own pixels.
+#[test]
+fn very_large_page_is_read_and_mapped_back_to_page_pixels() {
+    let path = testdata("sroie/images/000.jpg");
+    let small = jikji_image::decode_file(&path, &jikji_image::Limits::default())
+        .unwrap()
+        .remove(0)
+        .image;
+    let (w, h) = small.dimensions();
+    let k =
+        ((jikji_engine::MAX_WORK_PIXELS as f64 / (w as f64 * h as f64)).sqrt() * 1.3).ceil() as u32;
+    let big = jikji_image::resize(&small, w * k, h * k);
+    assert!(big.width() as u64 * big.height() as u64 > jikji_engine::MAX_WORK_PIXELS);
+    let r_small = engine()
+        .recognize(
+            &small,
+            &OcrOptions {
+                langs: vec![Lang::En],
+            },
+        )
+        .unwrap();
+    let (r_big, _) = engine()
+        .recognize_shared(
+            std::sync::Arc::new(big),
+            &OcrOptions {
+                langs: vec![Lang::En],
+            },
+        )
+        .unwrap();
+    assert_eq!((r_big.width, r_big.height), (w * k, h * k));
+    assert_geometry(&r_big);
+    assert!(
+        r_big.text().to_uppercase().contains("TAN WOON YANN"),
+        "{}",
+        r_big.text()
+    );
+    // The same word sits at the same place, scaled by k.
+    let find = |r: &PageResult| {
+        r.words
+            .iter()
+            .find(|x| x.text.to_uppercase().contains("TD01167104"))
+            .map(|x| x.quad.bbox())
+    };
+    let (a, b) = (
+        find(&r_small).expect("invoice number on the small page"),
+        find(&r_big).expect("invoice number on the big page"),
+    );
+    let kf = k as f32;
+    for (p, q) in [(a.x0, b.x0), (a.y0, b.y0), (a.x1, b.x1), (a.y1, b.y1)] {
+        assert!(
+            (p * kf - q).abs() <= 0.02 * (w * k) as f32,
+            "box {a:?} x{k} vs {b:?}"
+        );
+    }
 }

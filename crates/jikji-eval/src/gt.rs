@@ -69,15 +69,25 @@ pub struct GtSet {
 #[derive(Debug, thiserror::Error)]
 pub enum GtError {
     #[error("cannot read {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}:{line}: {source}")]
-    Json { path: PathBuf, line: usize, source: serde_json::Error },
+    Json {
+        path: PathBuf,
+        line: usize,
+        source: serde_json::Error,
+    },
     #[error("{path}: {msg}")]
     Invalid { path: PathBuf, msg: String },
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> GtError + '_ {
-    move |source| GtError::Io { path: path.to_path_buf(), source }
+    move |source| GtError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// Loads a set from a `gt.jsonl` file, a directory holding `gt.jsonl`, or a synthetic-docs directory.
@@ -104,9 +114,15 @@ pub fn load(path: &Path) -> Result<GtSet, GtError> {
 }
 
 fn dir_name(p: &Path) -> String {
-    let abs = if p.as_os_str().is_empty() { Path::new(".") } else { p };
+    let abs = if p.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        p
+    };
     let abs = abs.canonicalize().unwrap_or_else(|_| abs.to_path_buf());
-    abs.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "gt".into())
+    abs.file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "gt".into())
 }
 
 /// Loads a `gt.jsonl` file; image paths are resolved against its directory.
@@ -114,11 +130,23 @@ pub fn load_jsonl(path: &Path) -> Result<GtSet, GtError> {
     let text = std::fs::read_to_string(path).map_err(io_err(path))?;
     let base = path.parent().unwrap_or(Path::new(""));
     let images = parse_jsonl(&text, base).map_err(|e| match e {
-        GtError::Json { line, source, .. } => GtError::Json { path: path.to_path_buf(), line, source },
-        GtError::Invalid { msg, .. } => GtError::Invalid { path: path.to_path_buf(), msg },
+        GtError::Json { line, source, .. } => GtError::Json {
+            path: path.to_path_buf(),
+            line,
+            source,
+        },
+        GtError::Invalid { msg, .. } => GtError::Invalid {
+            path: path.to_path_buf(),
+            msg,
+        },
         other => other,
     })?;
-    Ok(GtSet { name: dir_name(base), source: path.to_path_buf(), format: GtFormat::Jsonl, images })
+    Ok(GtSet {
+        name: dir_name(base),
+        source: path.to_path_buf(),
+        format: GtFormat::Jsonl,
+        images,
+    })
 }
 
 #[derive(Deserialize)]
@@ -155,9 +183,15 @@ fn convert_lines(raw: Vec<RawLine>) -> Result<Vec<GtLine>, String> {
         .map(|l| {
             let quad = match &l.bbox {
                 None => None,
-                Some(v) => Some(quad_of(v).ok_or_else(|| format!("box of `{}` has {} numbers, expected 8", l.text, v.len()))?),
+                Some(v) => Some(quad_of(v).ok_or_else(|| {
+                    format!("box of `{}` has {} numbers, expected 8", l.text, v.len())
+                })?),
             };
-            Ok(GtLine { text: l.text, quad, role: l.role })
+            Ok(GtLine {
+                text: l.text,
+                quad,
+                role: l.role,
+            })
         })
         .collect()
 }
@@ -169,17 +203,24 @@ pub fn parse_jsonl(text: &str, base: &Path) -> Result<Vec<GtImage>, GtError> {
         if line.trim().is_empty() {
             continue;
         }
-        let raw: RawJsonl =
-            serde_json::from_str(line).map_err(|source| GtError::Json { path: PathBuf::new(), line: i + 1, source })?;
-        let lines = convert_lines(raw.lines)
-            .map_err(|msg| GtError::Invalid { path: PathBuf::new(), msg: format!("line {}: {msg}", i + 1) })?;
+        let raw: RawJsonl = serde_json::from_str(line).map_err(|source| GtError::Json {
+            path: PathBuf::new(),
+            line: i + 1,
+            source,
+        })?;
+        let lines = convert_lines(raw.lines).map_err(|msg| GtError::Invalid {
+            path: PathBuf::new(),
+            msg: format!("line {}: {msg}", i + 1),
+        })?;
         let id = Path::new(&raw.image)
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| raw.image.clone());
         // Two images of one set may share a stem (passport-td3.jpg / .png): keep ids unique.
         let id = if out.iter().any(|g: &GtImage| g.id == id) {
-            Path::new(&raw.image).file_name().map_or_else(|| raw.image.clone(), |n| n.to_string_lossy().into_owned())
+            Path::new(&raw.image)
+                .file_name()
+                .map_or_else(|| raw.image.clone(), |n| n.to_string_lossy().into_owned())
         } else {
             id
         };
@@ -208,15 +249,24 @@ struct RawSynthetic {
 
 /// Parses one synthetic-docs JSON file; the image is the file with the same stem and an image extension.
 pub fn parse_synthetic_json(text: &str, json_path: &Path) -> Result<GtImage, GtError> {
-    let raw: RawSynthetic =
-        serde_json::from_str(text).map_err(|source| GtError::Json { path: json_path.to_path_buf(), line: 0, source })?;
-    let lines = convert_lines(raw.lines).map_err(|msg| GtError::Invalid { path: json_path.to_path_buf(), msg })?;
+    let raw: RawSynthetic = serde_json::from_str(text).map_err(|source| GtError::Json {
+        path: json_path.to_path_buf(),
+        line: 0,
+        source,
+    })?;
+    let lines = convert_lines(raw.lines).map_err(|msg| GtError::Invalid {
+        path: json_path.to_path_buf(),
+        msg,
+    })?;
     let image = ["jpg", "png", "jpeg", "JPG", "PNG"]
         .iter()
         .map(|ext| json_path.with_extension(ext))
         .find(|p| p.is_file())
         .unwrap_or_else(|| json_path.with_extension("jpg"));
-    let stem = json_path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem = json_path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     Ok(GtImage {
         id: raw.id.unwrap_or(stem),
         image,
@@ -239,8 +289,11 @@ pub fn load_synthetic_dir(dir: &Path) -> Result<GtSet, GtError> {
     let mut images = Vec::new();
     for f in files {
         let text = std::fs::read_to_string(&f).map_err(io_err(&f))?;
-        let v: serde_json::Value =
-            serde_json::from_str(&text).map_err(|source| GtError::Json { path: f.clone(), line: 0, source })?;
+        let v: serde_json::Value = serde_json::from_str(&text).map_err(|source| GtError::Json {
+            path: f.clone(),
+            line: 0,
+            source,
+        })?;
         if !v.get("lines").is_some_and(|l| l.is_array()) {
             continue;
         }
@@ -252,7 +305,12 @@ pub fn load_synthetic_dir(dir: &Path) -> Result<GtSet, GtError> {
             msg: "no gt.jsonl and no synthetic-docs *.json files with `lines` here".into(),
         });
     }
-    Ok(GtSet { name: dir_name(dir), source: dir.to_path_buf(), format: GtFormat::SyntheticDocs, images })
+    Ok(GtSet {
+        name: dir_name(dir),
+        source: dir.to_path_buf(),
+        format: GtFormat::SyntheticDocs,
+        images,
+    })
 }
 
 #[cfg(test)]
@@ -270,7 +328,10 @@ mod tests {
         assert_eq!(imgs[0].id, "a");
         assert_eq!(imgs[0].image, PathBuf::from("/data/set/images/a.jpg"));
         assert!(imgs[0].has_boxes());
-        assert_eq!(imgs[0].lines[0].quad.unwrap().bbox(), Rect::new(0., 0., 10., 5.));
+        assert_eq!(
+            imgs[0].lines[0].quad.unwrap().bbox(),
+            Rect::new(0., 0., 10., 5.)
+        );
         assert!(imgs[0].text_complete);
         assert!(!imgs[1].has_boxes());
         assert!(!imgs[1].text_complete);

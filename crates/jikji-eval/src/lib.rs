@@ -55,5 +55,6 @@ pub use gt::{GtError, GtFormat, GtImage, GtLine, GtSet};
 pub use normalize::Normalizer;
 pub use report::SetReport;
 pub use score::{
-    score_image, summarize, BestMatch, CerCounts, DetCounts, EvalOptions, ImageScore, PredLine, Summary, TextScores,
+    score_image, summarize, BestMatch, CerCounts, DetCounts, EvalOptions, ImageScore, PredLine,
+    Summary, TextScores,
 };

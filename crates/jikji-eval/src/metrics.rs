@@ -149,7 +149,11 @@ mod tests {
     fn greedy_match_is_one_to_one_and_prefers_higher_iou() {
         let gt = [Rect::new(0., 0., 10., 10.), Rect::new(20., 0., 30., 10.)];
         // p0 overlaps g0 at IoU 0.8 (8/10 inside), p1 overlaps g0 perfectly, p2 overlaps nothing.
-        let pred = [Rect::new(0., 0., 8., 10.), Rect::new(0., 0., 10., 10.), Rect::new(50., 50., 60., 60.)];
+        let pred = [
+            Rect::new(0., 0., 8., 10.),
+            Rect::new(0., 0., 10., 10.),
+            Rect::new(50., 50., 60., 60.),
+        ];
         let m = greedy_match(&gt, &pred, 0.5);
         assert_eq!(m.len(), 1);
         assert_eq!((m[0].0, m[0].1), (0, 1));

@@ -70,10 +70,14 @@ fn map_char(c: char) -> Option<char> {
     Some(match c {
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
         '\u{3000}' => ' ',
-        '\u{0387}' | '\u{2027}' | '\u{2219}' | '\u{22C5}' | '\u{2E31}' | '\u{30FB}' | '\u{FF65}' | '\u{318D}' => {
-            '\u{00B7}'
-        }
-        '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{2E3A}' | '\u{2E3B}' | '\u{FE58}' | '\u{FE63}' => '-',
+        '\u{0387}' | '\u{2027}' | '\u{2219}' | '\u{22C5}' | '\u{2E31}' | '\u{30FB}'
+        | '\u{FF65}' | '\u{318D}' => '\u{00B7}',
+        '\u{2010}'..='\u{2015}'
+        | '\u{2212}'
+        | '\u{2E3A}'
+        | '\u{2E3B}'
+        | '\u{FE58}'
+        | '\u{FE63}' => '-',
         '\u{00AD}' => return None,
         '\u{02DC}' | '\u{2053}' | '\u{223C}' | '\u{301C}' | '\u{3030}' => '~',
         other => other,
@@ -95,7 +99,10 @@ mod tests {
     fn dots_dashes_and_tildes_are_unified() {
         let n = Normalizer::EXACT;
         assert_eq!(n.normalize("서울ㆍ부산・대구‧광주"), "서울·부산·대구·광주");
-        assert_eq!(n.normalize("2020–2021—2022−2023‐x"), "2020-2021-2022-2023-x");
+        assert_eq!(
+            n.normalize("2020–2021—2022−2023‐x"),
+            "2020-2021-2022-2023-x"
+        );
         assert_eq!(n.normalize("10〜20∼30"), "10~20~30");
         assert_eq!(n.normalize("co\u{00AD}operate"), "cooperate");
     }
@@ -120,6 +127,9 @@ mod tests {
     fn casefold_is_optional() {
         assert_eq!(Normalizer::EXACT.normalize("TOTAL Rm"), "TOTAL Rm");
         assert_eq!(Normalizer::CASEFOLD.normalize("TOTAL Rm"), "total rm");
-        assert_eq!(Normalizer::CASEFOLD.normalize("ＴＯＴＡＬ 합계"), "total 합계");
+        assert_eq!(
+            Normalizer::CASEFOLD.normalize("ＴＯＴＡＬ 합계"),
+            "total 합계"
+        );
     }
 }

@@ -1,7 +1,9 @@
 //! A set's results, and their text / Markdown renderings (JSON is the serde form of [`SetReport`]).
 
 use crate::gt::{GtFormat, GtSet};
-use crate::score::{summarize, summarize_doc_types, summarize_groups, ImageScore, Summary, TextScores, TextSummary};
+use crate::score::{
+    summarize, summarize_doc_types, summarize_groups, ImageScore, Summary, TextScores, TextSummary,
+};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -28,7 +30,12 @@ pub struct SetReport {
 }
 
 impl SetReport {
-    pub fn new(set: &GtSet, scores: Vec<ImageScore>, casefold_primary: bool, keep_per_image: bool) -> Self {
+    pub fn new(
+        set: &GtSet,
+        scores: Vec<ImageScore>,
+        casefold_primary: bool,
+        keep_per_image: bool,
+    ) -> Self {
         SetReport {
             set: set.name.clone(),
             source: set.source.display().to_string(),
@@ -97,7 +104,11 @@ pub fn markdown(r: &SetReport) -> String {
     let o_ = &mut o;
     let _ = writeln!(o_, "### {} ({} images)\n", r.set, r.overall.images);
     if r.overall.failed > 0 {
-        let _ = writeln!(o_, "**{} image(s) failed** and count as empty predictions.\n", r.overall.failed);
+        let _ = writeln!(
+            o_,
+            "**{} image(s) failed** and count as empty predictions.\n",
+            r.overall.failed
+        );
     }
     let has_page = r.overall.exact.page.is_some();
     if has_page || r.overall.exact.line.is_some() {
@@ -117,9 +128,18 @@ pub fn markdown(r: &SetReport) -> String {
             o_,
             "Partial transcription (`text_complete: false`): page CER skipped. Per GT line, the smallest edit distance to any predicted line (spaces removed):\n"
         );
-        let _ = writeln!(o_, "| GT line | images | read exactly | Σ edit distance | Σ chars | CER | CER casefold |");
+        let _ = writeln!(
+            o_,
+            "| GT line | images | read exactly | Σ edit distance | Σ chars | CER | CER casefold |"
+        );
         let _ = writeln!(o_, "|---:|---:|---:|---:|---:|---:|---:|");
-        for (b, cf) in r.overall.exact.best_match.iter().zip(&r.overall.casefold.best_match) {
+        for (b, cf) in r
+            .overall
+            .exact
+            .best_match
+            .iter()
+            .zip(&r.overall.casefold.best_match)
+        {
             let _ = writeln!(
                 o_,
                 "| {} | {} | {} | {} | {} | {} | {} |",
@@ -135,7 +155,11 @@ pub fn markdown(r: &SetReport) -> String {
         let _ = writeln!(o_);
         if !r.per_image.is_empty() {
             for sc in &r.per_image {
-                for (i, b) in text_of(sc, r.casefold_primary).best_match.iter().enumerate() {
+                for (i, b) in text_of(sc, r.casefold_primary)
+                    .best_match
+                    .iter()
+                    .enumerate()
+                {
                     let _ = writeln!(
                         o_,
                         "- `{}` line {}: distance {} — GT `{}` / best `{}`",
@@ -163,7 +187,11 @@ pub fn markdown(r: &SetReport) -> String {
         let _ = writeln!(o_);
     }
     if !r.per_image.is_empty() && (has_page || r.overall.exact.line.is_some()) {
-        let cf = if r.casefold_primary { " (casefold)" } else { "" };
+        let cf = if r.casefold_primary {
+            " (casefold)"
+        } else {
+            ""
+        };
         let _ = writeln!(
             o_,
             "| image | GT lines | pred lines | page CER{cf} | line CER{cf} | det P | det R | det F1 | s | error |"
@@ -195,22 +223,56 @@ pub fn markdown(r: &SetReport) -> String {
 fn text_summary(o: &mut String, name: &str, s: &Summary) {
     let _ = write!(o, "  {name:<8} images {:>3}", s.images);
     if s.exact.page.is_some() {
-        let _ = write!(o, "  page CER {:>7} (casefold {:>7})", pct(s.exact.page_cer()), pct(s.casefold.page_cer()));
+        let _ = write!(
+            o,
+            "  page CER {:>7} (casefold {:>7})",
+            pct(s.exact.page_cer()),
+            pct(s.casefold.page_cer())
+        );
     }
     if s.exact.line.is_some() {
-        let _ = write!(o, "  line CER {:>7} (casefold {:>7})", pct(s.exact.line_cer()), pct(s.casefold.line_cer()));
+        let _ = write!(
+            o,
+            "  line CER {:>7} (casefold {:>7})",
+            pct(s.exact.line_cer()),
+            pct(s.casefold.line_cer())
+        );
     }
     if let Some(d) = s.det {
-        let _ = write!(o, "  det P {} R {} F1 {}", frac(d.precision()), frac(d.recall()), frac(d.f1()));
+        let _ = write!(
+            o,
+            "  det P {} R {} F1 {}",
+            frac(d.precision()),
+            frac(d.recall()),
+            frac(d.f1())
+        );
     }
     if !s.exact.best_match.is_empty() {
-        let _ = write!(o, "  best-match CER {} (casefold {})", pct(s.exact.best_match_cer()), pct(s.casefold.best_match_cer()));
+        let _ = write!(
+            o,
+            "  best-match CER {} (casefold {})",
+            pct(s.exact.best_match_cer()),
+            pct(s.casefold.best_match_cer())
+        );
         for b in &s.exact.best_match {
-            let _ = write!(o, "  [line {}: {} errors / {} chars, {}/{} exact]", b.index + 1, b.distance, b.gt_chars, b.exact, b.images);
+            let _ = write!(
+                o,
+                "  [line {}: {} errors / {} chars, {}/{} exact]",
+                b.index + 1,
+                b.distance,
+                b.gt_chars,
+                b.exact,
+                b.images
+            );
         }
     }
     if s.latency_median_s.is_some() {
-        let _ = write!(o, "  median {} s p95 {} s", secs(s.latency_median_s), secs(s.latency_p95_s));
+        let _ = write!(
+            o,
+            "  median {} s p95 {} s",
+            secs(s.latency_median_s),
+            secs(s.latency_p95_s)
+        );
     }
     if s.failed > 0 {
         let _ = write!(o, "  FAILED {}", s.failed);
@@ -233,7 +295,11 @@ pub fn text(r: &SetReport) -> String {
     }
     for sc in &r.per_image {
         let t = text_of(sc, r.casefold_primary);
-        let _ = write!(o, "    {:<28} gt {:>3} pred {:>3}", sc.id, sc.gt_lines, sc.pred_lines);
+        let _ = write!(
+            o,
+            "    {:<28} gt {:>3} pred {:>3}",
+            sc.id, sc.gt_lines, sc.pred_lines
+        );
         if let Some(p) = t.page {
             let _ = write!(o, "  page {:>7}", pct(p.cer()));
         }
@@ -271,7 +337,11 @@ mod tests {
         let mk = |id: &str, group: &str| GtImage {
             id: id.into(),
             image: PathBuf::from(format!("{id}.jpg")),
-            lines: vec![GtLine { text: "AB".into(), quad: Some(q), role: None }],
+            lines: vec![GtLine {
+                text: "AB".into(),
+                quad: Some(q),
+                role: None,
+            }],
             text_complete: true,
             group: Some(group.into()),
             doc_type: Some("receipt".into()),

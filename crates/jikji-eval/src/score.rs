@@ -1,7 +1,9 @@
 //! Scoring one image's prediction against its ground truth, and summing scores over a set.
 
 use crate::gt::{GtImage, GtLine};
-use crate::metrics::{bag_errors, best_overlap, greedy_match, levenshtein, median, percentile, ratio};
+use crate::metrics::{
+    bag_errors, best_overlap, greedy_match, levenshtein, median, percentile, ratio,
+};
 use crate::normalize::Normalizer;
 use jikji_geometry::{Quad, Rect};
 use serde::Serialize;
@@ -16,7 +18,10 @@ pub struct PredLine {
 
 impl PredLine {
     pub fn new(text: impl Into<String>, quad: Quad) -> Self {
-        PredLine { text: text.into(), quad }
+        PredLine {
+            text: text.into(),
+            quad,
+        }
     }
 }
 
@@ -35,7 +40,11 @@ pub struct EvalOptions {
 
 impl Default for EvalOptions {
     fn default() -> Self {
-        EvalOptions { ignore_roles: vec!["stamp".into()], iou_threshold: 0.5, dont_care_cover: 0.5 }
+        EvalOptions {
+            ignore_roles: vec!["stamp".into()],
+            iou_threshold: 0.5,
+            dont_care_cover: 0.5,
+        }
     }
 }
 
@@ -135,7 +144,9 @@ pub struct ImageScore {
 }
 
 fn is_ignored(l: &GtLine, opts: &EvalOptions) -> bool {
-    l.role.as_ref().is_some_and(|r| opts.ignore_roles.iter().any(|x| x == r))
+    l.role
+        .as_ref()
+        .is_some_and(|r| opts.ignore_roles.iter().any(|x| x == r))
 }
 
 /// Scores one image.
@@ -155,19 +166,29 @@ fn is_ignored(l: &GtLine, opts: &EvalOptions) -> bool {
 /// * **Best match** (partial transcriptions, `text_complete: false`): for each GT line the minimal
 ///   Levenshtein distance to any single predicted line, both normalised with spaces removed.
 pub fn score_image(gt: &GtImage, pred: &[PredLine], opts: &EvalOptions) -> ImageScore {
-    let (ignored, kept): (Vec<&GtLine>, Vec<&GtLine>) = gt.lines.iter().partition(|l| is_ignored(l, opts));
-    let dont_care: Vec<Rect> = ignored.iter().filter_map(|l| l.quad.map(|q| q.bbox())).collect();
+    let (ignored, kept): (Vec<&GtLine>, Vec<&GtLine>) =
+        gt.lines.iter().partition(|l| is_ignored(l, opts));
+    let dont_care: Vec<Rect> = ignored
+        .iter()
+        .filter_map(|l| l.quad.map(|q| q.bbox()))
+        .collect();
     let pred_kept: Vec<&PredLine> = pred
         .iter()
         .filter(|p| {
             let b = p.quad.bbox();
             let area = b.area();
-            !dont_care.iter().any(|d| area > 0.0 && d.intersection(&b) / area >= opts.dont_care_cover)
+            !dont_care
+                .iter()
+                .any(|d| area > 0.0 && d.intersection(&b) / area >= opts.dont_care_cover)
         })
         .collect();
     let has_boxes = !kept.is_empty() && kept.iter().all(|l| l.quad.is_some());
 
-    let gt_rects: Vec<Rect> = if has_boxes { kept.iter().map(|l| l.quad.unwrap().bbox()).collect() } else { vec![] };
+    let gt_rects: Vec<Rect> = if has_boxes {
+        kept.iter().map(|l| l.quad.unwrap().bbox()).collect()
+    } else {
+        vec![]
+    };
     let pred_rects: Vec<Rect> = pred_kept.iter().map(|p| p.quad.bbox()).collect();
 
     let text_scores = |norm: Normalizer| {
@@ -177,10 +198,16 @@ pub fn score_image(gt: &GtImage, pred: &[PredLine], opts: &EvalOptions) -> Image
         if gt.text_complete {
             let g: Vec<char> = gt_chars.iter().flatten().copied().collect();
             let p: Vec<char> = pred_chars.iter().flatten().copied().collect();
-            s.page = Some(CerCounts { errors: bag_errors(&p, &g), gt_chars: g.len() });
+            s.page = Some(CerCounts {
+                errors: bag_errors(&p, &g),
+                gt_chars: g.len(),
+            });
         } else {
             for g in &gt_chars {
-                let best = pred_chars.iter().map(|p| (levenshtein(g, p), p)).min_by_key(|(d, _)| *d);
+                let best = pred_chars
+                    .iter()
+                    .map(|p| (levenshtein(g, p), p))
+                    .min_by_key(|(d, _)| *d);
                 s.best_match.push(BestMatch {
                     gt: g.iter().collect(),
                     pred: best.map(|(_, p)| p.iter().collect()),
@@ -205,7 +232,11 @@ pub fn score_image(gt: &GtImage, pred: &[PredLine], opts: &EvalOptions) -> Image
 
     let det = has_boxes.then(|| {
         let tp = greedy_match(&gt_rects, &pred_rects, opts.iou_threshold).len();
-        DetCounts { tp, fp: pred_rects.len() - tp, fn_: gt_rects.len() - tp }
+        DetCounts {
+            tp,
+            fp: pred_rects.len() - tp,
+            fn_: gt_rects.len() - tp,
+        }
     });
 
     ImageScore {
@@ -288,7 +319,10 @@ fn add_text(acc: &mut TextSummary, s: &TextScores) {
     add_opt(&mut acc.line, s.line, CerCounts::add);
     for (i, b) in s.best_match.iter().enumerate() {
         if acc.best_match.len() <= i {
-            acc.best_match.push(BestMatchLine { index: i, ..Default::default() });
+            acc.best_match.push(BestMatchLine {
+                index: i,
+                ..Default::default()
+            });
         }
         let t = &mut acc.best_match[i];
         t.images += 1;
@@ -349,7 +383,11 @@ mod tests {
     }
 
     fn gt_line(text: &str, q: Quad) -> GtLine {
-        GtLine { text: text.into(), quad: Some(q), role: None }
+        GtLine {
+            text: text.into(),
+            quad: Some(q),
+            role: None,
+        }
     }
 
     fn image(lines: Vec<GtLine>) -> GtImage {
@@ -365,17 +403,42 @@ mod tests {
 
     /// Two GT lines: "HELLO" at the top, "WORLD 42" below.
     fn two_lines() -> GtImage {
-        image(vec![gt_line("HELLO", rect(0., 0., 100., 20.)), gt_line("WORLD 42", rect(0., 30., 100., 50.))])
+        image(vec![
+            gt_line("HELLO", rect(0., 0., 100., 20.)),
+            gt_line("WORLD 42", rect(0., 30., 100., 50.)),
+        ])
     }
 
     #[test]
     fn identical_prediction_scores_zero() {
         let gt = two_lines();
-        let pred = vec![PredLine::new("HELLO", rect(0., 0., 100., 20.)), PredLine::new("WORLD 42", rect(0., 30., 100., 50.))];
+        let pred = vec![
+            PredLine::new("HELLO", rect(0., 0., 100., 20.)),
+            PredLine::new("WORLD 42", rect(0., 30., 100., 50.)),
+        ];
         let s = score_image(&gt, &pred, &EvalOptions::default());
-        assert_eq!(s.exact.page, Some(CerCounts { errors: 0, gt_chars: 12 }));
-        assert_eq!(s.exact.line, Some(CerCounts { errors: 0, gt_chars: 12 }));
-        assert_eq!(s.det, Some(DetCounts { tp: 2, fp: 0, fn_: 0 }));
+        assert_eq!(
+            s.exact.page,
+            Some(CerCounts {
+                errors: 0,
+                gt_chars: 12
+            })
+        );
+        assert_eq!(
+            s.exact.line,
+            Some(CerCounts {
+                errors: 0,
+                gt_chars: 12
+            })
+        );
+        assert_eq!(
+            s.det,
+            Some(DetCounts {
+                tp: 2,
+                fp: 0,
+                fn_: 0
+            })
+        );
         let sum = summarize([&s]);
         assert_eq!(sum.exact.page_cer(), Some(0.0));
         assert_eq!(sum.det.unwrap().f1(), Some(1.0));
@@ -384,17 +447,35 @@ mod tests {
     #[test]
     fn one_substitution() {
         let gt = two_lines();
-        let pred = vec![PredLine::new("HELL0", rect(0., 0., 100., 20.)), PredLine::new("WORLD 42", rect(0., 30., 100., 50.))];
+        let pred = vec![
+            PredLine::new("HELL0", rect(0., 0., 100., 20.)),
+            PredLine::new("WORLD 42", rect(0., 30., 100., 50.)),
+        ];
         let s = score_image(&gt, &pred, &EvalOptions::default());
-        assert_eq!(s.exact.page, Some(CerCounts { errors: 1, gt_chars: 12 }));
-        assert_eq!(s.exact.line, Some(CerCounts { errors: 1, gt_chars: 12 }));
+        assert_eq!(
+            s.exact.page,
+            Some(CerCounts {
+                errors: 1,
+                gt_chars: 12
+            })
+        );
+        assert_eq!(
+            s.exact.line,
+            Some(CerCounts {
+                errors: 1,
+                gt_chars: 12
+            })
+        );
         assert!((s.exact.page.unwrap().cer().unwrap() - 1.0 / 12.0).abs() < 1e-12);
     }
 
     #[test]
     fn spaces_do_not_count() {
         let gt = two_lines();
-        let pred = vec![PredLine::new("HEL LO", rect(0., 0., 100., 20.)), PredLine::new("WORLD42", rect(0., 30., 100., 50.))];
+        let pred = vec![
+            PredLine::new("HEL LO", rect(0., 0., 100., 20.)),
+            PredLine::new("WORLD42", rect(0., 30., 100., 50.)),
+        ];
         let s = score_image(&gt, &pred, &EvalOptions::default());
         assert_eq!(s.exact.page.unwrap().errors, 0);
         assert_eq!(s.exact.line.unwrap().errors, 0);
@@ -404,29 +485,58 @@ mod tests {
     fn reordered_lines_keep_page_cer_but_not_line_cer() {
         let gt = two_lines();
         // The texts are swapped between the two boxes: same bag of characters, wrong lines.
-        let pred = vec![PredLine::new("WORLD 42", rect(0., 0., 100., 20.)), PredLine::new("HELLO", rect(0., 30., 100., 50.))];
+        let pred = vec![
+            PredLine::new("WORLD 42", rect(0., 0., 100., 20.)),
+            PredLine::new("HELLO", rect(0., 30., 100., 50.)),
+        ];
         let s = score_image(&gt, &pred, &EvalOptions::default());
         assert_eq!(s.exact.page.unwrap().errors, 0);
         // lev("HELLO","WORLD42") = 6 ... computed independently below.
-        let l1 = levenshtein(&"HELLO".chars().collect::<Vec<_>>(), &"WORLD42".chars().collect::<Vec<_>>());
+        let l1 = levenshtein(
+            &"HELLO".chars().collect::<Vec<_>>(),
+            &"WORLD42".chars().collect::<Vec<_>>(),
+        );
         assert_eq!(l1, 6);
         assert_eq!(s.exact.line.unwrap().errors, 2 * l1);
         assert!(s.exact.line.unwrap().errors > 0);
         // Boxes still match one to one.
-        assert_eq!(s.det, Some(DetCounts { tp: 2, fp: 0, fn_: 0 }));
+        assert_eq!(
+            s.det,
+            Some(DetCounts {
+                tp: 2,
+                fp: 0,
+                fn_: 0
+            })
+        );
     }
 
     #[test]
     fn unmatched_gt_line_counts_all_chars_and_false_positive_hurts_precision() {
         let gt = two_lines();
         // Line 1 found; line 2 missed (the box is elsewhere, IoU 0); an extra false positive.
-        let pred = vec![PredLine::new("HELLO", rect(0., 0., 100., 20.)), PredLine::new("WORLD 42", rect(300., 300., 400., 320.))];
+        let pred = vec![
+            PredLine::new("HELLO", rect(0., 0., 100., 20.)),
+            PredLine::new("WORLD 42", rect(300., 300., 400., 320.)),
+        ];
         let s = score_image(&gt, &pred, &EvalOptions::default());
-        assert_eq!(s.exact.line, Some(CerCounts { errors: 7, gt_chars: 12 }));
+        assert_eq!(
+            s.exact.line,
+            Some(CerCounts {
+                errors: 7,
+                gt_chars: 12
+            })
+        );
         // Page CER ignores where the text is: still perfect.
         assert_eq!(s.exact.page.unwrap().errors, 0);
         let d = s.det.unwrap();
-        assert_eq!(d, DetCounts { tp: 1, fp: 1, fn_: 1 });
+        assert_eq!(
+            d,
+            DetCounts {
+                tp: 1,
+                fp: 1,
+                fn_: 1
+            }
+        );
         assert_eq!(d.precision(), Some(0.5));
         assert_eq!(d.recall(), Some(0.5));
         assert_eq!(d.f1(), Some(0.5));
@@ -444,8 +554,17 @@ mod tests {
             PredLine::new("B", rect(21., 0., 30., 10.)), // IoU 0.9
             PredLine::new("X", rect(80., 0., 90., 10.)), // false positive
         ];
-        let d = score_image(&gt, &pred, &EvalOptions::default()).det.unwrap();
-        assert_eq!(d, DetCounts { tp: 2, fp: 1, fn_: 1 });
+        let d = score_image(&gt, &pred, &EvalOptions::default())
+            .det
+            .unwrap();
+        assert_eq!(
+            d,
+            DetCounts {
+                tp: 2,
+                fp: 1,
+                fn_: 1
+            }
+        );
         assert!((d.precision().unwrap() - 2.0 / 3.0).abs() < 1e-12);
         assert!((d.recall().unwrap() - 2.0 / 3.0).abs() < 1e-12);
         assert!((d.f1().unwrap() - 2.0 / 3.0).abs() < 1e-12);
@@ -454,15 +573,31 @@ mod tests {
     #[test]
     fn merged_prediction_is_one_detection_and_low_iou_gt_lines_count_as_missed() {
         // GT has "DATE:" and the date as two segments on one row; the engine returns one merged line.
-        let gt = image(vec![gt_line("DATE:", rect(0., 0., 40., 10.)), gt_line("25/12/2018", rect(100., 0., 200., 10.))]);
+        let gt = image(vec![
+            gt_line("DATE:", rect(0., 0., 40., 10.)),
+            gt_line("25/12/2018", rect(100., 0., 200., 10.)),
+        ]);
         let pred = vec![PredLine::new("DATE: 25/12/2018", rect(0., 0., 200., 10.))];
         let s = score_image(&gt, &pred, &EvalOptions::default());
         assert_eq!(s.exact.page.unwrap().errors, 0);
         // IoU(date, merged) = 100/200 = 0.5 → matched; IoU("DATE:", merged) = 0.2 → missed.
         let l = s.exact.line.unwrap();
         assert_eq!(l.gt_chars, 15);
-        assert_eq!(l.errors, 5 + levenshtein(&"25/12/2018".chars().collect::<Vec<_>>(), &"DATE:25/12/2018".chars().collect::<Vec<_>>()));
-        assert_eq!(s.det, Some(DetCounts { tp: 1, fp: 0, fn_: 1 }));
+        assert_eq!(
+            l.errors,
+            5 + levenshtein(
+                &"25/12/2018".chars().collect::<Vec<_>>(),
+                &"DATE:25/12/2018".chars().collect::<Vec<_>>()
+            )
+        );
+        assert_eq!(
+            s.det,
+            Some(DetCounts {
+                tp: 1,
+                fp: 0,
+                fn_: 1
+            })
+        );
     }
 
     #[test]
@@ -478,8 +613,14 @@ mod tests {
 
     #[test]
     fn normalisation_applies_before_scoring() {
-        let gt = image(vec![gt_line("TEL)043-254-2500 10~20", rect(0., 0., 100., 20.))]);
-        let pred = vec![PredLine::new("ＴＥＬ）０４３－２５４—２５００ 10〜20", rect(0., 0., 100., 20.))];
+        let gt = image(vec![gt_line(
+            "TEL)043-254-2500 10~20",
+            rect(0., 0., 100., 20.),
+        )]);
+        let pred = vec![PredLine::new(
+            "ＴＥＬ）０４３－２５４—２５００ 10〜20",
+            rect(0., 0., 100., 20.),
+        )];
         let s = score_image(&gt, &pred, &EvalOptions::default());
         assert_eq!(s.exact.page.unwrap().errors, 0);
         assert_eq!(s.exact.line.unwrap().errors, 0);
@@ -488,7 +629,11 @@ mod tests {
     #[test]
     fn stamp_lines_are_dont_care() {
         let mut gt = two_lines();
-        gt.lines.push(GtLine { text: "印章".into(), quad: Some(rect(200., 0., 240., 40.)), role: Some("stamp".into()) });
+        gt.lines.push(GtLine {
+            text: "印章".into(),
+            quad: Some(rect(200., 0., 240., 40.)),
+            role: Some("stamp".into()),
+        });
         let pred = vec![
             PredLine::new("HELLO", rect(0., 0., 100., 20.)),
             PredLine::new("WORLD 42", rect(0., 30., 100., 50.)),
@@ -496,21 +641,59 @@ mod tests {
             PredLine::new("章印x", rect(205., 5., 235., 35.)),
         ];
         let s = score_image(&gt, &pred, &EvalOptions::default());
-        assert_eq!((s.gt_lines, s.ignored_gt_lines, s.pred_lines, s.ignored_pred_lines), (2, 1, 2, 1));
-        assert_eq!(s.exact.page, Some(CerCounts { errors: 0, gt_chars: 12 }));
-        assert_eq!(s.det, Some(DetCounts { tp: 2, fp: 0, fn_: 0 }));
+        assert_eq!(
+            (
+                s.gt_lines,
+                s.ignored_gt_lines,
+                s.pred_lines,
+                s.ignored_pred_lines
+            ),
+            (2, 1, 2, 1)
+        );
+        assert_eq!(
+            s.exact.page,
+            Some(CerCounts {
+                errors: 0,
+                gt_chars: 12
+            })
+        );
+        assert_eq!(
+            s.det,
+            Some(DetCounts {
+                tp: 2,
+                fp: 0,
+                fn_: 0
+            })
+        );
         // Without ignoring, the seal counts.
-        let s2 = score_image(&gt, &pred, &EvalOptions { ignore_roles: vec![], ..Default::default() });
+        let s2 = score_image(
+            &gt,
+            &pred,
+            &EvalOptions {
+                ignore_roles: vec![],
+                ..Default::default()
+            },
+        );
         assert_eq!(s2.exact.page.unwrap().gt_chars, 14);
         assert_eq!(s2.det.unwrap().tp, 3);
     }
 
     #[test]
     fn no_boxes_gives_page_cer_only() {
-        let gt = image(vec![GtLine { text: "서울".into(), quad: None, role: None }]);
+        let gt = image(vec![GtLine {
+            text: "서울".into(),
+            quad: None,
+            role: None,
+        }]);
         let pred = vec![PredLine::new("서을", rect(0., 0., 10., 10.))];
         let s = score_image(&gt, &pred, &EvalOptions::default());
-        assert_eq!(s.exact.page, Some(CerCounts { errors: 1, gt_chars: 2 }));
+        assert_eq!(
+            s.exact.page,
+            Some(CerCounts {
+                errors: 1,
+                gt_chars: 2
+            })
+        );
         assert_eq!(s.exact.line, None);
         assert_eq!(s.det, None);
     }
@@ -518,8 +701,16 @@ mod tests {
     #[test]
     fn partial_transcription_uses_best_match() {
         let mut gt = image(vec![
-            GtLine { text: "P<UTOERIKSSON<<ANNA".into(), quad: None, role: None },
-            GtLine { text: "L898902C36UTO".into(), quad: None, role: None },
+            GtLine {
+                text: "P<UTOERIKSSON<<ANNA".into(),
+                quad: None,
+                role: None,
+            },
+            GtLine {
+                text: "L898902C36UTO".into(),
+                quad: None,
+                role: None,
+            },
         ]);
         gt.text_complete = false;
         let pred = vec![
@@ -534,7 +725,16 @@ mod tests {
         assert_eq!(s.exact.best_match[1].distance, 1);
         assert_eq!(s.exact.best_match[1].pred.as_deref(), Some("L8989O2C36UTO"));
         let sum = summarize([&s, &s]);
-        assert_eq!(sum.exact.best_match[1], BestMatchLine { index: 1, images: 2, distance: 2, gt_chars: 26, exact: 0 });
+        assert_eq!(
+            sum.exact.best_match[1],
+            BestMatchLine {
+                index: 1,
+                images: 2,
+                distance: 2,
+                gt_chars: 26,
+                exact: 0
+            }
+        );
         assert_eq!(sum.exact.best_match[0].exact, 2);
         assert_eq!(sum.exact.page_cer(), None);
         // Nothing predicted: every GT char is an error.
@@ -546,7 +746,10 @@ mod tests {
     #[test]
     fn summaries_are_micro_averages_and_split_by_group() {
         let gt = two_lines();
-        let good = vec![PredLine::new("HELLO", rect(0., 0., 100., 20.)), PredLine::new("WORLD 42", rect(0., 30., 100., 50.))];
+        let good = vec![
+            PredLine::new("HELLO", rect(0., 0., 100., 20.)),
+            PredLine::new("WORLD 42", rect(0., 30., 100., 50.)),
+        ];
         let mut a = score_image(&gt, &good, &EvalOptions::default());
         a.group = Some("flat".into());
         a.latency_s = Some(1.0);
@@ -554,8 +757,21 @@ mod tests {
         b.group = Some("photo".into());
         b.latency_s = Some(3.0);
         let all = summarize([&a, &b]);
-        assert_eq!(all.exact.page, Some(CerCounts { errors: 12, gt_chars: 24 }));
-        assert_eq!(all.det, Some(DetCounts { tp: 2, fp: 0, fn_: 2 }));
+        assert_eq!(
+            all.exact.page,
+            Some(CerCounts {
+                errors: 12,
+                gt_chars: 24
+            })
+        );
+        assert_eq!(
+            all.det,
+            Some(DetCounts {
+                tp: 2,
+                fp: 0,
+                fn_: 2
+            })
+        );
         assert_eq!(all.latency_median_s, Some(2.0));
         let groups = summarize_groups(&[a, b]);
         assert_eq!(groups.keys().collect::<Vec<_>>(), ["flat", "photo"]);

@@ -31,7 +31,10 @@ fn sroie_loads_and_scores_itself_perfectly() {
     let set = gt::load(&td.join("sroie/gt.jsonl")).unwrap();
     assert_eq!(set.name, "sroie");
     assert_eq!(set.images.len(), 26);
-    assert!(set.images.iter().all(|i| i.has_boxes() && i.image.is_file()));
+    assert!(set
+        .images
+        .iter()
+        .all(|i| i.has_boxes() && i.image.is_file()));
     let s = perfect(&set);
     assert_eq!(s.exact.page.unwrap().errors, 0);
     assert_eq!(s.exact.line.unwrap().errors, 0);
@@ -44,8 +47,17 @@ fn synthetic_docs_load_with_groups() {
     let Some(td) = testdata() else { return };
     let set = gt::load(&td.join("synthetic-docs")).unwrap();
     assert_eq!(set.images.len(), 48);
-    assert_eq!(set.images.iter().filter(|i| i.group.as_deref() == Some("photo")).count(), 24);
-    assert!(set.images.iter().all(|i| i.image.is_file()), "every JSON has its image");
+    assert_eq!(
+        set.images
+            .iter()
+            .filter(|i| i.group.as_deref() == Some("photo"))
+            .count(),
+        24
+    );
+    assert!(
+        set.images.iter().all(|i| i.image.is_file()),
+        "every JSON has its image"
+    );
     let s = perfect(&set);
     assert_eq!(s.exact.page.unwrap().errors, 0);
     assert_eq!(s.exact.line.unwrap().errors, 0);
@@ -56,11 +68,18 @@ fn partial_and_boxless_sets_load() {
     let Some(td) = testdata() else { return };
     let mrz = gt::load(&td.join("passport_mrz")).unwrap();
     assert_eq!(mrz.images.len(), 2);
-    assert!(mrz.images.iter().all(|i| !i.text_complete && i.image.is_file()));
+    assert!(mrz
+        .images
+        .iter()
+        .all(|i| !i.text_complete && i.image.is_file()));
     let s = perfect(&mrz);
     assert_eq!(s.exact.page, None);
     assert_eq!(s.exact.best_match.len(), 2);
-    assert!(s.exact.best_match.iter().all(|b| b.distance == 0 && b.images == 2));
+    assert!(s
+        .exact
+        .best_match
+        .iter()
+        .all(|b| b.distance == 0 && b.images == 2));
     let ko = gt::load(&td.join("korean_real/gt.jsonl")).unwrap();
     assert!(ko.images.iter().all(|i| !i.has_boxes() && i.text_complete));
     assert_eq!(perfect(&ko).exact.line, None);

@@ -38,7 +38,12 @@ pub struct Rect {
 
 impl Rect {
     pub fn new(x0: f32, y0: f32, x1: f32, y1: f32) -> Self {
-        Rect { x0: x0.min(x1), y0: y0.min(y1), x1: x0.max(x1), y1: y0.max(y1) }
+        Rect {
+            x0: x0.min(x1),
+            y0: y0.min(y1),
+            x1: x0.max(x1),
+            y1: y0.max(y1),
+        }
     }
     pub fn width(&self) -> f32 {
         self.x1 - self.x0
@@ -60,10 +65,19 @@ impl Rect {
     pub fn iou(&self, o: &Rect) -> f32 {
         let i = self.intersection(o);
         let u = self.area() + o.area() - i;
-        if u <= 0.0 { 0.0 } else { i / u }
+        if u <= 0.0 {
+            0.0
+        } else {
+            i / u
+        }
     }
     pub fn union(&self, o: &Rect) -> Rect {
-        Rect::new(self.x0.min(o.x0), self.y0.min(o.y0), self.x1.max(o.x1), self.y1.max(o.y1))
+        Rect::new(
+            self.x0.min(o.x0),
+            self.y0.min(o.y0),
+            self.x1.max(o.x1),
+            self.y1.max(o.y1),
+        )
     }
     pub fn to_quad(&self) -> Quad {
         Quad::new([
@@ -106,8 +120,16 @@ impl Quad {
     /// steeper boxes come out as tall quads, which recognition turns upright.
     pub fn from_unordered(mut pts: [Point; 4]) -> Quad {
         pts.sort_by(|a, b| a.x.total_cmp(&b.x).then(a.y.total_cmp(&b.y)));
-        let (tl, bl) = if pts[0].y <= pts[1].y { (pts[0], pts[1]) } else { (pts[1], pts[0]) };
-        let (tr, br) = if pts[2].y <= pts[3].y { (pts[2], pts[3]) } else { (pts[3], pts[2]) };
+        let (tl, bl) = if pts[0].y <= pts[1].y {
+            (pts[0], pts[1])
+        } else {
+            (pts[1], pts[0])
+        };
+        let (tr, br) = if pts[2].y <= pts[3].y {
+            (pts[2], pts[3])
+        } else {
+            (pts[3], pts[2])
+        };
         Quad::new([tl, tr, br, bl])
     }
 
@@ -162,7 +184,12 @@ impl Quad {
     /// (used to cut a line into word boxes).
     pub fn sub_span(&self, t0: f32, t1: f32) -> Quad {
         let [tl, tr, br, bl] = self.pts;
-        Quad::new([tl.lerp(tr, t0), tl.lerp(tr, t1), bl.lerp(br, t1), bl.lerp(br, t0)])
+        Quad::new([
+            tl.lerp(tr, t0),
+            tl.lerp(tr, t1),
+            bl.lerp(br, t1),
+            bl.lerp(br, t0),
+        ])
     }
 
     /// Clamps every corner into `[0, w] x [0, h]`.
@@ -194,7 +221,6 @@ impl Quad {
         out
     }
 }
-
 
 /// Convex hull of a point set (Andrew's monotone chain), counter-clockwise in math orientation
 /// (clockwise on screen), without collinear points. Fewer than 3 distinct points come back as they are.
@@ -235,7 +261,13 @@ pub fn min_area_rect(points: &[Point]) -> Option<Quad> {
     match hull.len() {
         0 => return None,
         1 | 2 => {
-            let r = Quad::new([hull[0], *hull.last().unwrap(), *hull.last().unwrap(), hull[0]]).bbox();
+            let r = Quad::new([
+                hull[0],
+                *hull.last().unwrap(),
+                *hull.last().unwrap(),
+                hull[0],
+            ])
+            .bbox();
             return Some(r.to_quad());
         }
         _ => {}
@@ -262,7 +294,15 @@ pub fn min_area_rect(points: &[Point]) -> Option<Quad> {
         let area = (max_u - min_u) * (max_v - min_v);
         if best.as_ref().is_none_or(|(ba, _)| area < *ba) {
             let at = |u: f32, v: f32| Point::new(a.x + u * ux + v * vx, a.y + u * uy + v * vy);
-            best = Some((area, [at(min_u, min_v), at(max_u, min_v), at(max_u, max_v), at(min_u, max_v)]));
+            best = Some((
+                area,
+                [
+                    at(min_u, min_v),
+                    at(max_u, min_v),
+                    at(max_u, max_v),
+                    at(min_u, max_v),
+                ],
+            ));
         }
     }
     best.map(|(_, c)| Quad::from_unordered(c))
@@ -315,7 +355,11 @@ mod tests {
         let q = min_area_rect(&pts).unwrap();
         assert!((q.area() - 400.0).abs() < 1.0, "area {}", q.area());
         assert!((q.width() - 40.0).abs() < 0.1 && (q.height() - 10.0).abs() < 0.1);
-        assert!((q.angle() - 30f32.to_radians()).abs() < 1e-3, "angle {}", q.angle());
+        assert!(
+            (q.angle() - 30f32.to_radians()).abs() < 1e-3,
+            "angle {}",
+            q.angle()
+        );
     }
 
     #[test]

@@ -48,6 +48,7 @@ mod limits;
 mod pdf;
 mod probe;
 mod raster;
+mod resize;
 mod sniff;
 mod tiff;
 
@@ -59,6 +60,7 @@ use std::path::Path;
 
 pub use crate::error::InputError;
 pub use crate::limits::Limits;
+pub use crate::resize::resize;
 pub use crate::sniff::{sniff, Format};
 
 use crate::limits::Deadline;

@@ -62,7 +62,11 @@ pub struct LayoutConfig {
 
 impl Default for LayoutConfig {
     fn default() -> Self {
-        LayoutConfig { gap_split: 1.45, column_gap: 1.5, letter_spacing: 1.05 }
+        LayoutConfig {
+            gap_split: 1.45,
+            column_gap: 1.5,
+            letter_spacing: 1.05,
+        }
     }
 }
 
@@ -90,7 +94,10 @@ fn column_runs(words: Vec<Word>, h: f32, cfg: &LayoutConfig) -> Vec<Vec<Word>> {
 fn is_wide(ch: &str) -> bool {
     ch.chars().next().is_some_and(|c| {
         let c = c as u32;
-        (0xAC00..=0xD7A3).contains(&c) || (0x3040..=0x30FF).contains(&c) || (0x4E00..=0x9FFF).contains(&c) || (0x3130..=0x318F).contains(&c)
+        (0xAC00..=0xD7A3).contains(&c)
+            || (0x3040..=0x30FF).contains(&c)
+            || (0x4E00..=0x9FFF).contains(&c)
+            || (0x3130..=0x318F).contains(&c)
     })
 }
 
@@ -123,7 +130,11 @@ pub fn split_words(f: &Fragment, cfg: &LayoutConfig) -> Vec<Word> {
             let expected = (advance(&p.ch) + advance(&g.ch)) / 2.0;
             // Hangul/CJK syllables are set solid at about one text height apart; Latin letters need a
             // space of about half a height before it reads as a word gap.
-            let slack = if is_wide(&p.ch) && is_wide(&g.ch) { cfg.gap_split - 1.0 } else { 0.45 };
+            let slack = if is_wide(&p.ch) && is_wide(&g.ch) {
+                cfg.gap_split - 1.0
+            } else {
+                0.45
+            };
             if dist > expected + slack && !words.last().unwrap().is_empty() {
                 words.push(Vec::new());
             }
@@ -157,8 +168,16 @@ pub fn split_words(f: &Fragment, cfg: &LayoutConfig) -> Vec<Word> {
             let first = w.first().unwrap();
             let last = w.last().unwrap();
             let half = |g: &Glyph| advance(&g.ch) * 0.5 * h / len;
-            let t0 = if i == 0 { 0.0 } else { (first.t - half(first)).max(0.0) };
-            let t1 = if i + 1 == n { 1.0 } else { (last.t + half(last)).min(1.0) };
+            let t0 = if i == 0 {
+                0.0
+            } else {
+                (first.t - half(first)).max(0.0)
+            };
+            let t1 = if i + 1 == n {
+                1.0
+            } else {
+                (last.t + half(last)).min(1.0)
+            };
             Word {
                 text: w.iter().map(|g| g.ch.as_str()).collect(),
                 quad: f.quad.sub_span(t0, t1.max(t0)),
@@ -188,13 +207,19 @@ fn same_row(a: &Quad, b: &Quad) -> bool {
 /// Orders fragments into rows and splits them into words. Returns the fragments in reading order,
 /// with `line_break` set on the last word of each visual row.
 pub fn layout(fragments: Vec<Fragment>, cfg: &LayoutConfig) -> Vec<Line> {
-    let mut frags: Vec<Fragment> = fragments.into_iter().filter(|f| f.glyphs.iter().any(|g| !g.ch.trim().is_empty())).collect();
+    let mut frags: Vec<Fragment> = fragments
+        .into_iter()
+        .filter(|f| f.glyphs.iter().any(|g| !g.ch.trim().is_empty()))
+        .collect();
     frags.sort_by(|a, b| a.quad.center().y.total_cmp(&b.quad.center().y));
     // Greedy row building: a fragment joins the first open row whose members it lines up with.
     let mut rows: Vec<Vec<Fragment>> = Vec::new();
     'outer: for f in frags {
         for row in rows.iter_mut().rev().take(3) {
-            if row.iter().any(|m| same_row(&m.quad, &f.quad) && same_row(&f.quad, &m.quad)) {
+            if row
+                .iter()
+                .any(|m| same_row(&m.quad, &f.quad) && same_row(&f.quad, &m.quad))
+            {
                 row.push(f);
                 continue 'outer;
             }
@@ -223,15 +248,25 @@ pub fn layout(fragments: Vec<Fragment>, cfg: &LayoutConfig) -> Vec<Line> {
             let runs = column_runs(words, f.quad.height().max(1.0), cfg);
             let single = runs.len() == 1;
             for words in runs {
-                let confidence = words.iter().map(|w| w.confidence).sum::<f32>() / words.len() as f32;
-                let text = words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ");
+                let confidence =
+                    words.iter().map(|w| w.confidence).sum::<f32>() / words.len() as f32;
+                let text = words
+                    .iter()
+                    .map(|w| w.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ");
                 let quad = if single {
                     f.quad
                 } else {
                     let (a, b) = (words[0].quad, words[words.len() - 1].quad);
                     Quad::new([a.pts[0], b.pts[1], b.pts[2], a.pts[3]])
                 };
-                out.push(Line { text, quad, confidence, words });
+                out.push(Line {
+                    text,
+                    quad,
+                    confidence,
+                    words,
+                });
             }
         }
     }
@@ -254,40 +289,77 @@ mod tests {
         let len = x1 - x0;
         Fragment {
             quad: Rect::new(x0, y0, x1, y0 + h).to_quad(),
-            glyphs: chars.iter().map(|&(c, x)| Glyph { ch: c.into(), t: (x - x0) / len, confidence: 0.9 }).collect(),
+            glyphs: chars
+                .iter()
+                .map(|&(c, x)| Glyph {
+                    ch: c.into(),
+                    t: (x - x0) / len,
+                    confidence: 0.9,
+                })
+                .collect(),
         }
     }
 
     #[test]
     fn letter_spaced_label_is_split_at_gaps() {
         // 사 업 자 등 록 증: syllables 20 px high, centres 40 px apart (one syllable of space between).
-        let chars: Vec<(&str, f32)> = ["사", "업", "자", "등", "록", "증"].iter().enumerate().map(|(i, c)| (*c, 10.0 + 40.0 * i as f32)).collect();
+        let chars: Vec<(&str, f32)> = ["사", "업", "자", "등", "록", "증"]
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (*c, 10.0 + 40.0 * i as f32))
+            .collect();
         let words = split_words(&frag(0., 0., 220., 20., &chars), &LayoutConfig::default());
-        assert_eq!(words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>(), ["사", "업", "자", "등", "록", "증"]);
+        assert_eq!(
+            words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>(),
+            ["사", "업", "자", "등", "록", "증"]
+        );
     }
 
     #[test]
     fn slightly_letter_spaced_run_is_split_as_a_whole() {
         // Centres 1.12 heights apart: no single gap is decisive, the run as a whole is letter-spaced.
-        let chars: Vec<(&str, f32)> = ["사", "업", "의", "종", "류"].iter().enumerate().map(|(i, c)| (*c, 10.0 + 22.4 * i as f32)).collect();
+        let chars: Vec<(&str, f32)> = ["사", "업", "의", "종", "류"]
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (*c, 10.0 + 22.4 * i as f32))
+            .collect();
         let words = split_words(&frag(0., 0., 110., 20., &chars), &LayoutConfig::default());
         assert_eq!(words.len(), 5);
     }
 
     #[test]
     fn solid_korean_and_latin_stay_one_word() {
-        let chars: Vec<(&str, f32)> = ["사", "업", "자", "등", "록", "증"].iter().enumerate().map(|(i, c)| (*c, 10.0 + 18.0 * i as f32)).collect();
+        let chars: Vec<(&str, f32)> = ["사", "업", "자", "등", "록", "증"]
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (*c, 10.0 + 18.0 * i as f32))
+            .collect();
         let words = split_words(&frag(0., 0., 110., 20., &chars), &LayoutConfig::default());
         assert_eq!(words.len(), 1);
         assert_eq!(words[0].text, "사업자등록증");
-        let chars: Vec<(&str, f32)> = "TOTAL".chars().enumerate().map(|(i, c)| (Box::leak(c.to_string().into_boxed_str()) as &str, 6.0 + 12.0 * i as f32)).collect();
+        let chars: Vec<(&str, f32)> = "TOTAL"
+            .chars()
+            .enumerate()
+            .map(|(i, c)| {
+                (
+                    Box::leak(c.to_string().into_boxed_str()) as &str,
+                    6.0 + 12.0 * i as f32,
+                )
+            })
+            .collect();
         let words = split_words(&frag(0., 0., 60., 20., &chars), &LayoutConfig::default());
         assert_eq!(words.len(), 1);
     }
 
     #[test]
     fn predicted_spaces_split_and_word_boxes_are_ordered() {
-        let chars = [("A", 5.0), ("B", 15.0), (" ", 25.0), ("C", 35.0), ("D", 45.0)];
+        let chars = [
+            ("A", 5.0),
+            ("B", 15.0),
+            (" ", 25.0),
+            ("C", 35.0),
+            ("D", 45.0),
+        ];
         let words = split_words(&frag(0., 0., 50., 16., &chars), &LayoutConfig::default());
         assert_eq!(words.len(), 2);
         assert!(words[0].quad.bbox().x1 <= words[1].quad.bbox().x0 + 1e-3);
@@ -298,9 +370,23 @@ mod tests {
     #[test]
     fn wide_gaps_split_a_fragment_into_lines_on_one_row() {
         // "DATE:" then a 60 px blank (3 heights) then "25/12".
-        let chars = [("D", 5.0), ("A", 15.0), ("T", 25.0), ("E", 35.0), (":", 45.0), ("2", 115.0), ("5", 125.0)];
-        let lines = layout(vec![frag(0., 0., 130., 20., &chars)], &LayoutConfig::default());
-        assert_eq!(lines.iter().map(|l| l.text.as_str()).collect::<Vec<_>>(), ["DATE:", "25"]);
+        let chars = [
+            ("D", 5.0),
+            ("A", 15.0),
+            ("T", 25.0),
+            ("E", 35.0),
+            (":", 45.0),
+            ("2", 115.0),
+            ("5", 125.0),
+        ];
+        let lines = layout(
+            vec![frag(0., 0., 130., 20., &chars)],
+            &LayoutConfig::default(),
+        );
+        assert_eq!(
+            lines.iter().map(|l| l.text.as_str()).collect::<Vec<_>>(),
+            ["DATE:", "25"]
+        );
         assert!(!lines[0].words[0].line_break && lines[1].words[0].line_break);
         assert!(lines[0].quad.bbox().x1 < lines[1].quad.bbox().x0);
     }

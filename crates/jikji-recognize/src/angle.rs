@@ -18,15 +18,24 @@ pub struct AngleClassifier {
 }
 
 impl AngleClassifier {
-    pub fn load(models_dir: &Path, path: &Path, threads: usize) -> Result<AngleClassifier, RuntimeError> {
-        Ok(AngleClassifier { model: Model::load(models_dir, path, threads)?, threshold: 0.9, batch: 16 })
+    pub fn load(
+        models_dir: &Path,
+        path: &Path,
+        threads: usize,
+    ) -> Result<AngleClassifier, RuntimeError> {
+        Ok(AngleClassifier {
+            model: Model::load(models_dir, path, threads)?,
+            threshold: 0.9,
+            batch: 16,
+        })
     }
 
     /// For each crop: is it upside down?
     pub fn upside_down(&mut self, crops: &[&RgbImage]) -> Result<Vec<bool>, RuntimeError> {
         let mut out = Vec::with_capacity(crops.len());
         for chunk in crops.chunks(self.batch.max(1)) {
-            let mut t = Array4::<f32>::zeros((chunk.len(), 3, CLS_HEIGHT as usize, CLS_WIDTH as usize));
+            let mut t =
+                Array4::<f32>::zeros((chunk.len(), 3, CLS_HEIGHT as usize, CLS_WIDTH as usize));
             for (n, c) in chunk.iter().enumerate() {
                 let ratio = c.width().max(1) as f32 / c.height().max(1) as f32;
                 let w = ((ratio * CLS_HEIGHT as f32).ceil() as u32).clamp(1, CLS_WIDTH);
@@ -40,7 +49,10 @@ impl AngleClassifier {
             }
             let probs = self.model.run(t.view())?;
             if probs.ndim() != 2 || probs.shape()[1] < 2 {
-                return Err(RuntimeError::Run { model: self.model.name().into(), detail: format!("unexpected output shape {:?}", probs.shape()) });
+                return Err(RuntimeError::Run {
+                    model: self.model.name().into(),
+                    detail: format!("unexpected output shape {:?}", probs.shape()),
+                });
             }
             for n in 0..chunk.len() {
                 let (p0, p180) = (probs[[n, 0]], probs[[n, 1]]);

@@ -14,11 +14,17 @@ pub fn pieces(crop: &RgbImage, min_gap: f32) -> Vec<(u32, u32)> {
     if w < 4 || h < 4 {
         return vec![(0, w)];
     }
-    let gray: Vec<u8> = crop.pixels().map(|p| ((p.0[0] as u32 * 299 + p.0[1] as u32 * 587 + p.0[2] as u32 * 114) / 1000) as u8).collect();
+    let gray: Vec<u8> = crop
+        .pixels()
+        .map(|p| ((p.0[0] as u32 * 299 + p.0[1] as u32 * 587 + p.0[2] as u32 * 114) / 1000) as u8)
+        .collect();
     let mut sorted = gray.clone();
     sorted.sort_unstable();
     let background = sorted[sorted.len() / 2] as i32;
-    let (lo, hi) = (sorted[sorted.len() / 50] as i32, sorted[sorted.len() - 1 - sorted.len() / 50] as i32);
+    let (lo, hi) = (
+        sorted[sorted.len() / 50] as i32,
+        sorted[sorted.len() - 1 - sorted.len() / 50] as i32,
+    );
     let contrast = (hi - lo).max(1);
     if contrast < 40 {
         return vec![(0, w)];
@@ -26,7 +32,12 @@ pub fn pieces(crop: &RgbImage, min_gap: f32) -> Vec<(u32, u32)> {
     let cut = (contrast as f32 * 0.4) as i32;
     // A column is blank when (almost) none of its pixels differs from the background by much.
     let blank: Vec<bool> = (0..w as usize)
-        .map(|x| (0..h as usize).filter(|&y| (gray[y * w as usize + x] as i32 - background).abs() > cut).count() <= (h as usize / 24).max(1))
+        .map(|x| {
+            (0..h as usize)
+                .filter(|&y| (gray[y * w as usize + x] as i32 - background).abs() > cut)
+                .count()
+                <= (h as usize / 24).max(1)
+        })
         .collect();
     let min_run = (min_gap * h as f32).max(2.0) as usize;
     let mut out = Vec::new();
@@ -90,8 +101,14 @@ mod tests {
 
     #[test]
     fn no_gap_or_flat_crop_is_one_piece() {
-        assert_eq!(pieces(&crop_with_blocks(100, 20, &[(0, 100)]), 1.0), vec![(0, 100)]);
-        assert_eq!(pieces(&RgbImage::from_pixel(100, 20, Rgb([200, 200, 200])), 1.0), vec![(0, 100)]);
+        assert_eq!(
+            pieces(&crop_with_blocks(100, 20, &[(0, 100)]), 1.0),
+            vec![(0, 100)]
+        );
+        assert_eq!(
+            pieces(&RgbImage::from_pixel(100, 20, Rgb([200, 200, 200])), 1.0),
+            vec![(0, 100)]
+        );
     }
 
     #[test]

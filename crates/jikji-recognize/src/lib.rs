@@ -15,12 +15,14 @@ mod angle;
 mod charset;
 mod ctc;
 mod gaps;
-mod rectify;
 mod recognizer;
+mod rectify;
 
 pub use angle::AngleClassifier;
-pub use charset::Charset;
+pub use charset::{Alphabet, Charset};
 pub use ctc::{greedy_decode, Decoded, DecodedChar};
 pub use gaps::pieces;
+pub use recognizer::{
+    resized_width, to_reading, CharBox, LineReading, RecKind, Recognizer, REC_HEIGHT,
+};
 pub use rectify::{crop_line, LineCrop};
-pub use recognizer::{resized_width, to_reading, CharBox, LineReading, RecKind, Recognizer, REC_HEIGHT};

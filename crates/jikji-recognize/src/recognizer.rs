@@ -6,7 +6,7 @@ use image::{imageops::FilterType, GrayImage, RgbImage};
 use jikji_runtime::{Model, RuntimeError};
 use ndarray::Array4;
 
-use crate::charset::Charset;
+use crate::charset::{Alphabet, Charset};
 use crate::ctc::{greedy_decode, Decoded};
 
 /// Input height of every recogniser.
@@ -89,7 +89,11 @@ pub fn to_reading(d: &Decoded, input_w: u32, resized_w: u32, crop_w: u32) -> Lin
             confidence: c.confidence,
         })
         .collect();
-    LineReading { text: d.text(), confidence: d.confidence(), chars }
+    LineReading {
+        text: d.text(),
+        confidence: d.confidence(),
+        chars,
+    }
 }
 
 /// A loaded recogniser.
@@ -97,41 +101,113 @@ pub struct Recognizer {
     model: Model,
     charset: Charset,
     kind: RecKind,
-    /// Lines per inference batch. 1 by default: on a CPU, batching pads every line to the widest of its
-    /// batch, and measured on SROIE receipts batch 1 took 1.9 s of CPU where batch 16 took 3.4 s, with
-    /// 374 MB peak RSS against 602 MB. Accelerators want larger batches.
+    /// Most lines per inference batch. 1 by default: on a CPU with one intra-op thread the recogniser is
+    /// compute-bound, so batching only adds padding. Measured on 6 SROIE receipts (recognition time):
+    /// batch 1: 6.1 s; batch 4 within 10 % width: 6.1 s; batch 8 within 30 %: 6.7 s; batch 16 unbounded
+    /// (earlier): 1.8x the time and +230 MB peak RSS. Accelerators want larger batches.
     pub batch: usize,
+    /// A batch only takes lines whose width is within this fraction of its narrowest line.
+    pub max_padding: f32,
+    /// Allowed class lists per restricted alphabet, computed on first use.
+    allowed: std::collections::HashMap<Alphabet, Vec<usize>>,
+}
+
+/// Splits widths sorted ascending into consecutive batches of at most `max_batch` lines, each line at
+/// most `max_padding` (a fraction) wider than the batch's narrowest.
+pub fn width_batches(
+    sorted: &[u32],
+    max_batch: usize,
+    max_padding: f32,
+) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < sorted.len() {
+        let limit = sorted[start] as f32 * (1.0 + max_padding.max(0.0));
+        let mut end = start + 1;
+        while end < sorted.len() && end - start < max_batch.max(1) && sorted[end] as f32 <= limit {
+            end += 1;
+        }
+        out.push(start..end);
+        start = end;
+    }
+    out
 }
 
 impl Recognizer {
-    pub fn load(models_dir: &Path, model: &Path, charset: &Path, kind: RecKind, threads: usize) -> Result<Recognizer, RuntimeError> {
+    pub fn load(
+        models_dir: &Path,
+        model: &Path,
+        charset: &Path,
+        kind: RecKind,
+        threads: usize,
+    ) -> Result<Recognizer, RuntimeError> {
         let model = Model::load(models_dir, model, threads)?;
-        let charset = Charset::load(charset, kind == RecKind::Korean).map_err(|_| RuntimeError::Missing(charset.to_path_buf()))?;
-        Ok(Recognizer { model, charset, kind, batch: 1 })
+        let charset = Charset::load(charset, kind == RecKind::Korean)
+            .map_err(|_| RuntimeError::Missing(charset.to_path_buf()))?;
+        Ok(Recognizer {
+            model,
+            charset,
+            kind,
+            batch: 1,
+            max_padding: 0.1,
+            allowed: Default::default(),
+        })
     }
 
     pub fn kind(&self) -> RecKind {
         self.kind
     }
 
-    /// Reads every crop. Crops are sorted by width and batched, so padding stays small.
+    /// Reads every crop with the whole charset. See [`Recognizer::recognize_in`].
     pub fn recognize(&mut self, crops: &[&RgbImage]) -> Result<Vec<LineReading>, RuntimeError> {
+        self.recognize_in(crops, Alphabet::All)
+    }
+
+    /// Reads every crop, answering only with characters of `alphabet`. Crops are sorted by width and
+    /// batched, so padding stays small.
+    pub fn recognize_in(
+        &mut self,
+        crops: &[&RgbImage],
+        alphabet: Alphabet,
+    ) -> Result<Vec<LineReading>, RuntimeError> {
+        let allowed: Option<Vec<usize>> = match alphabet {
+            Alphabet::All => None,
+            a => Some(
+                self.allowed
+                    .entry(a)
+                    .or_insert_with(|| self.charset.classes_in(a))
+                    .clone(),
+            ),
+        };
         let mut order: Vec<usize> = (0..crops.len()).collect();
-        let widths: Vec<u32> = crops.iter().map(|c| resized_width(self.kind, c.width(), c.height())).collect();
+        let widths: Vec<u32> = crops
+            .iter()
+            .map(|c| resized_width(self.kind, c.width(), c.height()))
+            .collect();
         order.sort_by_key(|&i| widths[i]);
         let mut out = vec![LineReading::default(); crops.len()];
-        for chunk in order.chunks(self.batch.max(1)) {
+        let sorted: Vec<u32> = order.iter().map(|&i| widths[i]).collect();
+        for range in width_batches(&sorted, self.batch, self.max_padding) {
+            let chunk = &order[range];
             let max_w = chunk.iter().map(|&i| widths[i]).max().unwrap_or(8);
             let input_w = max_w.div_ceil(8) * 8;
             let channels = if self.kind == RecKind::Korean { 1 } else { 3 };
-            let mut t = Array4::<f32>::zeros((chunk.len(), channels, REC_HEIGHT as usize, input_w as usize));
+            let mut t = Array4::<f32>::zeros((
+                chunk.len(),
+                channels,
+                REC_HEIGHT as usize,
+                input_w as usize,
+            ));
             for (n, &i) in chunk.iter().enumerate() {
                 fill(self.kind, &mut t, n, crops[i], widths[i]);
             }
             let logits = self.model.run(t.view())?;
             let shape = logits.shape().to_vec();
             if shape.len() != 3 || shape[0] != chunk.len() {
-                return Err(RuntimeError::Run { model: self.model.name().into(), detail: format!("unexpected output shape {shape:?}") });
+                return Err(RuntimeError::Run {
+                    model: self.model.name().into(),
+                    detail: format!("unexpected output shape {shape:?}"),
+                });
             }
             let (steps, classes) = (shape[1], shape[2]);
             let logits = logits.as_standard_layout();
@@ -143,7 +219,9 @@ impl Recognizer {
                 let row = &row[..used.min(steps) * classes];
                 let charset = &self.charset;
                 let softmax = self.kind == RecKind::Korean;
-                let mut d = greedy_decode(row, classes, 0, softmax, |c| charset.symbol(c));
+                let mut d = greedy_decode(row, classes, 0, softmax, allowed.as_deref(), |c| {
+                    charset.symbol(c)
+                });
                 d.steps = steps;
                 out[i] = to_reading(&d, input_w, widths[i], crops[i].width());
             }
@@ -158,10 +236,23 @@ mod tests {
     use crate::ctc::DecodedChar;
 
     #[test]
+    fn batches_group_similar_widths() {
+        let w = [100, 104, 109, 111, 200, 205, 900];
+        assert_eq!(width_batches(&w, 8, 0.1), vec![0..3, 3..4, 4..6, 6..7]);
+        assert_eq!(width_batches(&w, 2, 1.0), vec![0..2, 2..4, 4..6, 6..7]);
+        assert_eq!(width_batches(&w, 1, 0.5).len(), w.len());
+        assert!(width_batches(&[], 4, 0.1).is_empty());
+    }
+
+    #[test]
     fn widths_follow_each_contract() {
         assert_eq!(resized_width(RecKind::Korean, 200, 48), 200);
         assert_eq!(resized_width(RecKind::Korean, 100, 24), 200);
-        assert_eq!(resized_width(RecKind::Korean, 1500, 48), 1500, "not squeezed");
+        assert_eq!(
+            resized_width(RecKind::Korean, 1500, 48),
+            1500,
+            "not squeezed"
+        );
         assert_eq!(resized_width(RecKind::Korean, 50000, 48), MAX_WIDTH);
         assert_eq!(resized_width(RecKind::Paddle, 101, 48), 101);
     }
@@ -170,7 +261,12 @@ mod tests {
     fn character_positions_map_back_to_crop_pixels() {
         // 10 steps over an input 80 px wide (stride 8); the line was resized from 160 px to 80 px.
         let d = Decoded {
-            chars: vec![DecodedChar { ch: "a".into(), t0: 2, t1: 3, confidence: 0.9 }],
+            chars: vec![DecodedChar {
+                ch: "a".into(),
+                t0: 2,
+                t1: 3,
+                confidence: 0.9,
+            }],
             steps: 10,
         };
         let r = to_reading(&d, 80, 80, 160);

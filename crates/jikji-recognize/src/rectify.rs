@@ -23,8 +23,16 @@ impl LineCrop {
     /// read right to left.
     pub fn reading_quad(&self) -> Quad {
         let [tl, tr, br, bl] = self.quad.pts;
-        let q = if self.rotated { [tr, br, bl, tl] } else { [tl, tr, br, bl] };
-        Quad::new(if self.flipped { [q[2], q[3], q[0], q[1]] } else { q })
+        let q = if self.rotated {
+            [tr, br, bl, tl]
+        } else {
+            [tl, tr, br, bl]
+        };
+        Quad::new(if self.flipped {
+            [q[2], q[3], q[0], q[1]]
+        } else {
+            q
+        })
     }
 
     /// Turns the crop 180° (an upside-down line).
@@ -117,15 +125,28 @@ pub fn crop_line(page: &RgbImage, quad: &Quad) -> LineCrop {
                 let bb = quad.bbox();
                 for y in 0..h {
                     for x in 0..w {
-                        out.put_pixel(x, y, sample(page, (bb.x0 + x as f32) as f64, (bb.y0 + y as f32) as f64));
+                        out.put_pixel(
+                            x,
+                            y,
+                            sample(page, (bb.x0 + x as f32) as f64, (bb.y0 + y as f32) as f64),
+                        );
                     }
                 }
             }
         }
     }
     let rotated = h as f32 >= 1.5 * w as f32;
-    let image = if rotated { image::imageops::rotate270(&out) } else { out };
-    LineCrop { image, quad: *quad, rotated, flipped: false }
+    let image = if rotated {
+        image::imageops::rotate270(&out)
+    } else {
+        out
+    };
+    LineCrop {
+        image,
+        quad: *quad,
+        rotated,
+        flipped: false,
+    }
 }
 
 #[cfg(test)]
@@ -156,7 +177,10 @@ mod tests {
         assert_eq!(c.image.dimensions(), (60, 10));
         // Reading runs down the quad: the first half of the crop is the top half of the quad.
         let s = c.reading_quad().sub_span(0.0, 0.5).bbox();
-        assert!((s.y0 - 0.0).abs() < 1e-3 && (s.y1 - 30.0).abs() < 1e-3, "{s:?}");
+        assert!(
+            (s.y0 - 0.0).abs() < 1e-3 && (s.y1 - 30.0).abs() < 1e-3,
+            "{s:?}"
+        );
     }
 
     #[test]
@@ -164,7 +188,12 @@ mod tests {
         // A dark 40x8 bar rotated by 20 degrees; the crop must be dark in the middle and the right size.
         let mut page = RgbImage::from_pixel(100, 100, Rgb([255, 255, 255]));
         let a = 20f32.to_radians();
-        let rot = |x: f32, y: f32| Point::new(50. + x * a.cos() - y * a.sin(), 50. + x * a.sin() + y * a.cos());
+        let rot = |x: f32, y: f32| {
+            Point::new(
+                50. + x * a.cos() - y * a.sin(),
+                50. + x * a.sin() + y * a.cos(),
+            )
+        };
         for py in 0..100 {
             for px in 0..100 {
                 let (dx, dy) = (px as f32 - 50.0, py as f32 - 50.0);

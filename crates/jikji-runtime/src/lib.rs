@@ -75,11 +75,17 @@ pub fn environment(models_dir: &Path) -> Result<ort::environment::Environment, R
         return Err(RuntimeError::Missing(lib));
     }
     let env = ort::init_from(&lib)
-        .map_err(|e| RuntimeError::Library { path: lib.clone(), detail: e.to_string() })?
+        .map_err(|e| RuntimeError::Library {
+            path: lib.clone(),
+            detail: e.to_string(),
+        })?
         .with_name("jikji")
         .with_telemetry(false)
         .build()
-        .map_err(|e| RuntimeError::Library { path: lib.clone(), detail: e.to_string() })?;
+        .map_err(|e| RuntimeError::Library {
+            path: lib.clone(),
+            detail: e.to_string(),
+        })?;
     *slot = Some(env.clone());
     Ok(env)
 }
@@ -88,6 +94,7 @@ pub fn environment(models_dir: &Path) -> Result<ort::environment::Environment, R
 pub struct Model {
     name: String,
     session: Session,
+    run_options: ort::session::RunOptions,
 }
 
 impl Model {
@@ -97,14 +104,20 @@ impl Model {
             return Err(RuntimeError::Missing(path.to_path_buf()));
         }
         let env = environment(models_dir)?;
-        let err = |e: String| RuntimeError::Load { path: path.to_path_buf(), detail: e };
+        let err = |e: String| RuntimeError::Load {
+            path: path.to_path_buf(),
+            detail: e,
+        };
         let session = Session::builder(&env)
             .map_err(|e| err(e.to_string()))?
             .with_optimization_level(GraphOptimizationLevel::Level3)
             .map_err(|e| err(e.to_string()))?
-            // Input shapes change with every page and line batch: an arena and memory patterns would
-            // keep the largest allocation of each shape alive (RapidOCR turns the arena off too).
-            .with_execution_providers([ort::ep::CPU::default().with_arena_allocator(false).build()])
+            // The CPU arena is on and shrunk after every run (see `run_options`): measured on a SROIE
+            // receipt, peak RSS 408 MB with the arena off (glibc keeps the freed activation buffers of
+            // every size in its heaps), 347 MB with the arena, 305 MB with the arena shrunk after each
+            // run, which was also 13 % faster than no arena. Input shapes change with every page and
+            // line batch, so memory patterns (planned per shape) stay off.
+            .with_execution_providers([ort::ep::CPU::default().with_arena_allocator(true).build()])
             .map_err(|e| err(e.to_string()))?
             .with_memory_pattern(false)
             .map_err(|e| err(e.to_string()))?
@@ -123,7 +136,17 @@ impl Model {
             .unwrap_or(path)
             .display()
             .to_string();
-        Ok(Model { name, session })
+        // Hands the arena's free chunks back after every run, so one large page does not keep its
+        // activation memory for the rest of the process.
+        let mut run_options = ort::session::RunOptions::new().map_err(|e| err(e.to_string()))?;
+        run_options
+            .set("memory.enable_memory_arena_shrinkage", "cpu:0")
+            .map_err(|e| err(e.to_string()))?;
+        Ok(Model {
+            name,
+            session,
+            run_options,
+        })
     }
 
     pub fn name(&self) -> &str {
@@ -132,10 +155,18 @@ impl Model {
 
     /// Runs the model on one NCHW float tensor and returns its first output.
     pub fn run(&mut self, input: ArrayView4<'_, f32>) -> Result<ArrayD<f32>, RuntimeError> {
-        let err = |e: String| RuntimeError::Run { model: self.name.clone(), detail: e };
+        let err = |e: String| RuntimeError::Run {
+            model: self.name.clone(),
+            detail: e,
+        };
         let tensor = TensorRef::from_array_view(input).map_err(|e| err(e.to_string()))?;
-        let outputs = self.session.run(ort::inputs![tensor]).map_err(|e| err(e.to_string()))?;
-        let out = outputs[0].try_extract_array::<f32>().map_err(|e| err(e.to_string()))?;
+        let outputs = self
+            .session
+            .run_with_options(ort::inputs![tensor], &self.run_options)
+            .map_err(|e| err(e.to_string()))?;
+        let out = outputs[0]
+            .try_extract_array::<f32>()
+            .map_err(|e| err(e.to_string()))?;
         Ok(out.to_owned())
     }
 }
@@ -154,6 +185,9 @@ mod tests {
 
     #[test]
     fn explicit_models_dir_wins() {
-        assert_eq!(resolve_models_dir(Some(Path::new("/x/y"))), PathBuf::from("/x/y"));
+        assert_eq!(
+            resolve_models_dir(Some(Path::new("/x/y"))),
+            PathBuf::from("/x/y")
+        );
     }
 }

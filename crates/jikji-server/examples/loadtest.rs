@@ -30,7 +30,11 @@ use std::time::{Duration, Instant};
 
 struct FakeEngine(Duration);
 impl OcrBackend for FakeEngine {
-    fn recognize(&self, img: &image::RgbImage, _o: &OcrOptions) -> Result<PageResult, EngineError> {
+    fn recognize(
+        &self,
+        img: Arc<image::RgbImage>,
+        _o: &OcrOptions,
+    ) -> Result<PageResult, EngineError> {
         std::thread::sleep(self.0);
         Ok(PageResult {
             page_index: 0,
@@ -49,7 +53,11 @@ struct Timed {
     last_us: std::sync::atomic::AtomicU64,
 }
 impl OcrBackend for Timed {
-    fn recognize(&self, img: &image::RgbImage, o: &OcrOptions) -> Result<PageResult, EngineError> {
+    fn recognize(
+        &self,
+        img: Arc<image::RgbImage>,
+        o: &OcrOptions,
+    ) -> Result<PageResult, EngineError> {
         let t = Instant::now();
         let r = self.inner.recognize(img, o);
         self.last_us
@@ -307,7 +315,9 @@ async fn main() {
 
     // warm-up of the engine
     for _ in 0..2 {
-        engine.recognize(&img, &opts).expect("engine works");
+        engine
+            .recognize(Arc::new(img.clone()), &opts)
+            .expect("engine works");
     }
     let rss_after_engine = rss_kb("VmRSS:");
 
@@ -361,7 +371,7 @@ async fn main() {
             let page = jikji_image::decode(&b, None, &jikji_image::Limits::default())
                 .unwrap()
                 .remove(0);
-            e.recognize(&page.image, &op).unwrap()
+            e.recognize(Arc::new(page.image), &op).unwrap()
         })
         .await
         .unwrap();

@@ -569,7 +569,7 @@ async fn process(
                     let mut err = None;
                     for p in pages {
                         let t = Instant::now();
-                        match engine.recognize(&p.image, &opts) {
+                        match engine.recognize(std::sync::Arc::new(p.image), &opts) {
                             Ok(mut r) => {
                                 r.page_index = p.index;
                                 results.push(r);

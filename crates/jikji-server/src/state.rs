@@ -14,10 +14,10 @@ use tokio::sync::Semaphore;
 /// What the server needs from an OCR engine: [`jikji_engine::Engine`] implements it; tests and the
 /// load test can plug in a stand-in.
 pub trait OcrBackend: Send + Sync + 'static {
-    /// Recognises one page. Blocking.
+    /// Recognises one page. Blocking. The page is shared, not copied: a large scan is ~100 MB.
     fn recognize(
         &self,
-        image: &image::RgbImage,
+        image: Arc<image::RgbImage>,
         opts: &OcrOptions,
     ) -> Result<PageResult, EngineError>;
 }
@@ -25,10 +25,10 @@ pub trait OcrBackend: Send + Sync + 'static {
 impl OcrBackend for Engine {
     fn recognize(
         &self,
-        image: &image::RgbImage,
+        image: Arc<image::RgbImage>,
         opts: &OcrOptions,
     ) -> Result<PageResult, EngineError> {
-        Engine::recognize(self, image, opts)
+        Engine::recognize_shared(self, image, opts).map(|(r, _)| r)
     }
 }
 

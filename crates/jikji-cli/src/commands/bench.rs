@@ -61,7 +61,11 @@ pub struct Args {
     #[arg(long)]
     pub no_accuracy: bool,
     /// Engines to run, comma-separated: jikji, rapidocr, tesseract.
-    #[arg(long, default_value = "jikji,rapidocr,tesseract", value_delimiter = ',')]
+    #[arg(
+        long,
+        default_value = "jikji,rapidocr,tesseract",
+        value_delimiter = ','
+    )]
     pub engines: Vec<String>,
     /// Intra-op threads for every engine (Jikji/RapidOCR ONNX Runtime, Tesseract OMP_THREAD_LIMIT).
     #[arg(long, default_value_t = 1)]
@@ -78,6 +82,10 @@ pub struct Args {
     /// Jikji model set (PP-OCR detector + recogniser family): ppocrv5, ppocrv6-tiny or ppocrv6-small.
     #[arg(long, default_value = "ppocrv6-small")]
     pub model_set: String,
+    /// Read Latin lines with the set's own recogniser only, without the tiny recogniser reading first
+    /// (the recognition cascade, on by default; see the engine's docs).
+    #[arg(long)]
+    pub no_cascade: bool,
     /// Jikji recognition languages (comma-separated).
     #[arg(long, default_value = "en")]
     pub lang: String,
@@ -216,10 +224,17 @@ struct ChildRun {
 
 /// Runs `cmd` to completion, collecting stdout, stderr (calling `on_stderr_line` per line), wall time and,
 /// on Linux, the child's peak RSS and CPU time.
-fn run_child(mut cmd: Command, mut on_stderr_line: impl FnMut(&str) + Send) -> anyhow::Result<ChildRun> {
-    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+fn run_child(
+    mut cmd: Command,
+    mut on_stderr_line: impl FnMut(&str) + Send,
+) -> anyhow::Result<ChildRun> {
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let t0 = Instant::now();
-    let mut child = cmd.spawn().with_context(|| format!("starting {:?}", cmd.get_program()))?;
+    let mut child = cmd
+        .spawn()
+        .with_context(|| format!("starting {:?}", cmd.get_program()))?;
     let mut out = child.stdout.take().expect("piped");
     let err = child.stderr.take().expect("piped");
     let (stdout, stderr) = std::thread::scope(|s| {
@@ -245,12 +260,21 @@ fn run_child(mut cmd: Command, mut on_stderr_line: impl FnMut(&str) + Send) -> a
         let cpu = |t: &sys::Timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
         (
             std::process::ExitStatus::from_raw(raw),
-            Some(Usage { max_rss_kb: ru.ru_maxrss.max(0) as u64, cpu_s: cpu(&ru.ru_utime) + cpu(&ru.ru_stime) }),
+            Some(Usage {
+                max_rss_kb: ru.ru_maxrss.max(0) as u64,
+                cpu_s: cpu(&ru.ru_utime) + cpu(&ru.ru_stime),
+            }),
         )
     };
     #[cfg(not(target_os = "linux"))]
     let (status, usage) = (child.wait()?, None);
-    Ok(ChildRun { status, stdout, stderr, wall_s: t0.elapsed().as_secs_f64(), usage })
+    Ok(ChildRun {
+        status,
+        stdout,
+        stderr,
+        wall_s: t0.elapsed().as_secs_f64(),
+        usage,
+    })
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -297,7 +321,12 @@ struct Accuracy {
 
 impl EngineResult {
     fn skipped(engine: &str, detail: String, why: String) -> Self {
-        EngineResult { engine: engine.into(), detail, skipped: Some(why), ..Default::default() }
+        EngineResult {
+            engine: engine.into(),
+            detail,
+            skipped: Some(why),
+            ..Default::default()
+        }
     }
 
     fn finish(&mut self) {
@@ -311,7 +340,9 @@ impl EngineResult {
 }
 
 fn collect_images(paths: &[PathBuf], limit: Option<usize>) -> anyhow::Result<Vec<PathBuf>> {
-    const EXT: [&str; 9] = ["jpg", "jpeg", "png", "bmp", "tif", "tiff", "webp", "gif", "pdf"];
+    const EXT: [&str; 9] = [
+        "jpg", "jpeg", "png", "bmp", "tif", "tiff", "webp", "gif", "pdf",
+    ];
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
@@ -319,7 +350,9 @@ fn collect_images(paths: &[PathBuf], limit: Option<usize>) -> anyhow::Result<Vec
                 .with_context(|| format!("reading {}", p.display()))?
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|f| {
-                    f.extension().and_then(|e| e.to_str()).is_some_and(|e| EXT.contains(&e.to_ascii_lowercase().as_str()))
+                    f.extension()
+                        .and_then(|e| e.to_str())
+                        .is_some_and(|e| EXT.contains(&e.to_ascii_lowercase().as_str()))
                 })
                 .collect();
             v.sort();
@@ -369,19 +402,38 @@ fn run_worker(name: &str, detail: String, cmd: Command, n: usize, quiet: bool) -
         Err(e) => return EngineResult::skipped(name, detail, format!("{e:#}")),
     };
     if !run.status.success() {
-        let tail: String = run.stderr.lines().rev().take(8).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n");
+        let tail: String = run
+            .stderr
+            .lines()
+            .rev()
+            .take(8)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect::<Vec<_>>()
+            .join("\n");
         return EngineResult::skipped(name, detail, format!("exited with {}: {tail}", run.status));
     }
     let out: WorkerOutput = match serde_json::from_str(run.stdout.trim()) {
         Ok(o) => o,
-        Err(e) => return EngineResult::skipped(name, detail, format!("unreadable worker output: {e}")),
+        Err(e) => {
+            return EngineResult::skipped(name, detail, format!("unreadable worker output: {e}"))
+        }
     };
-    let mut r = EngineResult { engine: name.into(), detail, ..Default::default() };
+    let mut r = EngineResult {
+        engine: name.into(),
+        detail,
+        ..Default::default()
+    };
     r.load_s = out.load_s;
     r.warmup_s = out.warmup_s;
     r.process_wall_s = run.wall_s;
     // Prefer the kernel's number for the whole process; fall back to the worker's own VmHWM.
-    r.peak_rss_kb = run.usage.map(|u| u.max_rss_kb).filter(|k| *k > 0).or(out.peak_rss_kb);
+    r.peak_rss_kb = run
+        .usage
+        .map(|u| u.max_rss_kb)
+        .filter(|k| *k > 0)
+        .or(out.peak_rss_kb);
     let processed = out.images.len() + 1;
     r.cpu_s_per_image = run.usage.map(|u| u.cpu_s / processed as f64);
     for img in &out.images {
@@ -407,9 +459,10 @@ fn run_worker(name: &str, detail: String, cmd: Command, n: usize, quiet: bool) -
 
 fn bench_jikji(args: &Args, list: &Path, n: usize) -> EngineResult {
     let detail = format!(
-        "jikji {} (in-process worker), model set `{}`, lang `{}`, 1 worker × {} intra-op thread(s)",
+        "jikji {} (in-process worker), model set `{}`{}, lang `{}`, 1 worker × {} intra-op thread(s)",
         env!("CARGO_PKG_VERSION"),
         args.model_set,
+        if args.no_cascade || args.model_set.contains("tiny") { "" } else { " with the tiny-recogniser cascade" },
         args.lang,
         args.threads
     );
@@ -432,6 +485,9 @@ fn bench_jikji(args: &Args, list: &Path, n: usize) -> EngineResult {
         .arg(&args.model_set)
         .arg("--lang")
         .arg(&args.lang);
+    if args.no_cascade {
+        cmd.arg("--no-cascade");
+    }
     run_worker("jikji", detail, cmd, n * args.rounds, args.quiet)
 }
 
@@ -444,7 +500,10 @@ fn bench_rapidocr(args: &Args, list: &Path, n: usize) -> EngineResult {
         return EngineResult::skipped(
             "rapidocr",
             detail,
-            format!("{} not found: run scripts/setup-bench.sh", args.python.display()),
+            format!(
+                "{} not found: run scripts/setup-bench.sh",
+                args.python.display()
+            ),
         );
     }
     let mut cmd = Command::new(&args.python);
@@ -481,14 +540,22 @@ fn parse_tesseract_tsv(tsv: &str) -> Vec<PredLineRecord> {
             Some((k, s, bb)) if *k == key => {
                 s.push(' ');
                 s.push_str(text);
-                *bb = [bb[0].min(b[0]), bb[1].min(b[1]), bb[2].max(b[2]), bb[3].max(b[3])];
+                *bb = [
+                    bb[0].min(b[0]),
+                    bb[1].min(b[1]),
+                    bb[2].max(b[2]),
+                    bb[3].max(b[3]),
+                ];
             }
             _ => lines.push((key, text.to_string(), b)),
         }
     }
     lines
         .into_iter()
-        .map(|(_, text, [x0, y0, x1, y1])| PredLineRecord { text, bbox: vec![x0, y0, x1, y0, x1, y1, x0, y1] })
+        .map(|(_, text, [x0, y0, x1, y1])| PredLineRecord {
+            text,
+            bbox: vec![x0, y0, x1, y0, x1, y1, x0, y1],
+        })
         .collect()
 }
 
@@ -500,7 +567,9 @@ fn tesseract_version(bin: &Path) -> Option<String> {
 
 fn bench_tesseract(args: &Args, images: &[PathBuf]) -> EngineResult {
     let lang = args.tesseract_lang.clone().unwrap_or_else(|| {
-        let ko = Lang::parse_list(&args.lang).map(|l| l.contains(&Lang::Ko)).unwrap_or(false);
+        let ko = Lang::parse_list(&args.lang)
+            .map(|l| l.contains(&Lang::Ko))
+            .unwrap_or(false);
         if ko { "kor+eng" } else { "eng" }.to_string()
     });
     let Some(version) = tesseract_version(&args.tesseract) else {
@@ -526,7 +595,11 @@ fn bench_tesseract(args: &Args, images: &[PathBuf]) -> EngineResult {
             .env("OMP_THREAD_LIMIT", args.threads.to_string());
         c
     };
-    let mut r = EngineResult { engine: "tesseract".into(), detail, ..Default::default() };
+    let mut r = EngineResult {
+        engine: "tesseract".into(),
+        detail,
+        ..Default::default()
+    };
     let mut peak = 0u64;
     let mut cpu = 0.0;
     let mut processes = 0usize;
@@ -534,7 +607,10 @@ fn bench_tesseract(args: &Args, images: &[PathBuf]) -> EngineResult {
 
     // Load: one run on a blank image (process start + traineddata load).
     let blank = std::env::temp_dir().join(format!("jikji-bench-blank-{}.png", std::process::id()));
-    if image::RgbImage::from_pixel(64, 32, image::Rgb([255, 255, 255])).save(&blank).is_ok() {
+    if image::RgbImage::from_pixel(64, 32, image::Rgb([255, 255, 255]))
+        .save(&blank)
+        .is_ok()
+    {
         if let Ok(run) = run_child(cmd_for(&blank), |_| {}) {
             r.load_s = Some(run.wall_s);
             if let Some(u) = run.usage {
@@ -583,14 +659,22 @@ fn bench_tesseract(args: &Args, images: &[PathBuf]) -> EngineResult {
                         r.failed_images += 1;
                         Prediction {
                             image: img.display().to_string(),
-                            error: Some(format!("exited with {}: {}", run.status, run.stderr.trim())),
+                            error: Some(format!(
+                                "exited with {}: {}",
+                                run.status,
+                                run.stderr.trim()
+                            )),
                             ..Default::default()
                         }
                     }
                 }
                 Err(e) => {
                     r.failed_images += 1;
-                    Prediction { image: img.display().to_string(), error: Some(format!("{e:#}")), ..Default::default() }
+                    Prediction {
+                        image: img.display().to_string(),
+                        error: Some(format!("{e:#}")),
+                        ..Default::default()
+                    }
                 }
             };
             if round == 0 {
@@ -611,7 +695,10 @@ fn bench_tesseract(args: &Args, images: &[PathBuf]) -> EngineResult {
 
 fn read_rss_kb(field: &str) -> Option<u64> {
     let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    s.lines().find(|l| l.starts_with(field)).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse().ok())
+    s.lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
 }
 
 fn worker(args: &Args) -> anyhow::Result<()> {
@@ -625,9 +712,17 @@ fn worker(args: &Args) -> anyhow::Result<()> {
     if images.is_empty() {
         bail!("empty image list");
     }
-    let opts = OcrOptions { langs: Lang::parse_list(&args.lang).map_err(|e| anyhow::anyhow!(e))? };
+    let opts = OcrOptions {
+        langs: Lang::parse_list(&args.lang).map_err(|e| anyhow::anyhow!(e))?,
+    };
     let t0 = Instant::now();
-    let engine = ev::build_engine(&args.models, &args.model_set, 1, args.threads)?;
+    let engine = ev::build_engine(
+        &args.models,
+        &args.model_set,
+        !args.no_cascade,
+        1,
+        args.threads,
+    )?;
     let load_s = t0.elapsed().as_secs_f64();
     let t0 = Instant::now();
     let _ = ev::ocr_file(&engine, &images[0], &opts);
@@ -641,10 +736,17 @@ fn worker(args: &Args) -> anyhow::Result<()> {
             let _ = writeln!(
                 stderr.lock(),
                 "bench-progress {} {}",
-                p.latency_s.map_or("failed".into(), |l| format!("{:.1} ms", l * 1000.0)),
+                p.latency_s
+                    .map_or("failed".into(), |l| format!("{:.1} ms", l * 1000.0)),
                 img.display()
             );
-            out.push(WorkerImage { image: p.image, round, latency_s: p.latency_s, lines: p.lines, error: p.error });
+            out.push(WorkerImage {
+                image: p.image,
+                round,
+                latency_s: p.latency_s,
+                lines: p.lines,
+                error: p.error,
+            });
         }
     }
     let o = WorkerOutput {
@@ -683,10 +785,25 @@ fn div(a: Option<f64>, b: Option<f64>) -> Option<f64> {
     }
 }
 
-fn markdown(args: &Args, images: &[PathBuf], gt_note: &str, load_avg: &str, results: &[EngineResult]) -> String {
+fn markdown(
+    args: &Args,
+    images: &[PathBuf],
+    gt_note: &str,
+    load_avg: &str,
+    results: &[EngineResult],
+) -> String {
     let mut o = String::new();
-    let dir = args.images.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" ");
-    let _ = writeln!(o, "## Benchmark `{}`: Jikji vs RapidOCR vs Tesseract\n", section_key(args));
+    let dir = args
+        .images
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let _ = writeln!(
+        o,
+        "## Benchmark `{}`: Jikji vs RapidOCR vs Tesseract\n",
+        section_key(args)
+    );
     let _ = writeln!(o, "- Command: `{}`", ev::command_line());
     let _ = writeln!(o, "- Date: {}", ev::utc_now());
     let _ = writeln!(o, "- Machine: {}", ev::machine());
@@ -710,7 +827,12 @@ fn markdown(args: &Args, images: &[PathBuf], gt_note: &str, load_avg: &str, resu
     let _ = writeln!(o, "|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     for r in results {
         if let Some(why) = &r.skipped {
-            let _ = writeln!(o, "| {} | not run: {} |||||||||", r.engine, why.replace('\n', " ").replace('|', "\\|"));
+            let _ = writeln!(
+                o,
+                "| {} | not run: {} |||||||||",
+                r.engine,
+                why.replace('\n', " ").replace('|', "\\|")
+            );
             continue;
         }
         let _ = writeln!(
@@ -728,14 +850,23 @@ fn markdown(args: &Args, images: &[PathBuf], gt_note: &str, load_avg: &str, resu
         );
     }
     let _ = writeln!(o);
-    if let Some(j) = results.iter().find(|r| r.engine == "jikji" && r.skipped.is_none()) {
-        let anchors: Vec<&EngineResult> = results.iter().filter(|r| r.engine != "jikji" && r.skipped.is_none()).collect();
+    if let Some(j) = results
+        .iter()
+        .find(|r| r.engine == "jikji" && r.skipped.is_none())
+    {
+        let anchors: Vec<&EngineResult> = results
+            .iter()
+            .filter(|r| r.engine != "jikji" && r.skipped.is_none())
+            .collect();
         if !anchors.is_empty() {
             let _ = writeln!(
                 o,
                 "Ratios Jikji / anchor (images/s: above 1× means Jikji is faster; latency and RSS: below 1× means Jikji is faster / smaller):\n"
             );
-            let _ = writeln!(o, "| anchor | images/s | median latency | p95 latency | peak RSS |");
+            let _ = writeln!(
+                o,
+                "| anchor | images/s | median latency | p95 latency | peak RSS |"
+            );
             let _ = writeln!(o, "|---|---:|---:|---:|---:|");
             for a in anchors {
                 let _ = writeln!(
@@ -745,7 +876,10 @@ fn markdown(args: &Args, images: &[PathBuf], gt_note: &str, load_avg: &str, resu
                     x(div(j.images_per_s, a.images_per_s)),
                     x(div(j.median_s, a.median_s)),
                     x(div(j.p95_s, a.p95_s)),
-                    x(div(j.peak_rss_kb.map(|v| v as f64), a.peak_rss_kb.map(|v| v as f64))),
+                    x(div(
+                        j.peak_rss_kb.map(|v| v as f64),
+                        a.peak_rss_kb.map(|v| v as f64)
+                    )),
                 );
             }
             let _ = writeln!(o);
@@ -792,15 +926,30 @@ fn markdown(args: &Args, images: &[PathBuf], gt_note: &str, load_avg: &str, resu
 /// get their own section in the output file).
 fn section_key(args: &Args) -> String {
     args.section.clone().unwrap_or_else(|| {
-        let first = args.images.first().map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()));
+        let first = args
+            .images
+            .first()
+            .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()));
         let dir = first
             .as_deref()
-            .map(|p| if p.is_dir() { p } else { p.parent().unwrap_or(p) })
+            .map(|p| {
+                if p.is_dir() {
+                    p
+                } else {
+                    p.parent().unwrap_or(p)
+                }
+            })
             .map(|p| {
                 // `…/sroie/images` → `sroie`.
-                let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                let name = p
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
                 if name == "images" {
-                    p.parent().and_then(|q| q.file_name()).map(|n| n.to_string_lossy().into_owned()).unwrap_or(name)
+                    p.parent()
+                        .and_then(|q| q.file_name())
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or(name)
                 } else {
                     name
                 }
@@ -818,7 +967,9 @@ fn score(set: &GtSet, preds: &[Prediction]) -> Accuracy {
         .iter()
         .filter_map(|g: &GtImage| {
             let name = g.image.file_name()?;
-            let p = preds.iter().find(|p| by_name(&p.image).as_deref() == Some(name))?;
+            let p = preds
+                .iter()
+                .find(|p| by_name(&p.image).as_deref() == Some(name))?;
             Some(score_image(g, &p.pred_lines(), &eopts))
         })
         .collect();
@@ -839,7 +990,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         return worker(&args);
     }
     let images = collect_images(&args.images, args.limit)?;
-    let images: Vec<PathBuf> = images.into_iter().map(|p| std::path::absolute(&p).unwrap_or(p)).collect();
+    let images: Vec<PathBuf> = images
+        .into_iter()
+        .map(|p| std::path::absolute(&p).unwrap_or(p))
+        .collect();
 
     // Ground truth, restricted to the benchmarked images: --gt, else `<dir>/../gt.jsonl`, else the images
     // directory itself when it is a synthetic-docs set (per-image JSON next to each image).
@@ -853,7 +1007,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 .first()
                 .filter(|p| p.is_dir())
                 .map(|d| {
-                    let mut v: Vec<PathBuf> = d.parent().map(|p| p.join("gt.jsonl")).into_iter().filter(|g| g.is_file()).collect();
+                    let mut v: Vec<PathBuf> = d
+                        .parent()
+                        .map(|p| p.join("gt.jsonl"))
+                        .into_iter()
+                        .filter(|g| g.is_file())
+                        .collect();
                     v.push(d.clone());
                     v
                 })
@@ -863,7 +1022,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             match gt::load(g) {
                 Ok(mut set) => {
                     let names: Vec<_> = images.iter().filter_map(|p| p.file_name()).collect();
-                    set.images.retain(|i| i.image.file_name().is_some_and(|n| names.contains(&n)));
+                    set.images
+                        .retain(|i| i.image.file_name().is_some_and(|n| names.contains(&n)));
                     if !set.images.is_empty() {
                         gt_path = Some(g.clone());
                         gt_set = Some(set);
@@ -887,7 +1047,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     for e in &args.engines {
         let e = e.trim().to_ascii_lowercase();
         if !args.quiet {
-            eprintln!("jikji bench: {e} on {} images × {} round(s), {} thread(s)", images.len(), args.rounds, args.threads);
+            eprintln!(
+                "jikji bench: {e} on {} images × {} round(s), {} thread(s)",
+                images.len(),
+                args.rounds,
+                args.threads
+            );
         }
         let r = match e.as_str() {
             "jikji" => bench_jikji(&args, &list, images.len()),
@@ -922,7 +1087,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
         if let Some(dir) = &args.save_predictions {
             std::fs::create_dir_all(dir)?;
-            let mut f = std::io::BufWriter::new(std::fs::File::create(dir.join(format!("{}.jsonl", r.engine)))?);
+            let mut f = std::io::BufWriter::new(std::fs::File::create(
+                dir.join(format!("{}.jsonl", r.engine)),
+            )?);
             for p in &r.predictions {
                 serde_json::to_writer(&mut f, p)?;
                 f.write_all(b"\n")?;
@@ -950,10 +1117,17 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     match &args.out {
         Some(out) => {
             let doc = if args.format == Format::Markdown {
-                let existing = std::fs::read_to_string(out).unwrap_or_else(|_| "# Benchmarks\n".to_string());
+                let existing =
+                    std::fs::read_to_string(out).unwrap_or_else(|_| "# Benchmarks\n".to_string());
                 let key = section_key(&args);
-                let begin = format!("<!-- jikji-bench:begin {key} (generated by `jikji bench --out`) -->");
-                ev::splice_block(&existing, &begin, &format!("<!-- jikji-bench:end {key} -->"), &text)
+                let begin =
+                    format!("<!-- jikji-bench:begin {key} (generated by `jikji bench --out`) -->");
+                ev::splice_block(
+                    &existing,
+                    &begin,
+                    &format!("<!-- jikji-bench:end {key} -->"),
+                    &text,
+                )
             } else {
                 text
             };
@@ -999,7 +1173,8 @@ mod tests {
     #[test]
     fn child_rusage_reports_peak_rss() {
         let mut c = Command::new("sh");
-        c.arg("-c").arg("echo out; echo bench-progress 1 ms x >&2; echo err >&2");
+        c.arg("-c")
+            .arg("echo out; echo bench-progress 1 ms x >&2; echo err >&2");
         let mut n = 0;
         let r = run_child(c, |l| n += usize::from(l.starts_with("bench-progress"))).unwrap();
         assert!(r.status.success());

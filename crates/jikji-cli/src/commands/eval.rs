@@ -49,6 +49,10 @@ pub struct Args {
     /// Model set (the PP-OCR detector + recogniser family): ppocrv5, ppocrv6-tiny or ppocrv6-small.
     #[arg(long, default_value = "ppocrv6-small")]
     pub model_set: String,
+    /// Read Latin lines with the set's own recogniser only, without the tiny recogniser reading first
+    /// (the recognition cascade, on by default; see the engine's docs).
+    #[arg(long)]
+    pub no_cascade: bool,
     /// Recognition languages (comma-separated: ko, en, ja, zh-TW). Default `ko`; with --all the default
     /// is per set (sroie and passport_mrz run twice, with `en` and with `ko`; the others with `ko`).
     #[arg(long)]
@@ -120,7 +124,13 @@ impl Prediction {
 }
 
 pub(crate) fn page_records(p: &PageResult) -> Vec<PredLineRecord> {
-    p.lines.iter().map(|l| PredLineRecord { text: l.text.clone(), bbox: l.quad.to_flat().to_vec() }).collect()
+    p.lines
+        .iter()
+        .map(|l| PredLineRecord {
+            text: l.text.clone(),
+            bbox: l.quad.to_flat().to_vec(),
+        })
+        .collect()
 }
 
 /// Decodes the first page of an image file.
@@ -136,12 +146,27 @@ pub(crate) fn load_image(path: &Path) -> anyhow::Result<image::RgbImage> {
 /// Decode + OCR one file; the latency covers both.
 pub(crate) fn ocr_file(engine: &Engine, path: &Path, opts: &OcrOptions) -> Prediction {
     let t0 = Instant::now();
-    let res = load_image(path).and_then(|img| engine.recognize(&img, opts).map_err(anyhow::Error::from));
+    let res = load_image(path).and_then(|img| {
+        engine
+            .recognize_shared(std::sync::Arc::new(img), opts)
+            .map(|(r, _)| r)
+            .map_err(anyhow::Error::from)
+    });
     let latency = t0.elapsed().as_secs_f64();
     let image = path.display().to_string();
     match res {
-        Ok(page) => Prediction { image, lines: page_records(&page), latency_s: Some(latency), error: None },
-        Err(e) => Prediction { image, lines: vec![], latency_s: None, error: Some(format!("{e:#}")) },
+        Ok(page) => Prediction {
+            image,
+            lines: page_records(&page),
+            latency_s: Some(latency),
+            error: None,
+        },
+        Err(e) => Prediction {
+            image,
+            lines: vec![],
+            latency_s: None,
+            error: Some(format!("{e:#}")),
+        },
     }
 }
 
@@ -151,27 +176,42 @@ pub(crate) fn progress(n: usize, quiet: bool, what: &str) -> ProgressBar {
     }
     let pb = ProgressBar::new(n as u64);
     pb.set_style(
-        ProgressStyle::with_template("{prefix:>14} [{bar:30}] {pos}/{len} {elapsed_precise} eta {eta} {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
+        ProgressStyle::with_template(
+            "{prefix:>14} [{bar:30}] {pos}/{len} {elapsed_precise} eta {eta} {msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
     );
     pb.set_prefix(what.to_string());
     pb
 }
 
-pub(crate) fn build_engine(models: &Path, model_set: &str, workers: usize, threads: usize) -> anyhow::Result<Engine> {
+pub(crate) fn build_engine(
+    models: &Path,
+    model_set: &str,
+    cascade: bool,
+    workers: usize,
+    threads: usize,
+) -> anyhow::Result<Engine> {
     let det_model: DetModel = model_set.parse().map_err(|e: String| anyhow::anyhow!(e))?;
     Engine::new(EngineConfig {
-        models_dir: models.to_path_buf(),
         det_model,
         workers: workers.max(1),
         threads_per_worker: threads.max(1),
+        cascade,
+        ..EngineConfig::new(models)
     })
     .context("loading the engine")
 }
 
 /// Runs the engine over `images` with `workers` threads; results in input order.
-fn run_engine(engine: &Engine, images: &[GtImage], opts: &OcrOptions, workers: usize, pb: &ProgressBar) -> Vec<Prediction> {
+fn run_engine(
+    engine: &Engine,
+    images: &[GtImage],
+    opts: &OcrOptions,
+    workers: usize,
+    pb: &ProgressBar,
+) -> Vec<Prediction> {
     let next = AtomicUsize::new(0);
     let out: Mutex<Vec<Option<Prediction>>> = Mutex::new(vec![None; images.len()]);
     std::thread::scope(|s| {
@@ -186,10 +226,18 @@ fn run_engine(engine: &Engine, images: &[GtImage], opts: &OcrOptions, workers: u
             });
         }
     });
-    out.into_inner().unwrap_or_else(|e| e.into_inner()).into_iter().map(|p| p.unwrap_or_default()).collect()
+    out.into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_iter()
+        .map(|p| p.unwrap_or_default())
+        .collect()
 }
 
-fn score_all(set: &GtSet, preds: &[Prediction], eopts: &EvalOptions) -> Vec<jikji_eval::ImageScore> {
+fn score_all(
+    set: &GtSet,
+    preds: &[Prediction],
+    eopts: &EvalOptions,
+) -> Vec<jikji_eval::ImageScore> {
     set.images
         .iter()
         .zip(preds)
@@ -203,18 +251,27 @@ fn score_all(set: &GtSet, preds: &[Prediction], eopts: &EvalOptions) -> Vec<jikj
 }
 
 fn read_predictions(path: &Path) -> anyhow::Result<Vec<Prediction>> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| serde_json::from_str(l).with_context(|| format!("{}:{}", path.display(), i + 1)))
+        .map(|(i, l)| {
+            serde_json::from_str(l).with_context(|| format!("{}:{}", path.display(), i + 1))
+        })
         .collect()
 }
 
 /// Predictions for each GT image, matched by path (then by file name).
 fn match_predictions(set: &GtSet, preds: Vec<Prediction>) -> Vec<Prediction> {
-    let by_path: HashMap<String, &Prediction> = preds.iter().map(|p| (p.image.clone(), p)).collect();
-    let name = |s: &str| Path::new(s).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let by_path: HashMap<String, &Prediction> =
+        preds.iter().map(|p| (p.image.clone(), p)).collect();
+    let name = |s: &str| {
+        Path::new(s)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
     let by_name: HashMap<String, &Prediction> = preds.iter().map(|p| (name(&p.image), p)).collect();
     set.images
         .iter()
@@ -234,7 +291,9 @@ fn match_predictions(set: &GtSet, preds: Vec<Prediction>) -> Vec<Prediction> {
 }
 
 fn write_predictions(path: &Path, preds: &[Prediction]) -> anyhow::Result<()> {
-    let mut f = std::io::BufWriter::new(std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?);
+    let mut f = std::io::BufWriter::new(
+        std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
+    );
     for p in preds {
         serde_json::to_writer(&mut f, p)?;
         f.write_all(b"\n")?;
@@ -282,7 +341,9 @@ fn eval_set(
     let preds = match (&args.predictions, engine) {
         (Some(p), _) => match_predictions(set, read_predictions(p)?),
         (None, Some(engine)) => {
-            let opts = OcrOptions { langs: parse_langs(lang)? };
+            let opts = OcrOptions {
+                langs: parse_langs(lang)?,
+            };
             let pb = progress(set.images.len(), args.quiet, &set.name);
             let preds = run_engine(engine, &set.images, &opts, workers, &pb);
             pb.finish_and_clear();
@@ -292,14 +353,20 @@ fn eval_set(
     };
     let wall = t0.elapsed().as_secs_f64();
     if let Some(path) = &args.save_predictions {
-        let path = if args.all { path.join(format!("{}-{lang}.jsonl", set.name)) } else { path.clone() };
+        let path = if args.all {
+            path.join(format!("{}-{lang}.jsonl", set.name))
+        } else {
+            path.clone()
+        };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
         write_predictions(&path, &preds)?;
     }
     let scores = score_all(set, &preds, eopts);
-    let first_error = scores.iter().find_map(|s| s.error.as_ref().map(|e| format!("{}: {e}", s.id)));
+    let first_error = scores
+        .iter()
+        .find_map(|s| s.error.as_ref().map(|e| format!("{}: {e}", s.id)));
     let mut report = SetReport::new(set, scores, args.casefold, keep_per_image);
     if args.predictions.is_none() {
         report.wall_s = Some(wall);
@@ -308,7 +375,12 @@ fn eval_set(
         Some(p) => format!("predictions `{}`", p.display()),
         None => format!("lang `{lang}`, model set `{}`", args.model_set),
     };
-    Ok(SetRun { report, lang: lang.to_string(), label, first_error })
+    Ok(SetRun {
+        report,
+        lang: lang.to_string(),
+        label,
+        first_error,
+    })
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -324,7 +396,10 @@ pub(crate) fn command_line() -> String {
     }
     args.iter()
         .map(|a| {
-            if !a.is_empty() && a.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=,:@+".contains(c)) {
+            if !a.is_empty()
+                && a.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_./=,:@+".contains(c))
+            {
                 a.clone()
             } else {
                 format!("'{}'", a.replace('\'', "'\\''"))
@@ -341,7 +416,9 @@ pub(crate) fn utc_now() -> String {
 
 /// `nproc N, CPU MODEL, RAM N GiB`.
 pub(crate) fn machine() -> String {
-    let nproc = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let nproc = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let cpu = cpuinfo
         .lines()
@@ -357,7 +434,11 @@ pub(crate) fn machine() -> String {
         .and_then(|kb| kb.parse::<f64>().ok())
         .map(|kb| format!(", RAM {:.0} GiB", kb / 1024.0 / 1024.0))
         .unwrap_or_default();
-    format!("nproc {nproc}, CPU {cpu}{mem_gib}, {} {}", std::env::consts::OS, std::env::consts::ARCH)
+    format!(
+        "nproc {nproc}, CPU {cpu}{mem_gib}, {} {}",
+        std::env::consts::OS,
+        std::env::consts::ARCH
+    )
 }
 
 /// `abc1234` (+ ` (dirty)` when the tree has uncommitted changes), or `unknown`.
@@ -372,7 +453,8 @@ pub(crate) fn git_commit() -> String {
     };
     match run(&["rev-parse", "--short", "HEAD"]) {
         Some(c) => {
-            let dirty = run(&["status", "--porcelain", "--untracked-files=no"]).is_some_and(|s| !s.is_empty());
+            let dirty = run(&["status", "--porcelain", "--untracked-files=no"])
+                .is_some_and(|s| !s.is_empty());
             if dirty {
                 format!("{c} (working tree has uncommitted changes)")
             } else {
@@ -408,18 +490,33 @@ fn emit(out: Option<&Path>, text: &str) -> anyhow::Result<()> {
     }
 }
 
-const BEGIN: &str = "<!-- jikji-eval:begin (generated by `jikji eval --all --markdown --out ACCURACY.md`) -->";
+const BEGIN: &str =
+    "<!-- jikji-eval:begin (generated by `jikji eval --all --markdown --out ACCURACY.md`) -->";
 const END: &str = "<!-- jikji-eval:end -->";
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let format = if args.markdown { Format::Markdown } else { args.format };
+    let format = if args.markdown {
+        Format::Markdown
+    } else {
+        args.format
+    };
     let eopts = EvalOptions {
-        ignore_roles: args.ignore_roles.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect(),
+        ignore_roles: args
+            .ignore_roles
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect(),
         ..Default::default()
     };
     let workers = args
         .workers
-        .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1))
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+        })
         .max(1);
 
     // The sets to run.
@@ -442,9 +539,19 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 
     let engine = if args.predictions.is_none() {
         let t0 = Instant::now();
-        let e = build_engine(&args.models, &args.model_set, workers, args.threads)?;
+        let e = build_engine(
+            &args.models,
+            &args.model_set,
+            !args.no_cascade,
+            workers,
+            args.threads,
+        )?;
         if !args.quiet {
-            eprintln!("jikji eval: engine loaded in {:.2} s ({workers} workers × {} threads)", t0.elapsed().as_secs_f64(), args.threads);
+            eprintln!(
+                "jikji eval: engine loaded in {:.2} s ({workers} workers × {} threads)",
+                t0.elapsed().as_secs_f64(),
+                args.threads
+            );
         }
         Some(e)
     } else {
@@ -455,23 +562,39 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     for set in &sets {
         let langs: Vec<String> = match &args.lang {
             Some(l) => vec![l.clone()],
-            None if args.all => default_langs(&set.name).iter().map(|l| l.to_string()).collect(),
+            None if args.all => default_langs(&set.name)
+                .iter()
+                .map(|l| l.to_string())
+                .collect(),
             None => vec!["ko".to_string()],
         };
         for lang in langs {
             let mut set = set.clone();
-            runs.push(eval_set(&mut set, engine.as_ref(), &lang, &args, &eopts, workers, args.per_image)?);
+            runs.push(eval_set(
+                &mut set,
+                engine.as_ref(),
+                &lang,
+                &args,
+                &eopts,
+                workers,
+                args.per_image,
+            )?);
         }
     }
 
     let total: usize = runs.iter().map(|r| r.report.overall.images).sum();
     let failed: usize = runs.iter().map(|r| r.report.overall.failed).sum();
     if total > 0 && failed == total {
-        let first = runs.iter().find_map(|r| r.first_error.clone()).unwrap_or_default();
+        let first = runs
+            .iter()
+            .find_map(|r| r.first_error.clone())
+            .unwrap_or_default();
         bail!("the engine failed on every image ({failed}); first error: {first}");
     }
     if failed > 0 {
-        eprintln!("jikji eval: warning: {failed} of {total} images failed (scored as empty predictions)");
+        eprintln!(
+            "jikji eval: warning: {failed} of {total} images failed (scored as empty predictions)"
+        );
     }
 
     let text = match format {
@@ -515,7 +638,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             }
             if args.all {
                 if let Some(out) = &args.out {
-                    let existing = std::fs::read_to_string(out).unwrap_or_else(|_| "# Accuracy\n".to_string());
+                    let existing =
+                        std::fs::read_to_string(out).unwrap_or_else(|_| "# Accuracy\n".to_string());
                     let doc = splice_block(&existing, BEGIN, END, &md);
                     return emit(Some(out), &doc);
                 }
@@ -561,8 +685,14 @@ mod tests {
     #[test]
     fn splice_replaces_between_markers_or_appends() {
         let doc = "# A\nintro\n<!-- b -->\nold\n<!-- e -->\nfooter\n";
-        assert_eq!(splice_block(doc, "<!-- b -->", "<!-- e -->", "new\n"), "# A\nintro\n<!-- b -->\nnew\n<!-- e -->\nfooter\n");
-        assert_eq!(splice_block("# A\n", "<!-- b -->", "<!-- e -->", "new\n"), "# A\n\n<!-- b -->\nnew\n<!-- e -->\n");
+        assert_eq!(
+            splice_block(doc, "<!-- b -->", "<!-- e -->", "new\n"),
+            "# A\nintro\n<!-- b -->\nnew\n<!-- e -->\nfooter\n"
+        );
+        assert_eq!(
+            splice_block("# A\n", "<!-- b -->", "<!-- e -->", "new\n"),
+            "# A\n\n<!-- b -->\nnew\n<!-- e -->\n"
+        );
     }
 
     #[test]
@@ -579,11 +709,29 @@ mod tests {
             source: PathBuf::from("s"),
             format: jikji_eval::GtFormat::Jsonl,
             images: vec![
-                GtImage { id: "a".into(), image: PathBuf::from("/d/images/a.jpg"), lines: vec![], text_complete: true, group: None, doc_type: None },
-                GtImage { id: "b".into(), image: PathBuf::from("/d/images/b.jpg"), lines: vec![], text_complete: true, group: None, doc_type: None },
+                GtImage {
+                    id: "a".into(),
+                    image: PathBuf::from("/d/images/a.jpg"),
+                    lines: vec![],
+                    text_complete: true,
+                    group: None,
+                    doc_type: None,
+                },
+                GtImage {
+                    id: "b".into(),
+                    image: PathBuf::from("/d/images/b.jpg"),
+                    lines: vec![],
+                    text_complete: true,
+                    group: None,
+                    doc_type: None,
+                },
             ],
         };
-        let preds = vec![Prediction { image: "other/dir/b.jpg".into(), latency_s: Some(1.0), ..Default::default() }];
+        let preds = vec![Prediction {
+            image: "other/dir/b.jpg".into(),
+            latency_s: Some(1.0),
+            ..Default::default()
+        }];
         let m = match_predictions(&set, preds);
         assert!(m[0].error.is_some());
         assert_eq!(m[1].latency_s, Some(1.0));

@@ -51,7 +51,12 @@ pub struct Args {
     pub timings: bool,
 }
 
-pub fn load_engine(models: Option<&Path>, det: DetModel, threads: usize, workers: usize) -> anyhow::Result<Engine> {
+pub fn load_engine(
+    models: Option<&Path>,
+    det: DetModel,
+    threads: usize,
+    workers: usize,
+) -> anyhow::Result<Engine> {
     let dir = jikji_runtime::resolve_models_dir(models);
     let mut cfg = EngineConfig::new(dir);
     cfg.det_model = det;
@@ -67,7 +72,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let many = args.files.len() > 1;
     let bar = if many {
         let b = indicatif::ProgressBar::new(args.files.len() as u64);
-        b.set_style(indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}").unwrap());
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}").unwrap(),
+        );
         Some(b)
     } else {
         None
@@ -80,16 +87,22 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         if let Some(b) = &bar {
             b.set_message(file.display().to_string());
         }
-        let result = ocr_file(&engine, file, &opts, args.timings);
+        let result = ocr_file(&engine, file, &opts, args.timings, args.overlay.is_some());
         match result {
             Ok(pages) => {
                 write_result(&mut out, file, &pages, args.format, args.v1)?;
                 if let Some(path) = &args.overlay {
                     let total = args.files.len() > 1 || pages.len() > 1;
-                    for (img, page) in &pages {
-                        let target = if total { numbered(path, overlay_n) } else { path.clone() };
+                    for (img, page) in pages.iter().filter_map(|(i, p)| Some((i.as_ref()?, p))) {
+                        let target = if total {
+                            numbered(path, overlay_n)
+                        } else {
+                            path.clone()
+                        };
                         overlay_n += 1;
-                        draw_overlay(img, page).save(&target).with_context(|| format!("writing {}", target.display()))?;
+                        draw_overlay(img, page)
+                            .save(&target)
+                            .with_context(|| format!("writing {}", target.display()))?;
                     }
                 }
             }
@@ -116,17 +129,33 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 }
 
 fn numbered(path: &Path, n: usize) -> PathBuf {
-    let stem = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "overlay".into());
-    let ext = path.extension().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "png".into());
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_else(|| "overlay".into());
+    let ext = path
+        .extension()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_else(|| "png".into());
     path.with_file_name(format!("{stem}-{n}.{ext}"))
 }
 
-/// Decodes every page of a file and runs OCR on each.
-pub fn ocr_file(engine: &Engine, file: &Path, opts: &OcrOptions, timings: bool) -> anyhow::Result<Vec<(RgbImage, PageResult)>> {
+/// Decodes every page of a file and runs OCR on each. The page images come back only with
+/// `keep_images` (for overlays): otherwise each page is handed to the engine and freed there as soon as
+/// it is no longer needed (a 600 dpi scan is 100 MB of pixels).
+pub fn ocr_file(
+    engine: &Engine,
+    file: &Path,
+    opts: &OcrOptions,
+    timings: bool,
+    keep_images: bool,
+) -> anyhow::Result<Vec<(Option<RgbImage>, PageResult)>> {
     let pages = jikji_image::decode_file(file, &jikji_image::Limits::default())?;
     let mut out = Vec::with_capacity(pages.len());
     for p in pages {
-        let (mut r, t) = engine.recognize_timed(&p.image, opts)?;
+        let image = std::sync::Arc::new(p.image);
+        let kept = keep_images.then(|| image.clone());
+        let (mut r, t) = engine.recognize_shared(image, opts)?;
         r.page_index = p.index;
         if timings {
             eprintln!(
@@ -139,17 +168,33 @@ pub fn ocr_file(engine: &Engine, file: &Path, opts: &OcrOptions, timings: bool) 
                 t.layout_ms
             );
         }
-        out.push((p.image, r));
+        // The worker has dropped its reference before answering, so this takes the page back uncopied.
+        out.push((
+            kept.map(|a| std::sync::Arc::try_unwrap(a).unwrap_or_else(|a| (*a).clone())),
+            r,
+        ));
     }
     Ok(out)
 }
 
-fn write_result(out: &mut impl Write, file: &Path, pages: &[(RgbImage, PageResult)], format: Format, v1: bool) -> anyhow::Result<()> {
-    let name = file.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+fn write_result(
+    out: &mut impl Write,
+    file: &Path,
+    pages: &[(Option<RgbImage>, PageResult)],
+    format: Format,
+    v1: bool,
+) -> anyhow::Result<()> {
+    let name = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default();
     match format {
         Format::Json => {
             let version = if v1 { Version::V1 } else { Version::V2 };
-            let images = pages.iter().map(|(_, p)| ImageResult::general(p, version, &name)).collect();
+            let images = pages
+                .iter()
+                .map(|(_, p)| ImageResult::general(p, version, &name))
+                .collect();
             let resp = OcrResponse::new(version, &uuid_like(), images);
             serde_json::to_writer_pretty(&mut *out, &resp)?;
             writeln!(out)?;
@@ -168,7 +213,16 @@ fn write_result(out: &mut impl Write, file: &Path, pages: &[(RgbImage, PageResul
                 for w in &p.words {
                     let q = w.quad.to_flat();
                     let coords: Vec<String> = q.iter().map(|v| format!("{v:.1}")).collect();
-                    writeln!(out, "{}\t{}\t{}\t{}\t{:.4}\t{}", file.display(), p.page_index, line, w.text.replace('\t', " "), w.confidence, coords.join("\t"))?;
+                    writeln!(
+                        out,
+                        "{}\t{}\t{}\t{}\t{:.4}\t{}",
+                        file.display(),
+                        p.page_index,
+                        line,
+                        w.text.replace('\t', " "),
+                        w.confidence,
+                        coords.join("\t")
+                    )?;
                     if w.line_break {
                         line += 1;
                     }
@@ -187,7 +241,11 @@ fn uuid_like() -> String {
 pub fn draw_overlay(img: &RgbImage, page: &PageResult) -> RgbImage {
     let mut out = img.clone();
     for w in &page.words {
-        let colour = if w.line_break { Rgb([220, 30, 30]) } else { Rgb([20, 180, 40]) };
+        let colour = if w.line_break {
+            Rgb([220, 30, 30])
+        } else {
+            Rgb([20, 180, 40])
+        };
         for i in 0..4 {
             let a = w.quad.pts[i];
             let b = w.quad.pts[(i + 1) % 4];

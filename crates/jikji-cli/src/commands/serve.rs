@@ -186,10 +186,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             .with_context(|| format!("binding {}", config.listen))?;
         tracing::info!(addr = %listener.local_addr()?, admin_api = config.admin_token.is_some(), workers = config.workers, queue = config.queue, "listening");
         let engine_cfg = jikji_engine::EngineConfig {
-            models_dir: config.models.clone(),
             det_model,
             workers: config.workers.max(1),
             threads_per_worker: config.threads_per_worker.max(1),
+            ..jikji_engine::EngineConfig::new(config.models.clone())
         };
         let state = AppState::new(config, store.clone());
         let (fail_tx, fail_rx) = tokio::sync::oneshot::channel::<String>();

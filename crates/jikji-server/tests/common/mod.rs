@@ -61,7 +61,11 @@ fn word(text: &str, x0: f32, y0: f32, x1: f32, y1: f32, conf: f32, lb: bool) -> 
 }
 
 impl OcrBackend for Fake {
-    fn recognize(&self, img: &image::RgbImage, _o: &OcrOptions) -> Result<PageResult, EngineError> {
+    fn recognize(
+        &self,
+        img: Arc<image::RgbImage>,
+        _o: &OcrOptions,
+    ) -> Result<PageResult, EngineError> {
         std::thread::sleep(self.delay);
         match self.mode {
             Mode::Fail => Err(EngineError::Runtime("fake failure".into())),
