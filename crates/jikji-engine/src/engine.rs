@@ -317,17 +317,42 @@ fn run_pipeline(
             let crop_len = c.reading_quad().width().max(1.0);
             let tight_len = tight.width().max(1.0);
             let margin = (crop_len - tight_len) / 2.0;
+            // Each character's ink (top and bottom) lets layout tell a small label from a large value
+            // in one box. Crop rows map to the tight box's height: the crop is taller by a margin at
+            // the top and the bottom.
+            let crop_h = c.image.height().max(1) as f32;
+            let tight_share =
+                (tight.height() / c.reading_quad().height().max(1.0)).clamp(0.05, 1.0);
+            let v0 = (1.0 - tight_share) / 2.0;
+            let to_frag = |row: f32| (row / crop_h - v0) / tight_share;
+            let text_h = crop_h * tight_share;
+            let ink_mask = jikji_recognize::InkMask::new(&c.image);
             Fragment {
                 quad: tight,
                 glyphs: r
                     .chars
                     .iter()
                     .map(|ch| {
-                        let along = (ch.x0 + ch.x1) / 2.0 / cw * crop_len;
+                        let centre = (ch.x0 + ch.x1) / 2.0;
+                        let along = centre / cw * crop_len;
+                        let wide =
+                            crate::choose::has_hangul(&ch.ch) || crate::choose::has_cjk(&ch.ch);
+                        let half = if wide { 0.42 } else { 0.25 } * text_h;
+                        let ink = ink_mask
+                            .as_ref()
+                            .and_then(|m| m.ink_rows(centre - half, centre + half))
+                            .map(|(top, bottom)| {
+                                (to_frag(top as f32), to_frag(bottom as f32 + 1.0))
+                            });
+                        let depth = ink_mask
+                            .as_ref()
+                            .and_then(|m| m.ink_depth(centre - half, centre + half));
                         Glyph {
                             ch: ch.ch.clone(),
                             t: ((along - margin) / tight_len).clamp(0.0, 1.0),
                             confidence: ch.confidence,
+                            ink,
+                            depth,
                         }
                     })
                     .collect(),

@@ -247,3 +247,22 @@ fn very_large_page_is_read_and_mapped_back_to_page_pixels() {
         );
     }
 }
+
+/// A small grey label and the larger black value printed after it in one detector box come out as two
+/// lines on the same row (the row ends once).
+#[test]
+fn small_grey_label_and_its_value_are_separate_lines() {
+    let r = ocr("synthetic-docs/driverlicense-s1-0000.jpg", &[Lang::Ko]);
+    let lines: Vec<String> = r.lines.iter().map(|l| l.text.replace(' ', "")).collect();
+    assert!(lines.iter().any(|l| l == "적성검사기간"), "{lines:#?}");
+    let value = lines
+        .iter()
+        .position(|l| l.starts_with("2032.01.01"))
+        .unwrap_or_else(|| panic!("{lines:#?}"));
+    assert!(!lines[value].contains("적성"), "{lines:#?}");
+    let label = &r.lines[lines.iter().position(|l| l == "적성검사기간").unwrap()];
+    assert!(
+        !r.words[label.words.end - 1].line_break,
+        "the label does not end the row"
+    );
+}

@@ -192,6 +192,18 @@ impl Quad {
         ])
     }
 
+    /// The band between fractions `s0` and `s1` of the way from the top edge to the bottom edge (the
+    /// vertical counterpart of [`Quad::sub_span`]).
+    pub fn sub_rows(&self, s0: f32, s1: f32) -> Quad {
+        let [tl, tr, br, bl] = self.pts;
+        Quad::new([
+            tl.lerp(bl, s0),
+            tr.lerp(br, s0),
+            tr.lerp(br, s1),
+            tl.lerp(bl, s1),
+        ])
+    }
+
     /// Clamps every corner into `[0, w] x [0, h]`.
     pub fn clamp(&self, w: f32, h: f32) -> Quad {
         let mut q = *self;
@@ -373,5 +385,25 @@ mod tests {
         let q = Rect::new(0., 0., 100., 10.).to_quad();
         let s = q.sub_span(0.25, 0.5);
         assert_eq!(s.bbox(), Rect::new(25., 0., 50., 10.));
+    }
+
+    #[test]
+    fn sub_rows_cuts_a_horizontal_band() {
+        let q = Quad::new([
+            Point::new(0.0, 0.0),
+            Point::new(10.0, 0.0),
+            Point::new(10.0, 20.0),
+            Point::new(0.0, 20.0),
+        ]);
+        let b = q.sub_rows(0.25, 0.75);
+        assert_eq!(
+            b.pts,
+            [
+                Point::new(0.0, 5.0),
+                Point::new(10.0, 5.0),
+                Point::new(10.0, 15.0),
+                Point::new(0.0, 15.0)
+            ]
+        );
     }
 }

@@ -19,6 +19,12 @@ pub struct Glyph {
     /// Centre along the fragment's reading direction, as a fraction 0..1 of the fragment's length.
     pub t: f32,
     pub confidence: f32,
+    /// Top and bottom of the character's ink as fractions of the fragment's height (0 = top edge of the
+    /// fragment's quad, 1 = bottom edge; may reach outside 0..1), when measured. Tells a small label
+    /// from a larger value printed in one detector box.
+    pub ink: Option<(f32, f32)>,
+    /// How dark the character's ink is (0..1 of the crop's contrast), when measured.
+    pub depth: Option<f32>,
 }
 
 /// A recognised fragment (one detector box).
@@ -58,6 +64,17 @@ pub struct LayoutConfig {
     /// A run of 3+ Hangul/CJK characters whose median centre distance is at least this many text
     /// heights is letter-spaced: each character becomes a word.
     pub letter_spacing: f32,
+    /// Split a fragment into separate lines between two words whose type sizes (estimated from the
+    /// characters' ink, see [`type_size`]) differ by this factor or more: a small grey label and a large
+    /// value in one box (`적성검사기간 2032.01.01 ~ …`, `국세청 National Tax Service`). The pieces' boxes
+    /// are then fitted to their own ink.
+    pub size_split: f32,
+    /// See [`LayoutConfig::label_tone`].
+    pub label_size: f32,
+    /// Split between a smaller, lighter word and a larger, darker one when their type sizes differ by
+    /// [`LayoutConfig::label_size`] and their ink depths by this factor (`적성검사기간` in grey before
+    /// the date it labels).
+    pub label_tone: f32,
 }
 
 impl Default for LayoutConfig {
@@ -66,29 +83,149 @@ impl Default for LayoutConfig {
             gap_split: 1.45,
             column_gap: 1.5,
             letter_spacing: 1.05,
+            size_split: 1.45,
+            label_size: 1.18,
+            label_tone: 1.25,
         }
     }
 }
 
-/// Splits a fragment's words into runs separated by column-wide gaps.
-fn column_runs(words: Vec<Word>, h: f32, cfg: &LayoutConfig) -> Vec<Vec<Word>> {
-    let mut runs: Vec<Vec<Word>> = Vec::new();
+/// Ink height of a character relative to a Hangul syllable of the same type size, for the characters
+/// whose height tells the size: Hangul/CJK 1.0; digits, capitals and ascender letters 0.82 (cap height
+/// is ~0.72 em, a Hangul syllable's ink ~0.88 em). Lower-case x-height letters and punctuation say
+/// nothing about the size (`None`).
+fn size_factor(ch: &str) -> Option<f32> {
+    let c = ch.chars().next()?;
+    if is_wide(ch) {
+        Some(1.0)
+    } else if c.is_ascii_digit() || c.is_ascii_uppercase() || "bdfhklt".contains(c) {
+        Some(0.82)
+    } else {
+        None
+    }
+}
+
+/// Estimated type size of a word (in fragment heights): the median of its characters' ink heights
+/// divided by their [`size_factor`] (the median, not the largest: a red seal stamped over the last
+/// syllables of `…구청장` made the largest twice too tall). `None` when fewer than two characters tell
+/// it: one character's ink is too noisy to split a line on.
+pub fn type_size(glyphs: &[&Glyph]) -> Option<f32> {
+    let v: Vec<f32> = glyphs
+        .iter()
+        .filter_map(|g| Some((g.ink?, size_factor(&g.ch)?)))
+        .map(|((top, bottom), k)| (bottom - top).max(0.0) / k)
+        .collect();
+    if v.len() < 2 {
+        return None;
+    }
+    let mut v = v;
+    v.sort_by(f32::total_cmp);
+    Some(v[v.len() / 2])
+}
+
+/// Whether two neighbouring words of one fragment are set differently enough to be separate text
+/// items: type sizes apart by [`LayoutConfig::size_split`], or a smaller *and* lighter word beside a
+/// larger, darker one (a grey label before its value: sizes apart by [`LayoutConfig::label_size`],
+/// ink depths by [`LayoutConfig::label_tone`]). Colour alone is not enough: name cards print `Tel`
+/// in a brand colour at the size of the number that follows, and the two are read as one line. Only
+/// pairs with Hangul/CJK on at least one side are judged.
+fn split_by_type(a: &SizedWord, b: &SizedWord, cfg: &LayoutConfig) -> bool {
+    // Only beside Hangul: the ink of Latin letters is measured in narrow windows around noisy CTC
+    // positions, and on English receipts (SROIE) all-caps words in one font came out 1.5x apart.
+    if !a
+        .word
+        .text
+        .chars()
+        .chain(b.word.text.chars())
+        .any(|c| is_wide(c.encode_utf8(&mut [0; 4])))
+    {
+        return false;
+    }
+    let (Some(sa), Some(sb)) = (a.size, b.size) else {
+        return false;
+    };
+    if sa <= 0.0 || sb <= 0.0 {
+        return false;
+    }
+    let size_ratio = sa.max(sb) / sa.min(sb);
+    if size_ratio >= cfg.size_split {
+        return true;
+    }
+    let (Some(da), Some(db)) = (a.depth, b.depth) else {
+        return false;
+    };
+    if da <= 0.0 || db <= 0.0 {
+        return false;
+    }
+    let smaller_is_lighter = (sa < sb) == (da < db);
+    smaller_is_lighter && size_ratio >= cfg.label_size && da.max(db) / da.min(db) >= cfg.label_tone
+}
+
+/// A word with what layout knows of its ink.
+struct SizedWord {
+    word: Word,
+    size: Option<f32>,
+    /// Top and bottom of the word's ink (fractions of the fragment's height).
+    ink: Option<(f32, f32)>,
+    /// Median ink depth of its characters (two at least).
+    depth: Option<f32>,
+}
+
+/// Splits a fragment's words into runs separated by column-wide gaps or by a change of type size.
+/// Runs cut off by a size change get boxes fitted to their own ink.
+fn column_runs(words: Vec<SizedWord>, h: f32, cfg: &LayoutConfig) -> Vec<Vec<Word>> {
+    let mut runs: Vec<(Vec<SizedWord>, bool)> = Vec::new();
     for w in words {
-        let new_run = match runs.last().and_then(|r| r.last()) {
-            None => true,
+        let cut = match runs.last().and_then(|(r, _)| r.last()) {
+            None => None,
             Some(prev) => {
-                let a = prev.quad.pts[1].lerp(prev.quad.pts[2], 0.5);
-                let b = w.quad.pts[0].lerp(w.quad.pts[3], 0.5);
-                a.dist(b) > cfg.column_gap * h
+                let a = prev.word.quad.pts[1].lerp(prev.word.quad.pts[2], 0.5);
+                let b = w.word.quad.pts[0].lerp(w.word.quad.pts[3], 0.5);
+                let resized = split_by_type(prev, &w, cfg);
+                if resized {
+                    Some(true)
+                } else if a.dist(b) > cfg.column_gap * h {
+                    Some(false)
+                } else {
+                    None
+                }
             }
         };
-        if new_run {
-            runs.push(vec![w]);
-        } else {
-            runs.last_mut().unwrap().push(w);
+        match cut {
+            None if !runs.is_empty() => runs.last_mut().unwrap().0.push(w),
+            by_size => {
+                if by_size == Some(true) {
+                    runs.last_mut().unwrap().1 = true;
+                }
+                runs.push((vec![w], by_size == Some(true)));
+            }
         }
     }
-    runs
+    runs.into_iter()
+        .map(|(run, resized)| {
+            let ink = run
+                .iter()
+                .filter_map(|w| w.ink)
+                .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)));
+            run.into_iter()
+                .map(|w| match (resized, ink) {
+                    (true, Some((top, bottom))) => {
+                        let pad = 0.12 * (bottom - top);
+                        let (s0, s1) = ((top - pad).max(0.0), (bottom + pad).min(1.0));
+                        if s1 - s0 > 0.2 {
+                            Word {
+                                quad: w.word.quad.sub_rows(s0, s1),
+                                ..w.word
+                            }
+                        } else {
+                            w.word
+                        }
+                    }
+                    _ => w.word,
+                })
+                .collect()
+        })
+        .collect()
 }
 
 fn is_wide(ch: &str) -> bool {
@@ -112,6 +249,14 @@ fn advance(ch: &str) -> f32 {
 
 /// Splits one fragment into words (see the crate docs).
 pub fn split_words(f: &Fragment, cfg: &LayoutConfig) -> Vec<Word> {
+    split_sized_words(f, cfg)
+        .into_iter()
+        .map(|w| w.word)
+        .collect()
+}
+
+/// [`split_words`], with each word's [`type_size`] and ink extent.
+fn split_sized_words(f: &Fragment, cfg: &LayoutConfig) -> Vec<SizedWord> {
     let len = f.quad.width().max(1.0);
     let h = f.quad.height().max(1.0);
     let mut words: Vec<Vec<&Glyph>> = vec![Vec::new()];
@@ -178,11 +323,24 @@ pub fn split_words(f: &Fragment, cfg: &LayoutConfig) -> Vec<Word> {
             } else {
                 (last.t + half(last)).min(1.0)
             };
-            Word {
+            let word = Word {
                 text: w.iter().map(|g| g.ch.as_str()).collect(),
                 quad: f.quad.sub_span(t0, t1.max(t0)),
                 confidence: w.iter().map(|g| g.confidence).sum::<f32>() / w.len() as f32,
                 line_break: false,
+            };
+            let ink = w
+                .iter()
+                .filter_map(|g| g.ink)
+                .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)));
+            let mut d: Vec<f32> = w.iter().filter_map(|g| g.depth).collect();
+            d.sort_by(f32::total_cmp);
+            let depth = (d.len() >= 2).then(|| d[d.len() / 2]);
+            SizedWord {
+                word,
+                size: type_size(w),
+                ink,
+                depth,
             }
         })
         .collect()
@@ -238,12 +396,12 @@ pub fn layout(fragments: Vec<Fragment>, cfg: &LayoutConfig) -> Vec<Line> {
     for row in rows {
         let n = row.len();
         for (i, f) in row.into_iter().enumerate() {
-            let mut words = split_words(&f, cfg);
+            let mut words = split_sized_words(&f, cfg);
             if words.is_empty() {
                 continue;
             }
             if i + 1 == n {
-                words.last_mut().unwrap().line_break = true;
+                words.last_mut().unwrap().word.line_break = true;
             }
             let runs = column_runs(words, f.quad.height().max(1.0), cfg);
             let single = runs.len() == 1;
@@ -295,6 +453,8 @@ mod tests {
                     ch: c.into(),
                     t: (x - x0) / len,
                     confidence: 0.9,
+                    ink: None,
+                    depth: None,
                 })
                 .collect(),
         }
@@ -402,5 +562,85 @@ mod tests {
         assert!(!lines[0].words.last().unwrap().line_break);
         assert!(lines[1].words.last().unwrap().line_break);
         assert!(lines[2].words.last().unwrap().line_break);
+    }
+
+    /// A fragment from `(text, centre x, ink top, ink bottom, depth)` per character, on one line 0..1000
+    /// wide and 40 high; words are separated by spaces in the text list.
+    fn inked(chars: &[(&str, f32, f32, f32, f32)]) -> Fragment {
+        Fragment {
+            quad: Rect::new(0.0, 0.0, 1000.0, 40.0).to_quad(),
+            glyphs: chars
+                .iter()
+                .map(|&(c, x, top, bottom, depth)| Glyph {
+                    ch: c.into(),
+                    t: x / 1000.0,
+                    confidence: 0.9,
+                    ink: (c != " ").then_some((top, bottom)),
+                    depth: (c != " ").then_some(depth),
+                })
+                .collect(),
+        }
+    }
+
+    fn texts(lines: &[Line]) -> Vec<String> {
+        lines.iter().map(|l| l.text.clone()).collect()
+    }
+
+    #[test]
+    fn small_light_label_is_split_from_its_value() {
+        // `적성검사기간` small and grey, then a date large and black, one detector box.
+        let mut c: Vec<(&str, f32, f32, f32, f32)> = "적성검사기간"
+            .chars()
+            .enumerate()
+            .map(|(i, _)| ("가", 20.0 + 32.0 * i as f32, 0.2, 0.9, 0.6))
+            .collect();
+        c.push((" ", 200.0, 0.0, 0.0, 0.0));
+        c.extend((0..10).map(|i| ("2", 240.0 + 22.0 * i as f32, 0.15, 0.9, 0.85)));
+        let lines = layout(vec![inked(&c)], &LayoutConfig::default());
+        assert_eq!(texts(&lines), vec!["가가가가가가", "2222222222"]);
+        // The same words in one tone stay one line (type sizes 0.7 and 0.75/0.82: too close on their own).
+        for g in &mut c {
+            g.4 = 0.85;
+        }
+        assert_eq!(layout(vec![inked(&c)], &LayoutConfig::default()).len(), 1);
+    }
+
+    #[test]
+    fn large_hangul_beside_small_latin_is_split_and_boxes_fit_the_ink() {
+        // `국세청` 0.9 high, then `National` in letters 0.4 high (N, t, l tell the size), same tone.
+        let mut c: Vec<(&str, f32, f32, f32, f32)> = vec![
+            ("국", 20.0, 0.05, 0.95, 0.9),
+            ("세", 60.0, 0.05, 0.95, 0.9),
+            ("청", 100.0, 0.05, 0.95, 0.9),
+            (" ", 130.0, 0.0, 0.0, 0.0),
+        ];
+        for (i, ch) in ["N", "a", "t", "i", "o", "n", "a", "l"]
+            .into_iter()
+            .enumerate()
+        {
+            c.push((ch, 160.0 + 14.0 * i as f32, 0.45, 0.85, 0.9));
+        }
+        let lines = layout(vec![inked(&c)], &LayoutConfig::default());
+        assert_eq!(texts(&lines), vec!["국세청", "National"]);
+        let b = lines[1].quad.bbox();
+        assert!(
+            b.y0 > 12.0 && b.y1 < 38.0,
+            "the small line's box fits its ink: {b:?}"
+        );
+    }
+
+    #[test]
+    fn latin_words_are_not_split_by_measured_size() {
+        let mut c: Vec<(&str, f32, f32, f32, f32)> = ["R", "E", "T", "U", "R", "N"]
+            .iter()
+            .enumerate()
+            .map(|(i, ch)| (*ch, 20.0 + 14.0 * i as f32, 0.3, 0.7, 0.8))
+            .collect();
+        c.push((" ", 110.0, 0.0, 0.0, 0.0));
+        c.extend([("O", 130.0, 0.0, 1.0, 0.8), ("R", 144.0, 0.0, 1.0, 0.8)]);
+        assert_eq!(
+            texts(&layout(vec![inked(&c)], &LayoutConfig::default())),
+            vec!["RETURN OR"]
+        );
     }
 }

@@ -21,7 +21,7 @@ mod rectify;
 pub use angle::AngleClassifier;
 pub use charset::{Alphabet, Charset};
 pub use ctc::{greedy_decode, Decoded, DecodedChar};
-pub use gaps::pieces;
+pub use gaps::{pieces, InkMask};
 pub use recognizer::{
     resized_width, to_reading, CharBox, LineReading, RecKind, Recognizer, REC_HEIGHT,
 };
