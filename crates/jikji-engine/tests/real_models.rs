@@ -266,3 +266,17 @@ fn small_grey_label_and_its_value_are_separate_lines() {
         "the label does not end the row"
     );
 }
+
+/// The Latin half of a bilingual label (`이름/Given names`) is read by the PP-OCR recogniser; the
+/// Korean model alone read `이름/owm nemo` on this photo.
+#[test]
+fn latin_part_of_a_hangul_label_is_read_by_the_latin_recogniser() {
+    let r = ocr("synthetic-docs/passport-s1-0000-photo.jpg", &[Lang::Ko]);
+    let text = r.text();
+    for needle in ["이름/Given names", "/Date of issue"] {
+        assert!(
+            text.replace(' ', "").contains(&needle.replace(' ', "")),
+            "missing {needle:?} in\n{text}"
+        );
+    }
+}
