@@ -7,7 +7,10 @@
 //!    positions, because letter-spaced labels (`사 업 자 등 록 증`) come out of the recogniser unspaced;
 //! 2. groups fragments into visual rows (their vertical extents overlap, taking the fragment's slant
 //!    into account) and orders rows top to bottom, fragments left to right;
-//! 3. marks the last word of each row with `line_break`.
+//! 3. marks the last word of each row with `line_break`;
+//! 4. splits a fragment into separate output lines (same row, one `line_break`) at column-wide gaps and
+//!    where the type changes beside Hangul: a small grey label and the larger value printed after it
+//!    in one box are two text items (see [`LayoutConfig::size_split`] and [`LayoutConfig::label_tone`]).
 
 use jikji_geometry::{Point, Quad};
 use serde::Serialize;
