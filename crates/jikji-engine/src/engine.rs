@@ -488,8 +488,16 @@ pub(crate) fn latin_spans(
             r.chars[k].x0
         };
         // At the ends of the line the cut runs to the crop's edge (its margin is blank).
-        let x0 = if start == 0 { 0.0 } else { (r.chars[a].x0 - margin).max(lo) };
-        let x1 = if k == r.chars.len() { hi } else { (r.chars[b - 1].x1 + margin).min(hi) };
+        let x0 = if start == 0 {
+            0.0
+        } else {
+            (r.chars[a].x0 - margin).max(lo)
+        };
+        let x1 = if k == r.chars.len() {
+            hi
+        } else {
+            (r.chars[b - 1].x1 + margin).min(hi)
+        };
         let (x0, x1) = (x0.max(0.0) as u32, (x1.ceil().max(0.0) as u32).min(crop_w));
         if x1 > x0 + 4 {
             spans.push((a, b, x0, x1));

@@ -7,6 +7,24 @@
 
 use image::RgbImage;
 
+/// The crop in gray, its background level (the median) and its contrast (2nd to 98th percentile);
+/// `None` when the contrast is too low to tell ink from background.
+fn tones(crop: &RgbImage) -> Option<(Vec<u8>, i32, i32)> {
+    let gray: Vec<u8> = crop
+        .pixels()
+        .map(|p| ((p.0[0] as u32 * 299 + p.0[1] as u32 * 587 + p.0[2] as u32 * 114) / 1000) as u8)
+        .collect();
+    let mut sorted = gray.clone();
+    sorted.sort_unstable();
+    let background = *sorted.get(sorted.len() / 2)? as i32;
+    let (lo, hi) = (
+        sorted[sorted.len() / 50] as i32,
+        sorted[sorted.len() - 1 - sorted.len() / 50] as i32,
+    );
+    let contrast = hi - lo;
+    (contrast >= 40).then_some((gray, background, contrast))
+}
+
 /// Horizontal pieces `[x0, x1)` of `crop` separated by blank runs at least `min_gap` crop-heights wide.
 /// Returns a single piece covering the whole crop when there is no such gap.
 pub fn pieces(crop: &RgbImage, min_gap: f32) -> Vec<(u32, u32)> {
@@ -14,21 +32,9 @@ pub fn pieces(crop: &RgbImage, min_gap: f32) -> Vec<(u32, u32)> {
     if w < 4 || h < 4 {
         return vec![(0, w)];
     }
-    let gray: Vec<u8> = crop
-        .pixels()
-        .map(|p| ((p.0[0] as u32 * 299 + p.0[1] as u32 * 587 + p.0[2] as u32 * 114) / 1000) as u8)
-        .collect();
-    let mut sorted = gray.clone();
-    sorted.sort_unstable();
-    let background = sorted[sorted.len() / 2] as i32;
-    let (lo, hi) = (
-        sorted[sorted.len() / 50] as i32,
-        sorted[sorted.len() - 1 - sorted.len() / 50] as i32,
-    );
-    let contrast = (hi - lo).max(1);
-    if contrast < 40 {
+    let Some((gray, background, contrast)) = tones(crop) else {
         return vec![(0, w)];
-    }
+    };
     let cut = (contrast as f32 * 0.4) as i32;
     // A column is blank when (almost) none of its pixels differs from the background by much.
     let blank: Vec<bool> = (0..w as usize)
@@ -140,23 +146,7 @@ impl InkMask {
         if w < 2 || h < 4 {
             return None;
         }
-        let gray: Vec<u8> = crop
-            .pixels()
-            .map(|p| {
-                ((p.0[0] as u32 * 299 + p.0[1] as u32 * 587 + p.0[2] as u32 * 114) / 1000) as u8
-            })
-            .collect();
-        let mut sorted = gray.clone();
-        sorted.sort_unstable();
-        let background = sorted[sorted.len() / 2] as i32;
-        let (lo, hi) = (
-            sorted[sorted.len() / 50] as i32,
-            sorted[sorted.len() - 1 - sorted.len() / 50] as i32,
-        );
-        let contrast = hi - lo;
-        if contrast < 40 {
-            return None;
-        }
+        let (gray, background, contrast) = tones(crop)?;
         let cut = (contrast as f32 * 0.4) as i32;
         Some(InkMask {
             w,
