@@ -506,6 +506,31 @@ pub(crate) fn latin_spans(
     spans
 }
 
+/// PP-OCR's reading of a cut-out span, trimmed: no spaces at either end, and when the span's Korean
+/// reading starts with punctuation (`/Surname`), nothing before that punctuation: characters read
+/// before it come from a sliver of the Hangul cut along (`3/Surname`).
+fn trim_span_reading(
+    korean_first: &str,
+    mut v: Vec<jikji_recognize::CharBox>,
+) -> Vec<jikji_recognize::CharBox> {
+    while v.first().is_some_and(|c| c.ch.trim().is_empty()) {
+        v.remove(0);
+    }
+    while v.last().is_some_and(|c| c.ch.trim().is_empty()) {
+        v.pop();
+    }
+    if let Some(first) = korean_first
+        .chars()
+        .next()
+        .filter(|c| c.is_ascii_punctuation())
+    {
+        if let Some(k) = v.iter().take(3).position(|c| c.ch.starts_with(first)) {
+            v.drain(..k);
+        }
+    }
+    v
+}
+
 /// Latin spans of Hangul lines (`발행국/Issuing country`, `전략기획실 / Strategic Planning`) are read
 /// again by the PP-OCR recogniser: the Korean model reads small Latin print poorly (`/esdrv cowot` on
 /// a passport photo). Each span ([`latin_spans`]) is cut from the crop and read alone; the PP-OCR
@@ -549,16 +574,7 @@ fn reread_latin_spans(
             confidence: r.chars[a..b].iter().map(|c| c.confidence).sum::<f32>() / (b - a) as f32,
             chars: Vec::new(),
         };
-        let trimmed: Vec<jikji_recognize::CharBox> = {
-            let mut v = l.chars.clone();
-            while v.first().is_some_and(|c| c.ch.trim().is_empty()) {
-                v.remove(0);
-            }
-            while v.last().is_some_and(|c| c.ch.trim().is_empty()) {
-                v.pop();
-            }
-            v
-        };
+        let trimmed = trim_span_reading(&r.chars[a].ch, l.chars.clone());
         if trimmed.is_empty() || choose_reading(&korean, &l, false) != Choice::Second {
             continue;
         }
@@ -780,5 +796,30 @@ mod tests {
             20
         )
         .is_empty());
+    }
+
+    #[test]
+    fn span_readings_lose_what_precedes_their_punctuation() {
+        let r = |t: &str| {
+            reading(
+                &t.chars()
+                    .enumerate()
+                    .map(|(i, c)| (&*Box::leak(c.to_string().into_boxed_str()), i as f32 * 10.0))
+                    .collect::<Vec<_>>(),
+            )
+            .chars
+        };
+        let text = |v: Vec<CharBox>| v.iter().map(|c| c.ch.as_str()).collect::<String>();
+        assert_eq!(text(trim_span_reading("/", r(" 3/Surname "))), "/Surname");
+        assert_eq!(
+            text(trim_span_reading("/", r("Surname"))),
+            "Surname",
+            "no `/` read: nothing dropped"
+        );
+        assert_eq!(
+            text(trim_span_reading("S", r("3Surname"))),
+            "3Surname",
+            "only punctuation anchors the start"
+        );
     }
 }
