@@ -28,6 +28,11 @@ pub fn has_cjk(s: &str) -> bool {
     s.chars().any(|c| matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF))
 }
 
+/// Hangul or CJK: characters set about one text height wide.
+pub fn has_wide(s: &str) -> bool {
+    has_hangul(s) || has_cjk(s)
+}
+
 /// Chooses between the Korean model's reading (`korean`) and the PP-OCR reading (`latin`).
 pub fn choose_reading(korean: &LineReading, latin: &LineReading, allow_cjk: bool) -> Choice {
     if has_hangul(&korean.text) {

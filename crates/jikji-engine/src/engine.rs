@@ -67,24 +67,20 @@ impl Worker {
             t,
         )?;
         // The model set names a PP-OCR family: its detector and its (Latin/Chinese/Japanese) recogniser.
-        let set = cfg.det_model.name();
-        let latin = Recognizer::load(
-            dir,
-            &model_file(dir, &format!("{set}/rec.onnx"))?,
-            &model_file(dir, &format!("{set}/dict.txt"))?,
-            RecKind::Paddle,
-            t,
-        )?;
-        let angle = AngleClassifier::load(dir, &model_file(dir, files::ANGLE_CLS)?, t)?;
-        let fast = if cfg.cascade && cfg.det_model != crate::DetModel::V6Tiny {
-            let tiny = crate::DetModel::V6Tiny.name();
-            Some(Recognizer::load(
+        let paddle_rec = |set: crate::DetModel| {
+            let set = set.name();
+            Recognizer::load(
                 dir,
-                &model_file(dir, &format!("{tiny}/rec.onnx"))?,
-                &model_file(dir, &format!("{tiny}/dict.txt"))?,
+                &model_file(dir, &format!("{set}/rec.onnx"))?,
+                &model_file(dir, &format!("{set}/dict.txt"))?,
                 RecKind::Paddle,
                 t,
-            )?)
+            )
+        };
+        let latin = paddle_rec(cfg.det_model)?;
+        let angle = AngleClassifier::load(dir, &model_file(dir, files::ANGLE_CLS)?, t)?;
+        let fast = if cfg.cascade && cfg.det_model != crate::DetModel::V6Tiny {
+            Some(paddle_rec(crate::DetModel::V6Tiny)?)
         } else {
             None
         };
@@ -189,8 +185,7 @@ impl Engine {
         image: &RgbImage,
         opts: &OcrOptions,
     ) -> Result<PageResult, EngineError> {
-        self.recognize_shared(Arc::new(image.clone()), opts)
-            .map(|(r, _)| r)
+        self.recognize_timed(image, opts).map(|(r, _)| r)
     }
 
     /// [`Engine::recognize`] plus the time spent in each stage.
@@ -314,15 +309,15 @@ fn run_pipeline(
             }
             .reading_quad();
             // Both quads share centre and direction; the crop is longer by a margin at each end.
-            let crop_len = c.reading_quad().width().max(1.0);
+            let crop_quad = c.reading_quad();
+            let crop_len = crop_quad.width().max(1.0);
             let tight_len = tight.width().max(1.0);
             let margin = (crop_len - tight_len) / 2.0;
             // Each character's ink (top and bottom) lets layout tell a small label from a large value
             // in one box. Crop rows map to the tight box's height: the crop is taller by a margin at
             // the top and the bottom.
             let crop_h = c.image.height().max(1) as f32;
-            let tight_share =
-                (tight.height() / c.reading_quad().height().max(1.0)).clamp(0.05, 1.0);
+            let tight_share = (tight.height() / crop_quad.height().max(1.0)).clamp(0.05, 1.0);
             let v0 = (1.0 - tight_share) / 2.0;
             let to_frag = |row: f32| (row / crop_h - v0) / tight_share;
             let text_h = crop_h * tight_share;
@@ -335,9 +330,11 @@ fn run_pipeline(
                     .map(|ch| {
                         let centre = (ch.x0 + ch.x1) / 2.0;
                         let along = centre / cw * crop_len;
-                        let wide =
-                            crate::choose::has_hangul(&ch.ch) || crate::choose::has_cjk(&ch.ch);
-                        let half = if wide { 0.42 } else { 0.25 } * text_h;
+                        let half = if crate::choose::has_wide(&ch.ch) {
+                            0.42
+                        } else {
+                            0.25
+                        } * text_h;
                         let ink = ink_mask
                             .as_ref()
                             .and_then(|m| m.ink_rows(centre - half, centre + half))
@@ -442,8 +439,8 @@ pub(crate) fn latin_spans(
     crop_w: u32,
     crop_h: u32,
 ) -> Vec<(usize, usize, u32, u32)> {
-    use crate::choose::{has_cjk, has_hangul};
-    let wide = |c: &jikji_recognize::CharBox| has_hangul(&c.ch) || has_cjk(&c.ch);
+    use crate::choose::{has_hangul, has_wide};
+    let wide = |c: &jikji_recognize::CharBox| has_wide(&c.ch);
     let mut spans = Vec::new();
     if !has_hangul(&r.text) {
         return spans;

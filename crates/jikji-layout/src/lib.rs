@@ -140,7 +140,7 @@ fn split_by_type(a: &SizedWord, b: &SizedWord, cfg: &LayoutConfig) -> bool {
         .text
         .chars()
         .chain(b.word.text.chars())
-        .any(|c| is_wide(c.encode_utf8(&mut [0; 4])))
+        .any(is_wide_char)
     {
         return false;
     }
@@ -232,13 +232,15 @@ fn column_runs(words: Vec<SizedWord>, h: f32, cfg: &LayoutConfig) -> Vec<Vec<Wor
 }
 
 fn is_wide(ch: &str) -> bool {
-    ch.chars().next().is_some_and(|c| {
-        let c = c as u32;
-        (0xAC00..=0xD7A3).contains(&c)
-            || (0x3040..=0x30FF).contains(&c)
-            || (0x4E00..=0x9FFF).contains(&c)
-            || (0x3130..=0x318F).contains(&c)
-    })
+    ch.chars().next().is_some_and(is_wide_char)
+}
+
+fn is_wide_char(c: char) -> bool {
+    let c = c as u32;
+    (0xAC00..=0xD7A3).contains(&c)
+        || (0x3040..=0x30FF).contains(&c)
+        || (0x4E00..=0x9FFF).contains(&c)
+        || (0x3130..=0x318F).contains(&c)
 }
 
 /// Expected advance (centre-to-centre distance, in text heights) of a character.

@@ -14,14 +14,27 @@ fn tones(crop: &RgbImage) -> Option<(Vec<u8>, i32, i32)> {
         .pixels()
         .map(|p| ((p.0[0] as u32 * 299 + p.0[1] as u32 * 587 + p.0[2] as u32 * 114) / 1000) as u8)
         .collect();
-    let mut sorted = gray.clone();
-    sorted.sort_unstable();
-    let background = *sorted.get(sorted.len() / 2)? as i32;
-    let (lo, hi) = (
-        sorted[sorted.len() / 50] as i32,
-        sorted[sorted.len() - 1 - sorted.len() / 50] as i32,
-    );
-    let contrast = hi - lo;
+    // Percentiles from a histogram (the value at rank k of the sorted pixels): every line crop of every
+    // page comes through here, so no sorted copy.
+    let mut hist = [0usize; 256];
+    for &g in &gray {
+        hist[g as usize] += 1;
+    }
+    let at_rank = |k: usize| {
+        let mut seen = 0;
+        hist.iter()
+            .position(|&n| {
+                seen += n;
+                seen > k
+            })
+            .unwrap_or(255) as i32
+    };
+    let n = gray.len();
+    if n == 0 {
+        return None;
+    }
+    let background = at_rank(n / 2);
+    let contrast = at_rank(n - 1 - n / 50) - at_rank(n / 50);
     (contrast >= 40).then_some((gray, background, contrast))
 }
 

@@ -170,13 +170,13 @@ impl Recognizer {
         crops: &[&RgbImage],
         alphabet: Alphabet,
     ) -> Result<Vec<LineReading>, RuntimeError> {
-        let allowed: Option<Vec<usize>> = match alphabet {
+        let charset = &self.charset;
+        let allowed: Option<&[usize]> = match alphabet {
             Alphabet::All => None,
             a => Some(
                 self.allowed
                     .entry(a)
-                    .or_insert_with(|| self.charset.classes_in(a))
-                    .clone(),
+                    .or_insert_with(|| charset.classes_in(a)),
             ),
         };
         let mut order: Vec<usize> = (0..crops.len()).collect();
@@ -217,11 +217,8 @@ impl Recognizer {
                 // Only the time steps covering the unpadded part carry text.
                 let used = ((widths[i] as f32 / input_w as f32) * steps as f32).ceil() as usize;
                 let row = &row[..used.min(steps) * classes];
-                let charset = &self.charset;
                 let softmax = self.kind == RecKind::Korean;
-                let mut d = greedy_decode(row, classes, 0, softmax, allowed.as_deref(), |c| {
-                    charset.symbol(c)
-                });
+                let mut d = greedy_decode(row, classes, 0, softmax, allowed, |c| charset.symbol(c));
                 d.steps = steps;
                 out[i] = to_reading(&d, input_w, widths[i], crops[i].width());
             }
