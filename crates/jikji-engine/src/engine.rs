@@ -303,11 +303,7 @@ fn run_pipeline(
         .filter(|(_, r)| r.confidence >= MIN_LINE_CONFIDENCE && !r.text.trim().is_empty())
         .map(|((c, d), r)| {
             let cw = c.image.width().max(1) as f32;
-            let tight = LineCrop {
-                quad: d.quad,
-                ..c.clone()
-            }
-            .reading_quad();
+            let tight = c.reading_quad_of(d.quad);
             // Both quads share centre and direction; the crop is longer by a margin at each end.
             let crop_quad = c.reading_quad();
             let crop_len = crop_quad.width().max(1.0);

@@ -22,7 +22,13 @@ impl LineCrop {
     /// Tall quads turned 90° counter-clockwise read top to bottom (TR, BR, BL, TL); crops turned 180°
     /// read right to left.
     pub fn reading_quad(&self) -> Quad {
-        let [tl, tr, br, bl] = self.quad.pts;
+        self.reading_quad_of(self.quad)
+    }
+
+    /// Another page quad (one sharing this crop's orientation, such as the detector's tighter box)
+    /// with its corners renamed as [`LineCrop::reading_quad`] renames the crop's own.
+    pub fn reading_quad_of(&self, quad: Quad) -> Quad {
+        let [tl, tr, br, bl] = quad.pts;
         let q = if self.rotated {
             [tr, br, bl, tl]
         } else {
