@@ -1,7 +1,7 @@
 //! The CLOVA OCR wire contract (spec `clova-ocr-api.md`), without any HTTP framework:
 //!
 //! - [`request`]: lenient request parsing (JSON and the multipart `message` part) and validation;
-//! - [`response`]: the V1/V2 response shapes and the builder from a [`jikji_engine::PageResult`];
+//! - [`response`]: the V1/V2 response shapes and the builder from a [`jikji_types::PageResult`];
 //! - [`error`]: the one [`ErrorCode`] enum (code, HTTP status, exact message) and the error body;
 //! - [`uncertain`]: every choice the spec leaves open, documented in one place.
 

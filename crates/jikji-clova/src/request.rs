@@ -236,7 +236,7 @@ impl OcrRequest {
         }
         let image = images.pop().expect("one image");
         if let Some(lang) = &self.lang {
-            jikji_engine::Lang::parse_list(lang).map_err(|_| ErrorCode::BodyInvalid)?;
+            jikji_types::Lang::parse_list(lang).map_err(|_| ErrorCode::BodyInvalid)?;
         }
         let source = match multipart_file {
             Some(Some(file)) if !file.is_empty() => ImageSource::Bytes(file),

@@ -1,8 +1,8 @@
 //! Response shapes (spec §3, §4): the envelope, the General OCR image object in V1 and V2, and the
-//! builder from a [`jikji_engine::PageResult`].
+//! builder from a [`jikji_types::PageResult`].
 
 use crate::{uncertain, Version};
-use jikji_engine::PageResult;
+use jikji_types::PageResult;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -199,7 +199,7 @@ impl OcrResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use jikji_engine::Word;
+    use jikji_types::Word;
     use jikji_geometry::{Point, Quad};
 
     fn page() -> PageResult {

@@ -37,14 +37,8 @@ pub struct Fragment {
     pub glyphs: Vec<Glyph>,
 }
 
-/// A word of the output.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Word {
-    pub text: String,
-    pub quad: Quad,
-    pub confidence: f32,
-    pub line_break: bool,
-}
+/// A word of the output (the shared result type).
+pub use jikji_types::Word;
 
 /// A fragment of the output with its words (in reading order).
 #[derive(Debug, Clone, Serialize)]

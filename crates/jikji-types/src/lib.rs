@@ -1,0 +1,162 @@
+//! The OCR result types every later stage reads: a page's words (text, polygon, confidence, line break)
+//! and lines, and the recognition languages.
+//!
+//! They live in a crate of their own, apart from the engine, so that the wire contract (`jikji-clova`),
+//! document understanding and evaluation can use them without linking ONNX Runtime.
+
+use jikji_geometry::Quad;
+use serde::Serialize;
+
+/// A recognition language, as named on the wire (`lang` in CLOVA requests).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Lang {
+    /// Korean + English + digits + symbols (the default).
+    Ko,
+    En,
+    Ja,
+    ZhTw,
+}
+
+impl Lang {
+    /// Parses one language code (`ko`, `en`, `ja`, `zh-TW`; case-insensitive, `_` accepted for `-`).
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s.trim().to_ascii_lowercase().replace('_', "-").as_str() {
+            "ko" | "kor" | "korean" => Some(Lang::Ko),
+            "en" | "eng" | "english" => Some(Lang::En),
+            "ja" | "jp" | "jpn" | "japanese" => Some(Lang::Ja),
+            "zh-tw" | "zh" | "zh-hant" | "chinese" => Some(Lang::ZhTw),
+            _ => None,
+        }
+    }
+
+    /// Parses a comma-separated list such as `"ko,ja, zh-TW"`. Unknown codes are an error.
+    pub fn parse_list(s: &str) -> Result<Vec<Lang>, String> {
+        let mut out = Vec::new();
+        for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            match Lang::parse(part) {
+                Some(l) if !out.contains(&l) => out.push(l),
+                Some(_) => {}
+                None => {
+                    return Err(format!(
+                        "unknown language `{part}` (expected ko, en, ja or zh-TW)"
+                    ))
+                }
+            }
+        }
+        if out.is_empty() {
+            out.push(Lang::Ko);
+        }
+        Ok(out)
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Ko => "ko",
+            Lang::En => "en",
+            Lang::Ja => "ja",
+            Lang::ZhTw => "zh-TW",
+        }
+    }
+}
+
+/// One recognised word: text, polygon in page pixels (TL, TR, BR, BL), confidence 0..1 and whether it
+/// ends a text line.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Word {
+    pub text: String,
+    pub quad: Quad,
+    pub confidence: f32,
+    pub line_break: bool,
+}
+
+/// One text line (a run of words); `words` indexes into [`PageResult::words`].
+#[derive(Debug, Clone, Serialize)]
+pub struct Line {
+    pub text: String,
+    pub quad: Quad,
+    pub confidence: f32,
+    pub words: std::ops::Range<usize>,
+}
+
+/// The OCR result of one page.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageResult {
+    /// 0-based page index (PDF/TIFF pages; 0 for single images).
+    pub page_index: usize,
+    /// Size of the page image the coordinates refer to.
+    pub width: u32,
+    pub height: u32,
+    /// Words in reading order.
+    pub words: Vec<Word>,
+    pub lines: Vec<Line>,
+}
+
+impl PageResult {
+    /// Maps the coordinates to a page of `width x height` (the result was computed on a resized copy of
+    /// that page, see the engine's `MAX_WORK_PIXELS`).
+    pub fn rescale(&mut self, width: u32, height: u32) {
+        if (width, height) == (self.width, self.height) {
+            return;
+        }
+        let sx = width as f32 / self.width.max(1) as f32;
+        let sy = height as f32 / self.height.max(1) as f32;
+        for w in &mut self.words {
+            w.quad = w.quad.scale(sx, sy);
+        }
+        for l in &mut self.lines {
+            l.quad = l.quad.scale(sx, sy);
+        }
+        self.width = width;
+        self.height = height;
+    }
+
+    /// Plain text: words joined by spaces, lines by newlines.
+    pub fn text(&self) -> String {
+        let mut s = String::new();
+        for w in &self.words {
+            s.push_str(&w.text);
+            s.push(if w.line_break { '\n' } else { ' ' });
+        }
+        s.trim_end().to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jikji_geometry::{Point, Quad};
+
+    #[test]
+    fn rescale_maps_coordinates_to_the_page() {
+        let q = Quad::new([
+            Point::new(10.0, 10.0),
+            Point::new(30.0, 10.0),
+            Point::new(30.0, 20.0),
+            Point::new(10.0, 20.0),
+        ]);
+        let mut r = PageResult {
+            page_index: 0,
+            width: 100,
+            height: 50,
+            words: vec![Word {
+                text: "a".into(),
+                quad: q,
+                confidence: 0.9,
+                line_break: true,
+            }],
+            lines: vec![Line {
+                text: "a".into(),
+                quad: q,
+                confidence: 0.9,
+                words: 0..1,
+            }],
+        };
+        r.rescale(300, 100);
+        assert_eq!((r.width, r.height), (300, 100));
+        assert_eq!(r.words[0].quad.pts[2], Point::new(90.0, 40.0));
+        assert_eq!(r.lines[0].quad.pts[0], Point::new(30.0, 20.0));
+        let before = r.clone();
+        r.rescale(300, 100);
+        assert_eq!(r.words[0].quad, before.words[0].quad);
+    }
+}
