@@ -5,10 +5,10 @@
 //! document understanding and evaluation can use them without linking ONNX Runtime.
 
 use jikji_geometry::Quad;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A recognition language, as named on the wire (`lang` in CLOVA requests).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Lang {
     /// Korean + English + digits + symbols (the default).
     Ko,
@@ -61,7 +61,7 @@ impl Lang {
 
 /// One recognised word: text, polygon in page pixels (TL, TR, BR, BL), confidence 0..1 and whether it
 /// ends a text line.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Word {
     pub text: String,
     pub quad: Quad,
@@ -70,7 +70,7 @@ pub struct Word {
 }
 
 /// One text line (a run of words); `words` indexes into [`PageResult::words`].
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Line {
     pub text: String,
     pub quad: Quad,
@@ -79,7 +79,7 @@ pub struct Line {
 }
 
 /// The OCR result of one page.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PageResult {
     /// 0-based page index (PDF/TIFF pages; 0 for single images).
     pub page_index: usize,
