@@ -50,6 +50,7 @@ pub mod metrics;
 pub mod normalize;
 pub mod report;
 pub mod score;
+pub mod teds;
 
 pub use gt::{GtError, GtFormat, GtImage, GtLine, GtSet};
 pub use normalize::Normalizer;
