@@ -5,9 +5,18 @@ use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// The shortest admin token `jikji serve` accepts. The admin API can create domains and read every
+/// domain's usage, so its token must not be guessable: 32 characters is what `openssl rand -hex 16`
+/// prints (128 bits), and failed attempts are throttled besides (`admin.rs`). Shorter tokens are
+/// refused at start-up with a message naming this minimum (see `docs/configuration.md`).
+pub const MIN_ADMIN_TOKEN_LEN: usize = 32;
+
 /// Everything `jikji serve` can be configured with. Every field has a default; a TOML file may set any
 /// subset (unknown keys are an error, so typos do not go unnoticed).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// `Debug` is written by hand: it masks the admin token and the database password, so that a
+/// `{:?}` in a log line or a panic message cannot leak them.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ServerConfig {
     /// Address to listen on.
@@ -28,7 +37,11 @@ pub struct ServerConfig {
     /// requests are shed at once with 0025 (see `jikji_clova::uncertain::SHED_CODE`).
     pub queue: usize,
     /// Bearer token of the admin API (`/admin/v1/...`); the admin API is disabled when unset.
+    /// At least [`MIN_ADMIN_TOKEN_LEN`] characters ([`ServerConfig::validate`]).
     pub admin_token: Option<String>,
+    /// Wrong admin tokens a client address may send before it must wait (1 s, doubling up to
+    /// 5 min) between admin requests; a correct token resets its count. See `admin::LoginThrottle`.
+    pub admin_auth_free_failures: u32,
     /// Allow image URLs that resolve to private, loopback or link-local addresses (never metadata).
     pub allow_private_urls: bool,
     /// Allow image URLs that resolve to loopback addresses only (tests, local setups).
@@ -69,6 +82,7 @@ impl Default for ServerConfig {
             threads_per_worker: 1,
             queue: 8,
             admin_token: None,
+            admin_auth_free_failures: 5,
             allow_private_urls: false,
             allow_loopback_urls: false,
             max_body_mb: 70,
@@ -86,7 +100,136 @@ impl Default for ServerConfig {
     }
 }
 
+/// Shown instead of a secret.
+pub const MASK: &str = "<redacted>";
+
+/// `url` with its password replaced by [`MASK`] (`postgres://user:<redacted>@host/db`), also a
+/// `password=` query parameter; anything that is not a URL with a password is returned as is.
+pub fn mask_database_url(url: &str) -> String {
+    let Ok(mut u) = reqwest::Url::parse(url) else {
+        // Not a URL: a key=value connection string (`host=… password=…`) is masked by hand.
+        return mask_keyword_password(url);
+    };
+    let has_query_password = u
+        .query_pairs()
+        .any(|(k, _)| k.eq_ignore_ascii_case("password"));
+    if u.password().is_none() && !has_query_password {
+        return url.to_string();
+    }
+    if u.password().is_some() && u.set_password(Some(MASK)).is_err() {
+        return MASK.into();
+    }
+    if has_query_password {
+        let pairs: Vec<(String, String)> = u
+            .query_pairs()
+            .map(|(k, v)| {
+                let v = if k.eq_ignore_ascii_case("password") {
+                    MASK.to_string()
+                } else {
+                    v.into_owned()
+                };
+                (k.into_owned(), v)
+            })
+            .collect();
+        u.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    // `set_password` percent-encodes the mask; show it as written.
+    u.to_string().replace("%3Credacted%3E", MASK)
+}
+
+fn mask_keyword_password(s: &str) -> String {
+    s.split(' ')
+        .map(|part| match part.split_once('=') {
+            Some((k, _)) if k.trim().eq_ignore_ascii_case("password") => format!("{k}={MASK}"),
+            _ => part.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+impl std::fmt::Debug for ServerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shown = self.redacted();
+        let mut d = f.debug_struct("ServerConfig");
+        // Every field, so that a new one is not forgotten: `redacted()` did the masking.
+        let ServerConfig {
+            listen,
+            data_dir,
+            database_url,
+            models,
+            model_set,
+            workers,
+            threads_per_worker,
+            queue,
+            admin_token,
+            admin_auth_free_failures,
+            allow_private_urls,
+            allow_loopback_urls,
+            max_body_mb,
+            max_image_mb,
+            max_pixels,
+            max_side,
+            max_pages,
+            pdf_dpi,
+            request_timeout_secs,
+            url_timeout_secs,
+            url_max_redirects,
+            shutdown_grace_secs,
+            header_read_timeout_secs,
+        } = &shown;
+        d.field("listen", listen)
+            .field("data_dir", data_dir)
+            .field("database_url", database_url)
+            .field("models", models)
+            .field("model_set", model_set)
+            .field("workers", workers)
+            .field("threads_per_worker", threads_per_worker)
+            .field("queue", queue)
+            .field("admin_token", admin_token)
+            .field("admin_auth_free_failures", admin_auth_free_failures)
+            .field("allow_private_urls", allow_private_urls)
+            .field("allow_loopback_urls", allow_loopback_urls)
+            .field("max_body_mb", max_body_mb)
+            .field("max_image_mb", max_image_mb)
+            .field("max_pixels", max_pixels)
+            .field("max_side", max_side)
+            .field("max_pages", max_pages)
+            .field("pdf_dpi", pdf_dpi)
+            .field("request_timeout_secs", request_timeout_secs)
+            .field("url_timeout_secs", url_timeout_secs)
+            .field("url_max_redirects", url_max_redirects)
+            .field("shutdown_grace_secs", shutdown_grace_secs)
+            .field("header_read_timeout_secs", header_read_timeout_secs)
+            .finish()
+    }
+}
+
 impl ServerConfig {
+    /// A copy safe to show: the admin token replaced by [`MASK`], the database password masked
+    /// (what `jikji serve --print-config` prints and `Debug` shows).
+    pub fn redacted(&self) -> ServerConfig {
+        let mut c = self.clone();
+        if c.admin_token.is_some() {
+            c.admin_token = Some(MASK.into());
+        }
+        c.database_url = c.database_url.as_deref().map(mask_database_url);
+        c
+    }
+
+    /// Checks what cannot be served safely; the message says what to change.
+    pub fn validate(&self) -> Result<(), String> {
+        if let Some(t) = self.admin_token.as_deref() {
+            let n = t.trim().chars().count();
+            if n < MIN_ADMIN_TOKEN_LEN {
+                return Err(format!(
+                    "the admin token is {n} characters long; at least {MIN_ADMIN_TOKEN_LEN} are required \
+                     (generate one with `openssl rand -hex 32`), or leave it unset to disable the admin API"
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Reads a TOML file.
     pub fn from_toml_file(path: &std::path::Path) -> Result<ServerConfig, String> {
         let text = std::fs::read_to_string(path)
@@ -156,5 +299,80 @@ mod tests {
             ServerConfig::from_toml_str(&s).unwrap(),
             ServerConfig::default()
         );
+    }
+
+    const TOKEN: &str = "0123456789abcdef0123456789abcdef-admin";
+
+    fn with_secrets() -> ServerConfig {
+        ServerConfig {
+            admin_token: Some(TOKEN.into()),
+            database_url: Some("postgres://jikji:pa%40ss-w0rd@db.internal:5432/jikji".into()),
+            ..ServerConfig::default()
+        }
+    }
+
+    #[test]
+    fn debug_masks_secrets() {
+        let c = with_secrets();
+        let d = format!("{c:?} {c:#?}");
+        assert!(!d.contains(TOKEN) && !d.contains("w0rd"), "{d}");
+        assert!(d.contains("db.internal") && d.contains(MASK), "{d}");
+        assert!(d.contains("max_pages"), "every field is shown: {d}");
+    }
+
+    #[test]
+    fn redacted_toml_masks_secrets_and_keeps_the_rest() {
+        let c = with_secrets();
+        let t = c.redacted().to_toml();
+        assert!(!t.contains(TOKEN) && !t.contains("w0rd"), "{t}");
+        assert!(
+            t.contains("postgres://jikji:<redacted>@db.internal:5432/jikji"),
+            "{t}"
+        );
+        let back = ServerConfig::from_toml_str(&t).unwrap();
+        assert_eq!(back.workers, c.workers);
+        // the original is untouched
+        assert_eq!(c.admin_token.as_deref(), Some(TOKEN));
+    }
+
+    #[test]
+    fn database_url_masking() {
+        for (url, shown) in [
+            ("postgres://u:secret@h/db", "postgres://u:<redacted>@h/db"),
+            (
+                "postgresql://u:secret@h:5433/db?sslmode=require",
+                "postgresql://u:<redacted>@h:5433/db?sslmode=require",
+            ),
+            (
+                "postgres://u@h/db?password=secret&sslmode=disable",
+                "postgres://u@h/db?password=<redacted>&sslmode=disable",
+            ),
+            ("postgres://h/db", "postgres://h/db"),
+            ("sqlite:./data/jikji.db", "sqlite:./data/jikji.db"),
+            (
+                "host=h user=u password=secret dbname=d",
+                "host=h user=u password=<redacted> dbname=d",
+            ),
+        ] {
+            let m = mask_database_url(url);
+            assert!(!m.contains("secret"), "{url} -> {m}");
+            assert_eq!(m.replace("%3Credacted%3E", MASK), shown, "{url}");
+        }
+    }
+
+    #[test]
+    fn short_admin_tokens_are_refused() {
+        let mut c = ServerConfig::default();
+        assert!(c.validate().is_ok(), "no token: the admin API is off");
+        c.admin_token = Some("short".into());
+        let e = c.validate().unwrap_err();
+        assert!(
+            e.contains(&MIN_ADMIN_TOKEN_LEN.to_string()) && !e.contains("short"),
+            "{e}"
+        );
+        c.admin_token = Some(format!("  {}  ", "x".repeat(MIN_ADMIN_TOKEN_LEN - 1)));
+        assert!(c.validate().is_err(), "spaces do not count");
+        c.admin_token = Some("x".repeat(MIN_ADMIN_TOKEN_LEN));
+        assert!(c.validate().is_ok());
     }
 }

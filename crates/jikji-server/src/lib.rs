@@ -48,7 +48,7 @@ use utoipa::OpenApi;
         admin::AdminError, admin::CreateDomain, admin::PatchDomain, admin::DomainView, admin::CreatedView,
         admin::SecretView, admin::UsageView
     )),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &ErrorResponses),
     tags((name = "clova", description = "CLOVA OCR compatible endpoints"), (name = "admin", description = "Domain management"))
 )]
 pub struct ApiDoc;
@@ -62,6 +62,116 @@ impl utoipa::Modify for BearerAuth {
                 "bearer",
                 SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
             );
+        }
+    }
+}
+
+/// Adds to every operation the error responses the service really gives besides the ones its
+/// handler documents: CLOVA routes answer `ErrorBody` (also for framework rejections: an
+/// oversized or mistyped body is 400/`0011`, a panic 500/`0500`), admin routes `AdminError`
+/// (401 wrong token, 404 API disabled or no such domain, 429 failed logins throttled, 500 store
+/// error — or a CLOVA `0500` body after a panic). `scripts/schemathesis.sh` checks the result
+/// against the running server.
+struct ErrorResponses;
+
+impl utoipa::Modify for ErrorResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::header::HeaderBuilder;
+        use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
+        let json = |schema: RefOr<utoipa::openapi::Schema>| {
+            ContentBuilder::new().schema(Some(schema)).build()
+        };
+        let clova = |description: &str| -> Response {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    json(Ref::from_schema_name("ErrorBody").into()),
+                )
+                .build()
+        };
+        let admin = |description: &str| -> ResponseBuilder {
+            ResponseBuilder::new().description(description).content(
+                "application/json",
+                json(Ref::from_schema_name("AdminError").into()),
+            )
+        };
+        let retry_after = || {
+            HeaderBuilder::new()
+                .schema(
+                    ObjectBuilder::new()
+                        .schema_type(Type::Integer)
+                        .minimum(Some(1)),
+                )
+                .description(Some("seconds to wait"))
+                .build()
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let is_clova = path.starts_with("/custom/v1/");
+            let is_admin = path.starts_with("/admin/v1/");
+            let ops = [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ];
+            for op in ops.into_iter().flatten() {
+                let r = &mut op.responses.responses;
+                let mut add = |status: &str, resp: Response| {
+                    r.entry(status.to_string()).or_insert(RefOr::T(resp));
+                };
+                if is_clova {
+                    add(
+                        "400",
+                        clova("0001 unknown domain, invoke key or operation; 0011 invalid body (also too large, wrong content type); 0021; 0022; 0023; 0025 (Retry-After); 0028"),
+                    );
+                    add("401", clova("0002: missing or wrong X-OCR-SECRET"));
+                    add(
+                        "500",
+                        clova("0500 unexpected failure; 0501 OCR engine failure, not ready, or request timeout"),
+                    );
+                } else if is_admin {
+                    add(
+                        "401",
+                        admin("`unauthorized`: missing or wrong bearer token")
+                            .header(
+                                "WWW-Authenticate",
+                                HeaderBuilder::new()
+                                    .schema(ObjectBuilder::new().schema_type(Type::String))
+                                    .build(),
+                            )
+                            .build(),
+                    );
+                    add(
+                        "404",
+                        admin("`disabled`: no admin token configured; `not_found`: no such domain")
+                            .build(),
+                    );
+                    add(
+                        "429",
+                        admin("`throttled`: too many failed logins from this address")
+                            .header("Retry-After", retry_after())
+                            .build(),
+                    );
+                    add(
+                        "500",
+                        ResponseBuilder::new()
+                            .description("`internal`: store error (AdminError); 0500 after an unexpected failure (ErrorBody)")
+                            .content(
+                                "application/json",
+                                json(
+                                    OneOfBuilder::new()
+                                        .item(Ref::from_schema_name("AdminError"))
+                                        .item(Ref::from_schema_name("ErrorBody"))
+                                        .into(),
+                                ),
+                            )
+                            .build(),
+                    );
+                }
+            }
         }
     }
 }
@@ -101,6 +211,19 @@ async fn unknown_route() -> Response {
     ApiError::detail(uncertain::UNKNOWN_ROUTE, "unknown route").into_response()
 }
 
+/// A known path with a method it does not serve (`TRACE`, `PUT` on an OCR route, …): 405 with the
+/// CLOVA body of `0001` and an `Allow` header. The spec's "everything else → 400/0001" is about
+/// unknown routes; for a wrong method HTTP's own answer is 405 (RFC 9110 §15.5.6), which is what
+/// generic clients and the OpenAPI tooling expect.
+async fn method_not_allowed() -> Response {
+    ApiError {
+        code: uncertain::UNKNOWN_ROUTE,
+        status: Some(405),
+        detail: "method not allowed".into(),
+    }
+    .into_response()
+}
+
 /// The whole service.
 pub fn build_router(state: AppState) -> Router {
     let admin = Router::new()
@@ -115,7 +238,12 @@ pub fn build_router(state: AppState) -> Router {
         )
         .route("/admin/v1/domains/{id}/usage", get(admin::usage))
         .route_layer(axum::middleware::from_fn_with_state(
-            state.clone(),
+            admin::AdminGate {
+                state: state.clone(),
+                throttle: Arc::new(admin::LoginThrottle::new(
+                    state.config.admin_auth_free_failures,
+                )),
+            },
             admin::require_token,
         ));
     Router::new()
@@ -141,7 +269,7 @@ pub fn build_router(state: AppState) -> Router {
         .route("/openapi.json", get(openapi))
         .merge(admin)
         .fallback(unknown_route)
-        .method_not_allowed_fallback(unknown_route)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes()))
         .layer(tower_http::catch_panic::CatchPanicLayer::new())
         .layer(axum::middleware::from_fn_with_state(
@@ -175,7 +303,7 @@ pub async fn serve_listener(
     });
     let (close_tx, close_rx) = tokio::sync::watch::channel(());
     loop {
-        let (stream, _peer) = tokio::select! {
+        let (stream, peer) = tokio::select! {
             r = listener.accept() => match r {
                 Ok(c) => c,
                 Err(e) => {
@@ -188,7 +316,16 @@ pub async fn serve_listener(
             _ = signal_tx.closed() => break,
         };
         let _ = stream.set_nodelay(true);
-        let service = TowerToHyperService::new(app.clone());
+        // The client address, for the admin login throttle (`ConnectInfo`, as axum's own server
+        // would insert it).
+        let service = TowerToHyperService::new(tower::ServiceExt::map_request(
+            app.clone(),
+            move |mut req: axum::http::Request<hyper::body::Incoming>| {
+                req.extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+                req
+            },
+        ));
         let signal_tx = signal_tx.clone();
         let close_rx = close_rx.clone();
         tokio::spawn(async move {
@@ -233,6 +370,9 @@ pub async fn serve(
     store: jikji_store::Store,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    config
+        .validate()
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
     let listener = tokio::net::TcpListener::bind(&config.listen).await?;
     tracing::info!(addr = %listener.local_addr()?, "listening");
     let state = AppState::new(config, store).with_engine(engine);

@@ -19,6 +19,9 @@ pub struct Metrics {
     pub inference: HistogramVec,
     /// `jikji_shed_total{reason}` (`queue_full`, `rate_limit`, `quota`).
     pub shed: IntCounterVec,
+    /// `jikji_admin_auth_failures_total{outcome}` (`unauthorized`: wrong or missing token,
+    /// `throttled`: refused unchecked while the client waits). Never labelled by address.
+    pub admin_auth_failures: IntCounterVec,
 }
 
 impl Metrics {
@@ -69,6 +72,14 @@ impl Metrics {
             &["reason"],
         )
         .expect("metric");
+        let admin_auth_failures = IntCounterVec::new(
+            Opts::new(
+                "jikji_admin_auth_failures_total",
+                "Admin API requests refused for their bearer token",
+            ),
+            &["outcome"],
+        )
+        .expect("metric");
         for c in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
@@ -76,6 +87,7 @@ impl Metrics {
             Box::new(in_flight.clone()),
             Box::new(inference.clone()),
             Box::new(shed.clone()),
+            Box::new(admin_auth_failures.clone()),
         ] {
             registry.register(c).expect("register metric");
         }
@@ -87,6 +99,7 @@ impl Metrics {
             in_flight,
             inference,
             shed,
+            admin_auth_failures,
         }
     }
 

@@ -84,8 +84,13 @@ pub async fn observe(State(state): State<AppState>, mut req: Request, next: Next
         Some(m) => Some((m.code, status, m.detail)),
         None if (status.is_client_error() || status.is_server_error()) && !is_json => {
             let code = code_for_status(status);
-            let st = StatusCode::from_u16(code.http_status())
-                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            // A wrong method stays 405 (see `lib.rs`, `method_not_allowed`).
+            let st = if status == StatusCode::METHOD_NOT_ALLOWED {
+                status
+            } else {
+                StatusCode::from_u16(code.http_status())
+                    .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+            };
             Some((code, st, format!("framework response {status}")))
         }
         None => None,
@@ -94,6 +99,10 @@ pub async fn observe(State(state): State<AppState>, mut req: Request, next: Next
         Some((code, st, detail)) => {
             let body = code.body(path.clone(), id.clone(), jikji_clova::now_ms());
             let mut r = (*st, axum::Json(body)).into_response();
+            // A 405 keeps the `Allow` header the router set.
+            if let Some(allow) = resp.headers().get(header::ALLOW) {
+                r.headers_mut().insert(header::ALLOW, allow.clone());
+            }
             if *code == ErrorCode::RateLimited {
                 r.headers_mut().insert(
                     header::RETRY_AFTER,

@@ -252,6 +252,29 @@ pub async fn expect_error(resp: reqwest::Response, code: &str) -> Value {
     body
 }
 
+/// A wrong method on a known path: 405, an `Allow` header, and the CLOVA body of `0001`.
+pub async fn expect_405(resp: reqwest::Response) -> Value {
+    let status = resp.status().as_u16();
+    let allow = resp
+        .headers()
+        .get("allow")
+        .map(|v| v.to_str().unwrap().to_string());
+    let text = resp.text().await.unwrap();
+    assert_eq!(status, 405, "{text}");
+    assert!(
+        allow.is_some_and(|a| !a.is_empty()),
+        "no Allow header: {text}"
+    );
+    let body: Value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"));
+    assert_eq!(body["code"], "0001", "{text}");
+    assert_eq!(body["message"], "URL is invalid.");
+    assert!(
+        body["traceId"].is_string() && body["timestamp"].is_i64(),
+        "{text}"
+    );
+    body
+}
+
 /// A successful response: returns the raw text and the parsed value.
 pub async fn expect_ok(resp: reqwest::Response) -> (String, Value) {
     let status = resp.status().as_u16();
