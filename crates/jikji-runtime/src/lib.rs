@@ -169,6 +169,26 @@ impl Model {
             .map_err(|e| err(e.to_string()))?;
         Ok(out.to_owned())
     }
+
+    /// Runs the model on one NCHW float tensor and returns every output, in the model's output order
+    /// (the table stage's models have several: SLANet's boxes and tokens, PicoDet's per-stride heads).
+    pub fn run_all(&mut self, input: ArrayView4<'_, f32>) -> Result<Vec<ArrayD<f32>>, RuntimeError> {
+        let err = |e: String| RuntimeError::Run {
+            model: self.name.clone(),
+            detail: e,
+        };
+        let tensor = TensorRef::from_array_view(input).map_err(|e| err(e.to_string()))?;
+        let outputs = self
+            .session
+            .run_with_options(ort::inputs![tensor], &self.run_options)
+            .map_err(|e| err(e.to_string()))?;
+        let mut all = Vec::with_capacity(outputs.len());
+        for (_, v) in outputs.iter() {
+            let a = v.try_extract_array::<f32>().map_err(|e| err(e.to_string()))?;
+            all.push(a.to_owned());
+        }
+        Ok(all)
+    }
 }
 
 #[cfg(test)]

