@@ -133,6 +133,7 @@ pub struct OcrRequest {
     pub lang: Option<String>,
     /// Exactly one image.
     #[serde(default)]
+    #[schema(min_items = 1, max_items = 1)]
     pub images: Option<Vec<ImageSpec>>,
     /// Ask for tables (General). Accepts a bool or the strings `"true"`/`"false"`.
     #[schema(value_type = Option<bool>)]

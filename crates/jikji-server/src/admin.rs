@@ -529,6 +529,7 @@ pub struct UsageView {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UsageQuery {
     /// `YYYY-MM`; default: all months (quota figures: current month).
     #[param(pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])$")]

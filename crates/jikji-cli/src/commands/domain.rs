@@ -10,7 +10,8 @@ use jikji_store::{DocKind, Domain, DomainKind, DomainPatch, NewDomain, Store, Us
 use serde_json::json;
 
 /// Where the database is and how invoke URLs are shown; accepted by every subcommand.
-#[derive(clap::Args, Debug, Clone)]
+/// (`Debug` by hand below: the database URL may carry a password.)
+#[derive(clap::Args, Clone)]
 pub struct Common {
     /// Data directory; the SQLite database is DATA_DIR/jikji.db.
     #[arg(
@@ -21,7 +22,12 @@ pub struct Common {
     )]
     pub data_dir: PathBuf,
     /// Database URL (sqlite:PATH or postgres://…); overrides --data-dir.
-    #[arg(long, env = "JIKJI_DATABASE_URL", value_name = "URL")]
+    #[arg(
+        long,
+        env = "JIKJI_DATABASE_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
     pub database_url: Option<String>,
     /// Public base URL of the server, used to print invoke URLs.
     #[arg(
@@ -34,6 +40,23 @@ pub struct Common {
     /// Print JSON (for scripts) instead of text.
     #[arg(long)]
     pub json: bool,
+}
+
+impl std::fmt::Debug for Common {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Common")
+            .field("data_dir", &self.data_dir)
+            .field(
+                "database_url",
+                &self
+                    .database_url
+                    .as_deref()
+                    .map(jikji_server::config::mask_database_url),
+            )
+            .field("public_url", &self.public_url)
+            .field("json", &self.json)
+            .finish()
+    }
 }
 
 #[derive(clap::Subcommand, Debug)]

@@ -10,7 +10,8 @@ use jikji_server::{AppState, ServerConfig};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-#[derive(clap::Args, Debug)]
+/// No `Debug`: the arguments hold the admin token and the database URL (with its password).
+#[derive(clap::Args)]
 pub struct Args {
     /// TOML configuration file (any subset of the keys in docs/configuration.md).
     #[arg(long, env = "JIKJI_CONFIG", value_name = "FILE")]
@@ -44,7 +45,8 @@ pub struct Args {
     /// Requests allowed to wait for a worker; beyond workers+queue, requests are shed with 0025 [default: 8].
     #[arg(long, env = "JIKJI_QUEUE")]
     pub queue: Option<usize>,
-    /// Bearer token of the admin API (/admin/v1); the admin API is disabled without one.
+    /// Bearer token of the admin API (/admin/v1), at least 32 characters (`openssl rand -hex 32`);
+    /// the admin API is disabled without one.
     #[arg(
         long,
         env = "JIKJI_ADMIN_TOKEN",
@@ -125,13 +127,17 @@ pub fn effective_config(args: &Args) -> anyhow::Result<ServerConfig> {
     Ok(c)
 }
 
+/// Logs go to stderr; ANSI colours only when stderr is a terminal, so that a log file, a pipe or a
+/// journal gets plain text.
 fn init_logging(format: &str) {
+    use std::io::IsTerminal as _;
     let filter = tracing_subscriber::EnvFilter::try_from_env("JIKJI_LOG")
         .or_else(|_| tracing_subscriber::EnvFilter::try_from_default_env())
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
     let _ = if format == "json" {
         builder.json().try_init()
     } else {
@@ -164,13 +170,11 @@ async fn shutdown_signal() {
 pub fn run(args: Args) -> anyhow::Result<()> {
     let config = effective_config(&args)?;
     if args.print_config {
-        let mut shown = config.clone();
-        if shown.admin_token.is_some() {
-            shown.admin_token = Some("<set>".into());
-        }
-        print!("{}", shown.to_toml());
+        // The admin token and the database password are masked.
+        print!("{}", config.redacted().to_toml());
         return Ok(());
     }
+    config.validate().map_err(anyhow::Error::msg)?;
     init_logging(&args.log_format);
     let det_model: jikji_engine::DetModel = config.model_set.parse().map_err(anyhow::Error::msg)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
