@@ -32,6 +32,14 @@ enum Command {
 }
 
 fn main() -> std::process::ExitCode {
+    // The sandboxed PDF renderer is this binary in a mode of its own (not a subcommand users call): it
+    // limits its own memory and CPU before doing anything else, so it is dispatched before argument
+    // parsing and logging start (see jikji_image's sandbox module).
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some(jikji_image::RENDER_PDF_ARG) {
+        let code = jikji_image::render_pdf_main(&args[1..]);
+        return std::process::ExitCode::from(u8::try_from(code).unwrap_or(1));
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Ocr(a) => commands::ocr::run(a),

@@ -55,6 +55,13 @@ pub const FAILED_IMAGE_HAS_EMPTY_FIELDS: bool = false;
 /// the request's `name` and `convertedImageInfo.pageIndex` (spec §3 [?]).
 pub const ONE_IMAGE_ENTRY_PER_PAGE: bool = true;
 
+/// The coordinate space of a PDF page: CLOVA reports `convertedImageInfo` and every polygon of a PDF
+/// page at 2 pixels per point (144 dpi) — a public CLOVA V2 response for a 533×731 pt page reports
+/// 1066×1462 — whatever resolution it reads at. Jikji renders at its own resolution (200 dpi by
+/// default, which reads small print better) and maps the result into this space, so a client that
+/// overlays polygons on its own 2× render of the page lines up.
+pub const PDF_PIXELS_PER_POINT: f64 = 2.0;
+
 /// General OCR: at most this many pages per PDF/TIFF (spec §13). More pages → 0011.
 pub const MAX_GENERAL_PAGES: usize = 10;
 /// Template and Document: single page only (spec §13). More pages → the first page is used.

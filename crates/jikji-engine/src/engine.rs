@@ -9,6 +9,7 @@ use jikji_recognize::{
     crop_line, Alphabet, AngleClassifier, LineCrop, LineReading, RecKind, Recognizer,
 };
 use jikji_runtime::{model_file, RuntimeError};
+use jikji_types::Cancel;
 
 use crate::choose::{choose_reading, Choice};
 use crate::{EngineConfig, Lang, Line, OcrOptions, PageResult, Word};
@@ -22,6 +23,16 @@ pub enum EngineError {
     /// ONNX Runtime failed to load or run a model.
     #[error("inference failed: {0}")]
     Runtime(String),
+    /// The caller's [`Cancel`] token fired (cancelled, or its deadline passed); the worker stopped
+    /// between stages and is free again.
+    #[error("stopped: {0:?}")]
+    Stopped(jikji_types::Stopped),
+}
+
+impl From<jikji_types::Stopped> for EngineError {
+    fn from(s: jikji_types::Stopped) -> Self {
+        EngineError::Stopped(s)
+    }
 }
 
 impl From<RuntimeError> for EngineError {
@@ -107,6 +118,7 @@ pub struct StageTimes {
 struct Job {
     image: Arc<RgbImage>,
     opts: OcrOptions,
+    cancel: Cancel,
     reply: crossbeam_channel::Sender<Result<(PageResult, StageTimes), EngineError>>,
 }
 
@@ -143,13 +155,20 @@ impl Engine {
                 .spawn(move || {
                     // Ends when the engine (the only sender) is dropped.
                     for job in rx {
-                        let Job { image, opts, reply } = job;
+                        let Job {
+                            image,
+                            opts,
+                            cancel,
+                            reply,
+                        } = job;
                         let worker = &mut worker;
                         let result =
                             std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+                                // A job whose caller gave up while it waited is not started.
+                                cancel.check()?;
                                 let (width, height) = image.dimensions();
                                 let image = working_image(image);
-                                let (mut r, t) = run_pipeline(worker, &image, &opts)?;
+                                let (mut r, t) = run_pipeline(worker, &image, &opts, &cancel)?;
                                 r.rescale(width, height);
                                 Ok((r, t))
                             }))
@@ -194,21 +213,24 @@ impl Engine {
         image: &RgbImage,
         opts: &OcrOptions,
     ) -> Result<(PageResult, StageTimes), EngineError> {
-        self.recognize_shared(Arc::new(image.clone()), opts)
+        self.recognize_shared(Arc::new(image.clone()), opts, &Cancel::new())
     }
 
     /// Runs the pipeline over a shared page image without copying it, and returns the result with the
-    /// time spent in each stage. Blocking, like [`Engine::recognize`].
+    /// time spent in each stage. Blocking, like [`Engine::recognize`]. The worker checks `cancel`
+    /// before it starts and between stages, and answers [`EngineError::Stopped`] when it fired.
     pub fn recognize_shared(
         &self,
         image: Arc<RgbImage>,
         opts: &OcrOptions,
+        cancel: &Cancel,
     ) -> Result<(PageResult, StageTimes), EngineError> {
         let (reply, answer) = crossbeam_channel::bounded(1);
         self.jobs
             .send(Job {
                 image,
                 opts: opts.clone(),
+                cancel: cancel.clone(),
                 reply,
             })
             .map_err(|_| EngineError::Runtime("the OCR workers have stopped".into()))?;
@@ -250,12 +272,14 @@ fn run_pipeline(
     w: &mut Worker,
     image: &RgbImage,
     opts: &OcrOptions,
+    cancel: &Cancel,
 ) -> Result<(PageResult, StageTimes), EngineError> {
     let mut times = StageTimes::default();
     let (width, height) = image.dimensions();
     let t = Instant::now();
     let dets = w.det.detect(image)?;
     times.detect_ms = ms(t);
+    cancel.check()?;
 
     let t = Instant::now();
     // Recognition reads a crop with margin (`crop_quad`); words are placed on the tight `quad`.
@@ -273,9 +297,11 @@ fn run_pipeline(
         }
     }
     times.classify_ms = ms(t);
+    cancel.check()?;
 
     let t = Instant::now();
     let mut readings = read_lines(w, &crops, &opts.langs)?;
+    cancel.check()?;
     // The angle classifier was trained on Chinese/Latin text and calls some Korean lines upside down
     // (`생년월일/Date of birth` came out as `u!q Jo a]…`). A flipped line is read both ways and the more
     // confident reading decides.
@@ -294,6 +320,7 @@ fn run_pipeline(
         }
     }
     times.recognize_ms = ms(t);
+    cancel.check()?;
 
     let t = Instant::now();
     let fragments: Vec<Fragment> = crops

@@ -219,6 +219,7 @@ fn very_large_page_is_read_and_mapped_back_to_page_pixels() {
             &OcrOptions {
                 langs: vec![Lang::En],
             },
+            &jikji_types::Cancel::new(),
         )
         .unwrap();
     assert_eq!((r_big.width, r_big.height), (w * k, h * k));

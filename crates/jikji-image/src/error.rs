@@ -79,6 +79,19 @@ pub enum InputError {
         seconds: u64,
     },
 
+    /// Decoding needed more of a resource than [`Limits`](crate::Limits) allow (the PDF renderer's
+    /// memory budget [`Limits::pdf_memory`](crate::Limits::pdf_memory), or its CPU time): a
+    /// decompression bomb, or a document too heavy to draw.
+    #[error("the file needs more {resource} to decode than this service allows per file; it may be damaged or built to exhaust the server")]
+    OverBudget {
+        /// `memory` or `processing time`.
+        resource: &'static str,
+    },
+
+    /// The caller cancelled the work (its request timed out or its client went away).
+    #[error("decoding was cancelled")]
+    Cancelled,
+
     /// Reading the file from disk failed (only from [`decode_file`](crate::decode_file)).
     #[error("the file could not be read: {0}")]
     Io(#[from] std::io::Error),

@@ -11,6 +11,19 @@ use std::time::{Duration, Instant};
 
 use crate::InputError;
 
+/// Where PDF pages are rendered (see [`Limits::pdf_renderer`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PdfRenderer {
+    /// In this process: fast to start, but a PDF can make the renderer
+    /// allocate without bound. For trusted files and tests.
+    InProcess,
+    /// In a child process `PROGRAM render-pdf …` limited in memory
+    /// ([`Limits::pdf_memory`]) and CPU time (see `crate::sandbox`). The
+    /// program's `main` must hand that mode to
+    /// [`render_pdf_main`](crate::render_pdf_main).
+    Sandboxed(std::path::PathBuf),
+}
+
 /// Bounds on what one request may make the decoder do.
 ///
 /// The defaults suit a service that reads documents, receipts and phone
@@ -44,9 +57,28 @@ pub struct Limits {
     pub max_pages: usize,
 
     /// Wall-clock budget for decoding one file. Default 30 s. Checked
-    /// between pages; a single page is bounded by `max_pixels` instead,
-    /// because the decoders cannot be interrupted mid-page.
+    /// between pages; within a page, raster and TIFF decoders are bounded by
+    /// `max_pixels` (they cannot be interrupted), and a sandboxed PDF
+    /// renderer is killed when this or [`Limits::max_page_time`] runs out.
     pub max_decode_time: Duration,
+
+    /// Wall-clock budget for one PDF page in the sandboxed renderer. Default
+    /// 20 s: an A4 page of dense vector drawing renders in well under a
+    /// second at 200 dpi, so a page that takes longer is hostile or broken.
+    pub max_page_time: Duration,
+
+    /// Memory budget of the sandboxed PDF renderer, in bytes of address
+    /// space beyond what the process maps at start-up. Default 1 GiB: a page
+    /// at the `max_pixels` default needs about 0.5 GB (RGBA canvas plus the
+    /// RGB copy), and inflated streams and images must fit beside it. A file
+    /// that needs more ends the renderer, not the service, and is answered
+    /// with [`InputError::OverBudget`].
+    pub pdf_memory: u64,
+
+    /// Where PDF pages are drawn. Default [`PdfRenderer::InProcess`], for
+    /// library use on trusted files; a service must use
+    /// [`PdfRenderer::Sandboxed`] (the `jikji` binary always does).
+    pub pdf_renderer: PdfRenderer,
 
     /// Resolution at which PDF pages are rendered, in dots per inch
     /// (PDF user space is 1/72 inch). Default 200: small print (8 pt) is then
@@ -65,6 +97,9 @@ impl Default for Limits {
             max_side: 20_000,
             max_pages: 10,
             max_decode_time: Duration::from_secs(30),
+            max_page_time: Duration::from_secs(20),
+            pdf_memory: 1 << 30,
+            pdf_renderer: PdfRenderer::InProcess,
             pdf_dpi: 200.0,
         }
     }

@@ -1,5 +1,9 @@
-//! PDF pages rendered with `hayro`, a pure-Rust rasteriser (no C library,
-//! no subprocess, nothing to sandbox separately).
+//! PDF pages rendered with `hayro`, a pure-Rust rasteriser (no C library).
+//!
+//! hayro inflates content streams and images into buffers of whatever size the
+//! file asks for, so a 3 MB PDF can make it allocate gigabytes. This module
+//! is therefore normally run in a resource-limited child process (see
+//! [`crate::sandbox`]); in-process rendering is for trusted input and tests.
 //!
 //! * Pages are counted when the document is opened, before anything is
 //!   drawn, so [`InputError::TooManyPages`] costs no rendering.
@@ -8,7 +12,6 @@
 //!   `max_side`: an oversized page is rendered smaller, not refused.
 //! * The background is opaque white (hayro's default is transparent, which
 //!   would make the page black after flattening).
-//! * The deadline is checked before each page.
 //! * Encrypted documents that need a password, and files hayro cannot
 //!   parse, become [`InputError::Corrupt`] with an explanation.
 
@@ -22,8 +25,7 @@ use hayro::vello_cpu::{Pixmap, RasterizerSettings, RenderContext, Resources, Tar
 use hayro::{render_into, RenderCache, RenderSettings};
 use image::RgbImage;
 
-use crate::limits::Deadline;
-use crate::{InputError, Limits, Page};
+use crate::{InputError, Limits};
 
 const FORMAT: crate::Format = crate::Format::Pdf;
 
@@ -46,43 +48,44 @@ fn open(bytes: &[u8]) -> Result<Pdf, InputError> {
     })
 }
 
-/// Number of pages, from the page tree; nothing is rendered.
-pub(crate) fn page_count(bytes: &[u8]) -> Result<usize, InputError> {
-    Ok(open(bytes)?.pages().len())
+/// An opened PDF, rendered in this process: the page sizes are known, pages are drawn one at a time on
+/// request.
+pub(crate) struct InProcessPdf {
+    pdf: Pdf,
+    sizes: Vec<(f32, f32)>,
 }
 
-/// Renders every page (or only the first).
-pub(crate) fn decode(
-    bytes: &[u8],
-    limits: &Limits,
-    deadline: &Deadline,
-    first_only: bool,
-) -> Result<Vec<Page>, InputError> {
-    let pdf = open(bytes)?;
-    let pages = pdf.pages();
-    if pages.is_empty() {
-        return Err(InputError::corrupt(FORMAT, "the PDF has no pages"));
-    }
-    if !first_only && pages.len() > limits.max_pages {
-        return Err(InputError::TooManyPages {
-            pages: pages.len(),
-            max: limits.max_pages,
-        });
-    }
-    let wanted = if first_only { 1 } else { pages.len() };
-
-    let cache = RenderCache::new();
-    let interpreter = InterpreterSettings::default();
-    let settings = RenderSettings::default();
-    let mut out = Vec::with_capacity(wanted);
-    for (index, page) in pages.iter().take(wanted).enumerate() {
-        if index > 0 {
-            deadline.check()?;
+impl InProcessPdf {
+    /// Parses the document and its page tree; refuses documents without pages.
+    pub(crate) fn open(bytes: &[u8]) -> Result<InProcessPdf, InputError> {
+        let pdf = open(bytes)?;
+        let sizes: Vec<(f32, f32)> = pdf.pages().iter().map(|p| p.render_dimensions()).collect();
+        if sizes.is_empty() {
+            return Err(InputError::corrupt(FORMAT, "the PDF has no pages"));
         }
-        let image = render_page(page, &cache, &interpreter, &settings, limits)?;
-        out.push(Page { index, image });
+        Ok(InProcessPdf { pdf, sizes })
     }
-    Ok(out)
+
+    /// Each page's size in points (1/72 inch), rotation applied.
+    pub(crate) fn sizes(&self) -> &[(f32, f32)] {
+        &self.sizes
+    }
+
+    /// Draws page `index` at the scale [`fit_scale`] picks for `limits`.
+    pub(crate) fn render(&self, index: usize, limits: &Limits) -> Result<RgbImage, InputError> {
+        let pages = self.pdf.pages();
+        let page = pages
+            .get(index)
+            .ok_or_else(|| InputError::corrupt(FORMAT, "the PDF has fewer pages than its page tree says"))?;
+        let cache = RenderCache::new();
+        render_page(
+            page,
+            &cache,
+            &InterpreterSettings::default(),
+            &RenderSettings::default(),
+            limits,
+        )
+    }
 }
 
 /// Pixel size and scale factor for a page of `w` x `h` points.

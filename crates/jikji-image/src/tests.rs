@@ -94,7 +94,7 @@ fn with_exif_orientation(jpeg: &[u8], orientation: u16) -> Vec<u8> {
 
 /// A minimal valid PDF: one page per content stream, `w` x `h` points,
 /// with a correct cross-reference table.
-fn build_pdf(contents: &[&str], w: u32, h: u32) -> Vec<u8> {
+pub(crate) fn build_pdf(contents: &[&str], w: u32, h: u32) -> Vec<u8> {
     build_pdf_with(contents, w, h, "")
 }
 

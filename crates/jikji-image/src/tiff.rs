@@ -22,7 +22,7 @@ use tiff::tags::Tag;
 use tiff::{ColorType, TiffError};
 
 use crate::limits::Deadline;
-use crate::{color, exif, Format, InputError, Limits, Page};
+use crate::{color, exif, Format, InputError, Limits};
 
 const FORMAT: Format = Format::Tiff;
 
@@ -36,10 +36,46 @@ fn open<'a>(bytes: &'a [u8], limits: &Limits) -> Result<TiffDecoder<'a>, InputEr
         .with_limits(tl))
 }
 
-/// Number of pages (IFDs in the main chain), without decoding pixels.
-pub(crate) fn page_count(bytes: &[u8], limits: &Limits) -> Result<usize, InputError> {
-    let mut dec = open(bytes, limits)?;
-    count_pages(&mut dec, limits, &Deadline::start(limits.max_decode_time))
+/// A TIFF being read page by page: the IFD chain was counted when it was opened; each page's pixels are
+/// decoded only when asked for.
+pub(crate) struct TiffPages<'a> {
+    dec: TiffDecoder<'a>,
+    count: usize,
+    /// Index of the page the decoder stands on.
+    current: usize,
+}
+
+impl<'a> TiffPages<'a> {
+    /// Opens the file and counts its pages (directory entries only, no pixel data, loops refused).
+    pub(crate) fn open(
+        bytes: &'a [u8],
+        limits: &Limits,
+        deadline: &Deadline,
+    ) -> Result<TiffPages<'a>, InputError> {
+        let mut dec = open(bytes, limits)?;
+        // Reading directories does not move the decoder off the first page.
+        let count = count_pages(&mut dec, limits, deadline)?;
+        Ok(TiffPages {
+            dec,
+            count,
+            current: 0,
+        })
+    }
+
+    pub(crate) fn count(&self) -> usize {
+        self.count
+    }
+
+    /// Decodes page `index`; pages are read in order (`index` never goes back).
+    pub(crate) fn page(&mut self, index: usize, limits: &Limits) -> Result<RgbImage, InputError> {
+        while self.current < index {
+            self.dec
+                .next_image()
+                .map_err(|e| map_error(e, None, limits))?;
+            self.current += 1;
+        }
+        decode_current(&mut self.dec, limits)
+    }
 }
 
 fn count_pages(
@@ -65,42 +101,6 @@ fn count_pages(
             .next();
     }
     Ok(pages)
-}
-
-/// Decodes every page (or only the first), enforcing page, pixel and time
-/// limits.
-pub(crate) fn decode(
-    bytes: &[u8],
-    limits: &Limits,
-    deadline: &Deadline,
-    first_only: bool,
-) -> Result<Vec<Page>, InputError> {
-    let mut dec = open(bytes, limits)?;
-    let wanted = if first_only {
-        1
-    } else {
-        let pages = count_pages(&mut dec, limits, deadline)?;
-        if pages > limits.max_pages {
-            return Err(InputError::TooManyPages {
-                pages,
-                max: limits.max_pages,
-            });
-        }
-        pages
-    };
-
-    let mut out = Vec::with_capacity(wanted);
-    for index in 0..wanted {
-        if index > 0 {
-            deadline.check()?;
-            dec.next_image().map_err(|e| map_error(e, None, limits))?;
-        }
-        out.push(Page {
-            index,
-            image: decode_current(&mut dec, limits)?,
-        });
-    }
-    Ok(out)
 }
 
 /// Decodes the decoder's current IFD into upright RGB.

@@ -21,7 +21,8 @@
 //!
 //! Prints a Markdown report and writes it to `--out`.
 
-use jikji_engine::{EngineError, OcrOptions, PageResult};
+use jikji_engine::{EngineError, OcrOptions, PageResult, StageTimes};
+use jikji_types::Cancel;
 use jikji_server::{AppState, OcrBackend, ServerConfig};
 use jikji_store::{DomainKind, NewDomain, Store};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -30,19 +31,23 @@ use std::time::{Duration, Instant};
 
 struct FakeEngine(Duration);
 impl OcrBackend for FakeEngine {
-    fn recognize(
+    fn read_page(
         &self,
         img: Arc<image::RgbImage>,
         _o: &OcrOptions,
-    ) -> Result<PageResult, EngineError> {
+        _c: &Cancel,
+    ) -> Result<(PageResult, StageTimes), EngineError> {
         std::thread::sleep(self.0);
-        Ok(PageResult {
-            page_index: 0,
-            width: img.width(),
-            height: img.height(),
-            words: vec![],
-            lines: vec![],
-        })
+        Ok((
+            PageResult {
+                page_index: 0,
+                width: img.width(),
+                height: img.height(),
+                words: vec![],
+                lines: vec![],
+            },
+            StageTimes::default(),
+        ))
     }
 }
 
@@ -53,13 +58,14 @@ struct Timed {
     last_us: std::sync::atomic::AtomicU64,
 }
 impl OcrBackend for Timed {
-    fn recognize(
+    fn read_page(
         &self,
         img: Arc<image::RgbImage>,
         o: &OcrOptions,
-    ) -> Result<PageResult, EngineError> {
+        c: &Cancel,
+    ) -> Result<(PageResult, StageTimes), EngineError> {
         let t = Instant::now();
-        let r = self.inner.recognize(img, o);
+        let r = self.inner.read_page(img, o, c);
         self.last_us
             .store(t.elapsed().as_micros() as u64, Ordering::Relaxed);
         r
@@ -316,7 +322,7 @@ async fn main() {
     // warm-up of the engine
     for _ in 0..2 {
         engine
-            .recognize(Arc::new(img.clone()), &opts)
+            .read_page(Arc::new(img.clone()), &opts, &Cancel::new())
             .expect("engine works");
     }
     let rss_after_engine = rss_kb("VmRSS:");
@@ -371,7 +377,7 @@ async fn main() {
             let page = jikji_image::decode(&b, None, &jikji_image::Limits::default())
                 .unwrap()
                 .remove(0);
-            e.recognize(Arc::new(page.image), &op).unwrap()
+            e.read_page(Arc::new(page.image), &op, &Cancel::new()).unwrap()
         })
         .await
         .unwrap();

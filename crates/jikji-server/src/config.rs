@@ -269,6 +269,7 @@ impl ServerConfig {
                 .clamp(1, jikji_clova::uncertain::MAX_GENERAL_PAGES),
             max_decode_time: Duration::from_secs(self.request_timeout_secs.max(1)),
             pdf_dpi: self.pdf_dpi,
+            ..jikji_image::Limits::default()
         }
     }
 

@@ -26,6 +26,7 @@ use jikji_clova::{
     InferResult, OcrResponse, Operation, ValidRequest,
 };
 use jikji_image::InputError;
+use jikji_types::Cancel;
 use jikji_store::{Domain, DomainKind, UsageDelta};
 use std::time::Instant;
 
@@ -289,9 +290,12 @@ async fn authenticated(
         return Err(ApiError::shed());
     };
     let queued = Queued::new(st);
+    // The work on the blocking threads gets the same deadline as this timeout, and its token is
+    // cancelled when `process` is dropped (timeout, client gone): the worker stops at its next stage.
+    let cancel = Cancel::with_deadline(Instant::now() + st.config.request_timeout());
     match tokio::time::timeout(
         st.config.request_timeout(),
-        process(st, domain, op, req, admit, queued, stats),
+        process(st, domain, op, req, admit, queued, stats, cancel),
     )
     .await
     {
@@ -372,10 +376,22 @@ async fn read_request(
         }
         let message =
             message.ok_or_else(|| body_invalid("multipart without message part".into()))?;
-        Ok(parse_multipart_message(&message)?.validate_multipart(op, file)?)
+        Ok(blocking(move || parse_multipart_message(&message)?.validate_multipart(op, file)).await?)
     } else {
-        Ok(parse_json(&bytes)?.validate_json(op)?)
+        // A JSON body carries the image as base64 text (up to the body limit): parsing and decoding it
+        // is CPU work, done on a blocking thread rather than on the async runtime's.
+        Ok(blocking(move || parse_json(&bytes)?.validate_json(op)).await?)
     }
+}
+
+/// Runs a parsing step on a blocking thread.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ErrorCode> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ApiError::detail(ErrorCode::UnknownServiceError, format!("parse task: {e}")))?
+        .map_err(ApiError::new)
 }
 
 /// Reads a request body up to `limit` bytes. Over the limit, the rest is read and discarded (for at
@@ -454,19 +470,23 @@ pub fn classify_input_error(e: &InputError) -> Result<String, ErrorCode> {
         | InputError::UnknownFormat
         | InputError::TooLarge { .. }
         | InputError::TooManyPixels { .. }
-        | InputError::TooManyPages { .. } => Err(ErrorCode::BodyInvalid),
+        | InputError::TooManyPages { .. }
+        | InputError::OverBudget { .. } => Err(ErrorCode::BodyInvalid),
+        InputError::Cancelled => Err(uncertain::REQUEST_TIMEOUT),
         InputError::Io(_) => Err(ErrorCode::UnknownServiceError),
         other => Ok(format!("{}: {other}", uncertain::UNREADABLE_IMAGE_MESSAGE)),
     }
 }
 
 enum Work {
-    Pages(Vec<jikji_engine::PageResult>),
+    Pages(Vec<jikji_types::PageResult>),
     Input(InputError),
     NoEngine,
     Engine(String),
+    Stopped,
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn process(
     st: &AppState,
     domain: &Domain,
@@ -475,11 +495,12 @@ async fn process(
     admit: tokio::sync::OwnedSemaphorePermit,
     queued: Queued<'_>,
     stats: &mut Stats,
+    cancel: Cancel,
 ) -> Result<Response, ApiError> {
     let req = req
         .take()
         .ok_or_else(|| ApiError::new(ErrorCode::UnknownServiceError))?;
-    let v = read_request(st, op, req).await?;
+    let mut v = read_request(st, op, req).await?;
     if v.enable_table_detection && !domain.table_detection {
         return Err(ApiError::detail(
             ErrorCode::TableDetectionDisabled,
@@ -506,9 +527,10 @@ async fn process(
             ));
         }
     }
-    let bytes = match &v.source {
-        ImageSource::Bytes(b) => b.clone(),
-        ImageSource::Url(u) => match st.fetcher.fetch(u).await {
+    // The bytes move to the worker; nothing keeps a second copy.
+    let bytes = match std::mem::replace(&mut v.source, ImageSource::Bytes(Vec::new())) {
+        ImageSource::Bytes(b) => b,
+        ImageSource::Url(u) => match st.fetcher.fetch(&u).await {
             Ok(b) => b,
             Err(FetchError::Refused(r)) => {
                 return Err(ApiError::detail(uncertain::REFUSED_IMAGE_URL, r))
@@ -531,12 +553,16 @@ async fn process(
     let langs_src = v.lang.clone().unwrap_or_else(|| domain.lang.clone());
     let langs =
         jikji_engine::Lang::parse_list(&langs_src).unwrap_or_else(|_| vec![jikji_engine::Lang::Ko]);
-    #[allow(clippy::needless_update)] // future OcrOptions fields keep their defaults
-    let opts = jikji_engine::OcrOptions {
-        langs,
-        ..Default::default()
+    let opts = jikji_pipeline::Options {
+        limits: st.image_limits(),
+        ocr: jikji_engine::OcrOptions { langs },
+        pages: if uncertain::ONE_IMAGE_ENTRY_PER_PAGE && op == Operation::General {
+            jikji_pipeline::Pages::All
+        } else {
+            jikji_pipeline::Pages::First
+        },
+        pdf_pixels_per_point: Some(uncertain::PDF_PIXELS_PER_POINT),
     };
-    let limits = st.config.image_limits();
     let engine = st.engine();
     let worker = st
         .workers
@@ -546,55 +572,37 @@ async fn process(
         .map_err(|_| ApiError::new(ErrorCode::UnknownServiceError))?;
     drop(queued);
     let metrics_st = st.clone();
+    let guard = cancel.drop_guard();
     let work = tokio::task::spawn_blocking(move || {
         let _permits = (admit, worker);
+        let Some(engine) = engine else {
+            return Work::NoEngine;
+        };
         let m = &metrics_st.metrics;
         m.in_flight.inc();
-        let t = Instant::now();
-        let decoded = if uncertain::ONE_IMAGE_ENTRY_PER_PAGE {
-            jikji_image::decode(&bytes, hint, &limits)
-        } else {
-            jikji_image::decode_first_page(&bytes, hint, &limits).map(|p| vec![p])
-        };
-        drop(bytes);
-        m.inference
-            .with_label_values(&["decode"])
-            .observe(t.elapsed().as_secs_f64());
-        let out = match decoded {
-            Err(e) => Work::Input(e),
-            Ok(pages) => match engine {
-                None => Work::NoEngine,
-                Some(engine) => {
-                    let mut results = Vec::with_capacity(pages.len());
-                    let mut err = None;
-                    for p in pages {
-                        let t = Instant::now();
-                        match engine.recognize(std::sync::Arc::new(p.image), &opts) {
-                            Ok(mut r) => {
-                                r.page_index = p.index;
-                                results.push(r);
-                            }
-                            Err(e) => {
-                                err = Some(e.to_string());
-                                break;
-                            }
-                        }
-                        m.inference
-                            .with_label_values(&["recognize"])
-                            .observe(t.elapsed().as_secs_f64());
-                    }
-                    match err {
-                        Some(e) => Work::Engine(e),
-                        None => Work::Pages(results),
-                    }
-                }
-            },
-        };
+        let mut pages = Vec::new();
+        let run = jikji_pipeline::run(engine.as_ref(), &bytes, hint, &opts, &cancel, |p| {
+            let t = p.times;
+            m.inference
+                .with_label_values(&["decode"])
+                .observe(t.decode_ms / 1000.0);
+            m.inference.with_label_values(&["recognize"]).observe(
+                (t.stages.detect_ms + t.stages.classify_ms + t.stages.recognize_ms + t.stages.layout_ms)
+                    / 1000.0,
+            );
+            pages.push(p.reported());
+        });
         m.in_flight.dec();
-        out
+        match run {
+            Ok(_) => Work::Pages(pages),
+            Err(jikji_pipeline::PipelineError::Input(e)) => Work::Input(e),
+            Err(jikji_pipeline::PipelineError::Engine(e)) => Work::Engine(e.to_string()),
+            Err(jikji_pipeline::PipelineError::Stopped(_)) => Work::Stopped,
+        }
     })
     .await
     .map_err(|e| ApiError::detail(ErrorCode::UnknownServiceError, format!("worker task: {e}")))?;
+    guard.disarm();
     match work {
         Work::Pages(pages) => {
             stats.pages = pages.len() as i64;
@@ -619,6 +627,10 @@ async fn process(
         Work::Engine(e) => Err(ApiError::detail(
             ErrorCode::OcrServiceError,
             format!("engine: {e}"),
+        )),
+        Work::Stopped => Err(ApiError::detail(
+            uncertain::REQUEST_TIMEOUT,
+            "request timeout",
         )),
     }
 }

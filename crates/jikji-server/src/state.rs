@@ -4,33 +4,15 @@ use crate::config::ServerConfig;
 use crate::fetch::{Fetcher, UrlPolicy};
 use crate::metrics::Metrics;
 use crate::ratelimit::RateLimiter;
-use jikji_engine::{Engine, EngineError, OcrOptions, PageResult};
 use jikji_store::Store;
 use sha2::{Digest, Sha256};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio::sync::Semaphore;
 
-/// What the server needs from an OCR engine: [`jikji_engine::Engine`] implements it; tests and the
-/// load test can plug in a stand-in.
-pub trait OcrBackend: Send + Sync + 'static {
-    /// Recognises one page. Blocking. The page is shared, not copied: a large scan is ~100 MB.
-    fn recognize(
-        &self,
-        image: Arc<image::RgbImage>,
-        opts: &OcrOptions,
-    ) -> Result<PageResult, EngineError>;
-}
-
-impl OcrBackend for Engine {
-    fn recognize(
-        &self,
-        image: Arc<image::RgbImage>,
-        opts: &OcrOptions,
-    ) -> Result<PageResult, EngineError> {
-        Engine::recognize_shared(self, image, opts).map(|(r, _)| r)
-    }
-}
+/// What the server needs from an OCR engine: the pipeline's page reader. [`jikji_engine::Engine`]
+/// implements it; tests and the load test plug in a stand-in.
+pub use jikji_pipeline::PageReader as OcrBackend;
 
 /// Cheap-to-clone handle on the shared state.
 #[derive(Clone)]
@@ -40,6 +22,9 @@ pub struct Shared {
     pub config: ServerConfig,
     pub store: Store,
     engine: OnceLock<Arc<dyn OcrBackend>>,
+    /// The program that renders PDF pages in a resource-limited child process (`jikji` itself, in its
+    /// `render-pdf` mode); unset, PDFs are rendered in this process (tests, embedding).
+    pdf_renderer: OnceLock<std::path::PathBuf>,
     /// Admission: `workers + queue` permits; `try_acquire` or shed.
     pub admit: Arc<Semaphore>,
     /// Running inferences: `workers` permits.
@@ -84,6 +69,7 @@ impl AppState {
             config,
             store,
             engine: OnceLock::new(),
+            pdf_renderer: OnceLock::new(),
             limiter: RateLimiter::default(),
             metrics: Metrics::new(),
             fetcher,
@@ -103,6 +89,22 @@ impl AppState {
 
     pub fn engine(&self) -> Option<Arc<dyn OcrBackend>> {
         self.0.engine.get().cloned()
+    }
+
+    /// Renders PDF pages with `program render-pdf …` in a child process limited in memory and CPU
+    /// (once; later calls are ignored). `jikji serve` passes its own executable.
+    pub fn set_pdf_renderer(&self, program: std::path::PathBuf) {
+        let _ = self.0.pdf_renderer.set(program);
+    }
+
+    /// Decoder limits of one request: the configured bounds, with the PDF renderer sandboxed when a
+    /// renderer program is set.
+    pub fn image_limits(&self) -> jikji_image::Limits {
+        let mut limits = self.config.image_limits();
+        if let Some(p) = self.0.pdf_renderer.get() {
+            limits.pdf_renderer = jikji_image::PdfRenderer::Sandboxed(p.clone());
+        }
+        limits
     }
 
     /// SHA-256 of the admin token, `None` when the admin API is disabled.

@@ -160,3 +160,113 @@ mod tests {
         assert_eq!(r.words[0].quad, before.words[0].quad);
     }
 }
+
+/// Why work stopped early: see [`Cancel`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stopped {
+    /// [`Cancel::cancel`] was called (the client went away, the request was dropped).
+    Cancelled,
+    /// The deadline passed (the request timeout).
+    DeadlineExceeded,
+}
+
+/// A cancellation token shared between whoever asked for work (a request handler, a CLI loop) and
+/// whoever does it (the page decoder, the engine's workers). Work checks it between stages and between
+/// pages and stops there, so a request that timed out or whose client went away frees its worker within
+/// one stage instead of running to the end.
+///
+/// Cheap to clone (one `Arc`); cloned tokens share one state.
+#[derive(Debug, Clone, Default)]
+pub struct Cancel {
+    flag: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    deadline: Option<std::time::Instant>,
+}
+
+impl Cancel {
+    /// A token that stops work only when [`Cancel::cancel`] is called.
+    pub fn new() -> Cancel {
+        Cancel::default()
+    }
+
+    /// A token that also stops work once `deadline` has passed.
+    pub fn with_deadline(deadline: std::time::Instant) -> Cancel {
+        Cancel {
+            deadline: Some(deadline),
+            ..Cancel::default()
+        }
+    }
+
+    /// Asks the work to stop at its next check.
+    pub fn cancel(&self) {
+        self.flag.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// `Err` once the work should stop: [`Stopped::Cancelled`] wins over [`Stopped::DeadlineExceeded`].
+    pub fn check(&self) -> Result<(), Stopped> {
+        if self.flag.load(std::sync::atomic::Ordering::Relaxed) {
+            return Err(Stopped::Cancelled);
+        }
+        match self.deadline {
+            Some(d) if std::time::Instant::now() >= d => Err(Stopped::DeadlineExceeded),
+            _ => Ok(()),
+        }
+    }
+
+    /// The deadline, if any.
+    pub fn deadline(&self) -> Option<std::time::Instant> {
+        self.deadline
+    }
+
+    /// A guard that cancels this token when dropped: hold it in an async request handler, and the work
+    /// on the blocking threads stops when the handler's future is dropped (timeout, client gone).
+    pub fn drop_guard(&self) -> CancelOnDrop {
+        CancelOnDrop(self.clone())
+    }
+}
+
+/// Cancels its token when dropped (see [`Cancel::drop_guard`]).
+#[derive(Debug)]
+pub struct CancelOnDrop(Cancel);
+
+impl CancelOnDrop {
+    /// Drops the guard without cancelling (the work finished normally).
+    pub fn disarm(self) {
+        std::mem::forget(self);
+    }
+}
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.cancel();
+    }
+}
+
+#[cfg(test)]
+mod cancel_tests {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn cancel_is_shared_by_clones_and_the_guard() {
+        let c = Cancel::new();
+        let worker = c.clone();
+        assert_eq!(worker.check(), Ok(()));
+        {
+            let _g = c.drop_guard();
+        }
+        assert_eq!(worker.check(), Err(Stopped::Cancelled));
+        let d = Cancel::new();
+        d.drop_guard().disarm();
+        assert_eq!(d.check(), Ok(()));
+    }
+
+    #[test]
+    fn deadline_stops_work() {
+        let c = Cancel::with_deadline(Instant::now() - Duration::from_millis(1));
+        assert_eq!(c.check(), Err(Stopped::DeadlineExceeded));
+        let later = Cancel::with_deadline(Instant::now() + Duration::from_secs(60));
+        assert_eq!(later.check(), Ok(()));
+        later.cancel();
+        assert_eq!(later.check(), Err(Stopped::Cancelled));
+    }
+}

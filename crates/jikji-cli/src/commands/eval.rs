@@ -133,39 +133,37 @@ pub(crate) fn page_records(p: &PageResult) -> Vec<PredLineRecord> {
         .collect()
 }
 
-/// Decodes the first page of an image file.
-pub(crate) fn load_image(path: &Path) -> anyhow::Result<image::RgbImage> {
-    let mut pages = jikji_image::decode_file(path, &jikji_image::Limits::default())
-        .with_context(|| format!("decoding {}", path.display()))?;
-    if pages.is_empty() {
-        bail!("{}: no page", path.display());
-    }
-    Ok(pages.swap_remove(0).image)
-}
-
-/// Decode + OCR one file; the latency covers both.
+/// Decode + OCR the first page of one file through the pipeline; the latency covers both.
 pub(crate) fn ocr_file(engine: &Engine, path: &Path, opts: &OcrOptions) -> Prediction {
     let t0 = Instant::now();
-    let res = load_image(path).and_then(|img| {
-        engine
-            .recognize_shared(std::sync::Arc::new(img), opts)
-            .map(|(r, _)| r)
-            .map_err(anyhow::Error::from)
+    let options = jikji_pipeline::Options {
+        limits: super::ocr::input_limits(),
+        ocr: opts.clone(),
+        pages: jikji_pipeline::Pages::First,
+        // Ground truth is in the image's pixels.
+        pdf_pixels_per_point: None,
+    };
+    let mut page = None;
+    let res = jikji_pipeline::run_file(engine, path, &options, &jikji_pipeline::Cancel::new(), |p| {
+        page = Some(p.result)
     });
     let latency = t0.elapsed().as_secs_f64();
     let image = path.display().to_string();
-    match res {
-        Ok(page) => Prediction {
+    match (res, page) {
+        (Ok(_), Some(page)) => Prediction {
             image,
             lines: page_records(&page),
             latency_s: Some(latency),
             error: None,
         },
-        Err(e) => Prediction {
+        (res, _) => Prediction {
             image,
             lines: vec![],
             latency_s: None,
-            error: Some(format!("{e:#}")),
+            error: Some(match res {
+                Err(e) => format!("{e:#}"),
+                Ok(_) => "no page".into(),
+            }),
         },
     }
 }

@@ -68,7 +68,7 @@ pub fn load_engine(
 pub fn run(args: Args) -> anyhow::Result<()> {
     let langs = Lang::parse_list(&args.lang).map_err(anyhow::Error::msg)?;
     let engine = load_engine(args.models.as_deref(), args.model_set, args.threads, 1)?;
-    let opts = OcrOptions { langs };
+    let opts = pipeline_options(OcrOptions { langs });
     let many = args.files.len() > 1;
     let bar = if many {
         let b = indicatif::ProgressBar::new(args.files.len() as u64);
@@ -87,25 +87,23 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         if let Some(b) = &bar {
             b.set_message(file.display().to_string());
         }
-        let result = ocr_file(&engine, file, &opts, args.timings, args.overlay.is_some());
-        match result {
-            Ok(pages) => {
-                write_result(&mut out, file, &pages, args.format, args.v1)?;
-                if let Some(path) = &args.overlay {
-                    let total = args.files.len() > 1 || pages.len() > 1;
-                    for (img, page) in pages.iter().filter_map(|(i, p)| Some((i.as_ref()?, p))) {
-                        let target = if total {
-                            numbered(path, overlay_n)
-                        } else {
-                            path.clone()
-                        };
-                        overlay_n += 1;
-                        draw_overlay(img, page)
-                            .save(&target)
-                            .with_context(|| format!("writing {}", target.display()))?;
-                    }
-                }
-            }
+        // Overlays are drawn as each page is read (the page is freed before the next is decoded).
+        let mut overlay = |img: &RgbImage, page: &PageResult, pages: usize| -> anyhow::Result<()> {
+            let Some(path) = &args.overlay else {
+                return Ok(());
+            };
+            let target = if many || pages > 1 {
+                numbered(path, overlay_n)
+            } else {
+                path.clone()
+            };
+            overlay_n += 1;
+            draw_overlay(img, page)
+                .save(&target)
+                .with_context(|| format!("writing {}", target.display()))
+        };
+        match ocr_file(&engine, file, &opts, args.timings, &mut overlay) {
+            Ok(pages) => write_result(&mut out, file, &pages, args.format, args.v1)?,
             Err(e) => {
                 failures += 1;
                 if let Some(b) = &bar {
@@ -128,6 +126,26 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The input limits of every command that reads files: the defaults, with PDF pages rendered by this
+/// same binary in its resource-limited `render-pdf` mode (a hostile PDF ends that child, not `jikji`).
+pub fn input_limits() -> jikji_image::Limits {
+    let mut limits = jikji_image::Limits::default();
+    if let Ok(exe) = std::env::current_exe() {
+        limits.pdf_renderer = jikji_image::PdfRenderer::Sandboxed(exe);
+    }
+    limits
+}
+
+/// Pipeline options of the CLI: [`input_limits`], every page, PDF pages reported in CLOVA's space.
+pub fn pipeline_options(ocr: OcrOptions) -> jikji_pipeline::Options {
+    jikji_pipeline::Options {
+        limits: input_limits(),
+        ocr,
+        pages: jikji_pipeline::Pages::All,
+        pdf_pixels_per_point: Some(jikji_clova::uncertain::PDF_PIXELS_PER_POINT),
+    }
+}
+
 fn numbered(path: &Path, n: usize) -> PathBuf {
     let stem = path
         .file_stem()
@@ -140,47 +158,47 @@ fn numbered(path: &Path, n: usize) -> PathBuf {
     path.with_file_name(format!("{stem}-{n}.{ext}"))
 }
 
-/// Decodes every page of a file and runs OCR on each. The page images come back only with
-/// `keep_images` (for overlays): otherwise each page is handed to the engine and freed there as soon as
-/// it is no longer needed (a 600 dpi scan is 100 MB of pixels).
+/// Reads a file page by page through the pipeline. `on_page` sees each page image with its result in
+/// the image's pixels (for overlays) before the page is freed; the results come back in the reporting
+/// space (PDF pages at CLOVA's 2 px per point).
 pub fn ocr_file(
     engine: &Engine,
     file: &Path,
-    opts: &OcrOptions,
+    opts: &jikji_pipeline::Options,
     timings: bool,
-    keep_images: bool,
-) -> anyhow::Result<Vec<(Option<RgbImage>, PageResult)>> {
-    let pages = jikji_image::decode_file(file, &jikji_image::Limits::default())?;
-    let mut out = Vec::with_capacity(pages.len());
-    for p in pages {
-        let image = std::sync::Arc::new(p.image);
-        let kept = keep_images.then(|| image.clone());
-        let (mut r, t) = engine.recognize_shared(image, opts)?;
-        r.page_index = p.index;
+    on_page: &mut dyn FnMut(&RgbImage, &PageResult, usize) -> anyhow::Result<()>,
+) -> anyhow::Result<Vec<PageResult>> {
+    let mut out = Vec::new();
+    let mut failed = None;
+    jikji_pipeline::run_file(engine, file, opts, &jikji_pipeline::Cancel::new(), |p| {
         if timings {
+            let t = p.times.stages;
             eprintln!(
-                "{} page {}: detect {:.1} ms, classify {:.1} ms, recognize {:.1} ms, layout {:.1} ms",
+                "{} page {}: decode {:.1} ms, detect {:.1} ms, classify {:.1} ms, recognize {:.1} ms, layout {:.1} ms",
                 file.display(),
                 p.index,
+                p.times.decode_ms,
                 t.detect_ms,
                 t.classify_ms,
                 t.recognize_ms,
                 t.layout_ms
             );
         }
-        // The worker has dropped its reference before answering, so this takes the page back uncopied.
-        out.push((
-            kept.map(|a| std::sync::Arc::try_unwrap(a).unwrap_or_else(|a| (*a).clone())),
-            r,
-        ));
+        if failed.is_none() {
+            failed = on_page(&p.image, &p.result, p.page_count).err();
+        }
+        out.push(p.reported());
+    })?;
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(out),
     }
-    Ok(out)
 }
 
 fn write_result(
     out: &mut impl Write,
     file: &Path,
-    pages: &[(Option<RgbImage>, PageResult)],
+    pages: &[PageResult],
     format: Format,
     v1: bool,
 ) -> anyhow::Result<()> {
@@ -193,14 +211,14 @@ fn write_result(
             let version = if v1 { Version::V1 } else { Version::V2 };
             let images = pages
                 .iter()
-                .map(|(_, p)| ImageResult::general(p, version, &name))
+                .map(|p| ImageResult::general(p, version, &name))
                 .collect();
             let resp = OcrResponse::new(version, &uuid_like(), images);
             serde_json::to_writer_pretty(&mut *out, &resp)?;
             writeln!(out)?;
         }
         Format::Text => {
-            for (i, (_, p)) in pages.iter().enumerate() {
+            for (i, p) in pages.iter().enumerate() {
                 if i > 0 {
                     writeln!(out, "\u{c}")?;
                 }
@@ -208,7 +226,7 @@ fn write_result(
             }
         }
         Format::Tsv => {
-            for (_, p) in pages {
+            for p in pages {
                 let mut line = 0;
                 for w in &p.words {
                     let q = w.quad.to_flat();

@@ -2,7 +2,8 @@
 //! stand-in engine or the real one, and small image/PDF builders.
 #![allow(dead_code)]
 
-use jikji_engine::{EngineError, OcrOptions, PageResult, Word};
+use jikji_engine::{EngineError, OcrOptions, PageResult, StageTimes, Word};
+use jikji_types::Cancel;
 use jikji_geometry::{Point, Quad};
 use jikji_server::{AppState, OcrBackend, ServerConfig};
 use jikji_store::{Domain, DomainKind, NewDomain, Store};
@@ -61,25 +62,34 @@ fn word(text: &str, x0: f32, y0: f32, x1: f32, y1: f32, conf: f32, lb: bool) -> 
 }
 
 impl OcrBackend for Fake {
-    fn recognize(
+    fn read_page(
         &self,
         img: Arc<image::RgbImage>,
         _o: &OcrOptions,
-    ) -> Result<PageResult, EngineError> {
-        std::thread::sleep(self.delay);
+        cancel: &Cancel,
+    ) -> Result<(PageResult, StageTimes), EngineError> {
+        // Sleeps in slices and checks the token between them, as the engine does between stages.
+        let end = std::time::Instant::now() + self.delay;
+        while std::time::Instant::now() < end {
+            cancel.check()?;
+            std::thread::sleep(Duration::from_millis(5).min(self.delay));
+        }
         match self.mode {
             Mode::Fail => Err(EngineError::Runtime("fake failure".into())),
             Mode::Panic => panic!("fake engine panic"),
-            Mode::Ok => Ok(PageResult {
-                page_index: 0,
-                width: img.width(),
-                height: img.height(),
-                words: vec![
-                    word("다양한", 10.0, 10.0, 50.0, 30.0, 0.99991, false),
-                    word("world", 60.4, 10.0, 100.0, 30.0, 1.0, true),
-                ],
-                lines: vec![],
-            }),
+            Mode::Ok => Ok((
+                PageResult {
+                    page_index: 0,
+                    width: img.width(),
+                    height: img.height(),
+                    words: vec![
+                        word("다양한", 10.0, 10.0, 50.0, 30.0, 0.99991, false),
+                        word("world", 60.4, 10.0, 100.0, 30.0, 1.0, true),
+                    ],
+                    lines: vec![],
+                },
+                StageTimes::default(),
+            )),
         }
     }
 }

@@ -1,9 +1,12 @@
-//! Runs the engine alone over images and prints each page's text and stage timings — for profiling the
-//! pipeline without the CLI or the server.
+//! Runs the pipeline alone over files and prints each page's text and stage timings — for profiling
+//! without the CLI or the server.
 //!
-//! `cargo run --release -p jikji-engine --example stages -- [--lang ko] [--det ppocrv6-small] FILE...`
+//! `cargo run --release -p jikji-pipeline --example stages -- [--lang ko] [--det ppocrv6-small] FILE...`
+//!
+//! PDF pages are rendered in this process here (a profiling tool on trusted files).
 
 use jikji_engine::{DetModel, Engine, EngineConfig, Lang, OcrOptions};
+use jikji_pipeline::{Cancel, Options};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
@@ -24,30 +27,32 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let t = std::time::Instant::now();
     let engine = Engine::new(cfg)?;
     eprintln!("loaded in {:.0} ms", t.elapsed().as_secs_f64() * 1000.0);
-    let opts = OcrOptions { langs };
+    let opts = Options {
+        ocr: OcrOptions { langs },
+        ..Options::default()
+    };
     let mut total = 0.0;
     for f in &args {
-        for page in
-            jikji_image::decode_file(std::path::Path::new(f), &jikji_image::Limits::default())?
-        {
-            let t0 = std::time::Instant::now();
-            let (r, t) = engine.recognize_shared(std::sync::Arc::new(page.image), &opts)?;
-            let el = t0.elapsed().as_secs_f64() * 1000.0;
+        jikji_pipeline::run_file(&engine, std::path::Path::new(f), &opts, &Cancel::new(), |p| {
+            let (r, t) = (&p.result, p.times.stages);
+            let el = p.times.decode_ms + t.detect_ms + t.classify_ms + t.recognize_ms + t.layout_ms;
             total += el;
             if !quiet {
                 println!("{}", r.text());
             }
             eprintln!(
-                "{f}: {}x{} {} lines, {el:.0} ms (det {:.0}, cls {:.0}, rec {:.0}, layout {:.0})",
+                "{f} page {}: {}x{} {} lines, {el:.0} ms (decode {:.0}, det {:.0}, cls {:.0}, rec {:.0}, layout {:.0})",
+                p.index,
                 r.width,
                 r.height,
                 r.lines.len(),
+                p.times.decode_ms,
                 t.detect_ms,
                 t.classify_ms,
                 t.recognize_ms,
                 t.layout_ms
             );
-        }
+        })?;
     }
     eprintln!("total {total:.0} ms");
     Ok(())

@@ -1,0 +1,397 @@
+//! The one entry point from "a file's bytes" to "pages of OCR".
+//!
+//! Every caller — the HTTP service, `jikji ocr`, `jikji eval`, `jikji bench`, the examples, and the
+//! features built on General OCR (tables, Document OCR, Template OCR, batch) — reads a file the same
+//! way, through [`run`]:
+//!
+//! 1. the bytes are opened as a [`jikji_image::Document`] (format sniffed, pages counted, every
+//!    [`Limits`] bound checked before pixels are decoded);
+//! 2. pages are decoded **one at a time**: page N+1 is decoded only after page N has been read and
+//!    handed to the caller, so memory holds one page whatever the page count;
+//! 3. each page is read by a [`PageReader`] (the engine, or a stand-in in tests);
+//! 4. the caller's [`Cancel`] token is checked between pages and, inside the decoder and the engine,
+//!    between stages: a request that timed out or whose client went away frees its worker at the next
+//!    stage boundary.
+//!
+//! Results are in the page image's pixels; [`PageOutput::reported`] maps them to the coordinate space a
+//! caller reports in (CLOVA reports PDF pages at 2 pixels per point, see
+//! [`Options::pdf_pixels_per_point`]).
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use image::RgbImage;
+use jikji_engine::{Engine, EngineError, OcrOptions, StageTimes};
+pub use jikji_image::{Format, InputError, Limits, PdfRenderer};
+use jikji_image::Document;
+pub use jikji_types::{Cancel, PageResult, Stopped};
+
+/// What reads one page: [`jikji_engine::Engine`] in the product; tests plug in a stand-in that needs
+/// no model files.
+pub trait PageReader: Send + Sync {
+    /// Reads one page (blocking). The page is shared, not copied (a large scan is ~100 MB). Checks
+    /// `cancel` between stages.
+    fn read_page(
+        &self,
+        image: Arc<RgbImage>,
+        opts: &OcrOptions,
+        cancel: &Cancel,
+    ) -> Result<(PageResult, StageTimes), EngineError>;
+}
+
+impl PageReader for Engine {
+    fn read_page(
+        &self,
+        image: Arc<RgbImage>,
+        opts: &OcrOptions,
+        cancel: &Cancel,
+    ) -> Result<(PageResult, StageTimes), EngineError> {
+        self.recognize_shared(image, opts, cancel)
+    }
+}
+
+/// Which pages a caller wants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pages {
+    /// Every page; a document over [`Limits::max_pages`] is refused before the first is decoded
+    /// (General OCR).
+    All,
+    /// Only the first page; the page limit does not apply (Template and Document OCR).
+    First,
+}
+
+/// How to read a file.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Decoder bounds (bytes, pixels, pages, time, the PDF renderer's sandbox).
+    pub limits: Limits,
+    /// Recognition options (languages).
+    pub ocr: OcrOptions,
+    /// Which pages to read.
+    pub pages: Pages,
+    /// Report PDF pages at this many pixels per point instead of in rendered pixels (`None`). CLOVA
+    /// reports 2 (144 dpi) whatever resolution it reads at; see [`PageOutput::reported`].
+    pub pdf_pixels_per_point: Option<f64>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            limits: Limits::default(),
+            ocr: OcrOptions::default(),
+            pages: Pages::All,
+            pdf_pixels_per_point: None,
+        }
+    }
+}
+
+/// Time spent on one page, milliseconds.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PageTimes {
+    /// Decoding (or rendering) the page.
+    pub decode_ms: f64,
+    /// The engine's stages.
+    pub stages: StageTimes,
+}
+
+/// One page read.
+#[derive(Debug, Clone)]
+pub struct PageOutput {
+    /// 0-based page index.
+    pub index: usize,
+    /// Pages in the document (all of them, even when only the first is read).
+    pub page_count: usize,
+    /// The decoded page. Dropping it (and not keeping the `PageOutput`) frees the page before the next
+    /// one is decoded.
+    pub image: Arc<RgbImage>,
+    /// The OCR result, in `image`'s pixels; `page_index` is set.
+    pub result: PageResult,
+    /// The size the result is reported in (see [`PageOutput::reported`]).
+    pub report_size: (u32, u32),
+    pub times: PageTimes,
+}
+
+impl PageOutput {
+    /// The result in the reporting space: for a PDF page with
+    /// [`Options::pdf_pixels_per_point`] set, the page's size in points times that factor; otherwise
+    /// the image's own pixels.
+    pub fn reported(&self) -> PageResult {
+        let mut r = self.result.clone();
+        r.rescale(self.report_size.0, self.report_size.1);
+        r
+    }
+}
+
+/// Why a file could not be read to the end.
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    /// The input: empty, unknown format, over a limit, corrupt (message for the user).
+    #[error("{0}")]
+    Input(#[from] InputError),
+    /// The engine failed.
+    #[error("engine: {0}")]
+    Engine(EngineError),
+    /// The caller's token fired.
+    #[error("stopped: {0:?}")]
+    Stopped(Stopped),
+}
+
+impl From<EngineError> for PipelineError {
+    fn from(e: EngineError) -> Self {
+        match e {
+            EngineError::Stopped(s) => PipelineError::Stopped(s),
+            other => PipelineError::Engine(other),
+        }
+    }
+}
+
+impl From<Stopped> for PipelineError {
+    fn from(s: Stopped) -> Self {
+        PipelineError::Stopped(s)
+    }
+}
+
+/// Reads `bytes` page by page with `reader` and hands each page to `on_page` before the next is
+/// decoded. `hint` is the declared format (file extension, request `format`), used only when the magic
+/// bytes are inconclusive. Returns the number of pages read.
+///
+/// Stops at the first error; pages handed over before it stay handed over.
+pub fn run(
+    reader: &dyn PageReader,
+    bytes: &[u8],
+    hint: Option<Format>,
+    opts: &Options,
+    cancel: &Cancel,
+    mut on_page: impl FnMut(PageOutput),
+) -> Result<usize, PipelineError> {
+    cancel.check()?;
+    let t = Instant::now();
+    let mut doc = Document::open(bytes, hint, &opts.limits, cancel).map_err(input)?;
+    let mut open_ms = ms(t);
+    if opts.pages == Pages::All {
+        doc.check_page_limit()?;
+    }
+    let page_count = doc.page_count();
+    let wanted = match opts.pages {
+        Pages::All => page_count,
+        Pages::First => 1,
+    };
+    for _ in 0..wanted {
+        cancel.check()?;
+        let t = Instant::now();
+        let Some(page) = doc.next_page() else { break };
+        let page = page.map_err(input)?;
+        let decode_ms = open_ms + ms(t);
+        open_ms = 0.0;
+        let image = Arc::new(page.image);
+        let (mut result, stages) = reader.read_page(Arc::clone(&image), &opts.ocr, cancel)?;
+        result.page_index = page.index;
+        let report_size = match (page.size_pt, opts.pdf_pixels_per_point) {
+            (Some((w, h)), Some(ppp)) => (
+                ((f64::from(w) * ppp).round() as u32).max(1),
+                ((f64::from(h) * ppp).round() as u32).max(1),
+            ),
+            _ => image.dimensions(),
+        };
+        on_page(PageOutput {
+            index: page.index,
+            page_count,
+            image,
+            result,
+            report_size,
+            times: PageTimes { decode_ms, stages },
+        });
+    }
+    Ok(wanted)
+}
+
+/// [`run`], collecting every page.
+pub fn run_all(
+    reader: &dyn PageReader,
+    bytes: &[u8],
+    hint: Option<Format>,
+    opts: &Options,
+    cancel: &Cancel,
+) -> Result<Vec<PageOutput>, PipelineError> {
+    let mut out = Vec::new();
+    run(reader, bytes, hint, opts, cancel, |p| out.push(p))?;
+    Ok(out)
+}
+
+/// Reads a file from disk (size checked before reading; the extension is the format hint) and runs
+/// it through [`run`].
+pub fn run_file(
+    reader: &dyn PageReader,
+    path: &std::path::Path,
+    opts: &Options,
+    cancel: &Cancel,
+    on_page: impl FnMut(PageOutput),
+) -> Result<usize, PipelineError> {
+    let (bytes, hint) = jikji_image::read_file(path, &opts.limits)?;
+    run(reader, &bytes, hint, opts, cancel, on_page)
+}
+
+/// A cancelled decode is a stop, not an input error.
+fn input(e: InputError) -> PipelineError {
+    match e {
+        InputError::Cancelled => PipelineError::Stopped(Stopped::Cancelled),
+        other => PipelineError::Input(other),
+    }
+}
+
+fn ms(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jikji_geometry::{Point, Quad};
+    use jikji_types::Word;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+
+    /// Reads every page as one word covering its top-left quarter, and records the largest number of
+    /// pages alive at once (pages the caller has not dropped yet).
+    #[derive(Default)]
+    struct Quarter {
+        alive: Mutex<Vec<std::sync::Weak<RgbImage>>>,
+        peak_alive: AtomicUsize,
+        calls: AtomicUsize,
+    }
+
+    impl PageReader for Quarter {
+        fn read_page(
+            &self,
+            image: Arc<RgbImage>,
+            _: &OcrOptions,
+            cancel: &Cancel,
+        ) -> Result<(PageResult, StageTimes), EngineError> {
+            cancel.check()?;
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            let mut alive = self.alive.lock().unwrap();
+            alive.retain(|w| w.strong_count() > 0);
+            alive.push(Arc::downgrade(&image));
+            self.peak_alive.fetch_max(alive.len(), Ordering::SeqCst);
+            let (w, h) = image.dimensions();
+            let (x, y) = (w as f32 / 2.0, h as f32 / 2.0);
+            let quad = Quad::new([
+                Point::new(0.0, 0.0),
+                Point::new(x, 0.0),
+                Point::new(x, y),
+                Point::new(0.0, y),
+            ]);
+            Ok((
+                PageResult {
+                    page_index: 0,
+                    width: w,
+                    height: h,
+                    words: vec![Word {
+                        text: "page".into(),
+                        quad,
+                        confidence: 1.0,
+                        line_break: true,
+                    }],
+                    lines: Vec::new(),
+                },
+                StageTimes::default(),
+            ))
+        }
+    }
+
+    fn pdf_pages(n: usize) -> Vec<u8> {
+        jikji_image::fixtures::many_pages_pdf(n)
+    }
+
+    #[test]
+    fn pages_are_decoded_one_at_a_time_and_numbered() {
+        let reader = Quarter::default();
+        let opts = Options::default();
+        let mut seen = Vec::new();
+        let n = run(&reader, &pdf_pages(4), None, &opts, &Cancel::new(), |p| {
+            seen.push((p.index, p.page_count, p.result.page_index));
+            // The page is dropped here, before the next is decoded.
+        })
+        .unwrap();
+        assert_eq!(n, 4);
+        assert_eq!(seen, vec![(0, 4, 0), (1, 4, 1), (2, 4, 2), (3, 4, 3)]);
+        assert_eq!(reader.peak_alive.load(Ordering::SeqCst), 1, "one page in memory at a time");
+    }
+
+    #[test]
+    fn the_page_limit_applies_to_all_pages_but_not_to_the_first() {
+        let reader = Quarter::default();
+        let mut opts = Options::default();
+        opts.limits.max_pages = 2;
+        let err = run_all(&reader, &pdf_pages(3), None, &opts, &Cancel::new()).unwrap_err();
+        assert!(matches!(
+            err,
+            PipelineError::Input(InputError::TooManyPages { pages: 3, max: 2 })
+        ));
+        assert_eq!(reader.calls.load(Ordering::SeqCst), 0, "refused before reading");
+        opts.pages = Pages::First;
+        let out = run_all(&reader, &pdf_pages(3), None, &opts, &Cancel::new()).unwrap();
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].page_count, 3);
+    }
+
+    #[test]
+    fn a_cancelled_token_stops_between_pages() {
+        let reader = Quarter::default();
+        let cancel = Cancel::new();
+        let mut pages = 0;
+        let err = run(
+            &reader,
+            &pdf_pages(5),
+            None,
+            &Options::default(),
+            &cancel,
+            |_| {
+                pages += 1;
+                if pages == 2 {
+                    cancel.cancel();
+                }
+            },
+        )
+        .unwrap_err();
+        assert!(matches!(err, PipelineError::Stopped(Stopped::Cancelled)));
+        assert_eq!(pages, 2);
+        assert_eq!(reader.calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn pdf_pages_are_reported_at_two_pixels_per_point() {
+        // The fixture's pages are 200 x 200 pt, rendered at 200 dpi (555 px).
+        let reader = Quarter::default();
+        let opts = Options {
+            pdf_pixels_per_point: Some(2.0),
+            ..Options::default()
+        };
+        let out = run_all(&reader, &pdf_pages(1), None, &opts, &Cancel::new()).unwrap();
+        let p = &out[0];
+        assert_eq!(p.image.width(), (200.0f64 * 200.0 / 72.0).floor() as u32);
+        assert_eq!(p.report_size, (400, 400));
+        let r = p.reported();
+        assert_eq!((r.width, r.height), (400, 400));
+        // The word covering the top-left quarter still covers it in the reported space.
+        assert_eq!(r.words[0].quad.pts[2], Point::new(200.0, 200.0));
+        // Raster images are reported in their own pixels.
+        let png = {
+            let img = image::DynamicImage::ImageRgb8(RgbImage::new(30, 20));
+            let mut c = std::io::Cursor::new(Vec::new());
+            img.write_to(&mut c, image::ImageFormat::Png).unwrap();
+            c.into_inner()
+        };
+        let out = run_all(&reader, &png, None, &opts, &Cancel::new()).unwrap();
+        assert_eq!(out[0].report_size, (30, 20));
+    }
+
+    #[test]
+    fn input_errors_say_what_is_wrong() {
+        let reader = Quarter::default();
+        let err = run_all(&reader, b"", None, &Options::default(), &Cancel::new()).unwrap_err();
+        assert!(matches!(err, PipelineError::Input(InputError::Empty)));
+        let err = run_all(&reader, b"hello", None, &Options::default(), &Cancel::new()).unwrap_err();
+        assert!(matches!(err, PipelineError::Input(InputError::UnknownFormat)));
+    }
+}
