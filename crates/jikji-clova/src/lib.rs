@@ -5,9 +5,11 @@
 //! - [`error`]: the one [`ErrorCode`] enum (code, HTTP status, exact message) and the error body;
 //! - [`uncertain`]: every choice the spec leaves open, documented in one place.
 
+pub mod document;
 pub mod error;
 pub mod request;
 pub mod response;
+pub mod table;
 pub mod uncertain;
 
 pub use error::{ErrorBody, ErrorCode};

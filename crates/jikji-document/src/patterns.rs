@@ -1,0 +1,341 @@
+//! Value patterns and the `formatted` rules of spec §6.1.
+//!
+//! Finders return *character* ranges (the text model indexes characters, not bytes). The patterns are
+//! tolerant of the spacing OCR inserts or drops (`2025 년 04 월 07 일`, `457 - 64 - 46655`) and of the
+//! separators receipts use; validation (calendar, checksums) is done by the caller with [`crate::validate`].
+
+use crate::field::Formatted;
+use crate::validate::{date_exists, digits_of};
+use regex::Regex;
+use std::sync::LazyLock;
+
+macro_rules! re {
+    ($name:ident, $pat:expr) => {
+        static $name: LazyLock<Regex> = LazyLock::new(|| Regex::new($pat).expect("valid pattern"));
+    };
+}
+
+// Year-first dates (Korean documents): 2025/02/17(월), 2023.07.21, 2015 년 03 월 12 일, 2020. 7. 3.
+re!(DATE_YMD, r"(?i)((?:19|20)\d{2}|\b\d{2})\s*(?:[./\-]|년)\s*(\d{1,2})\s*(?:[./\-]|월)\s*(\d{1,2})(?:\s*일|\s*\.(?:\s|$))?(?:\s*[\(（]\s*(?:[월화수목금토일]|mon|tue|wed|thu|fri|sat|sun)[a-z]*\s*[\)）])?");
+// Day-first dates (SROIE and other English receipts): 25/12/2018, 05-01-18, 12.03.2018.
+re!(DATE_DMY, r"\b(\d{1,2})\s*([./\-])\s*(\d{1,2})\s*[./\-]\s*((?:19|20)\d{2}|\d{2})\b");
+// Month-name dates: 25 Dec 2018, 25-DEC-18, Dec 25, 2018.
+re!(DATE_MON, r"(?i)\b(\d{1,2})\s*[\- ]?\s*(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*[\-, ]?\s*((?:19|20)\d{2}|\d{2})\b");
+re!(TIME, r"(?i)\b([01]?\d|2[0-3])\s*:\s*([0-5]\d)(?:\s*:\s*([0-5]\d))?(?:\s*([ap])\.?m\.?)?");
+re!(MONEY, r"-?\d{1,3}(?:[,.]\d{3})+(?:\.\d{1,2})?|-?\d+(?:\.\d{1,2})?");
+re!(BIZ_NUM, r"\b[\dOoIlSB]{3}\s*[-.~]?\s*[\dOoIlSB]{2}\s*[-.~]?\s*[\dOoIlSB]{5}\b");
+re!(PHONE, r"(?:\+82[\s\-.)]*)?\(?0\d{1,3}\)?[\s\-.)]*\d{3,4}[\s\-.]*\d{4}\b|\b1[568]\d{2}[\s\-.]\d{4}\b");
+re!(EMAIL, r"(?i)[a-z0-9._%+\-]+\s*@\s*[a-z0-9.\-]+\.[a-z]{2,}");
+re!(URL, r"(?i)(?:https?://)?(?:www\.)[a-z0-9\-]+(?:\.[a-z0-9\-]+)+(?:/[^\s]*)?|https?://[^\s]+");
+re!(CARD_NUM, r"\b\d{4}[\s\-]*\d{4}[\s\-]*\d{4}[\s\-]*\d{4}\b|\b\d{4}[\s\-]*\d{6}[\s\-]*\d{5}\b");
+re!(MASKED_CARD, r"\d{4}[\s\-]*[\d*xX#]{2,4}[\s\-]*[\d*xX#]{2,4}[\s\-]*[\d*xX#]{2,4}(?:[\s\-]*[\d*xX#]{1,4})?");
+re!(VALID_THRU, r"\b(0[1-9]|1[0-2])\s*/\s*(\d{2}|20\d{2})\b");
+
+/// A match: character range in the searched string and the matched text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+}
+
+fn hits(re: &Regex, s: &str) -> Vec<Hit> {
+    re.find_iter(s)
+        .map(|m| Hit { start: s[..m.start()].chars().count(), end: s[..m.end()].chars().count(), text: m.as_str().to_string() })
+        .collect()
+}
+
+/// A parsed date: the matched range and year/month/day (0 where unparsed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DateHit {
+    pub hit: Hit,
+    pub year: i32,
+    pub month: u32,
+    pub day: u32,
+}
+
+impl DateHit {
+    pub fn exists(&self) -> bool {
+        date_exists(self.year, self.month, self.day)
+    }
+}
+
+fn year4(y: &str) -> i32 {
+    let v: i32 = y.parse().unwrap_or(0);
+    if y.len() == 2 {
+        // Two-digit years on receipts: 00-69 → 2000s (receipts are recent), 70-99 → 1900s.
+        if v < 70 { 2000 + v } else { 1900 + v }
+    } else {
+        v
+    }
+}
+
+fn month_of(name: &str) -> u32 {
+    const M: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+    let n = name.to_ascii_lowercase();
+    M.iter().position(|m| n.starts_with(m)).map_or(0, |i| i as u32 + 1)
+}
+
+/// Every date in `s`, in order, day-first and month-name forms included. Year-first wins where forms
+/// overlap. Only dates whose parts are in range are returned; call [`DateHit::exists`] for the calendar.
+pub fn find_dates(s: &str) -> Vec<DateHit> {
+    let mut out: Vec<DateHit> = Vec::new();
+    for c in DATE_YMD.captures_iter(s) {
+        let m = c.get(0).unwrap();
+        // The regex crate has no look-ahead: a date glued to more digits (`25/12/2018` read year-first
+        // as `25/12/20`) is not a date.
+        if s[m.end()..].chars().next().is_some_and(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        let y = year4(&c[1]);
+        let mo: u32 = c[2].parse().unwrap_or(0);
+        let d: u32 = c[3].parse().unwrap_or(0);
+        if (1..=12).contains(&mo) && (1..=31).contains(&d) {
+            let hit = Hit { start: s[..m.start()].chars().count(), end: s[..m.end()].chars().count(), text: m.as_str().trim_end().to_string() };
+            let hit = Hit { end: hit.start + hit.text.chars().count(), ..hit };
+            out.push(DateHit { hit, year: y, month: mo, day: d });
+        }
+    }
+    let overlaps = |out: &[DateHit], a: usize, b: usize| out.iter().any(|h| a < h.hit.end && h.hit.start < b);
+    for c in DATE_DMY.captures_iter(s) {
+        let m = c.get(0).unwrap();
+        let (a, b) = (s[..m.start()].chars().count(), s[..m.end()].chars().count());
+        if overlaps(&out, a, b) {
+            continue;
+        }
+        let d: u32 = c[1].parse().unwrap_or(0);
+        let mo: u32 = c[3].parse().unwrap_or(0);
+        let y = year4(&c[4]);
+        if (1..=12).contains(&mo) && (1..=31).contains(&d) {
+            out.push(DateHit { hit: Hit { start: a, end: b, text: m.as_str().to_string() }, year: y, month: mo, day: d });
+        }
+    }
+    for c in DATE_MON.captures_iter(s) {
+        let m = c.get(0).unwrap();
+        let (a, b) = (s[..m.start()].chars().count(), s[..m.end()].chars().count());
+        if overlaps(&out, a, b) {
+            continue;
+        }
+        let d: u32 = c[1].parse().unwrap_or(0);
+        let mo = month_of(&c[2]);
+        if (1..=31).contains(&d) && mo > 0 {
+            out.push(DateHit { hit: Hit { start: a, end: b, text: m.as_str().to_string() }, year: year4(&c[3]), month: mo, day: d });
+        }
+    }
+    out.sort_by_key(|h| h.hit.start);
+    out
+}
+
+/// `formatted` of a date: zero-padded, `00` for a part that did not parse or does not exist.
+pub fn format_date(year: i32, month: u32, day: u32) -> Formatted {
+    let ok_m = (1..=12).contains(&month);
+    let ok_d = ok_m && date_exists(year, month, day);
+    Formatted::Date {
+        year: if year > 0 { format!("{year:04}") } else { "0000".into() },
+        month: if ok_m { format!("{month:02}") } else { "00".into() },
+        day: if ok_d { format!("{day:02}") } else { "00".into() },
+    }
+}
+
+/// `formatted` of a date text that may not parse (`20241017105656` → 2024/10/00 as CLOVA does).
+pub fn format_date_text(s: &str) -> Formatted {
+    if let Some(d) = find_dates(s).first() {
+        return format_date(d.year, d.month, d.day);
+    }
+    let digits: String = s.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() >= 4 {
+        let y: i32 = digits[..4].parse().unwrap_or(0);
+        let m: u32 = digits.get(4..6).and_then(|x| x.parse().ok()).unwrap_or(0);
+        return format_date(y, m, 0);
+    }
+    Formatted::None
+}
+
+/// A time of day with its parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimeHit {
+    pub hit: Hit,
+    pub hour: u32,
+    pub minute: u32,
+    pub second: Option<u32>,
+}
+
+pub fn find_times(s: &str) -> Vec<TimeHit> {
+    TIME.captures_iter(s)
+        .map(|c| {
+            let m = c.get(0).unwrap();
+            let mut hour: u32 = c[1].parse().unwrap_or(0);
+            if let Some(ap) = c.get(4) {
+                let pm = ap.as_str().eq_ignore_ascii_case("p");
+                if pm && hour < 12 {
+                    hour += 12;
+                } else if !pm && hour == 12 {
+                    hour = 0;
+                }
+            }
+            TimeHit {
+                hit: Hit { start: s[..m.start()].chars().count(), end: s[..m.end()].chars().count(), text: m.as_str().to_string() },
+                hour,
+                minute: c[2].parse().unwrap_or(0),
+                second: c.get(3).and_then(|x| x.as_str().parse().ok()),
+            }
+        })
+        .collect()
+}
+
+pub fn format_time(t: &TimeHit) -> Formatted {
+    Formatted::Time { hour: format!("{:02}", t.hour), minute: format!("{:02}", t.minute), second: format!("{:02}", t.second.unwrap_or(0)) }
+}
+
+pub fn find_money(s: &str) -> Vec<Hit> {
+    hits(&MONEY, s)
+}
+
+/// Money as digits (`7,100` → `7100`; `9.00` keeps its decimals: `9.00`). A `.` followed by exactly three
+/// digits is a thousands separator (`12.500` on some Korean slips).
+pub fn money_value(s: &str) -> Option<String> {
+    let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    let neg = t.starts_with('-');
+    let body: String = t.chars().filter(|c| c.is_ascii_digit() || *c == '.' || *c == ',').collect();
+    if body.is_empty() || !body.chars().any(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    // Decimal part: a final `.dd` or `.d`.
+    let (int, dec) = match body.rfind('.') {
+        Some(p) if body.len() - p - 1 <= 2 && body.len() - p - 1 > 0 => (&body[..p], Some(&body[p + 1..])),
+        _ => (body.as_str(), None),
+    };
+    let int: String = int.chars().filter(char::is_ascii_digit).collect();
+    let int = if int.is_empty() { "0".to_string() } else { int };
+    let mut v = if neg { format!("-{int}") } else { int };
+    if let Some(d) = dec {
+        v.push('.');
+        v.push_str(d);
+    }
+    Some(v)
+}
+
+/// Numeric value of a money text (for sums), in the smallest unit the text shows.
+pub fn money_amount(s: &str) -> Option<f64> {
+    money_value(s)?.parse().ok()
+}
+
+/// Business numbers; a letter confusable with a digit may stand in a digit position (mapped by
+/// [`biz_digits`]), but at least eight positions must be real digits.
+pub fn find_biz_numbers(s: &str) -> Vec<Hit> {
+    hits(&BIZ_NUM, s).into_iter().filter(|h| h.text.chars().filter(char::is_ascii_digit).count() >= 8).collect()
+}
+
+/// The digits of a business number as read, letters in digit positions mapped (`8O622` → `80622`).
+pub fn biz_digits(s: &str) -> Vec<u8> {
+    s.chars().filter_map(|c| if c.is_ascii_digit() { Some(c) } else { crate::validate::letter_to_digit(c) }).map(|c| c as u8 - b'0').collect()
+}
+
+/// `419-27-00818` form of a 10-digit business number.
+pub fn format_biz_number(d: &[u8]) -> String {
+    let s: String = d.iter().map(|x| (b'0' + x) as char).collect();
+    if s.len() == 10 {
+        format!("{}-{}-{}", &s[..3], &s[3..5], &s[5..])
+    } else {
+        s
+    }
+}
+
+pub fn find_phones(s: &str) -> Vec<Hit> {
+    hits(&PHONE, s)
+        .into_iter()
+        .filter(|h| {
+            let d = digits_of(&h.text);
+            (8..=13).contains(&d.len())
+        })
+        .collect()
+}
+
+/// Phone as digits (`+82 2-123-4567` → `021234567`).
+pub fn phone_value(s: &str) -> String {
+    let d: String = s.chars().filter(char::is_ascii_digit).collect();
+    match d.strip_prefix("82") {
+        Some(rest) if s.trim_start().starts_with('+') => format!("0{rest}"),
+        _ => d,
+    }
+}
+
+pub fn find_emails(s: &str) -> Vec<Hit> {
+    hits(&EMAIL, s)
+}
+
+pub fn find_urls(s: &str) -> Vec<Hit> {
+    hits(&URL, s)
+}
+
+pub fn find_card_numbers(s: &str) -> Vec<Hit> {
+    hits(&CARD_NUM, s)
+}
+
+pub fn find_masked_cards(s: &str) -> Vec<Hit> {
+    hits(&MASKED_CARD, s).into_iter().filter(|h| h.text.chars().filter(|c| c.is_ascii_digit() || *c == '*').count() >= 12).collect()
+}
+
+pub fn find_valid_thru(s: &str) -> Vec<Hit> {
+    hits(&VALID_THRU, s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn korean_dates_keep_their_printed_form() {
+        let d = find_dates("거래일시: 2025/02/17(월) 11:38");
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].hit.text, "2025/02/17(월)");
+        assert_eq!((d[0].year, d[0].month, d[0].day), (2025, 2, 17));
+        let d = find_dates("2015 년 03 월 12 일");
+        assert_eq!(d[0].hit.text, "2015 년 03 월 12 일");
+        let d = find_dates("2020. 7. 3.");
+        assert_eq!((d[0].year, d[0].month, d[0].day), (2020, 7, 3));
+    }
+
+    #[test]
+    fn day_first_and_month_name_dates() {
+        let d = find_dates("DATE: 25/12/2018 10:22");
+        assert_eq!((d[0].year, d[0].month, d[0].day), (2018, 12, 25));
+        assert_eq!(d[0].hit.text, "25/12/2018");
+        let d = find_dates("Date 05 Jan 2019");
+        assert_eq!((d[0].year, d[0].month, d[0].day), (2019, 1, 5));
+    }
+
+    #[test]
+    fn date_formatting_zeroes_what_does_not_exist() {
+        assert_eq!(format_date(2023, 2, 30), Formatted::Date { year: "2023".into(), month: "02".into(), day: "00".into() });
+        assert_eq!(format_date_text("20241017105656"), Formatted::Date { year: "2024".into(), month: "10".into(), day: "00".into() });
+        assert_eq!(format_date(2024, 2, 29), Formatted::Date { year: "2024".into(), month: "02".into(), day: "29".into() });
+    }
+
+    #[test]
+    fn times() {
+        let t = find_times("17:23:17");
+        assert_eq!(format_time(&t[0]), Formatted::Time { hour: "17".into(), minute: "23".into(), second: "17".into() });
+        let t = find_times("02:05 PM");
+        assert_eq!(t[0].hour, 14);
+    }
+
+    #[test]
+    fn money_values() {
+        assert_eq!(money_value("7,100").as_deref(), Some("7100"));
+        assert_eq!(money_value("9.00").as_deref(), Some("9.00"));
+        assert_eq!(money_value("-1,000").as_deref(), Some("-1000"));
+        assert_eq!(money_value("1,234.50").as_deref(), Some("1234.50"));
+    }
+
+    #[test]
+    fn phones_and_numbers() {
+        assert_eq!(find_phones("TEL: 061-996-7749")[0].text, "061-996-7749");
+        assert_eq!(phone_value("010-1234-5678"), "01012345678");
+        assert_eq!(find_biz_numbers("사업자번호 457-64-46655")[0].text, "457-64-46655");
+        assert_eq!(format_biz_number(&digits_of("4192700818")), "419-27-00818");
+        assert_eq!(find_card_numbers("4679 5802 5273 5397")[0].text, "4679 5802 5273 5397");
+        assert_eq!(find_masked_cards("카드번호 : 549831******9601")[0].text, "549831******9601");
+        assert_eq!(find_valid_thru("06/32")[0].text, "06/32");
+    }
+}

@@ -1,0 +1,558 @@
+//! Receipts (spec §7): store, payment, card, items and totals; Korean POS slips and card slips, and
+//! English (SROIE-style) receipts.
+//!
+//! Flow: labels first (`사업자번호`, `주소`, `TEL`, `거래일시`, `합계`, `카드번호`…), patterns second
+//! (a business number, phone or date printed without a label), then the item table under its header
+//! row (`상품명 단가 수량 금액`), then the cross-checks: `unit × count = price` per item, items adding up
+//! to the total, `subtotal + VAT = total`. A failed cross-check lowers the confidence of the values it
+//! involves; nothing is changed to make it hold.
+
+use crate::extract::{self, field, find_everywhere, find_in, label_values, rest_of_row};
+use crate::field::{Check, DocField, Formatted};
+use crate::geometry;
+use crate::labels::{self, Label};
+use crate::patterns;
+use crate::text::{Page, Span};
+use crate::validate;
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Item {
+    pub name: Option<DocField>,
+    pub count: Option<DocField>,
+    pub unit_price: Option<DocField>,
+    pub price: Option<DocField>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReceiptResult {
+    pub store_name: Option<DocField>,
+    pub sub_name: Option<DocField>,
+    pub biz_num: Option<DocField>,
+    pub addresses: Vec<DocField>,
+    pub tel: Vec<DocField>,
+    pub date: Option<DocField>,
+    pub time: Option<DocField>,
+    pub card_company: Option<DocField>,
+    pub card_number: Option<DocField>,
+    pub confirm_num: Option<DocField>,
+    pub items: Vec<Item>,
+    pub tax_price: Vec<DocField>,
+    pub discount_price: Vec<DocField>,
+    pub sub_total_price: Vec<DocField>,
+    pub total_price: Option<DocField>,
+    pub credit_card_price: Option<DocField>,
+    /// Whether the page looked like a receipt at all (see [`extract`]).
+    pub recognized: bool,
+}
+
+/// Store-name labels (card slips print `가맹점명`).
+const STORE_NAME: Label = Label { variants: &["상호", "상호명", "가맹점명", "매장명", "점포명", "store", "merchant"] };
+/// Titles that are not the store name.
+const TITLES: Label = Label {
+    variants: &["영수증", "매출전표", "신용카드매출전표", "카드영수증", "현금영수증", "신용승인", "receipt", "tax invoice", "invoice", "cash sale", "simplified tax invoice", "거래명세서", "주문서"],
+};
+
+fn all_labels() -> Vec<&'static Label> {
+    use labels::*;
+    vec![
+        &RECEIPT_BIZ_NUM, &RECEIPT_REP, &RECEIPT_ADDRESS, &RECEIPT_TEL, &RECEIPT_DATETIME, &ITEM_NAME, &ITEM_UNIT, &ITEM_COUNT,
+        &ITEM_PRICE, &SUBTOTAL, &VAT, &TOTAL, &DISCOUNT, &CARD_COMPANY, &CARD_NUMBER, &CONFIRM_NUM, &CARD_PRICE, &INSTALLMENT,
+        &MERCHANT_NO, &STORE_NAME,
+    ]
+}
+
+fn money_field(page: &Page, v: Span, key: &str) -> Option<DocField> {
+    // The last money figure of the value (`합계 3 35,000`: count then amount).
+    let hits = find_in(page, v, patterns::find_money);
+    let (sp, t) = hits.into_iter().filter(|(_, t)| t.chars().any(|c| c.is_ascii_digit())).last()?;
+    let value = patterns::money_value(&t)?;
+    Some(field(page, &[sp], key, Formatted::Value(value), Check::None))
+}
+
+/// Money-valued label: the value right of the first matching label that carries an amount.
+fn money_by_label(page: &Page, label: &Label) -> Vec<DocField> {
+    let mut out = Vec::new();
+    for (f, v) in label_values(page, label) {
+        let key = extract::label_text(page, &f);
+        if let Some(df) = money_field(page, v, &key) {
+            out.push(df);
+        }
+    }
+    out
+}
+
+pub fn extract(result: &jikji_types::PageResult) -> ReceiptResult {
+    let page = Page::new(result);
+    let mut r = ReceiptResult::default();
+    let stop = all_labels();
+
+    // Business number: by label, else the first number of that shape.
+    let biz = label_values(&page, &labels::RECEIPT_BIZ_NUM)
+        .into_iter()
+        .find_map(|(f, v)| find_in(&page, v, patterns::find_biz_numbers).into_iter().next().map(|h| (extract::label_text(&page, &f), h)))
+        .or_else(|| find_everywhere(&page, patterns::find_biz_numbers).into_iter().next().map(|h| (String::new(), h)));
+    if let Some((key, (sp, t))) = biz {
+        let (d, check) = validate::repair_digits(&patterns::biz_digits(&t), validate::biz_number_valid);
+        let formatted = Formatted::Value(patterns::format_biz_number(&d));
+        let text = if check == Check::Repaired || t.chars().any(|c| c.is_ascii_alphabetic()) { patterns::format_biz_number(&d) } else { t.clone() };
+        r.biz_num = Some(extract::field_with_text(&page, &[sp], text, &key, formatted, check));
+    }
+
+    // Phones: by label; else the first phone that is not on a card/merchant line.
+    for (f, v) in label_values(&page, &labels::RECEIPT_TEL) {
+        for (sp, t) in find_in(&page, v, patterns::find_phones) {
+            let d = patterns::phone_value(&t);
+            let check = if validate::phone_valid(&d) { Check::Valid } else { Check::Invalid };
+            r.tel.push(field(&page, &[sp], &extract::label_text(&page, &f), Formatted::Value(d), check));
+        }
+    }
+    if r.tel.is_empty() {
+        if let Some((sp, t)) = find_everywhere(&page, patterns::find_phones).into_iter().find(|(sp, t)| {
+            let d = patterns::phone_value(t);
+            validate::phone_valid(&d) && !page.span_text(page.seg_span(sp.seg)).contains('*')
+        }) {
+            let d = patterns::phone_value(&t);
+            r.tel.push(field(&page, &[sp], "", Formatted::Value(d), Check::Valid));
+        }
+    }
+
+    // Address: by label, with its continuation lines.
+    if let Some((f, v)) = label_values(&page, &labels::RECEIPT_ADDRESS).into_iter().next() {
+        let mut spans = vec![v];
+        spans.extend(geometry::continuation(&page, v, &stop, 2).into_iter().filter(|s| looks_like_address_tail(&page.span_text(*s))));
+        r.addresses.push(field(&page, &spans, &extract::label_text(&page, &f), Formatted::None, Check::None));
+    }
+
+    // Date and time: on the labelled row first, else the first real date on the page.
+    let mut date_row = None;
+    for (f, v) in label_values(&page, &labels::RECEIPT_DATETIME) {
+        let row = rest_of_row(&page, v);
+        if let Some((sp, dh)) = row.iter().find_map(|&s| dates_in(&page, s).into_iter().next()) {
+            r.date = Some(date_field(&page, sp, &dh, &extract::label_text(&page, &f)));
+            date_row = Some(page.segs[sp.seg].row);
+            break;
+        }
+    }
+    if r.date.is_none() {
+        let all: Vec<(Span, patterns::DateHit)> = page.reading_order().into_iter().flat_map(|s| dates_in(&page, page.seg_span(s))).collect();
+        // Prefer a date with a time on its row (the transaction, not a validity or print date).
+        let pick = all
+            .iter()
+            .find(|(sp, d)| d.exists() && row_has_time(&page, page.segs[sp.seg].row))
+            .or_else(|| all.iter().find(|(_, d)| d.exists()))
+            .cloned();
+        if let Some((sp, dh)) = pick {
+            r.date = Some(date_field(&page, sp, &dh, ""));
+            date_row = Some(page.segs[sp.seg].row);
+        }
+    }
+    let time_rows: Vec<usize> = match date_row {
+        Some(rw) => vec![rw, rw + 1],
+        None => (0..page.rows.len()).collect(),
+    };
+    'time: for rw in time_rows {
+        for &s in page.rows.get(rw).into_iter().flatten() {
+            for (sp, _) in find_in(&page, page.seg_span(s), |t| patterns::find_times(t).into_iter().map(|x| x.hit).collect()) {
+                let t = page.span_text(sp);
+                if let Some(th) = patterns::find_times(&t).into_iter().next() {
+                    r.time = Some(field(&page, &[sp], "", patterns::format_time(&th), Check::None));
+                    break 'time;
+                }
+            }
+        }
+    }
+
+    // Card information.
+    if let Some((f, v)) = label_values(&page, &labels::CARD_COMPANY).into_iter().next() {
+        r.card_company = Some(field(&page, &[v], &extract::label_text(&page, &f), Formatted::Value(page.span_text(v)), Check::None));
+    }
+    if let Some((f, v)) = label_values(&page, &labels::CARD_NUMBER).into_iter().next() {
+        let sp = find_in(&page, v, patterns::find_masked_cards).into_iter().next().map(|x| x.0).unwrap_or(v);
+        let mut df = field(&page, &[sp], &extract::label_text(&page, &f), Formatted::None, Check::None);
+        df.formatted = Formatted::Value(df.text.chars().filter(|c| !c.is_whitespace() && *c != '-').collect());
+        df.masks = df.polys.clone();
+        r.card_number = Some(df);
+    }
+    if let Some((f, v)) = label_values(&page, &labels::CONFIRM_NUM).into_iter().next() {
+        let t = page.span_text(v);
+        let tok: String = t.split_whitespace().next().unwrap_or("").to_string();
+        let n = tok.chars().count();
+        let sp = Span { end: v.start + n, ..v };
+        r.confirm_num = Some(field(&page, &[sp], &extract::label_text(&page, &f), Formatted::Value(tok.clone()), Check::None));
+    }
+
+    // Totals.
+    r.sub_total_price = money_by_label(&page, &labels::SUBTOTAL).into_iter().take(1).collect();
+    r.tax_price = money_by_label(&page, &labels::VAT).into_iter().take(1).collect();
+    r.discount_price = money_by_label(&page, &labels::DISCOUNT).into_iter().take(1).collect();
+    r.credit_card_price = money_by_label(&page, &labels::CARD_PRICE).into_iter().next();
+    r.total_price = pick_total(&page);
+
+    r.items = items(&page, &stop);
+    r.store_name = store_name(&page, &stop);
+    if let Some(name) = &r.store_name {
+        // A trailing `…점` word is the branch (`새벽찌개 정자점`).
+        if let Some(last) = name.text.split_whitespace().last() {
+            if name.text.split_whitespace().count() > 1 && last.ends_with('점') && last.chars().count() >= 2 {
+                r.sub_name = Some(DocField { text: last.to_string(), formatted: Formatted::Value(last.to_string()), ..name.clone() });
+            }
+        }
+    }
+
+    cross_check(&mut r);
+    r.recognized = r.total_price.is_some() as u8 + r.biz_num.is_some() as u8 + r.date.is_some() as u8 + (!r.items.is_empty()) as u8 + r.card_number.is_some() as u8 >= 2;
+    if !r.recognized {
+        // Not a receipt (or unreadable): no fields from noise.
+        return ReceiptResult::default();
+    }
+    r
+}
+
+fn looks_like_address_tail(t: &str) -> bool {
+    // A wrapped address line: building/room numbers or a parenthesised dong, never a phone or a date.
+    !t.is_empty() && patterns::find_phones(t).is_empty() && patterns::find_dates(t).is_empty() && patterns::find_biz_numbers(t).is_empty()
+}
+
+fn dates_in(page: &Page, s: Span) -> Vec<(Span, patterns::DateHit)> {
+    let s = page.trim(s);
+    let text: String = page.segs[s.seg].chars[s.start..s.end].iter().map(|c| c.ch).collect();
+    patterns::find_dates(&text).into_iter().map(|d| (extract::sub(s, &d.hit), d)).collect()
+}
+
+fn row_has_time(page: &Page, row: usize) -> bool {
+    page.rows[row].iter().any(|&s| !patterns::find_times(&page.segs[s].text()).is_empty())
+}
+
+fn date_field(page: &Page, sp: Span, d: &patterns::DateHit, key: &str) -> DocField {
+    let check = if d.exists() { Check::Valid } else { Check::Invalid };
+    field(page, &[sp], key, patterns::format_date(d.year, d.month, d.day), check)
+}
+
+/// The total: among the values of total labels (not counts), the most specific label, then the largest
+/// amount (the amount payable comes after rounding and tax).
+fn pick_total(page: &Page) -> Option<DocField> {
+    let mut best: Option<(f64, DocField)> = None;
+    for (f, v) in label_values(page, &labels::TOTAL) {
+        let row_text: String = page.rows[page.segs[f.span.seg].row].iter().map(|&s| page.segs[s].text()).collect::<Vec<_>>().join(" ").to_lowercase();
+        if ["qty", "quantity", "수량", "item", "점수"].iter().any(|k| row_text.contains(k)) {
+            continue;
+        }
+        let Some(df) = money_field(page, v, &extract::label_text(page, &f)) else { continue };
+        let Some(a) = patterns::money_amount(&df.text) else { continue };
+        if best.as_ref().map_or(true, |b| a > b.0) {
+            best = Some((a, df));
+        }
+    }
+    best.map(|b| b.1)
+}
+
+/// The store name: a `상호`/`가맹점명` label's value, else the first line at the top that is neither a
+/// title nor a label nor a number.
+fn store_name(page: &Page, stop: &[&Label]) -> Option<DocField> {
+    if let Some((f, v)) = label_values(page, &STORE_NAME).into_iter().next() {
+        return Some(field(page, &[v], &extract::label_text(page, &f), Formatted::Value(page.span_text(v)), Check::None));
+    }
+    for (k, row) in page.rows.iter().enumerate().take(6) {
+        let _ = k;
+        for &s in row {
+            let mut sp = page.trim(page.seg_span(s));
+            let t = page.span_text(sp);
+            // A title and the name on one line: `[영 수 증] 새벽찌개` is rare; skip titles as a whole.
+            if labels::match_at(page, s, &TITLES).is_some() {
+                let k = labels::key(&t);
+                if k.chars().count() <= 12 {
+                    continue;
+                }
+            }
+            if extract::is_label(page, s, stop) {
+                continue;
+            }
+            let letters = t.chars().filter(|c| c.is_alphabetic()).count();
+            if letters < 2 || !patterns::find_phones(&t).is_empty() || !patterns::find_dates(&t).is_empty() {
+                continue;
+            }
+            // Strip decoration around a name (`*** 이마트 ***`).
+            let chars = &page.segs[s].chars;
+            while sp.start < sp.end && !chars[sp.start].ch.is_alphanumeric() && chars[sp.start].ch != '(' && chars[sp.start].ch != '㈜' {
+                sp.start += 1;
+            }
+            while sp.end > sp.start && !chars[sp.end - 1].ch.is_alphanumeric() && chars[sp.end - 1].ch != ')' && chars[sp.end - 1].ch != '.' {
+                sp.end -= 1;
+            }
+            let sp = page.trim(sp);
+            let text = page.span_text(sp);
+            return Some(field(page, &[sp], "", Formatted::Value(text), Check::None));
+        }
+    }
+    None
+}
+
+/// Numeric token of an item row: a whole word that is an amount or a count.
+fn is_number_token(t: &str) -> bool {
+    let t = t.trim();
+    !t.is_empty() && t.chars().all(|c| c.is_ascii_digit() || c == ',' || c == '.' || c == '-') && t.chars().any(|c| c.is_ascii_digit())
+}
+
+/// Word-level tokens of a row: (span, text, x-center in the de-skewed frame).
+fn row_tokens(page: &Page, row: usize) -> Vec<(Span, String, f32)> {
+    let mut out = Vec::new();
+    for &s in &page.rows[row] {
+        let chars = &page.segs[s].chars;
+        let mut i = 0;
+        while i < chars.len() {
+            if chars[i].ch.is_whitespace() {
+                i += 1;
+                continue;
+            }
+            let st = i;
+            while i < chars.len() && !chars[i].ch.is_whitespace() {
+                i += 1;
+            }
+            let sp = Span { seg: s, start: st, end: i };
+            let r = page.span_rect(sp);
+            out.push((sp, page.span_text(sp), r.center().x));
+        }
+    }
+    out
+}
+
+/// Items under the header row `상품명 단가 수량 금액` (any two of the four labels on one row), until a
+/// totals/payment label. Names wrapped onto a line of their own are joined with the next numbers.
+fn items(page: &Page, stop: &[&Label]) -> Vec<Item> {
+    use labels::{ITEM_COUNT, ITEM_NAME, ITEM_PRICE, ITEM_UNIT};
+    let mut header = None;
+    for (ri, row) in page.rows.iter().enumerate() {
+        let mut cols: [Option<f32>; 4] = [None; 4];
+        for &s in row {
+            for (k, l) in [&ITEM_NAME, &ITEM_UNIT, &ITEM_COUNT, &ITEM_PRICE].iter().enumerate() {
+                if cols[k].is_none() && labels::match_at(page, s, l).is_some() {
+                    cols[k] = Some(page.segs[s].rect.center().x);
+                    break;
+                }
+            }
+        }
+        if cols.iter().filter(|c| c.is_some()).count() >= 2 && cols[3].is_some() {
+            header = Some((ri, cols));
+            break;
+        }
+    }
+    let Some((hrow, cols)) = header else { return Vec::new() };
+    let h = page.median_height();
+    let name_x = cols[0].unwrap_or(f32::MIN);
+    let num_cols: Vec<(usize, f32)> = (1..4).filter_map(|k| cols[k].map(|x| (k, x))).collect();
+    let first_num_x = num_cols.iter().map(|c| c.1).fold(f32::MAX, f32::min);
+    let name_limit = if cols[0].is_some() { (name_x + first_num_x) / 2.0 } else { first_num_x - 2.0 * h };
+
+    let end_labels: Vec<&Label> = stop.iter().copied().filter(|l| !std::ptr::eq(*l, &ITEM_NAME) && !std::ptr::eq(*l, &ITEM_UNIT) && !std::ptr::eq(*l, &ITEM_COUNT) && !std::ptr::eq(*l, &ITEM_PRICE)).collect();
+    let mut out: Vec<Item> = Vec::new();
+    let mut pending: Vec<Span> = Vec::new();
+    for ri in hrow + 1..page.rows.len() {
+        if page.rows[ri].iter().any(|&s| extract::is_label(page, s, &end_labels)) {
+            break;
+        }
+        let toks = row_tokens(page, ri);
+        if toks.is_empty() {
+            continue;
+        }
+        let (mut name_toks, mut nums) = (Vec::new(), Vec::new());
+        for (sp, t, x) in toks {
+            if is_number_token(&t) && x > name_limit {
+                nums.push((sp, t, x));
+            } else {
+                name_toks.push(sp);
+            }
+        }
+        // A row of dashes or other decoration.
+        let name_text: String = name_toks.iter().map(|&s| page.span_text(s)).collect::<Vec<_>>().join(" ");
+        if nums.is_empty() {
+            if name_text.chars().filter(|c| c.is_alphanumeric()).count() >= 1 {
+                pending.extend(name_toks);
+            }
+            continue;
+        }
+        let mut spans = std::mem::take(&mut pending);
+        spans.extend(name_toks);
+        let mut item = Item::default();
+        if !spans.is_empty() {
+            item.name = Some(join_name(page, &spans));
+        }
+        for (sp, t, x) in nums {
+            let k = num_cols.iter().min_by(|a, b| (a.1 - x).abs().total_cmp(&(b.1 - x).abs())).map(|c| c.0).unwrap_or(3);
+            let df = field(page, &[sp], "", Formatted::Value(patterns::money_value(&t).unwrap_or(t.clone())), Check::None);
+            match k {
+                1 => item.unit_price = Some(df),
+                2 => item.count = Some(df),
+                _ => item.price = Some(df),
+            }
+        }
+        out.push(item);
+    }
+    // A name left pending at the end continues the last item's name.
+    if !pending.is_empty() {
+        if let Some(last) = out.last_mut() {
+            if let Some(n) = &mut last.name {
+                let extra = join_name(page, &pending);
+                n.text = format!("{} {}", n.text, extra.text);
+                n.polys.extend(extra.polys);
+            }
+        }
+    }
+    out
+}
+
+fn join_name(page: &Page, spans: &[Span]) -> DocField {
+    let mut df = field(page, spans, "", Formatted::None, Check::None);
+    df.formatted = Formatted::Value(df.text.clone());
+    df
+}
+
+fn amount(f: &Option<DocField>) -> Option<f64> {
+    f.as_ref().and_then(|d| patterns::money_amount(&d.text))
+}
+
+/// Cross-checks: `unit × count = price`, items add up to the total, `subtotal + VAT = total`.
+fn cross_check(r: &mut ReceiptResult) {
+    for it in &mut r.items {
+        if let (Some(u), Some(c), Some(p)) = (amount(&it.unit_price), amount(&it.count), amount(&it.price)) {
+            let ok = (u * c - p).abs() < 0.5;
+            let check = if ok { Check::Valid } else { Check::Invalid };
+            for f in [&mut it.unit_price, &mut it.count, &mut it.price].into_iter().flatten() {
+                f.check = check;
+                f.confidence *= check.confidence_factor();
+            }
+        }
+    }
+    let Some(total) = amount(&r.total_price) else { return };
+    let items_sum: f64 = r.items.iter().filter_map(|i| amount(&i.price)).sum();
+    let discount: f64 = r.discount_price.iter().filter_map(|d| patterns::money_amount(&d.text)).map(f64::abs).sum();
+    let items_ok = !r.items.is_empty() && ((items_sum - total).abs() < 0.5 || (items_sum - discount - total).abs() < 0.5);
+    let parts_ok = match (r.sub_total_price.first(), r.tax_price.first()) {
+        (Some(s), Some(v)) => patterns::money_amount(&s.text).zip(patterns::money_amount(&v.text)).map(|(s, v)| (s + v - total).abs() < 1.5),
+        _ => None,
+    };
+    let agree = items_ok || parts_ok == Some(true);
+    let disagree = (!r.items.is_empty() && !items_ok) || parts_ok == Some(false);
+    if let Some(t) = &mut r.total_price {
+        t.check = if agree { Check::Valid } else if disagree { Check::Invalid } else { Check::None };
+        t.confidence *= t.check.confidence_factor();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::testutil::page;
+
+    fn korean_slip() -> jikji_types::PageResult {
+        page(&[
+            ("[영 수 증]", 100.0, 0.0),
+            ("새벽찌개 정자점", 80.0, 30.0),
+            ("사업자번호: 513-66-80622", 0.0, 60.0),
+            ("주소: 서울특별시 동대문구 동대구길 348 10층", 0.0, 90.0),
+            ("904호", 72.0, 114.0),
+            ("TEL: 02-7933-0589", 0.0, 140.0),
+            ("2023.07.21 17:23:17", 0.0, 170.0),
+            ("상품명", 0.0, 210.0),
+            ("단가", 200.0, 210.0),
+            ("수량", 300.0, 210.0),
+            ("금액", 400.0, 210.0),
+            ("김치찌개", 0.0, 240.0),
+            ("9,000", 190.0, 240.0),
+            ("1", 305.0, 240.0),
+            ("9,000", 390.0, 240.0),
+            ("스페셜 모둠", 0.0, 270.0),
+            ("해물 세트", 0.0, 294.0),
+            ("13,000", 190.0, 318.0),
+            ("2", 305.0, 318.0),
+            ("26,000", 390.0, 318.0),
+            ("과세물품가액", 0.0, 350.0),
+            ("31,818", 390.0, 350.0),
+            ("부 가 세", 0.0, 380.0),
+            ("3,182", 390.0, 380.0),
+            ("합 계", 0.0, 410.0),
+            ("35,000", 390.0, 410.0),
+            ("카드종류 : 현대카드", 0.0, 450.0),
+            ("카드번호 : 4019-****-****-2355", 0.0, 480.0),
+            ("승인번호 : 59615638", 0.0, 510.0),
+        ])
+    }
+
+    #[test]
+    fn korean_pos_slip() {
+        let r = extract(&korean_slip());
+        assert!(r.recognized);
+        assert_eq!(r.store_name.as_ref().unwrap().text, "새벽찌개 정자점");
+        assert_eq!(r.sub_name.as_ref().unwrap().text, "정자점");
+        let biz = r.biz_num.as_ref().unwrap();
+        assert_eq!(biz.formatted, Formatted::Value("513-66-80622".into()));
+        assert_eq!(biz.check, Check::Valid);
+        assert_eq!(r.addresses[0].text, "서울특별시 동대문구 동대구길 348 10층 904호");
+        assert_eq!(r.tel[0].formatted, Formatted::Value("0279330589".into()));
+        assert_eq!(r.date.as_ref().unwrap().text, "2023.07.21");
+        assert_eq!(r.time.as_ref().unwrap().formatted, Formatted::Time { hour: "17".into(), minute: "23".into(), second: "17".into() });
+        assert_eq!(r.items.len(), 2);
+        assert_eq!(r.items[1].name.as_ref().unwrap().text, "스페셜 모둠 해물 세트", "wrapped name joined");
+        assert_eq!(r.items[1].count.as_ref().unwrap().text, "2");
+        assert_eq!(r.items[1].unit_price.as_ref().unwrap().formatted, Formatted::Value("13000".into()));
+        assert_eq!(r.total_price.as_ref().unwrap().text, "35,000");
+        assert_eq!(r.total_price.as_ref().unwrap().check, Check::Valid, "items and subtotal+VAT agree");
+        assert_eq!(r.tax_price[0].text, "3,182");
+        assert_eq!(r.sub_total_price[0].text, "31,818");
+        assert_eq!(r.card_company.as_ref().unwrap().text, "현대카드");
+        assert_eq!(r.card_number.as_ref().unwrap().text, "4019-****-****-2355");
+        assert!(!r.card_number.as_ref().unwrap().masks.is_empty());
+        assert_eq!(r.confirm_num.as_ref().unwrap().text, "59615638");
+    }
+
+    #[test]
+    fn totals_that_disagree_lower_the_confidence() {
+        let mut p = korean_slip();
+        for w in &mut p.words {
+            if w.text == "35,000" {
+                w.text = "36,000".into();
+            }
+        }
+        let r = extract(&p);
+        let t = r.total_price.unwrap();
+        assert_eq!(t.check, Check::Invalid);
+        assert!(t.confidence < 0.6);
+    }
+
+    #[test]
+    fn wrong_check_digit_is_repaired_only_when_unique() {
+        let mut p = korean_slip();
+        for w in &mut p.words {
+            if w.text == "513-66-80622" {
+                w.text = "513-66-8O622".into(); // letter O in a digit position
+            }
+        }
+        let r = extract(&p);
+        assert_eq!(r.biz_num.unwrap().formatted, Formatted::Value("513-66-80622".into()));
+    }
+
+    #[test]
+    fn english_receipt_total_and_date() {
+        let p = page(&[
+            ("BOOK TA .K (TAMAN DAYA) SDN BHD", 0.0, 0.0),
+            ("NO.53 55,57 & 59, JALAN SAGU 18,", 0.0, 24.0),
+            ("DATE: 25/12/2018 8:13:39 PM", 0.0, 60.0),
+            ("TOTAL QTY: 1", 0.0, 90.0),
+            ("SUBTOTAL", 0.0, 120.0),
+            ("9.00", 400.0, 120.0),
+            ("TOTAL", 0.0, 150.0),
+            ("9.00", 400.0, 150.0),
+        ]);
+        let r = extract(&p);
+        assert_eq!(r.store_name.unwrap().text, "BOOK TA .K (TAMAN DAYA) SDN BHD");
+        assert_eq!(r.date.unwrap().text, "25/12/2018");
+        assert_eq!(r.total_price.unwrap().formatted, Formatted::Value("9.00".into()));
+    }
+
+    #[test]
+    fn a_street_photo_is_not_a_receipt() {
+        let p = page(&[("OPEN", 0.0, 0.0), ("카페 라떼", 0.0, 30.0), ("주차금지", 0.0, 60.0), ("010-1234-5678", 0.0, 90.0)]);
+        let r = extract(&p);
+        assert!(!r.recognized);
+        assert!(r.total_price.is_none() && r.store_name.is_none() && r.tel.is_empty());
+    }
+}
