@@ -114,18 +114,27 @@ impl Version {
 /// The JSON request body (spec §2.1), parsed leniently: unknown keys are ignored, `timestamp` may be an
 /// integer, a float, a numeric string or null, `enableTableDetection` a bool or `"true"`/`"false"`,
 /// `data` may be null beside a `url`.
+///
+/// The schema's example carries a real 248×52 PNG ("OCR 2026" in block letters, drawn for this
+/// purpose), so that tools that send the example (schemathesis' examples phase) get a 200 and check
+/// the response against its schema.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "version": "V2", "requestId": "example", "timestamp": 0, "lang": "en",
+    "images": [{"format": "png", "name": "example", "data": "iVBORw0KGgoAAAANSUhEUgAAAPgAAAA0CAAAAACCkKoYAAAArUlEQVR42u3YQQ6EIAwFUO5/6XHrEJXyHRMnvG7UFCzPBcG2z6LRwMHBwcHBwcHBwf8M3nZRzbUuphYQ1Bvl9nlwcPDvwWfPaW6EfqJepT44OPh1sbuFR+/p76v1yx8dHBx8Cp4eYEa1+2tlXmUt4ODg85vbr9BHG9rZmHSjBQcHz34akkZEcihK54GDrwy/02xMGxFXB45qc7M6DxwcfJ0ABwcHBwcHBwcHf3lsVmtm9utceWEAAAAASUVORK5CYII="}]
+}))]
 pub struct OcrRequest {
     /// `"V2"` (recommended) or `"V1"`. Document OCR: `"V2"` only.
     #[schema(example = "V2")]
     #[serde(default)]
     pub version: Option<String>,
     /// Caller id, echoed in the response.
+    #[schema(schema_with = lenient_schema::string)]
     #[serde(default, deserialize_with = "lenient_string")]
     pub request_id: Option<String>,
     /// Caller time in ms; accepted as integer, numeric string or null and ignored.
-    #[schema(value_type = Option<i64>)]
+    #[schema(schema_with = lenient_schema::timestamp)]
     #[serde(default, deserialize_with = "lenient_timestamp")]
     pub timestamp: Option<i64>,
     /// `ko`, `ja`, `zh-TW`, `en`, or a comma-separated list. Missing → the domain's language.
@@ -136,7 +145,7 @@ pub struct OcrRequest {
     #[schema(min_items = 1, max_items = 1)]
     pub images: Option<Vec<ImageSpec>>,
     /// Ask for tables (General). Accepts a bool or the strings `"true"`/`"false"`.
-    #[schema(value_type = Option<bool>)]
+    #[schema(schema_with = lenient_schema::boolean)]
     #[serde(default, deserialize_with = "lenient_bool")]
     pub enable_table_detection: Option<bool>,
 }
@@ -146,9 +155,11 @@ pub struct OcrRequest {
 #[serde(rename_all = "camelCase")]
 pub struct ImageSpec {
     /// `jpg`, `jpeg`, `png`, `pdf`, `tif`, `tiff` — a hint only: the bytes are sniffed.
+    #[schema(schema_with = lenient_schema::string)]
     #[serde(default, deserialize_with = "lenient_string")]
     pub format: Option<String>,
     /// Caller label, echoed in the response.
+    #[schema(schema_with = lenient_schema::string)]
     #[serde(default, deserialize_with = "lenient_string")]
     pub name: Option<String>,
     /// Base64 image bytes. Wins over `url` when both are present.
@@ -297,6 +308,63 @@ pub fn decode_base64(s: &str) -> Result<Vec<u8>, ErrorCode> {
     STD.decode(&cleaned)
         .or_else(|_| URL.decode(&cleaned))
         .map_err(|_| ErrorCode::BodyInvalid)
+}
+
+/// The published schemas of the lenient fields: exactly the JSON types their deserializers take
+/// (`lenient_string`, `lenient_timestamp`, `lenient_bool`), so that the OpenAPI document admits
+/// what the parser admits and no more (checked by `scripts/schemathesis.sh`).
+mod lenient_schema {
+    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, Type};
+
+    fn of(description: &str, items: Vec<ObjectBuilder>) -> Schema {
+        let mut b = OneOfBuilder::new().description(Some(description));
+        for i in items {
+            b = b.item(i.build());
+        }
+        b.item(ObjectBuilder::new().schema_type(Type::Null).build())
+            .build()
+            .into()
+    }
+
+    /// A string, or a number written as one (`requestId`, `name`, `format`).
+    pub fn string() -> Schema {
+        of(
+            "a string; a number is accepted and used as its decimal text",
+            vec![
+                ObjectBuilder::new().schema_type(Type::String),
+                ObjectBuilder::new().schema_type(Type::Number),
+            ],
+        )
+    }
+
+    /// Any number, or a string holding one (empty = absent); ignored.
+    pub fn timestamp() -> Schema {
+        of(
+            "milliseconds; a number or a numeric string, ignored",
+            vec![
+                ObjectBuilder::new().schema_type(Type::Number),
+                ObjectBuilder::new().schema_type(Type::String).pattern(Some(
+                    r"^\s*([+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?)?\s*$",
+                )),
+            ],
+        )
+    }
+
+    /// `true`/`false`, `0`/`1`, or the strings `"true"`/`"false"` (any case; empty = false).
+    pub fn boolean() -> Schema {
+        of(
+            "a boolean; also 0/1 and the strings \"true\"/\"false\"",
+            vec![
+                ObjectBuilder::new().schema_type(Type::Boolean),
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .enum_values(Some([0, 1])),
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some(r"^\s*([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])?\s*$")),
+            ],
+        )
+    }
 }
 
 fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {

@@ -333,7 +333,7 @@ pub struct CreateDomain {
     pub rate_limit_per_sec: Option<f64>,
     /// Bucket size; default `ceil(rate_limit_per_sec)`.
     #[serde(default, deserialize_with = "opt_integer")]
-    #[schema(value_type = Option<u32>, minimum = 1, maximum = 4294967295_u64)]
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 4294967295_u64)]
     pub rate_burst: Option<u32>,
     /// Calls per calendar month (UTC); absent = unlimited.
     #[serde(default, deserialize_with = "opt_integer")]
@@ -358,7 +358,7 @@ pub struct PatchDomain {
     #[schema(value_type = Option<f64>, exclusive_minimum = 0.0)]
     #[serde(default, deserialize_with = "double_option")]
     pub rate_limit_per_sec: Option<Option<f64>>,
-    #[schema(value_type = Option<u32>, minimum = 1, maximum = 4294967295_u64)]
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 4294967295_u64)]
     #[serde(default, deserialize_with = "double_opt_integer")]
     pub rate_burst: Option<Option<u32>>,
     #[schema(value_type = Option<i64>, minimum = 0)]
@@ -471,6 +471,8 @@ pub struct DomainView {
     pub lang: String,
     pub table_detection: bool,
     pub rate_limit_per_sec: Option<f64>,
+    /// Up to 4294967295: published as int64, since `format: int32` would cap it at 2^31 - 1.
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 4294967295_u64)]
     pub rate_burst: Option<u32>,
     pub monthly_quota: Option<i64>,
     pub created_at: i64,
