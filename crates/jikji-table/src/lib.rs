@@ -86,6 +86,7 @@ pub struct Table {
 
 /// Page-pixel rectangles of the grid's cells: from the shared row/column edges when the model gave
 /// boxes (cells then tile the table), else from each cell's own box, else the whole table area.
+#[cfg_attr(not(feature = "models"), allow(dead_code))]
 pub(crate) fn slots(grid: &Grid, ox: f32, oy: f32, area: &Rect) -> Vec<fill::CellSlot> {
     let edges = grid.edges();
     grid.cells
