@@ -68,11 +68,15 @@ pub struct Limits {
     pub max_page_time: Duration,
 
     /// Memory budget of the sandboxed PDF renderer, in bytes of address
-    /// space beyond what the process maps at start-up. Default 1 GiB: a page
-    /// at the `max_pixels` default needs about 0.5 GB (RGBA canvas plus the
-    /// RGB copy), and inflated streams and images must fit beside it. A file
-    /// that needs more ends the renderer, not the service, and is answered
-    /// with [`InputError::OverBudget`].
+    /// space beyond what the process maps at start-up. Default 512 MiB: an A4
+    /// page at 200 dpi is a 16 MB canvas, and a full-page 600 dpi scan
+    /// embedded in a PDF decodes to about 140 MB of RGBA, so real documents
+    /// fit with room to spare. A flate bomb inflates at roughly 250 MB/s in
+    /// the renderer (measured on this project's 2-core machine), so the
+    /// budget also bounds how long one bomb holds a worker (about 2 s at
+    /// 512 MiB, 4–5 s at 1 GiB; nine bombs on two workers must finish
+    /// inside the request timeout). A file that needs more ends the renderer,
+    /// not the service, and is answered with [`InputError::OverBudget`].
     pub pdf_memory: u64,
 
     /// Where PDF pages are drawn. Default [`PdfRenderer::InProcess`], for
@@ -98,7 +102,7 @@ impl Default for Limits {
             max_pages: 10,
             max_decode_time: Duration::from_secs(30),
             max_page_time: Duration::from_secs(20),
-            pdf_memory: 1 << 30,
+            pdf_memory: 512 << 20,
             pdf_renderer: PdfRenderer::InProcess,
             pdf_dpi: 200.0,
         }

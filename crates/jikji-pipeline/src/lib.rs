@@ -126,7 +126,7 @@ impl PageOutput {
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
     /// The input: empty, unknown format, over a limit, corrupt (message for the user).
-    #[error("{0}")]
+    #[error(transparent)]
     Input(#[from] InputError),
     /// The engine failed.
     #[error("engine: {0}")]

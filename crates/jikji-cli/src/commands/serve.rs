@@ -196,6 +196,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             ..jikji_engine::EngineConfig::new(config.models.clone())
         };
         let state = AppState::new(config, store.clone());
+        // PDF pages are rendered by this binary in its resource-limited `render-pdf` mode.
+        state.set_pdf_renderer(std::env::current_exe().context("locating the jikji executable")?);
         let (fail_tx, fail_rx) = tokio::sync::oneshot::channel::<String>();
         let loader_state = state.clone();
         tokio::task::spawn_blocking(move || {
