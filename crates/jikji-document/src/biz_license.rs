@@ -173,7 +173,7 @@ pub fn extract(result: &jikji_types::PageResult) -> BizLicenseResult {
 
     // 업태 / 종목: the value right of each label (several values stay one printed line).
     for (label, out) in [(&labels::BIS_TYPE, &mut r.bis_type), (&labels::BIS_ITEM, &mut r.bis_item)] {
-        for (f, v) in label_values(&page, label) {
+        for (f, v) in extract::label_values_inline(&page, label) {
             if extract::is_label(&page, v.seg, &stop) && v.start == 0 {
                 continue;
             }
@@ -186,11 +186,32 @@ pub fn extract(result: &jikji_types::PageResult) -> BizLicenseResult {
     // Tax office: `○○세무서장` (the seal `○○세무서장인` is not it).
     let mut office_row = None;
     for s in page.reading_order() {
+        // Letter-spaced (`관 악 세 무 서 장`) and followed by seal characters on photos: cut after `장`.
         let sp = page.trim(page.seg_span(s));
         let t = page.span_text(sp);
         let k = labels::key(&t);
-        if k.ends_with("세무서장") && k.chars().count() <= 10 {
-            r.tax_office = Some(field(&page, &[sp], "", Formatted::Value(t.clone()), Check::None));
+        if let Some(p) = k.find("세무서장") {
+            let head = k[..p].chars().count();
+            if !(1..=6).contains(&head) || k[p..].starts_with("세무서장인") {
+                continue;
+            }
+            // Character index of the `장` that ends the key's `세무서장`.
+            let want = head + 4;
+            let chars = &page.segs[s].chars;
+            let mut seen = 0;
+            let mut end = sp.start;
+            for i in sp.start..sp.end {
+                if !chars[i].ch.is_whitespace() {
+                    seen += 1;
+                }
+                if seen == want {
+                    end = i + 1;
+                    break;
+                }
+            }
+            let vsp = Span { end, ..sp };
+            let value = labels::key(&page.span_text(vsp));
+            r.tax_office = Some(field(&page, &[vsp], "", Formatted::Value(value), Check::None));
             office_row = Some(page.segs[s].row);
         }
     }

@@ -37,6 +37,11 @@ pub fn label_values(page: &Page, label: &Label) -> Vec<(Found, Span)> {
     labels::find_all(page, label).into_iter().filter_map(|f| geometry::value_right(page, &f).map(|v| (f, v))).collect()
 }
 
+/// [`label_values`] with labels also matched mid-line ([`labels::find_all_inline`]).
+pub fn label_values_inline(page: &Page, label: &Label) -> Vec<(Found, Span)> {
+    labels::find_all_inline(page, label).into_iter().filter_map(|f| geometry::value_right(page, &f).map(|v| (f, v))).collect()
+}
+
 /// A sub-span of `s` from a pattern hit on its text (the hit's char range is relative to the span start
 /// after trimming: callers search `page.span_text(s)` of a trimmed span).
 pub fn sub(s: Span, h: &Hit) -> Span {

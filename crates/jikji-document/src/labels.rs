@@ -59,13 +59,17 @@ pub struct Found {
     pub dist: usize,
 }
 
-/// The key characters of a row from segment `seg` on, each with the (segment, char index) it came from.
-fn row_key_from(page: &Page, seg: usize) -> Vec<(char, usize, usize)> {
+/// The key characters of a row from segment `seg`, character `from` on, each with the (segment, char
+/// index) it came from.
+fn row_key_from(page: &Page, seg: usize, from: usize) -> Vec<(char, usize, usize)> {
     let row = &page.rows[page.segs[seg].row];
     let pos = row.iter().position(|&s| s == seg).unwrap_or(0);
     let mut out = Vec::new();
     for &s in &row[pos..] {
         for (i, c) in page.segs[s].chars.iter().enumerate() {
+            if s == seg && i < from {
+                continue;
+            }
             let t: String = std::iter::once(c.ch).collect::<String>().nfkc().flat_map(char::to_lowercase).collect();
             for k in t.chars() {
                 if !is_decoration(k) {
@@ -80,7 +84,12 @@ fn row_key_from(page: &Page, seg: usize) -> Vec<(char, usize, usize)> {
 /// Matches `label` at the start of segment `seg` (possibly continuing over the following segments of
 /// its row, for letter-spaced labels split at wide gaps). Leading bullets are skipped.
 pub fn match_at(page: &Page, seg: usize, label: &Label) -> Option<Found> {
-    let rk = row_key_from(page, seg);
+    match_from(page, seg, 0, label)
+}
+
+/// Matches `label` starting at character `from` of segment `seg`.
+pub fn match_from(page: &Page, seg: usize, from: usize, label: &Label) -> Option<Found> {
+    let rk = row_key_from(page, seg, from);
     if rk.is_empty() || rk[0].1 != seg {
         return None;
     }
@@ -128,7 +137,7 @@ pub fn match_at(page: &Page, seg: usize, label: &Label) -> Option<Found> {
     while page.segs[end_seg].chars.get(last + 1).is_some_and(|c| matches!(c.ch, ')' | ']' | '>' | '）')) {
         last += 1;
     }
-    Some(Found { span: Span { seg, start: 0, end: if end_seg == seg { last + 1 } else { page.segs[seg].len() } }, end_seg, end: last + 1, dist })
+    Some(Found { span: Span { seg, start: from, end: if end_seg == seg { last + 1 } else { page.segs[seg].len() } }, end_seg, end: last + 1, dist })
 }
 
 pub fn is_hangul(c: char) -> bool {
@@ -139,6 +148,24 @@ pub fn is_hangul(c: char) -> bool {
 pub fn find_all(page: &Page, label: &Label) -> Vec<Found> {
     let mut out: Vec<Found> = page.reading_order().into_iter().filter_map(|s| match_at(page, s, label)).collect();
     out.sort_by_key(|f| f.dist);
+    out
+}
+
+/// Like [`find_all`], also matching at every word start inside a segment (`사업의 종류 : 업태 제조업`),
+/// after the segment-start matches. For labels that are printed mid-line; generic labels would match
+/// inside other labels (`SUB TOTAL`).
+pub fn find_all_inline(page: &Page, label: &Label) -> Vec<Found> {
+    let mut out = find_all(page, label);
+    for s in page.reading_order() {
+        let chars = &page.segs[s].chars;
+        for i in 1..chars.len() {
+            if chars[i - 1].ch.is_whitespace() && !chars[i].ch.is_whitespace() {
+                if let Some(f) = match_from(page, s, i, label) {
+                    out.push(f);
+                }
+            }
+        }
+    }
     out
 }
 

@@ -20,8 +20,10 @@ re!(DATE_YMD, r"(?i)((?:19|20)\d{2}|\b\d{2})\s*(?:[./\-]|년)\s*(\d{1,2})\s*(?:[
 // Day-first dates (SROIE and other English receipts): 25/12/2018, 05-01-18, 12.03.2018.
 re!(DATE_DMY, r"\b(\d{1,2})\s*([./\-])\s*(\d{1,2})\s*[./\-]\s*((?:19|20)\d{2}|\d{2})\b");
 // Month-name dates: 25 Dec 2018, 25-DEC-18, Dec 25, 2018.
-re!(DATE_MON, r"(?i)\b(\d{1,2})\s*[\- ]?\s*(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*[\-, ]?\s*((?:19|20)\d{2}|\d{2})\b");
-re!(TIME, r"(?i)\b([01]?\d|2[0-3])\s*:\s*([0-5]\d)(?:\s*:\s*([0-5]\d))?(?:\s*([ap])\.?m\.?)?");
+re!(DATE_MON, r"(?i)\b(\d{1,2})\s*[\- ]?\s*(?:\d{1,2}\s*월\s*/\s*)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*[\-, ]?\s*((?:19|20)\d{2}|\d{2})\b");
+re!(TIME_AT_START, r"^\d{1,2}\s*:\s*\d{2}");
+// No leading `\b`: a time glued to its date (`2023.07.2117:23:17`) is still a time.
+re!(TIME, r"(?i)([01]?\d|2[0-3])\s*:\s*([0-5]\d)(?:\s*:\s*([0-5]\d))?(?:\s*([ap])\.?m\.?)?");
 re!(MONEY, r"-?\d{1,3}(?:[,.]\d{3})+(?:\.\d{1,2})?|-?\d+(?:\.\d{1,2})?");
 re!(BIZ_NUM, r"\b[\dOoIlSB]{3}\s*[-.~]?\s*[\dOoIlSB]{2}\s*[-.~]?\s*[\dOoIlSB]{5}\b");
 re!(PHONE, r"(?:\+82[\s\-.)]*)?\(?0\d{1,3}\)?[\s\-.)]*\d{3,4}[\s\-.]*\d{4}\b|\b1[568]\d{2}[\s\-.]\d{4}\b");
@@ -84,7 +86,7 @@ pub fn find_dates(s: &str) -> Vec<DateHit> {
         let m = c.get(0).unwrap();
         // The regex crate has no look-ahead: a date glued to more digits (`25/12/2018` read year-first
         // as `25/12/20`) is not a date.
-        if s[m.end()..].chars().next().is_some_and(|c| c.is_ascii_digit()) {
+        if s[m.end()..].chars().next().is_some_and(|c| c.is_ascii_digit()) && !TIME_AT_START.is_match(&s[m.end()..]) {
             continue;
         }
         let y = year4(&c[1]);

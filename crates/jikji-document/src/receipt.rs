@@ -65,8 +65,24 @@ fn money_field(page: &Page, v: Span, key: &str) -> Option<DocField> {
     // The last money figure of the value (`합계 3 35,000`: count then amount).
     let hits = find_in(page, v, patterns::find_money);
     let (sp, t) = hits.into_iter().filter(|(_, t)| t.chars().any(|c| c.is_ascii_digit())).last()?;
-    let value = patterns::money_value(&t)?;
-    Some(field(page, &[sp], key, Formatted::Value(value), Check::None))
+    Some(money_doc_field(page, sp, &t, key))
+}
+
+/// Won amounts have no decimals: `7.480` on a Korean slip is `7,480` with its comma misread (a format
+/// repair; the digits are untouched). English receipts keep `.` as the decimal point.
+fn money_doc_field(page: &Page, sp: Span, t: &str, key: &str) -> DocField {
+    let korean = page.segs.iter().any(|s| s.chars.iter().any(|c| labels::is_hangul(c.ch)));
+    let dotted = {
+        let parts: Vec<&str> = t.split('.').collect();
+        parts.len() >= 2 && parts[0].len() <= 3 && parts[1..].iter().all(|p| p.len() == 3 && p.bytes().all(|b| b.is_ascii_digit())) && !t.contains(',')
+    };
+    if korean && dotted {
+        let fixed = t.replace('.', ",");
+        let value = fixed.replace(',', "");
+        return extract::field_with_text(page, &[sp], fixed, key, Formatted::Value(value), Check::Repaired);
+    }
+    let value = patterns::money_value(t).unwrap_or_else(|| t.to_string());
+    field(page, &[sp], key, Formatted::Value(value), Check::None)
 }
 
 /// Money-valued label: the value right of the first matching label that carries an amount.
@@ -378,7 +394,7 @@ fn items(page: &Page, stop: &[&Label]) -> Vec<Item> {
         }
         for (sp, t, x) in nums {
             let k = num_cols.iter().min_by(|a, b| (a.1 - x).abs().total_cmp(&(b.1 - x).abs())).map(|c| c.0).unwrap_or(3);
-            let df = field(page, &[sp], "", Formatted::Value(patterns::money_value(&t).unwrap_or(t.clone())), Check::None);
+            let df = money_doc_field(page, sp, &t, "");
             match k {
                 1 => item.unit_price = Some(df),
                 2 => item.count = Some(df),

@@ -68,6 +68,12 @@ pub struct Page<'a> {
     sin: f32,
 }
 
+/// A gap between two words of one OCR line wider than this many line heights splits the line into two
+/// segments: the OCR joins table columns (`상 호 : 누리네트웍스`, `P  KOR  S02342490`) into one line,
+/// while extraction needs the columns apart. Word spaces are about 0.3 line heights; letter-spaced
+/// labels split too, which label matching handles (a label may span segments).
+const COLUMN_GAP: f32 = 1.2;
+
 /// Two boxes are on one row when their vertical overlap is at least this fraction of the smaller
 /// height. 0.5 keeps a wrapped second address line (no overlap) apart from its first line while
 /// joining a label and a value whose baselines differ by a few pixels on photos.
@@ -89,11 +95,27 @@ impl<'a> Page<'a> {
                 }
             }
         }
+        let mut split = Vec::new();
         for r in ranges {
             let r = r.start.min(result.words.len())..r.end.min(result.words.len());
             if r.is_empty() {
                 continue;
             }
+            let mut hs: Vec<f32> = r.clone().map(|i| result.words[i].quad.height()).collect();
+            hs.sort_by(f32::total_cmp);
+            let h = hs[hs.len() / 2].max(1.0);
+            let mut start = r.start;
+            for i in r.start + 1..r.end {
+                let prev = page.rot_quad(&result.words[i - 1].quad).bbox();
+                let cur = page.rot_quad(&result.words[i].quad).bbox();
+                if cur.x0 - prev.x1 > COLUMN_GAP * h {
+                    split.push(start..i);
+                    start = i;
+                }
+            }
+            split.push(start..r.end);
+        }
+        for r in split {
             let mut chars = Vec::new();
             let mut rect: Option<Rect> = None;
             let mut conf = 0.0;

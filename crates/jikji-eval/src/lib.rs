@@ -45,6 +45,7 @@
 //!
 //! Synthetic docs are also summarised per group: `flat` (scan-like) vs `photo` (phone-photo renderings).
 
+pub mod document;
 pub mod gt;
 pub mod metrics;
 pub mod normalize;

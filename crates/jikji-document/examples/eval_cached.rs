@@ -1,0 +1,116 @@
+//! Development loop for document understanding without re-running OCR: reads cached CLOVA V2 responses
+//! (`jikji ocr FILE --format json`, one `<image stem>.json` per image) and scores the extraction.
+//!
+//! ```sh
+//! # once: OCR into a cache (see crates/jikji-document/README.md)
+//! cargo run --release -p jikji-document --example eval_cached -- synthetic /tmp/doc-ocr-cache/synthetic ../shared/testdata/synthetic-docs
+//! cargo run --release -p jikji-document --example eval_cached -- sroie /tmp/doc-ocr-cache/sroie ../shared/testdata/sroie/orig_gt
+//! ```
+//! Add `-v` to print every field that is not exact.
+
+use jikji_document::{understand, DocumentKind};
+use jikji_eval::document::{score_fields, DocumentReport};
+use jikji_geometry::{Point, Quad};
+use jikji_types::{Line, PageResult, Word};
+use serde_json::Value;
+use std::path::Path;
+
+/// A CLOVA V2 General OCR response (first image) → page result; lines rebuilt from `lineBreak`.
+fn page_from_clova(v: &Value) -> Option<PageResult> {
+    let img = v["images"].get(0)?;
+    let info = &img["convertedImageInfo"];
+    let mut words = Vec::new();
+    for f in img["fields"].as_array()? {
+        let vs = f["boundingPoly"]["vertices"].as_array()?;
+        let p = |i: usize| Point::new(vs[i]["x"].as_f64().unwrap_or(0.0) as f32, vs[i]["y"].as_f64().unwrap_or(0.0) as f32);
+        words.push(Word {
+            text: f["inferText"].as_str().unwrap_or("").to_string(),
+            quad: Quad::new([p(0), p(1), p(2), p(3)]),
+            confidence: f["inferConfidence"].as_f64().unwrap_or(0.0) as f32,
+            line_break: f["lineBreak"].as_bool().unwrap_or(false),
+        });
+    }
+    let mut lines = Vec::new();
+    let mut start = 0;
+    for i in 0..words.len() {
+        if words[i].line_break || i + 1 == words.len() {
+            let text = words[start..=i].iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ");
+            let q = words[start].quad;
+            let e = words[i].quad;
+            lines.push(Line { text, quad: Quad::new([q.pts[0], e.pts[1], e.pts[2], q.pts[3]]), confidence: 1.0, words: start..i + 1 });
+            start = i + 1;
+        }
+    }
+    Some(PageResult { page_index: 0, width: info["width"].as_u64().unwrap_or(0) as u32, height: info["height"].as_u64().unwrap_or(0) as u32, words, lines })
+}
+
+fn load(path: &Path) -> Option<PageResult> {
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
+    page_from_clova(&v)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let verbose = args.iter().any(|a| a == "-v");
+    let args: Vec<&String> = args.iter().filter(|a| *a != "-v").collect();
+    if args.len() < 3 {
+        eprintln!("usage: eval_cached synthetic|sroie CACHE_DIR GT_DIR [-v]");
+        std::process::exit(2);
+    }
+    let (mode, cache, gt_dir) = (args[0].as_str(), Path::new(args[1]), Path::new(args[2]));
+    let mut report = DocumentReport::default();
+    let mut entries: Vec<_> = std::fs::read_dir(gt_dir).expect("gt dir").filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "json")).collect();
+    entries.sort();
+    let mut sroie_all = (0usize, 0usize);
+    for gt_path in entries {
+        let stem = gt_path.file_stem().unwrap().to_string_lossy().to_string();
+        let gt: Value = serde_json::from_str(&std::fs::read_to_string(&gt_path).unwrap()).unwrap();
+        let Some(page) = load(&cache.join(format!("{stem}.json"))) else {
+            eprintln!("{stem}: no cached OCR");
+            continue;
+        };
+        let (ty, expected, predicted) = if mode == "sroie" {
+            let r = understand(DocumentKind::Receipt, &page);
+            let named = r.named_values();
+            let map = [("company", "storeName"), ("date", "paymentDate"), ("address", "storeAddress"), ("total", "total")];
+            let expected: Vec<(String, String)> = map.iter().filter_map(|(g, _)| gt[*g].as_str().map(|v| (g.to_string(), v.to_string()))).collect();
+            let predicted: Vec<(String, String)> = named.iter().filter_map(|(k, v)| map.iter().find(|(_, p)| p == k).map(|(g, _)| (g.to_string(), v.clone()))).collect();
+            ("sroie".to_string(), expected, predicted)
+        } else {
+            let ty = gt["type"].as_str().unwrap_or("").to_string();
+            let photo = gt["photo"].as_bool().unwrap_or(false);
+            let Some(kind) = DocumentKind::parse(&ty) else { continue };
+            let r = understand(kind, &page);
+            let expected: Vec<(String, String)> = gt["fields"].as_object().unwrap().iter().filter_map(|(k, v)| v["text"].as_str().map(|t| (k.clone(), t.to_string()))).collect();
+            (format!("{ty}-{}", if photo { "photo" } else { "flat" }), expected, r.named_values())
+        };
+        let scores = score_fields(&expected, &predicted);
+        if mode == "sroie" {
+            sroie_all.0 += 1;
+            sroie_all.1 += usize::from(scores.iter().all(|s| s.exact));
+        }
+        if verbose {
+            for s in scores.iter().filter(|s| !s.exact) {
+                println!("{stem}\t{}\texpected {:?}\tgot {:?}", s.field, s.expected, s.predicted);
+            }
+        }
+        report.add(&ty, &scores);
+    }
+    println!("{}", report.markdown());
+    // Flat vs photo totals over the four business types and the passport.
+    for suffix in ["flat", "photo"] {
+        let (mut n, mut e) = (0, 0);
+        for (t, tally) in &report.per_type {
+            if t.ends_with(suffix) {
+                n += tally.n;
+                e += tally.exact;
+            }
+        }
+        if n > 0 {
+            println!("{suffix}: {e}/{n} fields exact ({:.1}%)", 100.0 * e as f64 / n as f64);
+        }
+    }
+    if mode == "sroie" {
+        println!("sroie: {}/{} images with all four key fields exact", sroie_all.1, sroie_all.0);
+    }
+}
