@@ -337,12 +337,17 @@ fn row_tokens(page: &Page, row: usize) -> Vec<(Span, String, f32)> {
 fn items(page: &Page, stop: &[&Label]) -> Vec<Item> {
     use labels::{ITEM_COUNT, ITEM_NAME, ITEM_PRICE, ITEM_UNIT};
     let mut header = None;
-    for (ri, row) in page.rows.iter().enumerate() {
+    // Header cells are matched word by word: the OCR may keep `단가 수량 금액` in one segment.
+    let is = |l: &Label, t: &str| {
+        let k = labels::key(t);
+        !k.is_empty() && l.variants.iter().any(|v| labels::key(v) == k)
+    };
+    for ri in 0..page.rows.len() {
         let mut cols: [Option<f32>; 4] = [None; 4];
-        for &s in row {
+        for (_, t, x) in row_tokens(page, ri) {
             for (k, l) in [&ITEM_NAME, &ITEM_UNIT, &ITEM_COUNT, &ITEM_PRICE].iter().enumerate() {
-                if cols[k].is_none() && labels::match_at(page, s, l).is_some() {
-                    cols[k] = Some(page.segs[s].rect.center().x);
+                if cols[k].is_none() && is(l, &t) {
+                    cols[k] = Some(x);
                     break;
                 }
             }
