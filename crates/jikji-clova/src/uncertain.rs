@@ -99,5 +99,7 @@ pub fn is_long_image(width: u32, height: u32) -> bool {
 /// is sniffed from the bytes anyway).
 pub const LENIENT_MISSING_ECHO_FIELDS: bool = true;
 
-/// Unknown routes and wrong methods answer 400 `0001` (spec §15: "Everything else → 400/0001").
+/// Unknown routes answer 400 `0001` (spec §15: "Everything else → 400/0001"). A wrong method on a known
+/// path (`GET …/general`, `TRACE`) answers HTTP 405 with an `Allow` header and this same `0001` body, as
+/// HTTP requires and the OpenAPI document says.
 pub const UNKNOWN_ROUTE: ErrorCode = ErrorCode::UrlInvalid;

@@ -1,11 +1,21 @@
 //! Loads the shared test sets (when present at `../shared/testdata` from the repo root) and checks that a
-//! prediction equal to the ground truth scores perfectly. Skips quietly when the data is not there.
+//! prediction equal to the ground truth scores perfectly. Skips with a notice when the data is not there
+//! (fails instead under `JIKJI_REQUIRE_MODELS=1`, as in CI).
 
 use jikji_eval::{gt, score_image, summarize, EvalOptions, GtSet, PredLine};
 use std::path::PathBuf;
 
 fn testdata() -> Option<PathBuf> {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata");
+    if !p.is_dir() {
+        // CI sets JIKJI_REQUIRE_MODELS=1: there the models and the shared test data must be present.
+        assert!(
+            std::env::var("JIKJI_REQUIRE_MODELS").as_deref() != Ok("1"),
+            "JIKJI_REQUIRE_MODELS=1 but {} is missing",
+            p.display()
+        );
+        eprintln!("NOTICE: {} absent — test-set checks skipped", p.display());
+    }
     p.is_dir().then_some(p)
 }
 

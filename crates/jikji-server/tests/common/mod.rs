@@ -101,7 +101,12 @@ pub fn real_engine() -> Option<Arc<dyn OcrBackend>> {
         .get_or_init(|| {
             let dir = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../models"));
             if !dir.join("ppocrv6-small/det.onnx").exists() || !dir.join("korean-rec-v1/model.onnx").exists() {
-                eprintln!("NOTICE: models absent under {} — real-OCR tests skipped (run scripts/setup-models.sh)", dir.display());
+                assert!(
+                    std::env::var("JIKJI_REQUIRE_MODELS").as_deref() != Ok("1"),
+                    "JIKJI_REQUIRE_MODELS=1 but the models are missing under {} (run scripts/setup-models.sh)",
+                    dir.display()
+                );
+                eprintln!("NOTICE: models absent under {} — real-OCR tests skipped (run scripts/setup-models.sh; JIKJI_REQUIRE_MODELS=1 makes this fail)", dir.display());
                 return None;
             }
             let mut cfg = jikji_engine::EngineConfig::new(dir);
