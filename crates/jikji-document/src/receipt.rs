@@ -205,7 +205,13 @@ pub fn extract(result: &jikji_types::PageResult) -> ReceiptResult {
     r.total_price = pick_total(&page);
 
     r.items = items(&page, &stop);
-    r.store_name = store_name(&page, &stop);
+    let korean = page.segs.iter().any(|s| s.chars.iter().any(|c| labels::is_hangul(c.ch)));
+    if !korean {
+        english_header(&page, &mut r);
+    }
+    if r.store_name.is_none() {
+        r.store_name = store_name(&page, &stop);
+    }
     if let Some(name) = &r.store_name {
         // A trailing `…점` word is the branch (`새벽찌개 정자점`).
         if let Some(last) = name.text.split_whitespace().last() {
@@ -222,6 +228,55 @@ pub fn extract(result: &jikji_types::PageResult) -> ReceiptResult {
         return ReceiptResult::default();
     }
     r
+}
+
+/// Legal-form and trade words that end an English (Malaysian, SROIE-style) store name.
+const COMPANY_WORDS: &[&str] = &["SDN BHD", "SDN. BHD", "BHD", "S/B", "ENTERPRISE", "TRADING", "RESTAURANT", "STATIONERY", "COMPANY", "HARDWARE", "MART", "STORE", "BAKERIES", "PHARMACY", "(M)"];
+
+/// English receipt header: the store name is the first top line carrying a legal-form or trade word
+/// (a trailing company number `(519537-X)` is not part of it); the address is the lines after it (and
+/// after a company-number line) up to the first line with a phone, tax id, date or receipt title.
+fn english_header(page: &Page, r: &mut ReceiptResult) {
+    let order = page.reading_order();
+    let top = order.len().min(12);
+    let mut name_at = None;
+    for (k, &s) in order[..top].iter().enumerate() {
+        let t = page.segs[s].text().to_uppercase();
+        if COMPANY_WORDS.iter().any(|w| t.contains(w)) {
+            let mut sp = page.trim(page.seg_span(s));
+            // Drop a trailing `(123456-X)` company number.
+            let text = page.span_text(sp);
+            if let Some(p) = text.rfind('(') {
+                let tail = &text[p..];
+                if tail.chars().filter(char::is_ascii_digit).count() >= 4 {
+                    sp.end = sp.start + text[..p].trim_end().chars().count();
+                }
+            }
+            r.store_name = Some(field(page, &[sp], "", Formatted::Value(page.span_text(sp)), Check::None));
+            name_at = Some(k);
+            break;
+        }
+    }
+    let Some(k0) = name_at else { return };
+    let mut spans = Vec::new();
+    for &s in &order[k0 + 1..] {
+        let t = page.segs[s].text();
+        let u = t.to_uppercase();
+        let digits = t.chars().filter(char::is_ascii_digit).count();
+        let is_reg = t.trim().starts_with('(') && digits >= 4 && t.len() < 20 || u.starts_with("CO") && u.contains("REG") || u.starts_with("COMPANY NO") || u.starts_with("ROC");
+        if spans.is_empty() && is_reg {
+            continue;
+        }
+        let stop = ["TEL", "FAX", "GST", "PHONE", "H/P", "INVOICE", "RECEIPT", "DATE", "CASHIER", "EMAIL", "E-MAIL", "WWW", "DOC NO", "SST"];
+        if stop.iter().any(|w| u.contains(w)) || !patterns::find_phones(&t).is_empty() || !patterns::find_dates(&t).is_empty() || spans.len() >= 5 {
+            break;
+        }
+        spans.push(page.trim(page.seg_span(s)));
+    }
+    if !spans.is_empty() {
+        let df = field(page, &spans, "", Formatted::None, Check::None);
+        r.addresses = vec![DocField { formatted: Formatted::Value(df.text.clone()), ..df }];
+    }
 }
 
 fn looks_like_address_tail(t: &str) -> bool {
