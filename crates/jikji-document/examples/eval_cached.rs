@@ -58,6 +58,27 @@ fn main() {
         std::process::exit(2);
     }
     let (mode, cache, gt_dir) = (args[0].as_str(), Path::new(args[1]), Path::new(args[2]));
+    if mode == "mrz" {
+        // Passport specimens: every cached page's MRZ after repair, its check digits, against gt.jsonl.
+        let gt = std::fs::read_to_string(gt_dir.join("gt.jsonl")).expect("gt.jsonl");
+        for line in gt.lines() {
+            let g: Value = serde_json::from_str(line).unwrap();
+            let stem = Path::new(g["image"].as_str().unwrap()).file_stem().unwrap().to_string_lossy().to_string();
+            let Some(page) = load(&cache.join(format!("{stem}.json"))) else {
+                println!("{stem}: no cached OCR");
+                continue;
+            };
+            let r = jikji_document::passport::extract(&page);
+            let Some(m) = r.mrz else {
+                println!("{stem}: no MRZ found");
+                continue;
+            };
+            let ok1 = m.lines[0] == g["fields"]["mrz_line1"].as_str().unwrap_or("");
+            let ok2 = m.lines.get(1).map(String::as_str) == g["fields"]["mrz_line2"].as_str();
+            println!("{stem}: line1 exact {ok1}, line2 exact {ok2}, all check digits {} ({:?}), {} characters repaired", m.checks.all(), m.checks, m.repaired);
+        }
+        return;
+    }
     let mut report = DocumentReport::default();
     let mut entries: Vec<_> = std::fs::read_dir(gt_dir).expect("gt dir").filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "json")).collect();
     entries.sort();
