@@ -275,8 +275,25 @@ fn english_header(page: &Page, r: &mut ReceiptResult) {
     }
     if !spans.is_empty() {
         let df = field(page, &spans, "", Formatted::None, Check::None);
-        r.addresses = vec![DocField { formatted: Formatted::Value(df.text.clone()), ..df }];
+        let text = df.text.split(' ').map(fix_o_zero).collect::<Vec<_>>().join(" ");
+        r.addresses = vec![DocField { formatted: Formatted::Value(text.clone()), text, ..df }];
     }
+}
+
+/// `O`/`0` confusions inside one address word, repaired by the word's own type: a postcode-like word
+/// of at least three digits whose only letters are `O` (`456OO` → `45600`), or a word of at least three
+/// letters whose only digits are `0` (`SELANG0R` → `SELANGOR`). Mixed words (`T2`, `23/1`, `31G`) stay.
+fn fix_o_zero(w: &str) -> String {
+    let digits = w.chars().filter(char::is_ascii_digit).count();
+    let letters: Vec<char> = w.chars().filter(|c| c.is_ascii_alphabetic()).collect();
+    if digits >= 3 && !letters.is_empty() && letters.iter().all(|&c| c == 'O' || c == 'o') {
+        return w.replace(['O', 'o'], "0");
+    }
+    let zeros = w.chars().filter(|&c| c == '0').count();
+    if letters.len() >= 3 && zeros > 0 && zeros == digits && letters.iter().all(|c| c.is_ascii_uppercase()) {
+        return w.replace('0', "O");
+    }
+    w.to_string()
 }
 
 fn looks_like_address_tail(t: &str) -> bool {
@@ -622,6 +639,15 @@ mod tests {
         assert_eq!(r.store_name.unwrap().text, "BOOK TA .K (TAMAN DAYA) SDN BHD");
         assert_eq!(r.date.unwrap().text, "25/12/2018");
         assert_eq!(r.total_price.unwrap().formatted, Formatted::Value("9.00".into()));
+    }
+
+    #[test]
+    fn o_and_zero_are_repaired_by_the_word_type() {
+        assert_eq!(fix_o_zero("456OO"), "45600");
+        assert_eq!(fix_o_zero("SELANG0R"), "SELANGOR");
+        assert_eq!(fix_o_zero("FL00R,"), "FLOOR,");
+        assert_eq!(fix_o_zero("T2,SKY"), "T2,SKY");
+        assert_eq!(fix_o_zero("23/1,"), "23/1,");
     }
 
     #[test]
