@@ -119,9 +119,14 @@ pub struct ImageResult {
     #[schema(value_type = Option<Vec<Object>>)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tables: Option<Vec<serde_json::Value>>,
-    /// Words in reading order. Omitted on failed images (see `uncertain`).
+    /// Words in reading order. Omitted on failed images (see `uncertain`) and on Document OCR.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<GeneralField>>,
+    /// Document OCR: one member named after the model (`receipt`, `nameCard`, `bizLicense`,
+    /// `creditCard`, `passport`) holding its `{meta, result}` (spec §6.2); empty otherwise.
+    #[schema(value_type = Object)]
+    #[serde(flatten)]
+    pub document: serde_json::Map<String, serde_json::Value>,
 }
 
 /// A new `uid`: a v4 UUID without dashes.
@@ -167,7 +172,22 @@ impl ImageResult {
             }),
             tables: None,
             fields: Some(fields),
+            document: serde_json::Map::new(),
         }
+    }
+
+    /// A Document OCR image object: the page's `convertedImageInfo` and the model's member `key`
+    /// (`receipt`, …) with its `{meta, result}` value; no `fields`.
+    pub fn document(
+        page: &PageResult,
+        name: &str,
+        key: &str,
+        value: serde_json::Value,
+    ) -> ImageResult {
+        let mut img = ImageResult::general(page, Version::V2, name);
+        img.fields = None;
+        img.document.insert(key.to_string(), value);
+        img
     }
 
     /// A failed image (`FAILURE` or `ERROR`) with a message; no `fields` (see `uncertain`).
@@ -181,6 +201,7 @@ impl ImageResult {
             converted_image_info: None,
             tables: None,
             fields: uncertain::FAILED_IMAGE_HAS_EMPTY_FIELDS.then(Vec::new),
+            document: serde_json::Map::new(),
         }
     }
 }

@@ -103,3 +103,8 @@ pub const LENIENT_MISSING_ECHO_FIELDS: bool = true;
 /// path (`GET …/general`, `TRACE`) answers HTTP 405 with an `Allow` header and this same `0001` body, as
 /// HTTP requires and the OpenAPI document says.
 pub const UNKNOWN_ROUTE: ErrorCode = ErrorCode::UrlInvalid;
+
+/// Document OCR on an image that does not look like the document asked for (a street photo sent to
+/// `/document/biz-license`, a blank page): the image is answered `FAILURE` with this message (followed by
+/// the model's name), never with fields read from noise. CLOVA's own wording is not documented.
+pub const DOCUMENT_NOT_FOUND_MESSAGE: &str = "No document of the requested type was found in the image";

@@ -259,14 +259,18 @@ async fn authenticated(
         }
         (DomainKind::Document(kinds), Operation::Document(t)) => {
             let enabled = kinds.iter().any(|k| k.as_str() == t.path());
-            return Err(ApiError::detail(
-                uncertain::DOCUMENT_MODEL_UNAVAILABLE,
-                if enabled {
-                    "document model not available in this build"
-                } else {
-                    "document model not enabled for this domain"
-                },
-            ));
+            if !enabled {
+                return Err(ApiError::detail(
+                    uncertain::DOCUMENT_MODEL_UNAVAILABLE,
+                    "document model not enabled for this domain",
+                ));
+            }
+            if jikji_document::DocumentKind::parse(t.path()).is_none() {
+                return Err(ApiError::detail(
+                    uncertain::DOCUMENT_MODEL_UNAVAILABLE,
+                    "document model not available in this build",
+                ));
+            }
         }
         _ => {
             return Err(ApiError::detail(
@@ -478,6 +482,28 @@ pub fn classify_input_error(e: &InputError) -> Result<String, ErrorCode> {
     }
 }
 
+/// The Document OCR image of one page: the model's fields, or `FAILURE` when the page does not look like
+/// the document asked for (see `uncertain::DOCUMENT_NOT_FOUND_MESSAGE`).
+fn document_image(
+    kind: jikji_document::DocumentKind,
+    page: &jikji_types::PageResult,
+    name: &str,
+    lang: &str,
+    stats: &mut Stats,
+) -> ImageResult {
+    let result = jikji_document::understand(kind, page);
+    if !result.recognized() {
+        stats.failed = true;
+        return ImageResult::failed(
+            InferResult::Failure,
+            format!("{} ({})", uncertain::DOCUMENT_NOT_FOUND_MESSAGE, kind.name()),
+            name,
+        );
+    }
+    let wire = jikji_document::wire::to_wire(&result, lang);
+    ImageResult::document(page, name, wire.key(), wire.value())
+}
+
 enum Work {
     Pages(Vec<jikji_types::PageResult>),
     Input(InputError),
@@ -606,10 +632,21 @@ async fn process(
     match work {
         Work::Pages(pages) => {
             stats.pages = pages.len() as i64;
-            let images = pages
-                .iter()
-                .map(|p| ImageResult::general(p, v.version, &v.name))
-                .collect();
+            let images = match op {
+                Operation::Document(t) => {
+                    let kind = jikji_document::DocumentKind::parse(t.path())
+                        .ok_or_else(|| ApiError::new(uncertain::DOCUMENT_MODEL_UNAVAILABLE))?;
+                    let lang = langs_src.split(',').next().unwrap_or("ko").trim().to_string();
+                    pages
+                        .iter()
+                        .map(|p| document_image(kind, p, &v.name, &lang, stats))
+                        .collect()
+                }
+                _ => pages
+                    .iter()
+                    .map(|p| ImageResult::general(p, v.version, &v.name))
+                    .collect(),
+            };
             Ok(json_response(&OcrResponse::new(
                 v.version,
                 &v.request_id,

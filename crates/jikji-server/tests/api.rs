@@ -332,9 +332,8 @@ async fn every_error_code() {
     let (doc, docs) = srv
         .domain(DomainKind::Document(vec![DocKind::Receipt]), |_| {})
         .await;
+    // Models the domain does not enable → 0022.
     for op in [
-        "document/receipt",
-        "receipt",
         "document/name-card",
         "name-card",
         "document/biz-license",
@@ -344,7 +343,14 @@ async fn every_error_code() {
     ] {
         expect_error(srv.post_json(&doc, &docs, op, &body).await, "0022").await;
     }
-    // 0021 on a document route is still answered 0022 first (the model is not available).
+    // The enabled model runs; the stand-in's two words are no receipt: an honest FAILURE image.
+    for op in ["document/receipt", "receipt"] {
+        let r = srv.post_json(&doc, &docs, op, &body).await;
+        assert_eq!(r.status(), 200);
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["images"][0]["inferResult"], "FAILURE", "{v}");
+        assert!(v["images"][0].get("receipt").is_none());
+    }
     // 0023
     let (q, qs) = srv
         .domain(DomainKind::General, |n| n.monthly_quota = Some(1))

@@ -1,0 +1,93 @@
+//! Document OCR through the HTTP service, on a stand-in engine that returns the words of a receipt (the
+//! extraction itself is tested in `jikji-document` on hand-built pages and on real OCR output).
+
+mod common;
+
+use common::*;
+use jikji_engine::{EngineError, OcrOptions, PageResult, StageTimes, Word};
+use jikji_geometry::{Point, Quad};
+use jikji_server::OcrBackend;
+use jikji_store::{DocKind, DomainKind};
+use jikji_types::Cancel;
+use serde_json::Value;
+use std::sync::Arc;
+
+/// Reads every page as a small Korean card receipt.
+struct ReceiptWords;
+
+fn word(text: &str, x: f32, y: f32, line_break: bool) -> Word {
+    let w = 14.0 * text.chars().count() as f32;
+    Word {
+        text: text.into(),
+        quad: Quad::new([
+            Point::new(x, y),
+            Point::new(x + w, y),
+            Point::new(x + w, y + 20.0),
+            Point::new(x, y + 20.0),
+        ]),
+        confidence: 0.97,
+        line_break,
+    }
+}
+
+impl OcrBackend for ReceiptWords {
+    fn read_page(
+        &self,
+        img: Arc<image::RgbImage>,
+        _: &OcrOptions,
+        _: &Cancel,
+    ) -> Result<(PageResult, StageTimes), EngineError> {
+        let words = vec![
+            word("행복마트", 100.0, 10.0, true),
+            word("사업자번호:", 10.0, 40.0, false),
+            word("513-66-80622", 170.0, 40.0, true),
+            word("2023.07.21", 10.0, 70.0, false),
+            word("17:23", 170.0, 70.0, true),
+            word("두부", 10.0, 100.0, false),
+            word("1", 150.0, 100.0, false),
+            word("3,500", 250.0, 100.0, true),
+            word("합계", 10.0, 130.0, false),
+            word("3,500", 250.0, 130.0, true),
+        ];
+        Ok((
+            PageResult {
+                page_index: 0,
+                width: img.width(),
+                height: img.height(),
+                words,
+                lines: vec![],
+            },
+            StageTimes::default(),
+        ))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn receipt_fields_come_back_in_the_receipt_member() {
+    let srv = Srv::start(|_| {}, Some(Arc::new(ReceiptWords))).await;
+    let (doc, docs) = srv
+        .domain(DomainKind::Document(vec![DocKind::Receipt]), |_| {})
+        .await;
+    let r = srv
+        .post_json(&doc, &docs, "document/receipt", &json_req("V2", "r", "png", &png(400, 200)))
+        .await;
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    let img = &v["images"][0];
+    assert_eq!(img["inferResult"], "SUCCESS", "{v}");
+    assert!(img.get("fields").is_none(), "Document OCR has no General fields");
+    let receipt = &img["receipt"];
+    assert_eq!(receipt["meta"]["estimatedLanguage"], "ko");
+    let result = &receipt["result"];
+    assert_eq!(
+        result["storeInfo"]["bizNum"]["formatted"]["value"],
+        "513-66-80622",
+        "{result}"
+    );
+    assert_eq!(result["totalPrice"]["price"]["formatted"]["value"], "3500", "{result}");
+    assert_eq!(
+        result["paymentInfo"]["date"]["formatted"],
+        serde_json::json!({"year": "2023", "month": "07", "day": "21"})
+    );
+    assert!(!v.to_string().contains("null"), "absent members are omitted: {v}");
+}
