@@ -49,6 +49,17 @@ pub struct Args {
     /// Print the time spent in each stage to stderr.
     #[arg(long)]
     pub timings: bool,
+    /// Document OCR instead of General OCR: receipt, name-card, biz-license, credit-card or passport.
+    /// Reads the first page; `--format json` prints the CLOVA Document response (the model's
+    /// `{meta, result}` member), `text`/`tsv` print one `field<TAB>value` line per field.
+    #[arg(long, value_name = "TYPE", value_parser = parse_document_kind)]
+    pub document: Option<jikji_document::DocumentKind>,
+}
+
+fn parse_document_kind(s: &str) -> Result<jikji_document::DocumentKind, String> {
+    jikji_document::DocumentKind::parse(s).ok_or_else(|| {
+        format!("unknown document type `{s}` (expected receipt, name-card, biz-license, credit-card or passport)")
+    })
 }
 
 pub fn load_engine(
@@ -68,7 +79,11 @@ pub fn load_engine(
 pub fn run(args: Args) -> anyhow::Result<()> {
     let langs = Lang::parse_list(&args.lang).map_err(anyhow::Error::msg)?;
     let engine = load_engine(args.models.as_deref(), args.model_set, args.threads, 1)?;
-    let opts = pipeline_options(OcrOptions { langs });
+    let lang = langs[0].code();
+    let mut opts = pipeline_options(OcrOptions { langs });
+    if args.document.is_some() {
+        opts.pages = jikji_pipeline::Pages::First;
+    }
     let many = args.files.len() > 1;
     let bar = if many {
         let b = indicatif::ProgressBar::new(args.files.len() as u64);
@@ -103,7 +118,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 .with_context(|| format!("writing {}", target.display()))
         };
         match ocr_file(&engine, file, &opts, args.timings, &mut overlay) {
-            Ok(pages) => write_result(&mut out, file, &pages, args.format, args.v1)?,
+            Ok(pages) => match args.document {
+                Some(kind) => write_document(&mut out, file, &pages, kind, lang, args.format)?,
+                None => write_result(&mut out, file, &pages, args.format, args.v1)?,
+            },
             Err(e) => {
                 failures += 1;
                 if let Some(b) = &bar {
@@ -193,6 +211,55 @@ pub fn ocr_file(
         Some(e) => Err(e),
         None => Ok(out),
     }
+}
+
+/// Document OCR output of a file's first page.
+fn write_document(
+    out: &mut impl Write,
+    file: &Path,
+    pages: &[PageResult],
+    kind: jikji_document::DocumentKind,
+    lang: &str,
+    format: Format,
+) -> anyhow::Result<()> {
+    let Some(page) = pages.first() else {
+        return Ok(());
+    };
+    let name = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let result = jikji_document::understand(kind, page);
+    match format {
+        Format::Json => {
+            let image = if result.recognized() {
+                let wire = jikji_document::wire::to_wire(&result, lang);
+                ImageResult::document(page, &name, wire.key(), wire.value())
+            } else {
+                ImageResult::failed(
+                    jikji_clova::InferResult::Failure,
+                    format!(
+                        "{} ({})",
+                        jikji_clova::uncertain::DOCUMENT_NOT_FOUND_MESSAGE,
+                        kind.name()
+                    ),
+                    &name,
+                )
+            };
+            let resp = OcrResponse::new(Version::V2, &uuid_like(), vec![image]);
+            serde_json::to_writer_pretty(&mut *out, &resp)?;
+            writeln!(out)?;
+        }
+        Format::Text | Format::Tsv => {
+            if !result.recognized() {
+                eprintln!("jikji: {}: no {} found", file.display(), kind.name());
+            }
+            for (field, value) in result.named_values() {
+                writeln!(out, "{field}\t{value}")?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn write_result(
