@@ -100,16 +100,16 @@ pub(crate) fn build_pdf(contents: &[&str], w: u32, h: u32) -> Vec<u8> {
 
 /// [`build_pdf`] with `extra` spliced into every page dictionary.
 fn build_pdf_with(contents: &[&str], w: u32, h: u32, extra: &str) -> Vec<u8> {
+    use crate::fixtures::PdfObject;
     let n = contents.len();
-    let mut objects: Vec<String> = Vec::new();
-    objects.push("<< /Type /Catalog /Pages 2 0 R >>".into());
+    let mut objects = vec![PdfObject::Plain("<< /Type /Catalog /Pages 2 0 R >>".into())];
     let kids: Vec<String> = (0..n).map(|i| format!("{} 0 R", 3 + 2 * i)).collect();
-    objects.push(format!(
+    objects.push(PdfObject::Plain(format!(
         "<< /Type /Pages /Kids [{}] /Count {n} >>",
         kids.join(" ")
-    ));
+    )));
     for (i, content) in contents.iter().enumerate() {
-        objects.push(format!(
+        objects.push(PdfObject::Plain(format!(
             "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {w} {h}] {extra} {} /Contents {} 0 R >>",
             if extra.contains("/Resources") {
                 ""
@@ -117,29 +117,13 @@ fn build_pdf_with(contents: &[&str], w: u32, h: u32, extra: &str) -> Vec<u8> {
                 "/Resources << >>"
             },
             4 + 2 * i
-        ));
-        objects.push(format!(
-            "<< /Length {} >>\nstream\n{content}\nendstream",
-            content.len()
-        ));
+        )));
+        objects.push(PdfObject::Stream {
+            dict: "<< >>".into(),
+            data: content.as_bytes().to_vec(),
+        });
     }
-    let mut pdf = b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, obj) in objects.iter().enumerate() {
-        offsets.push(pdf.len());
-        pdf.extend_from_slice(format!("{} 0 obj\n{obj}\nendobj\n", i + 1).as_bytes());
-    }
-    let xref = pdf.len();
-    let mut table = format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1);
-    for off in offsets {
-        table.push_str(&format!("{off:010} 00000 n \n"));
-    }
-    table.push_str(&format!(
-        "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-        objects.len() + 1
-    ));
-    pdf.extend_from_slice(table.as_bytes());
-    pdf
+    crate::fixtures::pdf(&objects)
 }
 
 const BLUE_RECT: &str = "0 0 1 rg 10 10 100 50 re f";
