@@ -98,10 +98,16 @@ impl GeneralTable {
     }
 }
 
+/// Whether a response of `version` has a `tables` member (see [`uncertain::TABLES_IN_V1`]); the server
+/// runs the table stage only for these.
+pub fn carries_tables(version: Version) -> bool {
+    version == Version::V2 || uncertain::TABLES_IN_V1
+}
+
 /// The `tables` member for an image: `None` in V1 (not part of the V1 shape), else every table as JSON
 /// values (the type of `ImageResult::tables`). An empty page gives `Some([])` — `tables: []`.
 pub fn tables_for(version: Version, tables: &[jikji_table::Table]) -> Option<Vec<serde_json::Value>> {
-    if version == Version::V1 {
+    if !carries_tables(version) {
         return None;
     }
     Some(

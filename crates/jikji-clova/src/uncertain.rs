@@ -67,9 +67,10 @@ pub const MAX_GENERAL_PAGES: usize = 10;
 /// Template and Document: single page only (spec §13). More pages → the first page is used.
 pub const MAX_TEMPLATE_DOCUMENT_PAGES: usize = 1;
 
-/// Table detection: Jikji has no table model yet. A request with `enableTableDetection: true` on a
-/// domain that allows it gets a normal result without a `tables` member (never an invented table).
-pub const TABLES_IMPLEMENTED: bool = false;
+/// Tables are a V2 member (spec "V1 vs V2 summary"; no V1 sample carries them): a V1 request with
+/// `enableTableDetection: true` gets the V1 result without `tables`, and the table stage is not run for
+/// it (nor counted in usage).
+pub const TABLES_IN_V1: bool = false;
 
 /// General OCR coordinates: the real samples have integral pixel values (`360.0`), so Jikji rounds
 /// them to whole pixels; they are still written as floats.

@@ -8,7 +8,8 @@
 //!    [`Limits`] bound checked before pixels are decoded);
 //! 2. pages are decoded **one at a time**: page N+1 is decoded only after page N has been read and
 //!    handed to the caller, so memory holds one page whatever the page count;
-//! 3. each page is read by a [`PageReader`] (the engine, or a stand-in in tests);
+//! 3. each page is read by a [`PageReader`] (the engine, or a stand-in in tests), then, when the caller
+//!    asks for tables ([`run_with`]), by a [`TableReader`] (the table stage, `jikji_table::TablePool`);
 //! 4. the caller's [`Cancel`] token is checked between pages and, inside the decoder and the engine,
 //!    between stages: a request that timed out or whose client went away frees its worker at the next
 //!    stage boundary.
@@ -24,6 +25,7 @@ use image::RgbImage;
 use jikji_engine::{Engine, EngineError, OcrOptions, StageTimes};
 pub use jikji_image::{Format, InputError, Limits, PdfRenderer};
 use jikji_image::Document;
+pub use jikji_table::Table;
 pub use jikji_types::{Cancel, PageResult, Stopped};
 
 /// What reads one page: [`jikji_engine::Engine`] in the product; tests plug in a stand-in that needs
@@ -47,6 +49,18 @@ impl PageReader for Engine {
         cancel: &Cancel,
     ) -> Result<(PageResult, StageTimes), EngineError> {
         self.recognize_shared(image, opts, cancel)
+    }
+}
+
+/// The table stage: finds the tables on a page already read and fills their cells with the page's
+/// words. Tables come back in the page image's pixels.
+pub trait TableReader: Send + Sync {
+    fn read_tables(&self, image: &RgbImage, page: &PageResult) -> Result<Vec<Table>, String>;
+}
+
+impl TableReader for jikji_table::TablePool {
+    fn read_tables(&self, image: &RgbImage, page: &PageResult) -> Result<Vec<Table>, String> {
+        self.recognize(image, page).map_err(|e| e.to_string())
     }
 }
 
@@ -92,6 +106,8 @@ pub struct PageTimes {
     pub decode_ms: f64,
     /// The engine's stages.
     pub stages: StageTimes,
+    /// The table stage (0 when tables were not asked for).
+    pub tables_ms: f64,
 }
 
 /// One page read.
@@ -108,6 +124,9 @@ pub struct PageOutput {
     pub result: PageResult,
     /// The size the result is reported in (see [`PageOutput::reported`]).
     pub report_size: (u32, u32),
+    /// The page's tables in `image`'s pixels, when the caller asked for them ([`run_with`]); `None`
+    /// otherwise.
+    pub tables: Option<Vec<Table>>,
     pub times: PageTimes,
 }
 
@@ -120,6 +139,16 @@ impl PageOutput {
         r.rescale(self.report_size.0, self.report_size.1);
         r
     }
+
+    /// The tables in the reporting space (see [`PageOutput::reported`]); `None` when not asked for.
+    pub fn reported_tables(&self) -> Option<Vec<Table>> {
+        let (w, h) = self.image.dimensions();
+        let sx = self.report_size.0 as f32 / w.max(1) as f32;
+        let sy = self.report_size.1 as f32 / h.max(1) as f32;
+        self.tables
+            .as_ref()
+            .map(|ts| ts.iter().map(|t| t.scale(sx, sy)).collect())
+    }
 }
 
 /// Why a file could not be read to the end.
@@ -131,6 +160,9 @@ pub enum PipelineError {
     /// The engine failed.
     #[error("engine: {0}")]
     Engine(EngineError),
+    /// The table stage failed.
+    #[error("tables: {0}")]
+    Tables(String),
     /// The caller's token fired.
     #[error("stopped: {0:?}")]
     Stopped(Stopped),
@@ -162,6 +194,20 @@ pub fn run(
     hint: Option<Format>,
     opts: &Options,
     cancel: &Cancel,
+    on_page: impl FnMut(PageOutput),
+) -> Result<usize, PipelineError> {
+    run_with(reader, None, bytes, hint, opts, cancel, on_page)
+}
+
+/// [`run`], with the table stage after the OCR of each page when `tables` is given
+/// ([`PageOutput::tables`]).
+pub fn run_with(
+    reader: &dyn PageReader,
+    tables: Option<&dyn TableReader>,
+    bytes: &[u8],
+    hint: Option<Format>,
+    opts: &Options,
+    cancel: &Cancel,
     mut on_page: impl FnMut(PageOutput),
 ) -> Result<usize, PipelineError> {
     cancel.check()?;
@@ -186,6 +232,15 @@ pub fn run(
         let image = Arc::new(page.image);
         let (mut result, stages) = reader.read_page(Arc::clone(&image), &opts.ocr, cancel)?;
         result.page_index = page.index;
+        let (page_tables, tables_ms) = match tables {
+            Some(t) => {
+                cancel.check()?;
+                let start = Instant::now();
+                let found = t.read_tables(&image, &result).map_err(PipelineError::Tables)?;
+                (Some(found), ms(start))
+            }
+            None => (None, 0.0),
+        };
         let report_size = match (page.size_pt, opts.pdf_pixels_per_point) {
             (Some((w, h)), Some(ppp)) => (
                 ((f64::from(w) * ppp).round() as u32).max(1),
@@ -199,7 +254,12 @@ pub fn run(
             image,
             result,
             report_size,
-            times: PageTimes { decode_ms, stages },
+            tables: page_tables,
+            times: PageTimes {
+                decode_ms,
+                stages,
+                tables_ms,
+            },
         });
     }
     Ok(wanted)
@@ -227,8 +287,20 @@ pub fn run_file(
     cancel: &Cancel,
     on_page: impl FnMut(PageOutput),
 ) -> Result<usize, PipelineError> {
+    run_file_with(reader, None, path, opts, cancel, on_page)
+}
+
+/// [`run_file`] with the table stage when `tables` is given (see [`run_with`]).
+pub fn run_file_with(
+    reader: &dyn PageReader,
+    tables: Option<&dyn TableReader>,
+    path: &std::path::Path,
+    opts: &Options,
+    cancel: &Cancel,
+    on_page: impl FnMut(PageOutput),
+) -> Result<usize, PipelineError> {
     let (bytes, hint) = jikji_image::read_file(path, &opts.limits)?;
-    run(reader, &bytes, hint, opts, cancel, on_page)
+    run_with(reader, tables, &bytes, hint, opts, cancel, on_page)
 }
 
 /// A cancelled decode is a stop, not an input error.
@@ -393,5 +465,67 @@ mod tests {
         assert!(matches!(err, PipelineError::Input(InputError::Empty)));
         let err = run_all(&reader, b"hello", None, &Options::default(), &Cancel::new()).unwrap_err();
         assert!(matches!(err, PipelineError::Input(InputError::UnknownFormat)));
+    }
+
+    /// One 1x1 table over the page's first word, and counts its calls.
+    #[derive(Default)]
+    struct OneCellTable {
+        calls: AtomicUsize,
+    }
+
+    impl TableReader for OneCellTable {
+        fn read_tables(&self, _: &RgbImage, page: &PageResult) -> Result<Vec<Table>, String> {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            let w = page.words.first().ok_or("no words")?;
+            let word = jikji_table::CellWord::from_word(w);
+            let line = jikji_table::CellLine { quad: w.quad, confidence: w.confidence, words: vec![word] };
+            let cell = jikji_table::Cell {
+                row: 0,
+                col: 0,
+                row_span: 1,
+                col_span: 1,
+                quad: w.quad,
+                confidence: 1.0,
+                lines: vec![line],
+            };
+            Ok(vec![Table { quad: w.quad, confidence: 1.0, rows: 1, cols: 1, cells: vec![cell] }])
+        }
+    }
+
+    #[test]
+    fn the_table_stage_runs_only_when_asked_and_is_reported_with_the_words() {
+        let reader = Quarter::default();
+        let tables = OneCellTable::default();
+        let opts = Options {
+            pdf_pixels_per_point: Some(2.0),
+            ..Options::default()
+        };
+        let out = run_all(&reader, &pdf_pages(2), None, &opts, &Cancel::new()).unwrap();
+        assert!(out.iter().all(|p| p.tables.is_none() && p.reported_tables().is_none()));
+        assert_eq!(tables.calls.load(Ordering::SeqCst), 0);
+
+        let mut pages = Vec::new();
+        run_with(&reader, Some(&tables), &pdf_pages(2), None, &opts, &Cancel::new(), |p| pages.push(p))
+            .unwrap();
+        assert_eq!(tables.calls.load(Ordering::SeqCst), 2, "once per page");
+        let p = &pages[0];
+        let t = &p.reported_tables().unwrap()[0];
+        // The table is scaled to the reported space exactly as the words are.
+        assert_eq!(t.quad, p.reported().words[0].quad);
+        assert_eq!(t.cells[0].lines[0].words[0].quad, p.reported().words[0].quad);
+        assert_eq!(t.quad.pts[2], Point::new(200.0, 200.0));
+    }
+
+    #[test]
+    fn a_failing_table_stage_is_a_table_error() {
+        struct Broken;
+        impl TableReader for Broken {
+            fn read_tables(&self, _: &RgbImage, _: &PageResult) -> Result<Vec<Table>, String> {
+                Err("model exploded".into())
+            }
+        }
+        let err = run_with(&Quarter::default(), Some(&Broken), &pdf_pages(1), None, &Options::default(), &Cancel::new(), |_| {})
+            .unwrap_err();
+        assert!(matches!(err, PipelineError::Tables(ref m) if m == "model exploded"), "{err}");
     }
 }

@@ -20,7 +20,7 @@ pub mod state;
 
 pub use config::ServerConfig;
 pub use error::ApiError;
-pub use state::{AppState, OcrBackend};
+pub use state::{AppState, OcrBackend, TableBackend};
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, StatusCode};

@@ -15,7 +15,7 @@ pub struct Metrics {
     pub queue_depth: IntGauge,
     /// `jikji_inference_in_flight`: requests being decoded/recognised.
     pub in_flight: IntGauge,
-    /// `jikji_inference_seconds{stage}` (`decode`, `recognize`).
+    /// `jikji_inference_seconds{stage}` (`decode`, `recognize`, `tables`).
     pub inference: HistogramVec,
     /// `jikji_shed_total{reason}` (`queue_full`, `rate_limit`, `quota`).
     pub shed: IntCounterVec,

@@ -126,6 +126,8 @@ pub struct MultipartBody {
 #[derive(Default)]
 struct Stats {
     pages: i64,
+    /// Pages the table stage read (one table-detection count per page).
+    table_pages: i64,
     failed: bool,
 }
 
@@ -191,7 +193,7 @@ async fn handle(
         operation: usage_operation(op),
         calls: 1,
         pages: stats.pages,
-        tables: 0,
+        tables: stats.table_pages,
         failures: i64::from(stats.failed),
     };
     let id = domain.id;
@@ -505,7 +507,8 @@ fn document_image(
 }
 
 enum Work {
-    Pages(Vec<jikji_types::PageResult>),
+    /// Each page's result and, when table detection ran, its tables (both in the reporting space).
+    Pages(Vec<(jikji_types::PageResult, Option<Vec<jikji_pipeline::Table>>)>),
     Input(InputError),
     NoEngine,
     Engine(String),
@@ -590,6 +593,18 @@ async fn process(
         pdf_pixels_per_point: Some(uncertain::PDF_PIXELS_PER_POINT),
     };
     let engine = st.engine();
+    // Tables are a General OCR member of the V2 shape (`uncertain::TABLES_IN_V1`); Document models
+    // ignore the flag.
+    let tables = if v.enable_table_detection
+        && op == Operation::General
+        && jikji_clova::table::carries_tables(v.version)
+    {
+        Some(st.tables().ok_or_else(|| {
+            ApiError::detail(uncertain::ENGINE_UNAVAILABLE, "table models not loaded")
+        })?)
+    } else {
+        None
+    };
     let worker = st
         .workers
         .clone()
@@ -607,7 +622,8 @@ async fn process(
         let m = &metrics_st.metrics;
         m.in_flight.inc();
         let mut pages = Vec::new();
-        let run = jikji_pipeline::run(engine.as_ref(), &bytes, hint, &opts, &cancel, |p| {
+        let tables = tables.as_deref();
+        let run = jikji_pipeline::run_with(engine.as_ref(), tables, &bytes, hint, &opts, &cancel, |p| {
             let t = p.times;
             m.inference
                 .with_label_values(&["decode"])
@@ -616,13 +632,19 @@ async fn process(
                 (t.stages.detect_ms + t.stages.classify_ms + t.stages.recognize_ms + t.stages.layout_ms)
                     / 1000.0,
             );
-            pages.push(p.reported());
+            if tables.is_some() {
+                m.inference
+                    .with_label_values(&["tables"])
+                    .observe(t.tables_ms / 1000.0);
+            }
+            pages.push((p.reported(), p.reported_tables()));
         });
         m.in_flight.dec();
         match run {
             Ok(_) => Work::Pages(pages),
             Err(jikji_pipeline::PipelineError::Input(e)) => Work::Input(e),
             Err(jikji_pipeline::PipelineError::Engine(e)) => Work::Engine(e.to_string()),
+            Err(e @ jikji_pipeline::PipelineError::Tables(_)) => Work::Engine(e.to_string()),
             Err(jikji_pipeline::PipelineError::Stopped(_)) => Work::Stopped,
         }
     })
@@ -632,6 +654,7 @@ async fn process(
     match work {
         Work::Pages(pages) => {
             stats.pages = pages.len() as i64;
+            stats.table_pages = pages.iter().filter(|(_, t)| t.is_some()).count() as i64;
             let images = match op {
                 Operation::Document(t) => {
                     let kind = jikji_document::DocumentKind::parse(t.path())
@@ -639,12 +662,18 @@ async fn process(
                     let lang = langs_src.split(',').next().unwrap_or("ko").trim().to_string();
                     pages
                         .iter()
-                        .map(|p| document_image(kind, p, &v.name, &lang, stats))
+                        .map(|(p, _)| document_image(kind, p, &v.name, &lang, stats))
                         .collect()
                 }
                 _ => pages
                     .iter()
-                    .map(|p| ImageResult::general(p, v.version, &v.name))
+                    .map(|(p, tables)| {
+                        let mut img = ImageResult::general(p, v.version, &v.name);
+                        if let Some(t) = tables {
+                            img.tables = jikji_clova::table::tables_for(v.version, t);
+                        }
+                        img
+                    })
                     .collect(),
             };
             Ok(json_response(&OcrResponse::new(

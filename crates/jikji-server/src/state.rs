@@ -14,6 +14,10 @@ use tokio::sync::Semaphore;
 /// implements it; tests and the load test plug in a stand-in.
 pub use jikji_pipeline::PageReader as OcrBackend;
 
+/// What the server needs for `enableTableDetection`: the pipeline's table stage
+/// ([`jikji_table::TablePool`] in `jikji serve`; tests plug in a stand-in).
+pub use jikji_pipeline::TableReader as TableBackend;
+
 /// Cheap-to-clone handle on the shared state.
 #[derive(Clone)]
 pub struct AppState(Arc<Shared>);
@@ -22,6 +26,8 @@ pub struct Shared {
     pub config: ServerConfig,
     pub store: Store,
     engine: OnceLock<Arc<dyn OcrBackend>>,
+    /// The table stage (`enableTableDetection`); unset until its models are loaded.
+    tables: OnceLock<Arc<dyn TableBackend>>,
     /// The program that renders PDF pages in a resource-limited child process (`jikji` itself, in its
     /// `render-pdf` mode); unset, PDFs are rendered in this process (tests, embedding).
     pdf_renderer: OnceLock<std::path::PathBuf>,
@@ -69,6 +75,7 @@ impl AppState {
             config,
             store,
             engine: OnceLock::new(),
+            tables: OnceLock::new(),
             pdf_renderer: OnceLock::new(),
             limiter: RateLimiter::default(),
             metrics: Metrics::new(),
@@ -89,6 +96,20 @@ impl AppState {
 
     pub fn engine(&self) -> Option<Arc<dyn OcrBackend>> {
         self.0.engine.get().cloned()
+    }
+
+    /// Installs the table stage (once; later calls are ignored).
+    pub fn set_tables(&self, tables: Arc<dyn TableBackend>) {
+        let _ = self.0.tables.set(tables);
+    }
+
+    pub fn with_tables(self, tables: Arc<dyn TableBackend>) -> AppState {
+        self.set_tables(tables);
+        self
+    }
+
+    pub fn tables(&self) -> Option<Arc<dyn TableBackend>> {
+        self.0.tables.get().cloned()
     }
 
     /// Renders PDF pages with `program render-pdf …` in a child process limited in memory and CPU

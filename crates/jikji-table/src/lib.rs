@@ -31,7 +31,9 @@ use jikji_types::Word;
 
 pub use export::{cell_text, to_csv, to_html, to_markdown};
 #[cfg(feature = "models")]
-pub use recognizer::{structure_input, TableConfig, TableError, TableRecognizer, LAYOUT_MODEL, STRUCTURE_MODEL};
+pub use recognizer::{
+    structure_input, TableConfig, TableError, TablePool, TableRecognizer, LAYOUT_MODEL, STRUCTURE_MODEL,
+};
 pub use regions::Region;
 pub use structure::{Grid, GridCell};
 
@@ -82,6 +84,26 @@ pub struct Table {
     pub rows: usize,
     pub cols: usize,
     pub cells: Vec<Cell>,
+}
+
+impl Table {
+    /// The table with every box scaled by `(sx, sy)` — from the pixels the page was read in to the
+    /// space it is reported in (PDF pages: CLOVA's 2 px per point), as `PageResult::rescale` does for
+    /// the words.
+    pub fn scale(&self, sx: f32, sy: f32) -> Table {
+        let mut t = self.clone();
+        t.quad = t.quad.scale(sx, sy);
+        for c in &mut t.cells {
+            c.quad = c.quad.scale(sx, sy);
+            for l in &mut c.lines {
+                l.quad = l.quad.scale(sx, sy);
+                for w in &mut l.words {
+                    w.quad = w.quad.scale(sx, sy);
+                }
+            }
+        }
+        t
+    }
 }
 
 /// Page-pixel rectangles of the grid's cells: from the shared row/column edges when the model gave

@@ -50,6 +50,45 @@ impl Default for TableConfig {
     }
 }
 
+/// Table recognisers shared by concurrent requests: a request takes an idle recogniser (loading a
+/// new one when none is idle) and gives it back when done, so there are never more than the number
+/// of requests running at once (the server's workers) and the models are loaded once per worker, not
+/// per request. The first recogniser is loaded by [`TablePool::new`], so missing model files show at
+/// start-up.
+pub struct TablePool {
+    models_dir: std::path::PathBuf,
+    config: TableConfig,
+    idle: std::sync::Mutex<Vec<TableRecognizer>>,
+}
+
+impl TablePool {
+    pub fn new(models_dir: &Path, config: TableConfig) -> Result<TablePool, TableError> {
+        let first = TableRecognizer::load_with(models_dir, config.clone())?;
+        Ok(TablePool {
+            models_dir: models_dir.to_path_buf(),
+            config,
+            idle: std::sync::Mutex::new(vec![first]),
+        })
+    }
+
+    /// [`TableRecognizer::recognize`] on an idle recogniser of the pool.
+    pub fn recognize(&self, image: &RgbImage, page: &PageResult) -> Result<Vec<Table>, TableError> {
+        let taken = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let mut rec = match taken {
+            Some(r) => r,
+            None => TableRecognizer::load_with(&self.models_dir, self.config.clone())?,
+        };
+        let out = rec.recognize(image, page);
+        self.idle.lock().unwrap_or_else(|e| e.into_inner()).push(rec);
+        out
+    }
+
+    /// Recognisers loaded and idle now.
+    pub fn idle(&self) -> usize {
+        self.idle.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+}
+
 /// The table stage's models. `recognize` needs `&mut self` (an ONNX session runs one call at a time):
 /// one recogniser per worker, as the engine does with its models.
 pub struct TableRecognizer {

@@ -16,6 +16,19 @@ pub enum Format {
     Text,
     /// One word per row: file, page, line, text, confidence, x1..y4.
     Tsv,
+    /// Each table as an HTML `<table>` (with row/column spans); implies `--tables`.
+    Html,
+    /// Each table as a GitHub-flavoured Markdown table (first row as header); implies `--tables`.
+    Markdown,
+    /// Each table as RFC 4180 CSV (a merged cell's text in its top-left slot); implies `--tables`.
+    Csv,
+}
+
+impl Format {
+    /// The table exports, which print tables instead of words.
+    fn is_table_export(self) -> bool {
+        matches!(self, Format::Html | Format::Markdown | Format::Csv)
+    }
 }
 
 #[derive(clap::Args)]
@@ -49,6 +62,10 @@ pub struct Args {
     /// Print the time spent in each stage to stderr.
     #[arg(long)]
     pub timings: bool,
+    /// Table detection (General OCR's `enableTableDetection`): with `--format json` the response
+    /// carries `tables[]`; `--format html|markdown|csv` print the tables themselves.
+    #[arg(long)]
+    pub tables: bool,
     /// Document OCR instead of General OCR: receipt, name-card, biz-license, credit-card or passport.
     /// Reads the first page; `--format json` prints the CLOVA Document response (the model's
     /// `{meta, result}` member), `text`/`tsv` print one `field<TAB>value` line per field.
@@ -83,7 +100,20 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let mut opts = pipeline_options(OcrOptions { langs });
     if args.document.is_some() {
         opts.pages = jikji_pipeline::Pages::First;
+        if args.tables || args.format.is_table_export() {
+            anyhow::bail!("--tables and --format html|markdown|csv are General OCR options, not for --document");
+        }
     }
+    let tables = if args.tables || args.format.is_table_export() {
+        let dir = jikji_runtime::resolve_models_dir(args.models.as_deref());
+        let config = jikji_table::TableConfig {
+            threads: args.threads,
+            ..jikji_table::TableConfig::default()
+        };
+        Some(jikji_table::TablePool::new(&dir, config)?)
+    } else {
+        None
+    };
     let many = args.files.len() > 1;
     let bar = if many {
         let b = indicatif::ProgressBar::new(args.files.len() as u64);
@@ -117,9 +147,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 .save(&target)
                 .with_context(|| format!("writing {}", target.display()))
         };
-        match ocr_file(&engine, file, &opts, args.timings, &mut overlay) {
+        let tables = tables.as_ref().map(|t| t as &dyn jikji_pipeline::TableReader);
+        match read_file(&engine, tables, file, &opts, args.timings, &mut overlay) {
             Ok(pages) => match args.document {
-                Some(kind) => write_document(&mut out, file, &pages, kind, lang, args.format)?,
+                Some(kind) => {
+                    let results: Vec<PageResult> = pages.into_iter().map(|p| p.result).collect();
+                    write_document(&mut out, file, &results, kind, lang, args.format)?
+                }
                 None => write_result(&mut out, file, &pages, args.format, args.v1)?,
             },
             Err(e) => {
@@ -176,36 +210,50 @@ fn numbered(path: &Path, n: usize) -> PathBuf {
     path.with_file_name(format!("{stem}-{n}.{ext}"))
 }
 
-/// Reads a file page by page through the pipeline. `on_page` sees each page image with its result in
-/// the image's pixels (for overlays) before the page is freed; the results come back in the reporting
-/// space (PDF pages at CLOVA's 2 px per point).
-pub fn ocr_file(
+/// One page read by [`read_file`], in the reporting space.
+pub struct ReadPage {
+    pub result: PageResult,
+    /// The page's tables when the table stage ran.
+    pub tables: Option<Vec<jikji_table::Table>>,
+}
+
+/// Reads a file page by page through the pipeline, with the table stage on each page when `tables`
+/// is given. `on_page` sees each page image with its result in the image's pixels (for overlays)
+/// before the page is freed; the results come back in the reporting space (PDF pages at CLOVA's 2 px
+/// per point).
+pub fn read_file(
     engine: &Engine,
+    tables: Option<&dyn jikji_pipeline::TableReader>,
     file: &Path,
     opts: &jikji_pipeline::Options,
     timings: bool,
     on_page: &mut dyn FnMut(&RgbImage, &PageResult, usize) -> anyhow::Result<()>,
-) -> anyhow::Result<Vec<PageResult>> {
+) -> anyhow::Result<Vec<ReadPage>> {
     let mut out = Vec::new();
     let mut failed = None;
-    jikji_pipeline::run_file(engine, file, opts, &jikji_pipeline::Cancel::new(), |p| {
+    let cancel = jikji_pipeline::Cancel::new();
+    jikji_pipeline::run_file_with(engine, tables, file, opts, &cancel, |p| {
         if timings {
             let t = p.times.stages;
             eprintln!(
-                "{} page {}: decode {:.1} ms, detect {:.1} ms, classify {:.1} ms, recognize {:.1} ms, layout {:.1} ms",
+                "{} page {}: decode {:.1} ms, detect {:.1} ms, classify {:.1} ms, recognize {:.1} ms, layout {:.1} ms, tables {:.1} ms",
                 file.display(),
                 p.index,
                 p.times.decode_ms,
                 t.detect_ms,
                 t.classify_ms,
                 t.recognize_ms,
-                t.layout_ms
+                t.layout_ms,
+                p.times.tables_ms
             );
         }
         if failed.is_none() {
             failed = on_page(&p.image, &p.result, p.page_count).err();
         }
-        out.push(p.reported());
+        out.push(ReadPage {
+            result: p.reported(),
+            tables: p.reported_tables(),
+        });
     })?;
     match failed {
         Some(e) => Err(e),
@@ -250,7 +298,7 @@ fn write_document(
             serde_json::to_writer_pretty(&mut *out, &resp)?;
             writeln!(out)?;
         }
-        Format::Text | Format::Tsv => {
+        Format::Text | Format::Tsv | Format::Html | Format::Markdown | Format::Csv => {
             if !result.recognized() {
                 eprintln!("jikji: {}: no {} found", file.display(), kind.name());
             }
@@ -265,7 +313,7 @@ fn write_document(
 fn write_result(
     out: &mut impl Write,
     file: &Path,
-    pages: &[PageResult],
+    read: &[ReadPage],
     format: Format,
     v1: bool,
 ) -> anyhow::Result<()> {
@@ -273,12 +321,22 @@ fn write_result(
         .file_stem()
         .map(|s| s.to_string_lossy().to_string())
         .unwrap_or_default();
+    let pages: Vec<&PageResult> = read.iter().map(|p| &p.result).collect();
     match format {
+        Format::Html | Format::Markdown | Format::Csv => {
+            write_tables(out, file, read, format)?;
+        }
         Format::Json => {
             let version = if v1 { Version::V1 } else { Version::V2 };
-            let images = pages
+            let images = read
                 .iter()
-                .map(|p| ImageResult::general(p, version, &name))
+                .map(|p| {
+                    let mut img = ImageResult::general(&p.result, version, &name);
+                    if let Some(t) = &p.tables {
+                        img.tables = jikji_clova::table::tables_for(version, t);
+                    }
+                    img
+                })
                 .collect();
             let resp = OcrResponse::new(version, &uuid_like(), images);
             serde_json::to_writer_pretty(&mut *out, &resp)?;
@@ -311,6 +369,37 @@ fn write_result(
                     if w.line_break {
                         line += 1;
                     }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The tables of a file, one after the other: each preceded by a line naming the file, page and
+/// table (an HTML comment, a Markdown heading, a `#` line in CSV) so several files or tables can be
+/// told apart; a page without tables prints nothing (and a note on stderr).
+fn write_tables(out: &mut impl Write, file: &Path, read: &[ReadPage], format: Format) -> anyhow::Result<()> {
+    for p in read {
+        let tables = p.tables.as_deref().unwrap_or_default();
+        if tables.is_empty() {
+            eprintln!("jikji: {} page {}: no table found", file.display(), p.result.page_index + 1);
+        }
+        for (i, t) in tables.iter().enumerate() {
+            let label = format!("{} page {} table {}", file.display(), p.result.page_index + 1, i + 1);
+            match format {
+                Format::Html => {
+                    writeln!(out, "<!-- {} -->", label.replace("--", "- -"))?;
+                    writeln!(out, "{}", jikji_table::to_html(t))?;
+                }
+                Format::Markdown => {
+                    writeln!(out, "### {label}\n")?;
+                    writeln!(out, "{}", jikji_table::to_markdown(t))?;
+                }
+                _ => {
+                    writeln!(out, "# {label}")?;
+                    write!(out, "{}", jikji_table::to_csv(t))?;
+                    writeln!(out)?;
                 }
             }
         }

@@ -202,8 +202,15 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         let loader_state = state.clone();
         tokio::task::spawn_blocking(move || {
             let t = std::time::Instant::now();
+            let tables_dir = engine_cfg.models_dir.clone();
             match jikji_engine::Engine::new(engine_cfg) {
                 Ok(engine) => {
+                    // The table stage (`enableTableDetection`): without its models the server still
+                    // serves, and a request asking for tables gets 0501 "table models not loaded".
+                    match jikji_table::TablePool::new(&tables_dir, jikji_table::TableConfig::default()) {
+                        Ok(pool) => loader_state.set_tables(Arc::new(pool)),
+                        Err(e) => tracing::warn!(error = %e, "table models not loaded; table detection unavailable"),
+                    }
                     loader_state.set_engine(Arc::new(engine));
                     tracing::info!(load_ms = t.elapsed().as_millis() as u64, "models loaded; ready");
                 }

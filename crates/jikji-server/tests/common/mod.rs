@@ -5,7 +5,7 @@
 use jikji_engine::{EngineError, OcrOptions, PageResult, StageTimes, Word};
 use jikji_types::Cancel;
 use jikji_geometry::{Point, Quad};
-use jikji_server::{AppState, OcrBackend, ServerConfig};
+use jikji_server::{AppState, OcrBackend, ServerConfig, TableBackend};
 use jikji_store::{Domain, DomainKind, NewDomain, Store};
 use serde_json::Value;
 use std::sync::{Arc, OnceLock};
@@ -94,6 +94,75 @@ impl OcrBackend for Fake {
     }
 }
 
+/// A stand-in table stage: one table of one row, a cell per word of the page (so the fake engine's
+/// two words make a 1 x 2 grid).
+pub struct FakeTables;
+
+impl TableBackend for FakeTables {
+    fn read_tables(
+        &self,
+        _: &image::RgbImage,
+        page: &PageResult,
+    ) -> Result<Vec<jikji_table::Table>, String> {
+        let cells: Vec<jikji_table::Cell> = page
+            .words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| jikji_table::Cell {
+                row: 0,
+                col: i,
+                row_span: 1,
+                col_span: 1,
+                quad: w.quad,
+                confidence: 0.9,
+                lines: vec![jikji_table::CellLine {
+                    quad: w.quad,
+                    confidence: w.confidence,
+                    words: vec![jikji_table::CellWord::from_word(w)],
+                }],
+            })
+            .collect();
+        if cells.is_empty() {
+            return Ok(Vec::new());
+        }
+        let all = Quad::new([
+            Point::new(0.0, 0.0),
+            Point::new(page.width as f32, 0.0),
+            Point::new(page.width as f32, page.height as f32),
+            Point::new(0.0, page.height as f32),
+        ]);
+        Ok(vec![jikji_table::Table {
+            quad: all,
+            confidence: 0.8,
+            rows: 1,
+            cols: cells.len(),
+            cells,
+        }])
+    }
+}
+
+/// The real table stage, loaded once per test binary; `None` (with a notice) when its models are
+/// absent — a failure under `JIKJI_REQUIRE_MODELS=1`.
+pub fn real_tables() -> Option<Arc<dyn TableBackend>> {
+    static TABLES: OnceLock<Option<Arc<dyn TableBackend>>> = OnceLock::new();
+    TABLES
+        .get_or_init(|| {
+            let dir = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../models"));
+            match jikji_table::TablePool::new(&dir, jikji_table::TableConfig::default()) {
+                Ok(p) => Some(Arc::new(p) as Arc<dyn TableBackend>),
+                Err(e) => {
+                    assert!(
+                        std::env::var("JIKJI_REQUIRE_MODELS").as_deref() != Ok("1"),
+                        "JIKJI_REQUIRE_MODELS=1 but the table models did not load: {e}"
+                    );
+                    eprintln!("NOTICE: table models absent ({e}) — real table tests skipped");
+                    None
+                }
+            }
+        })
+        .clone()
+}
+
 /// The real engine, loaded once per test binary; `None` (with a notice) when the models are absent.
 pub fn real_engine() -> Option<Arc<dyn OcrBackend>> {
     static ENGINE: OnceLock<Option<Arc<dyn OcrBackend>>> = OnceLock::new();
@@ -144,9 +213,21 @@ impl Srv {
         Srv::start_db(f, engine, None).await
     }
 
+    /// A server with an engine also gets the stand-in table stage [`FakeTables`].
     pub async fn start_db(
         f: impl FnOnce(&mut ServerConfig),
         engine: Option<Arc<dyn OcrBackend>>,
+        db: Option<String>,
+    ) -> Srv {
+        let tables = engine.is_some().then(|| Arc::new(FakeTables) as Arc<dyn TableBackend>);
+        Srv::start_full(f, engine, tables, db).await
+    }
+
+    /// A server with the given engine and table stage (either may be absent).
+    pub async fn start_full(
+        f: impl FnOnce(&mut ServerConfig),
+        engine: Option<Arc<dyn OcrBackend>>,
+        tables: Option<Arc<dyn TableBackend>>,
         db: Option<String>,
     ) -> Srv {
         let dir = tempfile::tempdir().unwrap();
@@ -164,6 +245,9 @@ impl Srv {
         let state = AppState::new(cfg, store.clone());
         if let Some(e) = engine {
             state.set_engine(e);
+        }
+        if let Some(t) = tables {
+            state.set_tables(t);
         }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
