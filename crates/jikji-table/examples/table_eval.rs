@@ -6,7 +6,7 @@
 //! For each page: the engine reads it (1 worker, 1 thread), then the table stage finds and recognises the
 //! tables (timed separately, 1 thread). The page's GT has one table; the largest predicted table is
 //! scored against it (none predicted scores 0). `--whole-page` skips table finding (the page is the
-//! region); `--conf X` sets the region score threshold. OCR results are cached as JSON in `--save-ocr DIR` (default
+//! region); `--no-ruled` finds tables with the layout model only; `--conf X` sets the region score threshold. OCR results are cached as JSON in `--save-ocr DIR` (default
 //! `<set>/ocr`) so reruns time and score the table stage alone.
 
 use std::path::{Path, PathBuf};
@@ -30,6 +30,8 @@ fn main() {
     let models = jikji_runtime::resolve_models_dir(None);
     let whole_page = args.iter().any(|a| a == "--whole-page");
     let mut config = jikji_table::TableConfig::default();
+    // `--no-ruled`: the layout model alone (without the rule-line finder), for comparison.
+    config.ruled_finder = !args.iter().any(|a| a == "--no-ruled");
     if let Some(c) = args.iter().position(|a| a == "--conf").and_then(|i| args.get(i + 1)) {
         config.region_conf = c.parse().expect("--conf X");
     }

@@ -1,8 +1,9 @@
 //! The table stage: after detection and recognition, find the tables on a page, recognise each one's
 //! structure (rows, columns, merged cells, cell boxes) and fill its cells with the page's words.
 //!
-//! 1. **Regions** ([`regions`]): the PicoDet CDLA layout model finds `table` boxes on the page. A page
-//!    without one costs that single model run (≈ the time to resize the page to 608×800 and run it).
+//! 1. **Regions** ([`regions`], [`rules`]): the PicoDet CDLA layout model finds `table` boxes on the
+//!    page, and a scan for crossing rule lines finds ruled tables the model misses (a ruled table's
+//!    region comes from its rules). A page without a table costs the model run and the scan.
 //! 2. **Structure** ([`structure`]): each region, cropped with a small margin, goes through SLANet-plus,
 //!    which emits HTML structure tokens and a box per cell; the tokens become a grid with spans.
 //! 3. **Cells** ([`fill`]): shared row/column edges are estimated from the cell boxes, so the cells tile
@@ -24,6 +25,7 @@ pub mod fill;
 #[cfg(feature = "models")]
 mod recognizer;
 pub mod regions;
+pub mod rules;
 pub mod structure;
 
 use jikji_geometry::{Point, Quad, Rect};

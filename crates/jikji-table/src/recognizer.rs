@@ -8,7 +8,7 @@ use jikji_runtime::{Model, RuntimeError};
 use jikji_types::{PageResult, Word};
 use ndarray::Array4;
 
-use crate::{fill, regions, slots, structure, Grid, Region, Table};
+use crate::{fill, regions, rules, slots, structure, Grid, Region, Table};
 
 /// Model files, relative to the model directory.
 pub const LAYOUT_MODEL: &str = "table/layout_cdla.onnx";
@@ -37,6 +37,8 @@ pub struct TableConfig {
     pub crop_margin_min: f32,
     /// ONNX Runtime intra-op threads per model.
     pub threads: usize,
+    /// Also find ruled tables from their rule lines ([`rules`]), beside the layout model.
+    pub ruled_finder: bool,
 }
 
 impl Default for TableConfig {
@@ -46,6 +48,7 @@ impl Default for TableConfig {
             crop_margin: 0.02,
             crop_margin_min: 4.0,
             threads: 1,
+            ruled_finder: true,
         }
     }
 }
@@ -154,14 +157,18 @@ impl TableRecognizer {
             .iter()
             .map(|(s, d)| regions::Head { scores: s, dists: d })
             .collect();
-        Ok(regions::decode(
+        let layout = regions::decode(
             &heads,
             classes,
             regions::TABLE_CLASS,
             self.config.region_conf,
             image.width() as f32,
             image.height() as f32,
-        ))
+        );
+        if !self.config.ruled_finder {
+            return Ok(layout);
+        }
+        Ok(rules::merge_regions(rules::find_ruled_tables(image), layout))
     }
 
     /// Recognises the tables in the given regions (page pixels) — for callers that know where the tables
