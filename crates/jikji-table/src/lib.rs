@@ -89,6 +89,15 @@ pub struct Table {
 }
 
 impl Table {
+    /// A "table" that tabulates nothing: fewer than two cells with text, or no row with two cells side
+    /// by side (one column, or every row one merged cell). The finders report such regions on
+    /// receipts (a framed total, a dark header bar) and text blocks; they are not returned.
+    pub fn is_trivial(&self) -> bool {
+        let filled = self.cells.iter().filter(|c| !c.lines.is_empty()).count();
+        let side_by_side = self.cells.iter().any(|c| c.col_span < self.cols.max(1));
+        filled < 2 || self.cols < 2 || !side_by_side
+    }
+
     /// The table with every box scaled by `(sx, sy)` — from the pixels the page was read in to the
     /// space it is reported in (PDF pages: CLOVA's 2 px per point), as `PageResult::rescale` does for
     /// the words.
@@ -134,4 +143,40 @@ pub(crate) fn slots(grid: &Grid, ox: f32, oy: f32, area: &Rect) -> Vec<fill::Cel
             fill::CellSlot { rect }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cell(row: usize, col: usize, col_span: usize, text: Option<&str>) -> Cell {
+        let q = Quad::new([Point::new(0.0, 0.0), Point::new(1.0, 0.0), Point::new(1.0, 1.0), Point::new(0.0, 1.0)]);
+        Cell {
+            row,
+            col,
+            row_span: 1,
+            col_span,
+            quad: q,
+            confidence: 1.0,
+            lines: text
+                .map(|t| vec![CellLine { quad: q, confidence: 1.0, words: vec![CellWord { text: t.into(), quad: q, confidence: 1.0 }] }])
+                .unwrap_or_default(),
+        }
+    }
+
+    fn table(rows: usize, cols: usize, cells: Vec<Cell>) -> Table {
+        Table { quad: cells[0].quad, confidence: 1.0, rows, cols, cells }
+    }
+
+    #[test]
+    fn trivial_tables_are_recognised() {
+        // An empty box, one filled cell, one column, rows of one merged cell each.
+        assert!(table(1, 1, vec![cell(0, 0, 1, None)]).is_trivial());
+        assert!(table(1, 2, vec![cell(0, 0, 1, Some("a")), cell(0, 1, 1, None)]).is_trivial());
+        assert!(table(2, 1, vec![cell(0, 0, 1, Some("a")), cell(1, 0, 1, Some("b"))]).is_trivial());
+        assert!(table(2, 3, vec![cell(0, 0, 3, Some("a")), cell(1, 0, 3, Some("b"))]).is_trivial());
+        // Two cells side by side with text: a table.
+        assert!(!table(1, 2, vec![cell(0, 0, 1, Some("a")), cell(0, 1, 1, Some("b"))]).is_trivial());
+        assert!(!table(2, 2, vec![cell(0, 0, 2, Some("head")), cell(1, 0, 1, Some("a")), cell(1, 1, 1, None)]).is_trivial());
+    }
 }

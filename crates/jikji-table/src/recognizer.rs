@@ -224,13 +224,21 @@ impl TableRecognizer {
                 .map(|c| (c.row, c.col, c.row_span, c.col_span))
                 .collect();
             let cells = fill::fill(&spans, &slots, &ws);
-            tables.push(Table {
+            let table = Table {
                 quad: area.to_quad(),
                 confidence: grid.score * r.score.clamp(0.0, 1.0),
                 rows: grid.rows,
                 cols: grid.cols,
                 cells,
-            });
+            };
+            if table.is_trivial() {
+                // Its words go back to the page for the other regions.
+                for &i in &idx {
+                    used[i] = false;
+                }
+                continue;
+            }
+            tables.push(table);
         }
         Ok(tables)
     }
