@@ -37,7 +37,7 @@ fn page_from_clova(v: &Value) -> Option<PageResult> {
             let text = words[start..=i].iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ");
             let q = words[start].quad;
             let e = words[i].quad;
-            lines.push(Line { text, quad: Quad::new([q.pts[0], e.pts[1], e.pts[2], q.pts[3]]), confidence: 1.0, words: start..i + 1 });
+            lines.push(Line { text, quad: Quad::new([q.pts[0], e.pts[1], e.pts[2], q.pts[3]]), confidence: 1.0, words: start..i + 1, pass: None });
             start = i + 1;
         }
     }

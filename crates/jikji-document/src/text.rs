@@ -346,7 +346,7 @@ pub(crate) mod testutil {
                 rot(Point::new(cx, y + h)),
                 rot(Point::new(x, y + h)),
             ]);
-            out_lines.push(Line { text: text.to_string(), quad: q, confidence: 0.95, words: start..words.len() });
+            out_lines.push(Line { text: text.to_string(), quad: q, confidence: 0.95, words: start..words.len(), pass: None });
         }
         PageResult { page_index: 0, width: 2000, height: 2000, words, lines: out_lines }
     }

@@ -33,6 +33,11 @@ pub fn has_wide(s: &str) -> bool {
     has_hangul(s) || has_cjk(s)
 }
 
+/// The PP-OCR reading loses when its confidence is more than this below the Korean model's: the Korean
+/// model's reading of a doubtful line may still be the better one. Set with the rule in the first engine
+/// commit (61354f8); no measurement of the value is recorded.
+pub const SECOND_READING_MARGIN: f32 = 0.25;
+
 /// Chooses between the Korean model's reading (`korean`) and the PP-OCR reading (`latin`).
 pub fn choose_reading(korean: &LineReading, latin: &LineReading, allow_cjk: bool) -> Choice {
     if has_hangul(&korean.text) {
@@ -44,7 +49,7 @@ pub fn choose_reading(korean: &LineReading, latin: &LineReading, allow_cjk: bool
     if !allow_cjk && has_cjk(&latin.text) {
         return Choice::First;
     }
-    if latin.confidence + 0.25 < korean.confidence {
+    if latin.confidence + SECOND_READING_MARGIN < korean.confidence {
         return Choice::First;
     }
     Choice::Second

@@ -47,7 +47,7 @@ pub struct EngineConfig {
     /// Read Latin lines with the tiny PP-OCR recogniser first and let the set's own (larger) recogniser
     /// re-read only the lines the tiny one is unsure of. Default on; no effect with `ppocrv6-tiny`.
     /// Measured on SROIE (`en`): recognition took 0.45x the time at +0.27 points of case-folded page CER
-    /// (see `RecognitionCascade` in the engine and BENCHMARKS.md).
+    /// (see [`CASCADE_ACCEPT`](crate::CASCADE_ACCEPT) and BENCHMARKS.md).
     pub cascade: bool,
 }
 
@@ -79,4 +79,4 @@ impl Default for OcrOptions {
     }
 }
 
-pub use jikji_types::{Lang, Line, PageResult, Word};
+pub use jikji_types::{Lang, Line, PageResult, Pass, Reader, Word};

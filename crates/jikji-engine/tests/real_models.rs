@@ -280,4 +280,15 @@ fn latin_part_of_a_hangul_label_is_read_by_the_latin_recogniser() {
             "missing {needle:?} in\n{text}"
         );
     }
+    // The line records the pass that read its Latin part.
+    let given = r
+        .lines
+        .iter()
+        .find(|l| l.text.contains("Given"))
+        .expect("a line with `Given`");
+    assert_eq!(
+        given.pass.map(|p| p.reader),
+        Some(jikji_engine::Reader::LatinSpans)
+    );
+    assert!(r.lines.iter().all(|l| l.pass.is_some()));
 }

@@ -47,6 +47,8 @@ pub struct Line {
     pub quad: Quad,
     pub confidence: f32,
     pub words: Vec<Word>,
+    /// Index (in the input of [`layout`]) of the fragment the line was cut from.
+    pub fragment: usize,
 }
 
 /// Tunables of word splitting.
@@ -364,18 +366,20 @@ fn same_row(a: &Quad, b: &Quad) -> bool {
 /// Orders fragments into rows and splits them into words. Returns the fragments in reading order,
 /// with `line_break` set on the last word of each visual row.
 pub fn layout(fragments: Vec<Fragment>, cfg: &LayoutConfig) -> Vec<Line> {
-    let mut frags: Vec<Fragment> = fragments
+    // Each fragment with its index in the input.
+    let mut frags: Vec<(usize, Fragment)> = fragments
         .into_iter()
-        .filter(|f| f.glyphs.iter().any(|g| !g.ch.trim().is_empty()))
+        .enumerate()
+        .filter(|(_, f)| f.glyphs.iter().any(|g| !g.ch.trim().is_empty()))
         .collect();
-    frags.sort_by(|a, b| a.quad.center().y.total_cmp(&b.quad.center().y));
+    frags.sort_by(|(_, a), (_, b)| a.quad.center().y.total_cmp(&b.quad.center().y));
     // Greedy row building: a fragment joins the first open row whose members it lines up with.
-    let mut rows: Vec<Vec<Fragment>> = Vec::new();
+    let mut rows: Vec<Vec<(usize, Fragment)>> = Vec::new();
     'outer: for f in frags {
         for row in rows.iter_mut().rev().take(3) {
             if row
                 .iter()
-                .any(|m| same_row(&m.quad, &f.quad) && same_row(&f.quad, &m.quad))
+                .any(|(_, m)| same_row(&m.quad, &f.1.quad) && same_row(&f.1.quad, &m.quad))
             {
                 row.push(f);
                 continue 'outer;
@@ -384,17 +388,17 @@ pub fn layout(fragments: Vec<Fragment>, cfg: &LayoutConfig) -> Vec<Line> {
         rows.push(vec![f]);
     }
     for row in &mut rows {
-        row.sort_by(|a, b| a.quad.bbox().x0.total_cmp(&b.quad.bbox().x0));
+        row.sort_by(|(_, a), (_, b)| a.quad.bbox().x0.total_cmp(&b.quad.bbox().x0));
     }
     rows.sort_by(|a, b| {
-        let ya = a.iter().map(|f| f.quad.center().y).sum::<f32>() / a.len() as f32;
-        let yb = b.iter().map(|f| f.quad.center().y).sum::<f32>() / b.len() as f32;
+        let ya = a.iter().map(|(_, f)| f.quad.center().y).sum::<f32>() / a.len() as f32;
+        let yb = b.iter().map(|(_, f)| f.quad.center().y).sum::<f32>() / b.len() as f32;
         ya.total_cmp(&yb)
     });
     let mut out = Vec::new();
     for row in rows {
         let n = row.len();
-        for (i, f) in row.into_iter().enumerate() {
+        for (i, (source, f)) in row.into_iter().enumerate() {
             let mut words = split_sized_words(&f, cfg);
             if words.is_empty() {
                 continue;
@@ -423,6 +427,7 @@ pub fn layout(fragments: Vec<Fragment>, cfg: &LayoutConfig) -> Vec<Line> {
                     quad,
                     confidence,
                     words,
+                    fragment: source,
                 });
             }
         }
@@ -472,6 +477,21 @@ mod tests {
             words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>(),
             ["사", "업", "자", "등", "록", "증"]
         );
+    }
+
+    #[test]
+    fn lines_name_the_fragment_they_were_cut_from() {
+        // Input order: the lower line, a blank fragment, the upper line.
+        let lines = layout(
+            vec![
+                frag(0., 50., 40., 20., &[("B", 10.0), ("C", 22.0)]),
+                frag(0., 100., 40., 20., &[(" ", 10.0)]),
+                frag(0., 0., 40., 20., &[("A", 10.0), ("B", 22.0)]),
+            ],
+            &LayoutConfig::default(),
+        );
+        let got: Vec<(&str, usize)> = lines.iter().map(|l| (l.text.as_str(), l.fragment)).collect();
+        assert_eq!(got, vec![("AB", 2), ("BC", 0)]);
     }
 
     #[test]

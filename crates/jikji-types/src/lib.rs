@@ -76,6 +76,65 @@ pub struct Line {
     pub quad: Quad,
     pub confidence: f32,
     pub words: std::ops::Range<usize>,
+    /// The engine pass that read the line (`None` for lines the engine did not read). Diagnostic
+    /// only: no CLOVA response carries it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pass: Option<Pass>,
+}
+
+/// The engine's recogniser pass whose reading a line's text comes from (see `jikji-engine`'s reading
+/// policy, `policy.rs`). Where several passes changed a line, the last one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Reader {
+    /// `korean-rec-v1` read the whole line.
+    Korean,
+    /// `korean-rec-v1`'s reading was doubtful; reading the line piece by piece, cut at wide blank gaps,
+    /// was more confident.
+    KoreanPieces,
+    /// The model set's PP-OCR recogniser read the line (no cascade).
+    Latin,
+    /// The cascade's tiny PP-OCR recogniser read the line and was sure enough to keep its reading.
+    LatinFast,
+    /// The tiny recogniser was unsure; the set's PP-OCR recogniser read the line again and won.
+    LatinReread,
+    /// A Hangul line whose Latin part(s) PP-OCR read again, cut out alone.
+    LatinSpans,
+}
+
+impl Reader {
+    /// The name shown in `jikji ocr --format tsv`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Reader::Korean => "korean",
+            Reader::KoreanPieces => "korean-pieces",
+            Reader::Latin => "latin",
+            Reader::LatinFast => "latin-fast",
+            Reader::LatinReread => "latin-reread",
+            Reader::LatinSpans => "latin-spans",
+        }
+    }
+}
+
+/// How the engine produced a line: the winning [`Reader`], and whether the angle classifier was
+/// overruled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Pass {
+    pub reader: Reader,
+    /// The angle classifier called the line upside down, but reading it the way it stood on the page was
+    /// more confident, and that reading was kept.
+    pub flip_overruled: bool,
+}
+
+/// `korean`, `latin-fast`, …; `+unflipped` when the angle classifier was overruled.
+impl std::fmt::Display for Pass {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.reader.name())?;
+        if self.flip_overruled {
+            f.write_str("+unflipped")?;
+        }
+        Ok(())
+    }
 }
 
 /// The OCR result of one page.
@@ -149,6 +208,7 @@ mod tests {
                 quad: q,
                 confidence: 0.9,
                 words: 0..1,
+                pass: None,
             }],
         };
         r.rescale(300, 100);
@@ -158,6 +218,53 @@ mod tests {
         let before = r.clone();
         r.rescale(300, 100);
         assert_eq!(r.words[0].quad, before.words[0].quad);
+    }
+
+    #[test]
+    fn a_line_without_a_pass_serialises_as_before() {
+        let q = Quad::new([Point::new(0.0, 0.0); 4]);
+        let mut line = Line {
+            text: "a".into(),
+            quad: q,
+            confidence: 0.9,
+            words: 0..1,
+            pass: None,
+        };
+        let json = serde_json::to_value(&line).unwrap();
+        assert!(json.get("pass").is_none());
+        let back: Line = serde_json::from_value(json).unwrap();
+        assert_eq!(back.pass, None);
+        line.pass = Some(Pass {
+            reader: Reader::LatinReread,
+            flip_overruled: false,
+        });
+        let json = serde_json::to_value(&line).unwrap();
+        assert_eq!(json["pass"]["reader"], "latin-reread");
+        let back: Line = serde_json::from_value(json).unwrap();
+        assert_eq!(back.pass, line.pass);
+    }
+
+    #[test]
+    fn pass_names() {
+        let p = |reader, flip_overruled| {
+            Pass {
+                reader,
+                flip_overruled,
+            }
+            .to_string()
+        };
+        assert_eq!(p(Reader::Korean, false), "korean");
+        assert_eq!(p(Reader::KoreanPieces, true), "korean-pieces+unflipped");
+        for r in [
+            Reader::Korean,
+            Reader::KoreanPieces,
+            Reader::Latin,
+            Reader::LatinFast,
+            Reader::LatinReread,
+            Reader::LatinSpans,
+        ] {
+            assert_eq!(serde_json::to_value(r).unwrap(), r.name(), "serde and tsv agree");
+        }
     }
 }
 

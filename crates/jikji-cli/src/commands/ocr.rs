@@ -14,7 +14,9 @@ pub enum Format {
     Json,
     /// Words joined by spaces, lines broken where `lineBreak` is true.
     Text,
-    /// One word per row: file, page, line, text, confidence, x1..y4.
+    /// One word per row: file, page, line, text, confidence, x1..y4, pass (the engine pass that read
+    /// the word's line: korean, korean-pieces, latin, latin-fast, latin-reread or latin-spans;
+    /// `+unflipped` when the angle classifier's turn was overruled).
     Tsv,
     /// Each table as an HTML `<table>` (with row/column spans); implies `--tables`.
     Html,
@@ -352,19 +354,21 @@ fn write_result(
         }
         Format::Tsv => {
             for p in pages {
+                let passes = word_passes(p);
                 let mut line = 0;
-                for w in &p.words {
+                for (w, pass) in p.words.iter().zip(passes) {
                     let q = w.quad.to_flat();
                     let coords: Vec<String> = q.iter().map(|v| format!("{v:.1}")).collect();
                     writeln!(
                         out,
-                        "{}\t{}\t{}\t{}\t{:.4}\t{}",
+                        "{}\t{}\t{}\t{}\t{:.4}\t{}\t{}",
                         file.display(),
                         p.page_index,
                         line,
                         w.text.replace('\t', " "),
                         w.confidence,
-                        coords.join("\t")
+                        coords.join("\t"),
+                        pass
                     )?;
                     if w.line_break {
                         line += 1;
@@ -407,6 +411,19 @@ fn write_tables(out: &mut impl Write, file: &Path, read: &[ReadPage], format: Fo
     Ok(())
 }
 
+/// The pass of each word's line (see [`jikji_engine::Pass`]), `-` for a word no line records.
+fn word_passes(page: &PageResult) -> Vec<String> {
+    let mut passes = vec!["-".to_string(); page.words.len()];
+    for l in &page.lines {
+        if let Some(pass) = l.pass {
+            for p in passes.get_mut(l.words.clone()).into_iter().flatten() {
+                *p = pass.to_string();
+            }
+        }
+    }
+    passes
+}
+
 fn uuid_like() -> String {
     jikji_clova::new_uid()
 }
@@ -440,5 +457,58 @@ fn draw_line(img: &mut RgbImage, x0: f32, y0: f32, x1: f32, y1: f32, c: Rgb<u8>)
                 img.put_pixel(px as u32, py as u32, c);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jikji_engine::{Line, Pass, Reader, Word};
+    use jikji_geometry::{Point, Quad};
+
+    #[test]
+    fn tsv_rows_end_with_the_pass_of_the_words_line() {
+        let q = Quad::new([Point::new(0.0, 0.0); 4]);
+        let word = |text: &str, line_break| Word {
+            text: text.into(),
+            quad: q,
+            confidence: 0.9,
+            line_break,
+        };
+        let line = |words, pass| Line {
+            text: String::new(),
+            quad: q,
+            confidence: 0.9,
+            words,
+            pass,
+        };
+        let page = PageResult {
+            page_index: 0,
+            width: 10,
+            height: 10,
+            words: vec![word("이름/Given", false), word("names", true), word("x", true)],
+            lines: vec![
+                line(
+                    0..2,
+                    Some(Pass {
+                        reader: Reader::LatinSpans,
+                        flip_overruled: true,
+                    }),
+                ),
+                line(2..3, None),
+            ],
+        };
+        let mut out = Vec::new();
+        let read = [ReadPage { result: page, tables: None }];
+        write_result(&mut out, Path::new("a.png"), &read, Format::Tsv, false).unwrap();
+        let rows: Vec<Vec<String>> = String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| l.split('\t').map(String::from).collect())
+            .collect();
+        assert!(rows.iter().all(|r| r.len() == 14), "{rows:?}");
+        let last: Vec<&str> = rows.iter().map(|r| r[13].as_str()).collect();
+        assert_eq!(last, ["latin-spans+unflipped", "latin-spans+unflipped", "-"]);
+        assert_eq!(rows[1][2], "0", "same row until the line break");
     }
 }

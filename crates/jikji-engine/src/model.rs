@@ -1,0 +1,126 @@
+//! The models a worker runs, each behind a one-method trait for its role, so the page pipeline
+//! ([`crate::page`]) and the reading policy ([`crate::policy`]) run the same way on ONNX Runtime
+//! sessions and on stub models built in code (the unit tests need no model files).
+
+use std::path::Path;
+
+use image::RgbImage;
+use jikji_detect::{Detection, Detector, DetectorConfig};
+use jikji_recognize::{Alphabet, AngleClassifier, LineReading, RecKind, Recognizer};
+use jikji_runtime::model_file;
+
+use crate::{DetModel, EngineConfig, EngineError};
+
+/// Finds the text lines of a page.
+pub(crate) trait TextDetector: Send {
+    /// Every text region of `page`, in page pixels.
+    fn detect(&mut self, page: &RgbImage) -> Result<Vec<Detection>, EngineError>;
+}
+
+/// Tells which line crops are upside down.
+pub(crate) trait OrientationClassifier: Send {
+    /// One answer per crop: `true` when it should be turned 180° before it is read.
+    fn upside_down(&mut self, crops: &[&RgbImage]) -> Result<Vec<bool>, EngineError>;
+}
+
+/// Reads line crops.
+pub(crate) trait LineRecognizer: Send {
+    /// One reading per crop (text, mean confidence, a position and confidence per character),
+    /// answering only with characters of `alphabet`.
+    fn read(
+        &mut self,
+        crops: &[&RgbImage],
+        alphabet: Alphabet,
+    ) -> Result<Vec<LineReading>, EngineError>;
+}
+
+impl TextDetector for Detector {
+    fn detect(&mut self, page: &RgbImage) -> Result<Vec<Detection>, EngineError> {
+        Ok(Detector::detect(self, page)?)
+    }
+}
+
+impl OrientationClassifier for AngleClassifier {
+    fn upside_down(&mut self, crops: &[&RgbImage]) -> Result<Vec<bool>, EngineError> {
+        Ok(AngleClassifier::upside_down(self, crops)?)
+    }
+}
+
+impl LineRecognizer for Recognizer {
+    fn read(
+        &mut self,
+        crops: &[&RgbImage],
+        alphabet: Alphabet,
+    ) -> Result<Vec<LineReading>, EngineError> {
+        Ok(self.recognize_in(crops, alphabet)?)
+    }
+}
+
+/// Relative paths of the model files inside the model directory.
+mod files {
+    pub const KOREAN_REC: &str = "korean-rec-v1/model.onnx";
+    pub const KOREAN_CHARSET: &str = "korean-rec-v1/charset.txt";
+    pub const ANGLE_CLS: &str = "cls/cls.onnx";
+}
+
+/// The recognisers the reading policy chooses between.
+pub(crate) struct Recognizers {
+    /// `korean-rec-v1`: Korean + Latin.
+    pub korean: Box<dyn LineRecognizer>,
+    /// The model set's PP-OCR recogniser: Latin/Chinese/Japanese, no Hangul.
+    pub latin: Box<dyn LineRecognizer>,
+    /// The tiny PP-OCR recogniser, read before `latin` when the cascade is on (see
+    /// [`crate::policy::CASCADE_ACCEPT`]).
+    pub fast: Option<Box<dyn LineRecognizer>>,
+}
+
+/// One worker's models: its own sessions of every model (`Session::run` needs `&mut self`).
+pub(crate) struct Models {
+    pub detector: Box<dyn TextDetector>,
+    pub orientation: Box<dyn OrientationClassifier>,
+    pub recognizers: Recognizers,
+}
+
+impl Models {
+    /// Loads every model `cfg` asks for from `dir`.
+    pub fn load(dir: &Path, cfg: &EngineConfig) -> Result<Models, EngineError> {
+        let t = cfg.threads_per_worker.max(1);
+        let det_path = model_file(dir, &format!("{}/det.onnx", cfg.det_model.name()))?;
+        let detector = Detector::load(dir, &det_path, t, DetectorConfig::default())?;
+        let korean = Recognizer::load(
+            dir,
+            &model_file(dir, files::KOREAN_REC)?,
+            &model_file(dir, files::KOREAN_CHARSET)?,
+            RecKind::Korean,
+            t,
+        )?;
+        // The model set names a PP-OCR family: its detector and its (Latin/Chinese/Japanese) recogniser.
+        let paddle_rec = |set: DetModel| {
+            let set = set.name();
+            Recognizer::load(
+                dir,
+                &model_file(dir, &format!("{set}/rec.onnx"))?,
+                &model_file(dir, &format!("{set}/dict.txt"))?,
+                RecKind::Paddle,
+                t,
+            )
+        };
+        let latin = paddle_rec(cfg.det_model)?;
+        let angle = AngleClassifier::load(dir, &model_file(dir, files::ANGLE_CLS)?, t)?;
+        let fast: Option<Box<dyn LineRecognizer>> =
+            if cfg.cascade && cfg.det_model != DetModel::V6Tiny {
+                Some(Box::new(paddle_rec(DetModel::V6Tiny)?))
+            } else {
+                None
+            };
+        Ok(Models {
+            detector: Box::new(detector),
+            orientation: Box::new(angle),
+            recognizers: Recognizers {
+                korean: Box::new(korean),
+                latin: Box::new(latin),
+                fast,
+            },
+        })
+    }
+}

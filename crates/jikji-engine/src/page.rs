@@ -1,0 +1,475 @@
+//! The page pipeline: detect → crop and turn upright → read (the [`policy`](crate::policy)) →
+//! place the characters → layout, with a cancellation check between stages.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use image::RgbImage;
+use jikji_detect::Detection;
+use jikji_layout::{Fragment, Glyph, LayoutConfig};
+use jikji_recognize::{crop_line, LineCrop};
+use jikji_types::Cancel;
+
+use crate::choose::has_wide;
+use crate::model::{Models, OrientationClassifier};
+use crate::policy::{self, Read};
+use crate::{EngineError, Line, OcrOptions, PageResult, Word};
+
+/// Lines whose reading confidence is below this are dropped. PP-OCR's default `drop_score` (its
+/// `text_score`), taken over as it is: no measurement of another value is recorded.
+pub const MIN_LINE_CONFIDENCE: f32 = 0.5;
+
+/// Pages with more pixels than this are shrunk (keeping their aspect) before the pipeline runs, and the
+/// result's coordinates are scaled back to the page. 16 Mpx is an A4 page at ~400 dpi: body text is still
+/// 40+ px tall there, close to the recogniser's 48 px input, and the detector sees at most 1600 px
+/// anyway. A 600 dpi A4 scan (4961×7016, 35 Mpx) would otherwise keep 104 MB of pixels alive through
+/// the whole pipeline, and every crop would be cut from it.
+pub const MAX_WORK_PIXELS: u64 = 16_000_000;
+
+/// Half the width (in text heights) of the window around a Hangul/CJK character's position in which
+/// its ink is measured (a syllable is set about one text height wide); see [`NARROW_INK_HALF`]. Chosen
+/// with layout's type-size split (6727dc2, synthetic flat line CER 4.35 % → 2.62 %); no measurement of
+/// the window on its own is recorded.
+const WIDE_INK_HALF: f32 = 0.42;
+/// Half the ink window (in text heights) of a Latin character, digit or symbol. See [`WIDE_INK_HALF`].
+const NARROW_INK_HALF: f32 = 0.25;
+/// The smallest share of the crop's height given to the tight box when character ink is mapped onto it
+/// (a guard against degenerate boxes, not a tuned value).
+const MIN_TIGHT_SHARE: f32 = 0.05;
+
+/// Time spent in each stage of one call (milliseconds), for logs and benchmarks.
+#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
+pub struct StageTimes {
+    pub detect_ms: f64,
+    pub classify_ms: f64,
+    pub recognize_ms: f64,
+    pub layout_ms: f64,
+}
+
+/// Reads one page: on [`working_image`], the result's coordinates mapped back to the page.
+pub(crate) fn read_page(
+    models: &mut Models,
+    image: Arc<RgbImage>,
+    opts: &OcrOptions,
+    cancel: &Cancel,
+) -> Result<(PageResult, StageTimes), EngineError> {
+    let (width, height) = image.dimensions();
+    let image = working_image(image);
+    let (mut page, times) = run_stages(models, &image, opts, cancel)?;
+    page.rescale(width, height);
+    Ok((page, times))
+}
+
+/// The stages, in order, each timed, with a cancellation check after each.
+fn run_stages(
+    models: &mut Models,
+    image: &RgbImage,
+    opts: &OcrOptions,
+    cancel: &Cancel,
+) -> Result<(PageResult, StageTimes), EngineError> {
+    let mut times = StageTimes::default();
+
+    let t = Instant::now();
+    let dets = models.detector.detect(image)?;
+    times.detect_ms = ms(t);
+    cancel.check()?;
+
+    let t = Instant::now();
+    let mut crops = upright_crops(image, &dets, models.orientation.as_mut())?;
+    times.classify_ms = ms(t);
+    cancel.check()?;
+
+    let t = Instant::now();
+    let reads = policy::read_crops(&mut models.recognizers, &mut crops, &opts.langs, cancel)?;
+    times.recognize_ms = ms(t);
+    cancel.check()?;
+
+    let t = Instant::now();
+    let page = lay_out(image.dimensions(), &crops, &dets, reads);
+    times.layout_ms = ms(t);
+    Ok((page, times))
+}
+
+fn ms(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1000.0
+}
+
+/// The image the pipeline works on: the page itself, or a shrunk copy of a page above
+/// [`MAX_WORK_PIXELS`]. The caller's reference to a large page is dropped here, so a page handed over
+/// with [`Engine::recognize_shared`](crate::Engine::recognize_shared) and not kept by the caller is
+/// freed before detection starts.
+fn working_image(image: Arc<RgbImage>) -> Arc<RgbImage> {
+    let (w, h) = image.dimensions();
+    let pixels = w as u64 * h as u64;
+    if pixels <= MAX_WORK_PIXELS {
+        return image;
+    }
+    let s = (MAX_WORK_PIXELS as f64 / pixels as f64).sqrt();
+    let (nw, nh) = (
+        ((w as f64 * s).floor() as u32).max(1),
+        ((h as f64 * s).floor() as u32).max(1),
+    );
+    Arc::new(jikji_image::resize(&image, nw, nh))
+}
+
+/// Cuts every detected line out of the page (recognition reads the wider `crop_quad`; words are placed
+/// on the tight `quad`) and turns the crops the classifier calls upside down.
+fn upright_crops(
+    image: &RgbImage,
+    dets: &[Detection],
+    orientation: &mut dyn OrientationClassifier,
+) -> Result<Vec<LineCrop>, EngineError> {
+    let mut crops: Vec<LineCrop> = dets
+        .iter()
+        .map(|d| crop_line(image, &d.crop_quad))
+        .collect();
+    if !crops.is_empty() {
+        let imgs: Vec<&RgbImage> = crops.iter().map(|c| &c.image).collect();
+        let flips = orientation.upside_down(&imgs)?;
+        for (c, flip) in crops.iter_mut().zip(flips) {
+            if flip {
+                c.flip();
+            }
+        }
+    }
+    Ok(crops)
+}
+
+/// Drops unreadable lines, places each line's characters on its tight box and lays the lines out into
+/// words, rows and reading order; every output line keeps the pass that read it.
+fn lay_out(
+    (width, height): (u32, u32),
+    crops: &[LineCrop],
+    dets: &[Detection],
+    reads: Vec<Read>,
+) -> PageResult {
+    let (fragments, passes): (Vec<Fragment>, Vec<_>) = crops
+        .iter()
+        .zip(dets)
+        .zip(reads)
+        .filter(|(_, r)| {
+            r.reading.confidence >= MIN_LINE_CONFIDENCE && !r.reading.text.trim().is_empty()
+        })
+        .map(|((c, d), r)| (fragment(c, d, &r), r.pass))
+        .unzip();
+    let laid = jikji_layout::layout(fragments, &LayoutConfig::default());
+    let mut words = Vec::new();
+    let mut lines = Vec::new();
+    for l in laid {
+        let start = words.len();
+        for wd in l.words {
+            words.push(Word {
+                quad: jikji_geometry::Quad::from_unordered(wd.quad.pts),
+                ..wd
+            });
+        }
+        lines.push(Line {
+            text: l.text,
+            quad: jikji_geometry::Quad::from_unordered(l.quad.pts),
+            confidence: l.confidence,
+            words: start..words.len(),
+            pass: Some(passes[l.fragment]),
+        });
+    }
+    PageResult {
+        page_index: 0,
+        width,
+        height,
+        words,
+        lines,
+    }
+}
+
+/// One line's characters placed on its tight box (`det.quad`), each with the top and bottom of its
+/// ink, which lets layout tell a small label from a large value in one box.
+fn fragment(c: &LineCrop, d: &Detection, r: &Read) -> Fragment {
+    let cw = c.image.width().max(1) as f32;
+    let tight = c.reading_quad_of(d.quad);
+    // Both quads share centre and direction; the crop is longer by a margin at each end.
+    let crop_quad = c.reading_quad();
+    let crop_len = crop_quad.width().max(1.0);
+    let tight_len = tight.width().max(1.0);
+    let margin = (crop_len - tight_len) / 2.0;
+    // Crop rows map to the tight box's height: the crop is taller by a margin at the top and the
+    // bottom.
+    let crop_h = c.image.height().max(1) as f32;
+    let tight_share = (tight.height() / crop_quad.height().max(1.0)).clamp(MIN_TIGHT_SHARE, 1.0);
+    let v0 = (1.0 - tight_share) / 2.0;
+    let to_frag = |row: f32| (row / crop_h - v0) / tight_share;
+    let text_h = crop_h * tight_share;
+    let ink_mask = jikji_recognize::InkMask::new(&c.image);
+    let glyphs = r
+        .reading
+        .chars
+        .iter()
+        .map(|ch| {
+            let centre = (ch.x0 + ch.x1) / 2.0;
+            let along = centre / cw * crop_len;
+            let half = if has_wide(&ch.ch) {
+                WIDE_INK_HALF
+            } else {
+                NARROW_INK_HALF
+            } * text_h;
+            let ink = ink_mask
+                .as_ref()
+                .and_then(|m| m.ink_rows(centre - half, centre + half))
+                .map(|(top, bottom)| (to_frag(top as f32), to_frag(bottom as f32 + 1.0)));
+            let depth = ink_mask
+                .as_ref()
+                .and_then(|m| m.ink_depth(centre - half, centre + half));
+            Glyph {
+                ch: ch.ch.clone(),
+                t: ((along - margin) / tight_len).clamp(0.0, 1.0),
+                confidence: ch.confidence,
+                ink,
+                depth,
+            }
+        })
+        .collect();
+    Fragment {
+        quad: tight,
+        glyphs,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The whole page pipeline and reading policy on stub models (see [`crate::stub`]).
+    use super::*;
+    use crate::stub::*;
+    use crate::Lang;
+    use jikji_types::{Pass, Reader, Stopped};
+
+    fn run(page: &Page, models: &mut Models, langs: &[Lang]) -> PageResult {
+        let opts = OcrOptions {
+            langs: langs.to_vec(),
+        };
+        let image = Arc::new(page.image.clone());
+        read_page(models, image, &opts, &Cancel::new())
+            .expect("stub models do not fail")
+            .0
+    }
+
+    /// `(text, pass)` of every output line, in reading order.
+    fn lines(r: &PageResult) -> Vec<(String, Pass)> {
+        r.lines
+            .iter()
+            .map(|l| (l.text.clone(), l.pass.expect("engine lines record their pass")))
+            .collect()
+    }
+
+    fn passes(r: &PageResult) -> Vec<Pass> {
+        lines(r).into_iter().map(|(_, p)| p).collect()
+    }
+
+    fn pass(reader: Reader) -> Pass {
+        Pass {
+            reader,
+            flip_overruled: false,
+        }
+    }
+
+    #[test]
+    fn korean_lines_keep_the_korean_reading_and_latin_lines_go_through_the_cascade() {
+        let page = Page::new()
+            .line(0, 2, &[(Some(RED), 2)])
+            .line(1, 5, &[(Some(GREEN), 5)])
+            .line(2, 5, &[(Some(BLUE), 5)]);
+        let korean = StubRecognizer::new(&[
+            (&[RED], "합계", 0.97),
+            (&[GREEN], "T0TAL", 0.8),
+            (&[BLUE], "l2.5O", 0.7),
+        ]);
+        let fast = StubRecognizer::new(&[(&[GREEN], "TOTAL", 0.99), (&[BLUE], "12.5O", 0.8)]);
+        let latin = StubRecognizer::new(&[(&[BLUE], "12.50", 0.96)]);
+        let mut m = models(&page, &korean, &latin, Some(&fast));
+        let r = run(&page, &mut m, &[Lang::Ko]);
+        assert_eq!(
+            lines(&r),
+            vec![
+                ("합계".into(), pass(Reader::Korean)),
+                ("TOTAL".into(), pass(Reader::LatinFast)),
+                ("12.50".into(), pass(Reader::LatinReread)),
+            ]
+        );
+        assert_eq!(
+            fast.log(),
+            vec![vec![GREEN], vec![BLUE]],
+            "the tiny recogniser reads only the lines read without Hangul"
+        );
+        assert_eq!(
+            latin.log(),
+            vec![vec![BLUE]],
+            "the set's recogniser re-reads only the line the tiny one was unsure of"
+        );
+    }
+
+    #[test]
+    fn without_the_cascade_pp_ocr_reads_once() {
+        let page = Page::new().line(0, 5, &[(Some(GREEN), 5)]);
+        let korean = StubRecognizer::new(&[]);
+        let latin = StubRecognizer::new(&[(&[GREEN], "TOTAL", 0.9)]);
+        let mut m = models(&page, &korean, &latin, None);
+        let r = run(&page, &mut m, &[Lang::En]);
+        assert_eq!(lines(&r), vec![("TOTAL".into(), pass(Reader::Latin))]);
+        assert!(korean.log().is_empty(), "no Korean model without `ko`");
+    }
+
+    #[test]
+    fn a_much_less_confident_or_cjk_pp_ocr_reading_loses_to_the_korean_one() {
+        let page = Page::new()
+            .line(0, 5, &[(Some(GREEN), 5)])
+            .line(1, 2, &[(Some(BLUE), 2)]);
+        let korean = StubRecognizer::new(&[(&[GREEN], "12:30", 0.95), (&[BLUE], "A1", 0.6)]);
+        let latin = StubRecognizer::new(&[(&[GREEN], "1Z30", 0.6), (&[BLUE], "合计", 0.9)]);
+        let mut m = models(&page, &korean, &latin, None);
+        let r = run(&page, &mut m, &[Lang::Ko]);
+        assert_eq!(
+            lines(&r),
+            vec![
+                ("12:30".into(), pass(Reader::Korean)),
+                ("A1".into(), pass(Reader::Korean)),
+            ]
+        );
+        // With Chinese asked for, the Chinese reading wins.
+        let mut m = models(&page, &korean, &latin, None);
+        let r = run(&page, &mut m, &[Lang::Ko, Lang::ZhTw]);
+        assert_eq!(lines(&r)[1], ("合计".into(), pass(Reader::Latin)));
+    }
+
+    #[test]
+    fn a_doubtful_hangul_line_is_read_again_piece_by_piece() {
+        // Two inked runs 2 line heights apart: cut there and read alone.
+        let page = Page::new().line(0, 8, &[(Some(RED), 3), (None, 2), (Some(GREEN), 3)]);
+        let korean = StubRecognizer::new(&[
+            (&[RED, GREEN], "가나다라", 0.6),
+            (&[RED], "가나", 0.9),
+            (&[GREEN], "다라", 0.9),
+        ]);
+        let latin = StubRecognizer::new(&[]);
+        let mut m = models(&page, &korean, &latin, None);
+        let r = run(&page, &mut m, &[Lang::Ko]);
+        assert_eq!(r.text(), "가나 다라");
+        assert_eq!(passes(&r), vec![pass(Reader::KoreanPieces); r.lines.len()]);
+        assert_eq!(
+            korean.log(),
+            vec![vec![RED, GREEN], vec![RED], vec![GREEN]]
+        );
+        assert!(latin.log().is_empty());
+    }
+
+    #[test]
+    fn a_confident_hangul_line_is_not_cut() {
+        let page = Page::new().line(0, 8, &[(Some(RED), 3), (None, 2), (Some(GREEN), 3)]);
+        let korean = StubRecognizer::new(&[(&[RED, GREEN], "가나 다라", 0.95)]);
+        let mut m = models(&page, &korean, &StubRecognizer::new(&[]), None);
+        let r = run(&page, &mut m, &[Lang::Ko]);
+        assert_eq!(r.text(), "가나 다라");
+        assert_eq!(passes(&r), vec![pass(Reader::Korean); r.lines.len()]);
+        assert_eq!(korean.log().len(), 1);
+    }
+
+    #[test]
+    fn the_latin_span_of_a_hangul_line_is_read_by_pp_ocr() {
+        // `이름` in red, `/Given` in blue: the span is cut at the colour change.
+        let page = Page::new().line(0, 8, &[(Some(RED), 2), (Some(BLUE), 6)]);
+        let korean = StubRecognizer::new(&[(&[RED, BLUE], "이름/Glvcn", 0.95)]);
+        let latin = StubRecognizer::new(&[(&[BLUE], "/Given", 0.97)]);
+        let mut m = models(&page, &korean, &latin, None);
+        let r = run(&page, &mut m, &[Lang::Ko]);
+        assert_eq!(latin.log(), vec![vec![BLUE]]);
+        assert_eq!(r.text(), "이름/Given");
+        assert_eq!(passes(&r), vec![pass(Reader::LatinSpans); r.lines.len()]);
+    }
+
+    #[test]
+    fn a_line_the_classifier_turns_is_read_both_ways() {
+        let page = Page::new()
+            .line(0, 4, &[(Some(RED), 2), (Some(BLUE), 2)])
+            .line(1, 4, &[(Some(GREEN), 2), (Some(BROWN), 2)]);
+        let korean = StubRecognizer::new(&[
+            // The classifier is wrong about the first line: read as it stood, it is more confident.
+            (&[RED, BLUE], "바른줄", 0.97),
+            (&[BLUE, RED], "를몸叶", 0.6),
+            // It is right about the second.
+            (&[GREEN, BROWN], "뒤집힘", 0.55),
+            (&[BROWN, GREEN], "바로섬", 0.96),
+        ]);
+        let mut m = models(&page, &korean, &StubRecognizer::new(&[]), None);
+        m.orientation = Box::new(StubOrientation {
+            upside_down: vec![vec![RED, BLUE], vec![GREEN, BROWN]],
+        });
+        let r = run(&page, &mut m, &[Lang::Ko]);
+        assert_eq!(
+            lines(&r),
+            vec![
+                (
+                    "바른줄".into(),
+                    Pass {
+                        reader: Reader::Korean,
+                        flip_overruled: true
+                    }
+                ),
+                ("바로섬".into(), pass(Reader::Korean)),
+            ]
+        );
+    }
+
+    #[test]
+    fn unconfident_and_empty_readings_are_dropped() {
+        let page = Page::new()
+            .line(0, 3, &[(Some(RED), 3)])
+            .line(1, 3, &[(Some(GREEN), 3)])
+            .line(2, 3, &[(Some(BLUE), 3)]);
+        let korean = StubRecognizer::new(&[
+            (&[RED], "가나다", 0.97),
+            (&[GREEN], "라마바", MIN_LINE_CONFIDENCE - 0.01),
+        ]);
+        let mut m = models(&page, &korean, &StubRecognizer::new(&[]), None);
+        let r = run(&page, &mut m, &[Lang::Ko]);
+        assert_eq!(r.text(), "가나다");
+    }
+
+    #[test]
+    fn cancellation_stops_the_pipeline_between_stages() {
+        let page = Page::new().line(0, 3, &[(Some(RED), 3)]);
+        let opts = OcrOptions::default();
+        let korean = StubRecognizer::new(&[(&[RED], "가나다", 0.97)]);
+        let latin = StubRecognizer::new(&[]);
+
+        // Cancelled while detection runs: nothing is read.
+        let cancel = Cancel::new();
+        let mut m = models(&page, &korean, &latin, None);
+        m.detector = Box::new(StubDetector {
+            boxes: page.boxes.clone(),
+            cancel_when_called: Some(cancel.clone()),
+            calls: Default::default(),
+        });
+        let r = read_page(&mut m, Arc::new(page.image.clone()), &opts, &cancel);
+        assert!(matches!(r, Err(EngineError::Stopped(Stopped::Cancelled))));
+        assert!(korean.log().is_empty());
+
+        // Cancelled while the lines are read: the turned line is not read again the other way.
+        let cancel = Cancel::new();
+        let cancelling = StubRecognizer {
+            cancel_when_called: Some(cancel.clone()),
+            ..korean.clone()
+        };
+        let mut m = models(&page, &cancelling, &latin, None);
+        m.orientation = Box::new(StubOrientation {
+            upside_down: vec![vec![RED]],
+        });
+        let r = read_page(&mut m, Arc::new(page.image.clone()), &opts, &cancel);
+        assert!(matches!(r, Err(EngineError::Stopped(Stopped::Cancelled))));
+        assert_eq!(cancelling.log().len(), 1);
+
+        // A deadline that has passed stops the page too.
+        let past = Cancel::with_deadline(std::time::Instant::now());
+        let mut m = models(&page, &korean, &latin, None);
+        let r = read_page(&mut m, Arc::new(page.image.clone()), &opts, &past);
+        assert!(matches!(
+            r,
+            Err(EngineError::Stopped(Stopped::DeadlineExceeded))
+        ));
+    }
+}
