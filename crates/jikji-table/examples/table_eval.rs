@@ -32,6 +32,8 @@ fn main() {
     let mut config = jikji_table::TableConfig::default();
     // `--no-ruled`: the layout model alone (without the rule-line finder), for comparison.
     config.ruled_finder = !args.iter().any(|a| a == "--no-ruled");
+    // `--no-aligned`: without the word-alignment finder of borderless tables.
+    config.aligned_finder = !args.iter().any(|a| a == "--no-aligned");
     if let Some(c) = args.iter().position(|a| a == "--conf").and_then(|i| args.get(i + 1)) {
         config.region_conf = c.parse().expect("--conf X");
     }

@@ -3,7 +3,9 @@
 //!
 //! 1. **Regions** ([`regions`], [`rules`]): the PicoDet CDLA layout model finds `table` boxes on the
 //!    page, and a scan for crossing rule lines finds ruled tables the model misses (a ruled table's
-//!    region comes from its rules). A page without a table costs the model run and the scan.
+//!    region comes from its rules). A page without a table costs the model run and the scan. Then,
+//!    where neither found a table, rows of words whose pieces line up in columns ([`aligned`]) make a
+//!    borderless table's region (receipt item blocks, numeric tables in photos).
 //! 2. **Structure** ([`structure`]): each region, cropped with a small margin, goes through SLANet-plus,
 //!    which emits HTML structure tokens and a box per cell; the tokens become a grid with spans.
 //! 3. **Cells** ([`fill`]): shared row/column edges are estimated from the cell boxes, so the cells tile
@@ -20,6 +22,7 @@
 //! Not handled yet: tables rotated with the page (regions are axis-aligned boxes), and a dedicated path for
 //! ruled tables (the line-segmentation model of `wired-table-rec`).
 
+pub mod aligned;
 pub mod export;
 pub mod fill;
 #[cfg(feature = "models")]

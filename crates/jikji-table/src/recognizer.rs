@@ -8,7 +8,7 @@ use jikji_runtime::{Model, RuntimeError};
 use jikji_types::{PageResult, Word};
 use ndarray::Array4;
 
-use crate::{fill, regions, rules, slots, structure, Grid, Region, Table};
+use crate::{aligned, fill, regions, rules, slots, structure, Grid, Region, Table};
 
 /// Model files, relative to the model directory.
 pub const LAYOUT_MODEL: &str = "table/layout_cdla.onnx";
@@ -39,6 +39,9 @@ pub struct TableConfig {
     pub threads: usize,
     /// Also find ruled tables from their rule lines ([`rules`]), beside the layout model.
     pub ruled_finder: bool,
+    /// Also find borderless tables from the words' column alignment ([`aligned`]) where no other
+    /// finder found one.
+    pub aligned_finder: bool,
 }
 
 impl Default for TableConfig {
@@ -49,7 +52,19 @@ impl Default for TableConfig {
             crop_margin_min: 4.0,
             threads: 1,
             ruled_finder: true,
+            aligned_finder: true,
         }
+    }
+}
+
+/// The page's words in `image`'s pixels (rescaled if the page was read at another size).
+fn words_in_image<'a>(image: &RgbImage, page: &'a PageResult) -> std::borrow::Cow<'a, [Word]> {
+    if (page.width, page.height) != (image.width(), image.height()) && page.width > 0 && page.height > 0 {
+        let mut p = page.clone();
+        p.rescale(image.width(), image.height());
+        std::borrow::Cow::Owned(p.words)
+    } else {
+        std::borrow::Cow::Borrowed(&page.words)
     }
 }
 
@@ -123,7 +138,12 @@ impl TableRecognizer {
     /// Finds the tables on `image` and fills them with the words of `page` (whose coordinates are
     /// rescaled to the image if the page was read at another size).
     pub fn recognize(&mut self, image: &RgbImage, page: &PageResult) -> Result<Vec<Table>, TableError> {
-        let regions = self.find_regions(image)?;
+        let mut regions = self.find_regions(image)?;
+        if self.config.aligned_finder {
+            let words = words_in_image(image, page);
+            let aligned = aligned::find_aligned_tables(&words, &regions);
+            regions.extend(aligned);
+        }
         self.recognize_regions(image, page, &regions)
     }
 
@@ -179,18 +199,8 @@ impl TableRecognizer {
         page: &PageResult,
         regions: &[Region],
     ) -> Result<Vec<Table>, TableError> {
-        let rescaled;
-        let words: &[Word] = if (page.width, page.height) != (image.width(), image.height())
-            && page.width > 0
-            && page.height > 0
-        {
-            let mut p = page.clone();
-            p.rescale(image.width(), image.height());
-            rescaled = p.words;
-            &rescaled
-        } else {
-            &page.words
-        };
+        let words = words_in_image(image, page);
+        let words: &[Word] = &words;
         let mut used = vec![false; words.len()];
         let mut tables = Vec::new();
         for r in regions {
