@@ -3,10 +3,12 @@
 //! - [`request`]: lenient request parsing (JSON and the multipart `message` part) and validation;
 //! - [`response`]: the V1/V2 response shapes and the builder from a [`jikji_types::PageResult`];
 //! - [`error`]: the one [`ErrorCode`] enum (code, HTTP status, exact message) and the error body;
+//! - [`invoke`]: the invoke URL (built for listings, redacted for logs);
 //! - [`uncertain`]: every choice the spec leaves open, documented in one place.
 
 pub mod document;
 pub mod error;
+pub mod invoke;
 pub mod request;
 pub mod response;
 pub mod table;

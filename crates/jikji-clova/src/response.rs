@@ -134,13 +134,8 @@ pub fn new_uid() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }
 
-/// The current time in ms since the Unix epoch.
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
+/// The current time in ms since the Unix epoch (the responses' `timestamp`).
+pub use jikji_calendar::now_millis as now_ms;
 
 impl ImageResult {
     /// A General OCR image object for one recognised page.

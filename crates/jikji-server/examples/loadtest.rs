@@ -347,7 +347,7 @@ async fn main() {
     let server = tokio::spawn(jikji_server::serve_listener(listener, state, async move {
         let _ = rx.await;
     }));
-    let url = format!("{base}{}/general", created.domain.invoke_url(""));
+    let url = format!("{base}{}/general", jikji_clova::invoke::base_url("", created.domain.id, &created.domain.invoke_key));
     let client = reqwest::Client::builder()
         .no_proxy()
         .pool_max_idle_per_host(512)

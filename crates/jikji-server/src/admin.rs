@@ -492,7 +492,7 @@ impl From<&jikji_store::Domain> for DomainView {
                 .map(|k| k.as_str().to_string())
                 .collect(),
             invoke_key: d.invoke_key.clone(),
-            invoke_path: d.invoke_url(""),
+            invoke_path: jikji_clova::invoke::base_url("", d.id, &d.invoke_key),
             lang: d.lang.clone(),
             table_detection: d.table_detection,
             rate_limit_per_sec: d.rate_limit_per_sec,
@@ -713,12 +713,7 @@ pub async fn rotate_secret(State(st): State<AppState>, id: IdPath) -> Response {
 const MONTH_PATTERN: &str = r"^[0-9]{4}-(0[1-9]|1[0-2])$";
 
 fn check_month(m: &str) -> Result<(), Response> {
-    let b = m.as_bytes();
-    let ok = b.len() == 7
-        && b[..4].iter().all(u8::is_ascii_digit)
-        && b[4] == b'-'
-        && matches!((b[5], b[6]), (b'0', b'1'..=b'9') | (b'1', b'0'..=b'2'));
-    if ok {
+    if jikji_calendar::is_month(m) {
         Ok(())
     } else {
         Err(invalid(format!("month {m:?} is not YYYY-MM")))
@@ -748,7 +743,7 @@ pub async fn usage(
         Ok(None) => return not_found(id),
         Err(e) => return store_error(e),
     };
-    let month = q.month.clone().unwrap_or_else(jikji_store::current_month);
+    let month = q.month.clone().unwrap_or_else(jikji_calendar::current_month);
     let rows = match st.store.usage(id, q.month.as_deref()).await {
         Ok(r) => r,
         Err(e) => return store_error(e),

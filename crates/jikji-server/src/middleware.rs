@@ -24,7 +24,7 @@ fn valid_request_id(s: &str) -> bool {
 
 /// A bounded route label for metrics and logs (never the invoke key).
 pub fn route_label(path: &str) -> &'static str {
-    if let Some(rest) = path.strip_prefix("/custom/v1/") {
+    if let Some(rest) = path.strip_prefix(jikji_clova::invoke::PATH_PREFIX) {
         let segs: Vec<&str> = rest.split('/').collect();
         return match segs.get(2..).map(|s| s.join("/")) {
             Some(s) => match jikji_clova::Operation::from_suffix(&s) {
@@ -44,20 +44,6 @@ pub fn route_label(path: &str) -> &'static str {
     }
 }
 
-/// Log-safe path: the invoke key is replaced by `***`.
-fn redacted_path(path: &str) -> String {
-    match path.strip_prefix("/custom/v1/") {
-        Some(rest) => {
-            let mut segs: Vec<&str> = rest.splitn(3, '/').collect();
-            if segs.len() >= 2 {
-                segs[1] = "***";
-            }
-            format!("/custom/v1/{}", segs.join("/"))
-        }
-        None => path.chars().take(200).collect(),
-    }
-}
-
 pub async fn observe(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let start = Instant::now();
     let id = req
@@ -70,7 +56,7 @@ pub async fn observe(State(state): State<AppState>, mut req: Request, next: Next
     let path = req.uri().path().to_string();
     let route = route_label(&path);
     req.extensions_mut().insert(RequestId(id.clone()));
-    let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %redacted_path(&path), route);
+    let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %jikji_clova::invoke::redacted_path(&path), route);
     let mut resp = next.run(req).instrument(span.clone()).await;
 
     let status = resp.status();

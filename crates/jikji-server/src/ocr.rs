@@ -199,7 +199,7 @@ async fn handle(
     let id = domain.id;
     tokio::spawn(async move {
         if let Err(e) = store
-            .record_usage(id, &jikji_store::current_month(), delta)
+            .record_usage(id, &jikji_calendar::current_month(), delta)
             .await
         {
             tracing::warn!(domain_id = id, error = %e, "recording usage failed");
@@ -545,7 +545,7 @@ async fn process(
     if let Some(limit) = domain.monthly_quota {
         let ok = st
             .store
-            .consume_quota(domain.id, &jikji_store::current_month(), Some(limit))
+            .consume_quota(domain.id, &jikji_calendar::current_month(), Some(limit))
             .await
             .map_err(|e| ApiError::detail(ErrorCode::UnknownServiceError, format!("store: {e}")))?;
         if !ok {

@@ -7,7 +7,8 @@
 //! and are idempotent.
 //!
 //! Domain model (see the CLOVA spec §1, §14): a domain has a numeric id, a 64-hex-char
-//! invoke key (part of the invoke URL `…/custom/v1/{id}/{invokeKey}/{operation}`), and a
+//! invoke key (part of the invoke URL `…/custom/v1/{id}/{invokeKey}/{operation}`, built by
+//! `jikji_clova::invoke`), and a
 //! secret presented in the `X-OCR-SECRET` header. The secret is shown once at creation
 //! (or rotation) and stored only as a SHA-256 hash, compared in constant time. A fast
 //! unsalted hash is adequate (no password hash needed) because secrets are generated
@@ -28,6 +29,8 @@ use sha2::{Digest, Sha256};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::Row;
 use subtle::ConstantTimeEq;
+
+mod database_url;
 
 /// Errors from the store.
 #[derive(Debug, thiserror::Error)]
@@ -225,16 +228,6 @@ impl Domain {
         bool::from(stored.ct_eq(&presented))
     }
 
-    /// Invoke URL base: `{public_url}/custom/v1/{id}/{invoke_key}` (no trailing slash).
-    pub fn invoke_url(&self, public_url: &str) -> String {
-        format!(
-            "{}/custom/v1/{}/{}",
-            public_url.trim_end_matches('/'),
-            self.id,
-            self.invoke_key
-        )
-    }
-
     /// Operation path suffixes this domain serves: `/general`, `/infer`, or
     /// `/document/<kind>` for each enabled kind.
     pub fn operation_paths(&self) -> Vec<String> {
@@ -420,10 +413,10 @@ impl Store {
             if url.starts_with("postgres://") || url.starts_with("postgresql://") {
                 (Backend::Postgres, url.to_string(), false)
             } else if url.starts_with("sqlite:") {
-                let (url, in_memory) = prepare_sqlite_url(url)?;
+                let (url, in_memory) = database_url::prepare_sqlite_url(url)?;
                 (Backend::Sqlite, url, in_memory)
             } else {
-                return Err(StoreError::UnsupportedUrl(redact_url(url)));
+                return Err(StoreError::UnsupportedUrl(database_url::redact(url)));
             };
         let mut options = AnyPoolOptions::new();
         if in_memory {
@@ -455,17 +448,7 @@ impl Store {
     /// SQLite file `jikji.db` in `data_dir`, as a URL for [`Store::open`]
     /// (`sqlite:{data_dir}/jikji.db?mode=rwc`).
     pub fn default_database_url(data_dir: &Path) -> String {
-        let path = data_dir.join("jikji.db").to_string_lossy().into_owned();
-        let mut escaped = String::with_capacity(path.len());
-        for c in path.chars() {
-            match c {
-                '%' => escaped.push_str("%25"),
-                '?' => escaped.push_str("%3F"),
-                '#' => escaped.push_str("%23"),
-                _ => escaped.push(c),
-            }
-        }
-        format!("sqlite:{escaped}?mode=rwc")
+        database_url::sqlite_file_url(&data_dir.join("jikji.db"))
     }
 
     pub fn backend(&self) -> Backend {
@@ -503,7 +486,7 @@ impl Store {
         check_quota(monthly_quota)?;
         let invoke_key = random_invoke_key();
         let secret = random_secret();
-        let now = now_millis();
+        let now = jikji_calendar::now_millis();
         let sql = format!(
             "INSERT INTO domains (name, kind, document_kinds, invoke_key, secret_sha256, lang, \
              table_detection, rate_limit_per_sec, rate_burst, monthly_quota, created_at, updated_at) \
@@ -605,7 +588,7 @@ impl Store {
             ));
             kind_guard = true;
         }
-        sets.push(("updated_at", Val::Int(now_millis())));
+        sets.push(("updated_at", Val::Int(jikji_calendar::now_millis())));
         let assignments: Vec<String> = sets
             .iter()
             .enumerate()
@@ -641,7 +624,7 @@ impl Store {
         let done =
             sqlx::query("UPDATE domains SET secret_sha256 = $1, updated_at = $2 WHERE id = $3")
                 .bind(secret_hash(&secret))
-                .bind(now_millis())
+                .bind(jikji_calendar::now_millis())
                 .bind(id)
                 .execute(&self.pool)
                 .await?;
@@ -936,16 +919,7 @@ fn check_quota(quota: Option<i64>) -> Result<(), StoreError> {
 
 /// `YYYY-MM` with a month 01–12.
 fn check_month(month: &str) -> Result<(), StoreError> {
-    let b = month.as_bytes();
-    let ok = b.len() == 7
-        && b[..4].iter().all(u8::is_ascii_digit)
-        && b[4] == b'-'
-        && b[5..].iter().all(u8::is_ascii_digit)
-        && matches!(
-            &month[5..],
-            "01" | "02" | "03" | "04" | "05" | "06" | "07" | "08" | "09" | "10" | "11" | "12"
-        );
-    if ok {
+    if jikji_calendar::is_month(month) {
         Ok(())
     } else {
         Err(StoreError::Invalid(format!(
@@ -979,141 +953,16 @@ fn secret_hash(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
-fn now_millis() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
-
-/// Rewrite a SQLite URL so that opening it works: create the file's directory, and add
-/// `mode=rwc` when no mode is given. Returns the URL and whether it is in-memory.
-fn prepare_sqlite_url(url: &str) -> Result<(String, bool), StoreError> {
-    // Same split as sqlx-sqlite: strip the scheme, then the query.
-    let rest = url
-        .trim_start_matches("sqlite://")
-        .trim_start_matches("sqlite:");
-    let (path, params) = match rest.split_once('?') {
-        Some((p, q)) => (p, Some(q)),
-        None => (rest, None),
-    };
-    let param = |name: &str| {
-        params.and_then(|q| {
-            q.split('&')
-                .find_map(|kv| kv.strip_prefix(name).and_then(|v| v.strip_prefix('=')))
-        })
-    };
-    let mode = param("mode");
-    if path.is_empty() || path == ":memory:" || mode == Some("memory") {
-        return Ok((url.to_string(), true));
-    }
-    if mode != Some("ro") {
-        let path = percent_decode(path);
-        if let Some(dir) = Path::new(&path).parent() {
-            if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
-                    path: dir.display().to_string(),
-                    source,
-                })?;
-            }
-        }
-    }
-    let url = match (mode, params) {
-        (Some(_), _) => url.to_string(),
-        (None, Some(q)) if !q.is_empty() => format!("{url}&mode=rwc"),
-        (None, Some(_)) => format!("{url}mode=rwc"),
-        (None, None) => format!("{url}?mode=rwc"),
-    };
-    Ok((url, false))
-}
-
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            let hex_val = |c: u8| (c as char).to_digit(16);
-            if let (Some(hi), Some(lo)) = (hex_val(b[i + 1]), hex_val(b[i + 2])) {
-                out.push((hi * 16 + lo) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// The URL without a password, for error messages.
-fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.find('@')) {
-        (Some(s), Some(at)) if at > s => {
-            let userinfo = &url[s + 3..at];
-            match userinfo.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
-                None => url.to_string(),
-            }
-        }
-        _ => url.to_string(),
-    }
-}
-
-/// Current month in UTC as `YYYY-MM` (the key for quotas and usage).
-pub fn current_month() -> String {
-    month_of_millis(now_millis())
-}
-
-/// Month (`YYYY-MM`, UTC) of a Unix-milliseconds timestamp.
-pub fn month_of_millis(ms: i64) -> String {
-    let (year, month, ..) = civil_from_millis(ms);
-    format!("{year:04}-{month:02}")
-}
-
-/// `YYYY-MM-DD HH:MM UTC` of a Unix-milliseconds timestamp (for reports and listings).
-pub fn format_utc_millis(ms: i64) -> String {
-    let (y, m, d, hh, mm) = civil_from_millis(ms);
-    format!("{y:04}-{m:02}-{d:02} {hh:02}:{mm:02} UTC")
-}
-
-/// `YYYY-MM-DD HH:MM UTC` now.
-pub fn format_utc_now() -> String {
-    format_utc_millis(now_millis())
-}
-
-/// (year, month, day, hour, minute) in UTC of a Unix-milliseconds timestamp, by Howard Hinnant's
-/// civil_from_days (no calendar crate needed for this).
-fn civil_from_millis(ms: i64) -> (i64, i64, i64, i64, i64) {
-    let secs = ms.div_euclid(1000);
-    let days = secs.div_euclid(86_400);
-    let tod = secs.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day, tod / 3600, (tod % 3600) / 60)
-}
-
 #[cfg(test)]
 mod unit {
     use super::*;
 
     #[test]
-    fn months() {
-        assert_eq!(month_of_millis(0), "1970-01");
-        assert_eq!(month_of_millis(1_798_761_600_000 - 1), "2026-12"); // 2027-01-01T00:00Z minus 1 ms
-        assert_eq!(month_of_millis(1_798_761_600_000), "2027-01");
-        assert_eq!(month_of_millis(1_709_164_800_000), "2024-02"); // 2024-02-29
+    fn months_are_checked() {
         assert!(check_month("2026-11").is_ok());
         assert!(check_month("2026-13").is_err());
         assert!(check_month("26-11").is_err());
-        assert!(check_month(&current_month()).is_ok());
+        assert!(check_month(&jikji_calendar::current_month()).is_ok());
     }
 
     #[test]
@@ -1136,23 +985,6 @@ mod unit {
     }
 
     #[test]
-    fn sqlite_urls() {
-        let dir = std::env::temp_dir().join(format!("jikji-url-{}", uuid::Uuid::new_v4()));
-        let db = dir.join("sub").join("x.db");
-        let (u, mem) = prepare_sqlite_url(&format!("sqlite://{}", db.display())).unwrap();
-        assert!(!mem);
-        assert!(u.ends_with("x.db?mode=rwc"), "{u}");
-        assert!(db.parent().unwrap().is_dir());
-        let (u, _) = prepare_sqlite_url(&format!("sqlite:{}?mode=rw", db.display())).unwrap();
-        assert!(u.ends_with("?mode=rw"));
-        assert!(prepare_sqlite_url("sqlite::memory:").unwrap().1);
-        let d = Store::default_database_url(Path::new("/srv/a b?/data"));
-        assert_eq!(d, "sqlite:/srv/a b%3F/data/jikji.db?mode=rwc");
-        assert_eq!(percent_decode("/srv/a b%3F/x"), "/srv/a b?/x");
-        std::fs::remove_dir_all(dir).unwrap();
-    }
-
-    #[test]
     fn doc_kinds_parse() {
         for k in DocKind::ALL {
             assert_eq!(k.as_str().parse::<DocKind>().unwrap(), k);
@@ -1168,11 +1000,5 @@ mod unit {
             DomainKind::Document(vec![DocKind::Receipt, DocKind::IdCard])
         );
         assert!(check_kind(DomainKind::Document(vec![])).is_err());
-    }
-
-    #[test]
-    fn redacts_password() {
-        assert_eq!(redact_url("mysql://u:pw@h/db"), "mysql://u:***@h/db");
-        assert_eq!(redact_url("mysql://u@h/db"), "mysql://u@h/db");
     }
 }

@@ -241,7 +241,7 @@ async fn run_async(cmd: Command) -> anyhow::Result<()> {
             };
             let created = store.create_domain(new).await?;
             let d = &created.domain;
-            let base = d.invoke_url(&common.public_url);
+            let base = jikji_clova::invoke::base_url(&common.public_url, d.id, &d.invoke_key);
             let urls: Vec<String> = d
                 .operation_paths()
                 .iter()
@@ -300,7 +300,7 @@ async fn run_async(cmd: Command) -> anyhow::Result<()> {
         Command::Show { id, common } => {
             let store = open(&common).await?;
             let d = get(&store, id).await?;
-            let month = jikji_store::current_month();
+            let month = jikji_calendar::current_month();
             let quota_used = store.quota_used(id, &month).await?;
             let usage = store.usage(id, Some(&month)).await?;
             if common.json {
@@ -475,7 +475,7 @@ fn print_json(v: &serde_json::Value) -> anyhow::Result<()> {
 }
 
 fn domain_json(d: &Domain, public_url: &str) -> serde_json::Value {
-    let base = d.invoke_url(public_url);
+    let base = jikji_clova::invoke::base_url(public_url, d.id, &d.invoke_key);
     let mut v = serde_json::to_value(d).unwrap_or_default();
     v["invoke_url"] = json!(base);
     v["operation_urls"] = json!(d
@@ -515,7 +515,7 @@ fn limits_label(d: &Domain) -> String {
 }
 
 fn print_domain(d: &Domain, public_url: &str) {
-    let base = d.invoke_url(public_url);
+    let base = jikji_clova::invoke::base_url(public_url, d.id, &d.invoke_key);
     println!("Domain {} \"{}\"", d.id, d.name);
     println!("  type:            {}", kind_label(d));
     println!("  language:        {}", d.lang);
@@ -546,7 +546,7 @@ fn print_list(domains: &[Domain], public_url: &str) {
                 d.name.clone(),
                 kind_label(d),
                 limits_label(d),
-                d.invoke_url(public_url),
+                jikji_clova::invoke::base_url(public_url, d.id, &d.invoke_key),
             ]
         })
         .collect();
@@ -590,7 +590,7 @@ fn print_usage(rows: &[UsageRow]) {
 
 /// `YYYY-MM-DD HH:MM UTC` from Unix milliseconds.
 fn format_millis(ms: i64) -> String {
-    jikji_store::format_utc_millis(ms)
+    jikji_calendar::format_utc_millis(ms)
 }
 
 #[cfg(test)]

@@ -409,7 +409,7 @@ pub(crate) fn command_line() -> String {
 
 /// `YYYY-MM-DD HH:MM UTC` from the system clock.
 pub(crate) fn utc_now() -> String {
-    jikji_store::format_utc_now()
+    jikji_calendar::format_utc_now()
 }
 
 /// `nproc N, CPU MODEL, RAM N GiB`.
