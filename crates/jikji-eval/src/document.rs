@@ -138,6 +138,121 @@ impl DocumentReport {
     }
 }
 
+/// A Document OCR run over a set whose documents are rendered as `flat` and `photo` variants: the report
+/// is keyed `TYPE-VARIANT` (`receipt-flat`).
+#[derive(Debug, Clone, Default)]
+pub struct DocumentRun {
+    pub report: DocumentReport,
+    /// Document type → images not evaluated because nothing extracts that type.
+    pub skipped: BTreeMap<String, usize>,
+    /// Images whose OCR failed; they count as nothing extracted.
+    pub failed: usize,
+    /// `ID: error` of the first image that failed.
+    pub first_error: Option<String>,
+}
+
+/// `receipt-photo` → (`receipt`, `photo`); a key without a variant is its own type, variant `all`.
+fn split_variant(key: &str) -> (&str, &str) {
+    key.rsplit_once('-').unwrap_or((key, "all"))
+}
+
+impl DocumentRun {
+    /// Totals per variant (`flat`, `photo`) over every type: (documents, fully exact documents, fields).
+    pub fn variant_totals(&self) -> BTreeMap<String, (usize, usize, Tally)> {
+        let mut out: BTreeMap<String, (usize, usize, Tally)> = BTreeMap::new();
+        for (key, t) in &self.report.per_type {
+            let e = out.entry(split_variant(key).1.to_string()).or_default();
+            let (docs, all) = self.report.documents.get(key).copied().unwrap_or_default();
+            e.0 += docs;
+            e.1 += all;
+            e.2.n += t.n;
+            e.2.exact += t.exact;
+            e.2.char_sum += t.char_sum;
+        }
+        out
+    }
+
+    /// Markdown: flat vs photo totals, one row per type with both variants, the types not evaluated,
+    /// then every field of every type and variant.
+    pub fn markdown(&self) -> String {
+        let pct = |v: Option<f64>| v.map_or("–".to_string(), |x| format!("{:.1}%", 100.0 * x));
+        let mut s = String::from(
+            "| variant | documents | all fields exact | fields | field accuracy (exact) | char accuracy |\n\
+             |---|---:|---:|---:|---:|---:|\n",
+        );
+        let totals = self.variant_totals();
+        let mut all = (0, 0, Tally::default());
+        for (variant, (docs, exact_docs, t)) in &totals {
+            s.push_str(&format!(
+                "| {variant} | {docs} | {exact_docs} | {} | {} | {} |\n",
+                t.n,
+                pct(t.exact_rate()),
+                pct(t.char_accuracy())
+            ));
+            all.0 += docs;
+            all.1 += exact_docs;
+            all.2.n += t.n;
+            all.2.exact += t.exact;
+            all.2.char_sum += t.char_sum;
+        }
+        if totals.len() > 1 {
+            s.push_str(&format!(
+                "| **all** | {} | {} | {} | **{}** | {} |\n",
+                all.0,
+                all.1,
+                all.2.n,
+                pct(all.2.exact_rate()),
+                pct(all.2.char_accuracy())
+            ));
+        }
+        let variants: Vec<&String> = totals.keys().collect();
+        let types: std::collections::BTreeSet<&str> =
+            self.report.per_type.keys().map(|k| split_variant(k).0).collect();
+        s.push_str("\nField accuracy (exact) by type, char accuracy in brackets:\n\n| type |");
+        for v in &variants {
+            s.push_str(&format!(" {v} |"));
+        }
+        s.push_str("\n|---|");
+        s.push_str(&"---:|".repeat(variants.len()));
+        s.push('\n');
+        for ty in types {
+            s.push_str(&format!("| {ty} |"));
+            for v in &variants {
+                let t = self.report.per_type.get(&format!("{ty}-{v}"));
+                s.push_str(&match t {
+                    Some(t) => format!(
+                        " {} ({}) |",
+                        pct(t.exact_rate()),
+                        pct(t.char_accuracy())
+                    ),
+                    None => " – |".to_string(),
+                });
+            }
+            s.push('\n');
+        }
+        if !self.skipped.is_empty() {
+            let list: Vec<String> = self
+                .skipped
+                .iter()
+                .map(|(t, n)| format!("`{t}` ({n} images)"))
+                .collect();
+            s.push_str(&format!(
+                "\nNot evaluated (no Document OCR for the type): {}.\n",
+                list.join(", ")
+            ));
+        }
+        if self.failed > 0 {
+            s.push_str(&format!(
+                "\n**{} image(s) failed** and count as nothing extracted.\n",
+                self.failed
+            ));
+        }
+        s.push_str("\nEvery field:\n\n");
+        s.push_str(&self.report.markdown());
+        s
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,5 +283,25 @@ mod tests {
         r.add("namecard", &s);
         assert_eq!(r.per_type["namecard"].exact, 2);
         assert!(r.markdown().contains("| namecard | fax | 1 | 0.0% |"));
+    }
+
+    #[test]
+    fn runs_total_flat_and_photo() {
+        let ok = score_fields(&kv(&[("a", "1"), ("b", "2")]), &kv(&[("a", "1"), ("b", "2")]));
+        let half = score_fields(&kv(&[("a", "1"), ("b", "2")]), &kv(&[("a", "1")]));
+        let mut run = DocumentRun::default();
+        run.report.add("receipt-flat", &ok);
+        run.report.add("receipt-photo", &half);
+        run.report.add("passport-flat", &half);
+        run.skipped.insert("idcard".into(), 6);
+        let t = run.variant_totals();
+        assert_eq!((t["flat"].0, t["flat"].1, t["flat"].2.exact, t["flat"].2.n), (2, 1, 3, 4));
+        assert_eq!((t["photo"].0, t["photo"].1, t["photo"].2.exact), (1, 0, 1));
+        let md = run.markdown();
+        assert!(md.contains("| flat | 2 | 1 | 4 | 75.0% | 75.0% |"), "{md}");
+        assert!(md.contains("| **all** | 3 | 1 | 6 | **66.7%** |"), "{md}");
+        assert!(md.contains("| receipt | 100.0% (100.0%) | 50.0% (50.0%) |"), "{md}");
+        assert!(md.contains("| passport | 50.0% (50.0%) | – |"), "{md}");
+        assert!(md.contains("`idcard` (6 images)"), "{md}");
     }
 }

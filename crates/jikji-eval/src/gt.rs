@@ -12,6 +12,7 @@
 
 use jikji_geometry::{Quad, Rect};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// One ground-truth text line.
@@ -38,6 +39,9 @@ pub struct GtImage {
     pub group: Option<String>,
     /// Document type (synthetic docs: `namecard`, `receipt`, …).
     pub doc_type: Option<String>,
+    /// The key fields a Document OCR should extract, `(name, text)` sorted by name (synthetic docs:
+    /// `storeName`, `items[0].price`, …; empty for other sets).
+    pub fields: Vec<(String, String)>,
 }
 
 impl GtImage {
@@ -231,6 +235,7 @@ pub fn parse_jsonl(text: &str, base: &Path) -> Result<Vec<GtImage>, GtError> {
             text_complete: raw.text_complete,
             group: None,
             doc_type: None,
+            fields: Vec::new(),
         });
     }
     Ok(out)
@@ -245,6 +250,15 @@ struct RawSynthetic {
     #[serde(default)]
     photo: bool,
     lines: Vec<RawLine>,
+    #[serde(default)]
+    fields: BTreeMap<String, RawField>,
+}
+
+#[derive(Deserialize)]
+struct RawField {
+    /// Absent for fields that are not text (none in the current sets).
+    #[serde(default)]
+    text: Option<String>,
 }
 
 /// Parses one synthetic-docs JSON file; the image is the file with the same stem and an image extension.
@@ -274,6 +288,11 @@ pub fn parse_synthetic_json(text: &str, json_path: &Path) -> Result<GtImage, GtE
         text_complete: true,
         group: Some(if raw.photo { "photo" } else { "flat" }.to_string()),
         doc_type: raw.doc_type,
+        fields: raw
+            .fields
+            .into_iter()
+            .filter_map(|(k, f)| Some((k, f.text?)))
+            .collect(),
     })
 }
 
@@ -356,10 +375,17 @@ mod tests {
     fn parses_synthetic_doc_json() {
         let text = r#"{"type": "idcard", "id": "idcard-s1-0000-photo", "photo": true, "image": {"w": 20, "h": 10},
             "lines": [{"text": "주민등록증", "box": [1,1,9,1,9,4,1,4], "role": "title"},
-                      {"text": "印", "box": [1,5,3,5,3,7,1,7], "role": "stamp"}]}"#;
+                      {"text": "印", "box": [1,5,3,5,3,7,1,7], "role": "stamp"}],
+            "fields": {"personalNum": {"text": "801117-2904061", "box": [1,1,9,1,9,4,1,4]},
+                       "name": {"text": "김하늘"}, "photoBox": {"box": [0,0,1,0,1,1,0,1]}}}"#;
         let img = parse_synthetic_json(text, Path::new("/x/idcard-s1-0000-photo.json")).unwrap();
         assert_eq!(img.id, "idcard-s1-0000-photo");
         assert_eq!(img.group.as_deref(), Some("photo"));
+        let field = |k: &str, v: &str| (k.to_string(), v.to_string());
+        assert_eq!(
+            img.fields,
+            vec![field("name", "김하늘"), field("personalNum", "801117-2904061")]
+        );
         assert_eq!(img.doc_type.as_deref(), Some("idcard"));
         assert_eq!(img.image, PathBuf::from("/x/idcard-s1-0000-photo.jpg"));
         assert_eq!(img.lines[1].role.as_deref(), Some("stamp"));

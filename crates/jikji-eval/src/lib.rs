@@ -1,7 +1,18 @@
 //! Accuracy metrics for Jikji: page CER, line CER and detection precision/recall/F1 over ground-truth sets.
 //!
-//! Pure code — no models, no engine. `jikji eval` (CLI) runs the engine and feeds its lines here;
-//! `jikji bench` does the same with the anchors' outputs so that every engine is scored by one metric.
+//! The harness of `jikji eval` and `jikji bench`, model-agnostic: the caller builds the engine and hands
+//! it in as a [`jikji_pipeline::PageReader`]; the CLI only parses flags and prints.
+//!
+//! * [`harness`]: run a page reader over a set ([`harness::ImageReader`]), score the outputs
+//!   ([`harness::SetRun`]), the sets and languages of `jikji eval --all`, the accuracy of an anchor's
+//!   outputs ([`harness::Accuracy`]);
+//! * [`predictions`]: the predictions file (JSONL, one image a line) that Jikji and the anchors write and
+//!   `jikji eval --predictions` scores, and matching predictions to GT images;
+//! * [`report`]: one set's report (text, Markdown, JSON) and reports of several runs (`ACCURACY.md`);
+//! * [`run_info`]: command, date, machine and commit for report headers; splicing a generated block into
+//!   a hand-written document;
+//! * the metrics themselves ([`score`], [`metrics`], [`normalize`]), Document OCR fields ([`document`])
+//!   and table TEDS ([`teds`]).
 //!
 //! # Ground truth
 //! [`gt::load`] reads a `gt.jsonl` file (or a directory holding one) or a synthetic-docs directory of
@@ -47,14 +58,19 @@
 
 pub mod document;
 pub mod gt;
+pub mod harness;
 pub mod metrics;
 pub mod normalize;
+pub mod predictions;
 pub mod report;
+pub mod run_info;
 pub mod score;
 pub mod teds;
 
 pub use gt::{GtError, GtFormat, GtImage, GtLine, GtSet};
+pub use harness::{Accuracy, FieldExtractor, ImageReader, SetRun};
 pub use normalize::Normalizer;
+pub use predictions::{PredLineRecord, Prediction};
 pub use report::SetReport;
 pub use score::{
     score_image, summarize, BestMatch, CerCounts, DetCounts, EvalOptions, ImageScore, PredLine,

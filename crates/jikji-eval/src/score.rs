@@ -398,6 +398,7 @@ mod tests {
             text_complete: true,
             group: None,
             doc_type: None,
+            fields: vec![],
         }
     }
 

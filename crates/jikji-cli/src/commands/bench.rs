@@ -28,13 +28,14 @@
 //! also scored with `jikji-eval` (page CER, line CER, detection F1), so speed and accuracy come from the
 //! same outputs.
 
-use super::eval::{self as ev, PredLineRecord, Prediction};
+use super::eval as ev;
 use anyhow::{bail, Context};
 use clap::ValueEnum;
 use jikji_engine::{Lang, OcrOptions};
 use jikji_eval::metrics::{median, percentile};
 use jikji_eval::report::{frac, pct, secs};
-use jikji_eval::{gt, score_image, EvalOptions, GtImage, GtSet, SetReport};
+use jikji_eval::run_info::{self, command_line, git_commit, machine, utc_now};
+use jikji_eval::{gt, predictions, Accuracy, ImageReader, PredLineRecord, Prediction};
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -307,16 +308,6 @@ struct EngineResult {
     predictions: Vec<Prediction>,
     #[serde(skip_serializing_if = "Option::is_none")]
     accuracy: Option<Accuracy>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-struct Accuracy {
-    page_cer: Option<f64>,
-    page_cer_casefold: Option<f64>,
-    line_cer: Option<f64>,
-    line_cer_casefold: Option<f64>,
-    det_f1: Option<f64>,
-    best_match_cer: Option<f64>,
 }
 
 impl EngineResult {
@@ -725,14 +716,15 @@ fn worker(args: &Args) -> anyhow::Result<()> {
     )?;
     let load_s = t0.elapsed().as_secs_f64();
     let t0 = Instant::now();
-    let _ = ev::ocr_file(&engine, &images[0], &opts);
+    let reader = ImageReader::new(&engine, super::ocr::input_limits(), opts);
+    let _ = reader.read(&images[0]);
     let warmup_s = t0.elapsed().as_secs_f64();
     let rss_after = read_rss_kb("VmRSS:");
     let mut out = Vec::new();
     let stderr = std::io::stderr();
     for round in 0..args.rounds.max(1) {
         for img in &images {
-            let p = ev::ocr_file(&engine, img, &opts);
+            let p = reader.read(img);
             let _ = writeln!(
                 stderr.lock(),
                 "bench-progress {} {}",
@@ -804,10 +796,10 @@ fn markdown(
         "## Benchmark `{}`: Jikji vs RapidOCR vs Tesseract\n",
         section_key(args)
     );
-    let _ = writeln!(o, "- Command: `{}`", ev::command_line());
-    let _ = writeln!(o, "- Date: {}", ev::utc_now());
-    let _ = writeln!(o, "- Machine: {}", ev::machine());
-    let _ = writeln!(o, "- Git commit: {}", ev::git_commit());
+    let _ = writeln!(o, "- Command: `{}`", command_line());
+    let _ = writeln!(o, "- Date: {}", utc_now());
+    let _ = writeln!(o, "- Machine: {}", machine());
+    let _ = writeln!(o, "- Git commit: {}", git_commit());
     let _ = writeln!(o, "- Load average at start (1/5/15 min): {load_avg}");
     let _ = writeln!(
         o,
@@ -959,32 +951,6 @@ fn section_key(args: &Args) -> String {
     })
 }
 
-fn score(set: &GtSet, preds: &[Prediction]) -> Accuracy {
-    let eopts = EvalOptions::default();
-    let by_name = |p: &str| Path::new(p).file_name().map(|n| n.to_os_string());
-    let scores: Vec<_> = set
-        .images
-        .iter()
-        .filter_map(|g: &GtImage| {
-            let name = g.image.file_name()?;
-            let p = preds
-                .iter()
-                .find(|p| by_name(&p.image).as_deref() == Some(name))?;
-            Some(score_image(g, &p.pred_lines(), &eopts))
-        })
-        .collect();
-    let r = SetReport::new(set, scores, false, false);
-    let s = &r.overall;
-    Accuracy {
-        page_cer: s.exact.page_cer(),
-        page_cer_casefold: s.casefold.page_cer(),
-        line_cer: s.exact.line_cer(),
-        line_cer_casefold: s.casefold.line_cer(),
-        det_f1: s.det.and_then(|d| d.f1()),
-        best_match_cer: s.exact.best_match_cer(),
-    }
-}
-
 pub fn run(args: Args) -> anyhow::Result<()> {
     if args.worker {
         return worker(&args);
@@ -1083,28 +1049,20 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             continue;
         }
         if let Some(set) = &gt_set {
-            r.accuracy = Some(score(set, &r.predictions));
+            r.accuracy = Some(Accuracy::of(set, &r.predictions));
         }
         if let Some(dir) = &args.save_predictions {
-            std::fs::create_dir_all(dir)?;
-            let mut f = std::io::BufWriter::new(std::fs::File::create(
-                dir.join(format!("{}.jsonl", r.engine)),
-            )?);
-            for p in &r.predictions {
-                serde_json::to_writer(&mut f, p)?;
-                f.write_all(b"\n")?;
-            }
-            f.flush()?;
+            predictions::write(&dir.join(format!("{}.jsonl", r.engine)), &r.predictions)?;
         }
     }
 
     let text = match args.format {
         Format::Json => {
             serde_json::to_string_pretty(&serde_json::json!({
-                "command": ev::command_line(),
-                "date": ev::utc_now(),
-                "machine": ev::machine(),
-                "commit": ev::git_commit(),
+                "command": command_line(),
+                "date": utc_now(),
+                "machine": machine(),
+                "commit": git_commit(),
                 "images": images.len(),
                 "rounds": args.rounds,
                 "threads": args.threads,
@@ -1122,7 +1080,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 let key = section_key(&args);
                 let begin =
                     format!("<!-- jikji-bench:begin {key} (generated by `jikji bench --out`) -->");
-                ev::splice_block(
+                run_info::splice_block(
                     &existing,
                     &begin,
                     &format!("<!-- jikji-bench:end {key} -->"),
