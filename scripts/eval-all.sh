@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the release CLI and regenerates the measured sections of ACCURACY.md and (optionally)
-# BENCHMARKS.md. Each section records the exact command, date, machine and git commit.
+# Builds the release CLI and regenerates the measured sections of ACCURACY.md (text accuracy, then
+# Document OCR field accuracy) and (optionally) BENCHMARKS.md. Each section records the exact
+# command, date, machine and git commit.
 #
 # Usage: scripts/eval-all.sh [--bench] [extra `jikji eval` args…]
 # Env:   TESTDATA (default ../shared/testdata), JIKJI_MODELS (default ./models), THREADS (bench, default 1)
@@ -14,6 +15,7 @@ cargo build --release -p jikji-cli
 jikji=target/release/jikji
 
 "$jikji" eval --all --testdata "$testdata" --markdown --out ACCURACY.md "$@"
+"$jikji" eval --document --testdata "$testdata" --markdown --out ACCURACY.md
 echo "eval-all: wrote ACCURACY.md"
 
 if [ $bench = 1 ]; then
