@@ -28,6 +28,7 @@ pub mod fill;
 #[cfg(feature = "models")]
 mod recognizer;
 pub mod regions;
+#[cfg(feature = "models")]
 pub mod rules;
 pub mod structure;
 
