@@ -65,6 +65,7 @@ pub mod predictions;
 pub mod report;
 pub mod run_info;
 pub mod score;
+pub mod tables;
 pub mod teds;
 
 pub use gt::{GtError, GtFormat, GtImage, GtLine, GtSet};

@@ -5,6 +5,7 @@
 //! jikji eval --gt ../shared/testdata/synthetic-docs --format markdown
 //! jikji eval --all --testdata ../shared/testdata --markdown --out ACCURACY.md
 //! jikji eval --document --testdata ../shared/testdata --markdown --out ACCURACY.md
+//! jikji eval --tables /tmp/tables          # a set written by scripts/gen-tables/gen_tables.py
 //! ```
 //!
 //! This module parses the flags, builds the engine and prints; running the engine over a set, the
@@ -38,7 +39,7 @@ pub enum Format {
 pub struct Args {
     /// Ground truth: a gt.jsonl file, a directory holding gt.jsonl, or a synthetic-docs directory
     /// (per-image NAME.json next to NAME.jpg).
-    #[arg(long, required_unless_present_any = ["all", "document"], conflicts_with = "all")]
+    #[arg(long, required_unless_present_any = ["all", "document", "tables"], conflicts_with = "all")]
     pub gt: Option<PathBuf>,
     /// Evaluate every set under --testdata (sroie, korean_real, passport_mrz, synthetic-docs).
     #[arg(long)]
@@ -49,6 +50,13 @@ pub struct Args {
     /// file keeps everything outside the `<!-- jikji-eval-document:begin -->`…`end` markers.
     #[arg(long, conflicts_with_all = ["all", "predictions", "save_predictions", "per_image"])]
     pub document: bool,
+    /// Tables instead of text accuracy: every page of the table set DIR (`DIR/gt.jsonl`, lines
+    /// `{"image", "html", "style", "variant"}` as `scripts/gen-tables/gen_tables.py` writes them) is read
+    /// with table detection, one page at a time on one worker, and the largest table found is scored
+    /// against the page's table: TEDS and structure-only TEDS per style and flat vs photo, and the
+    /// table stage's time per page (text or markdown).
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["all", "document", "gt", "predictions", "save_predictions"])]
+    pub tables: Option<PathBuf>,
     /// Test-data root for --all.
     #[arg(long, default_value = "../shared/testdata")]
     pub testdata: PathBuf,
@@ -266,6 +274,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if args.document {
         return run_document(&args, format, workers);
     }
+    if let Some(dir) = &args.tables {
+        return run_tables(&args, dir, format);
+    }
 
     // The sets to run.
     let mut sets: Vec<GtSet> = Vec::new();
@@ -430,4 +441,63 @@ fn run_document(args: &Args, format: Format, workers: usize) -> anyhow::Result<(
         }
         None => emit(None, &md),
     }
+}
+
+/// `jikji eval --tables DIR`.
+fn run_tables(args: &Args, dir: &Path, format: Format) -> anyhow::Result<()> {
+    use jikji_eval::tables::{load_table_set, run_table_set, summarize_tables, tables_markdown};
+    if format == Format::Json {
+        bail!("--tables writes text or markdown");
+    }
+    let mut set = load_table_set(dir).map_err(anyhow::Error::msg)?;
+    if let Some(n) = args.limit {
+        set.truncate(n);
+    }
+    let lang = args.lang.as_deref().unwrap_or("ko");
+    let opts = jikji_pipeline::Options {
+        pages: jikji_pipeline::Pages::First,
+        ..super::ocr::pipeline_options(OcrOptions { langs: parse_langs(lang)? })
+    };
+    // One worker, one thread: the table stage's time per page is the figure the issue asks for.
+    let engine = load_engine(args, 1)?;
+    let tables = jikji_table::TablePool::new(
+        &args.models,
+        jikji_table::TableConfig { threads: args.threads.max(1), ..Default::default() },
+    )?;
+    let pb = progress(set.len(), args.quiet, "tables");
+    let scores = run_table_set(&engine, &tables, &set, &opts, |s| {
+        if args.per_image {
+            pb.suspend(|| {
+                eprintln!(
+                    "{:24} {:10} {:5} tables={} TEDS={:.3} S-TEDS={:.3} {:.0} ms",
+                    s.image, s.style, s.variant, s.found, s.teds, s.teds_struct, s.table_ms
+                )
+            });
+        }
+        pb.inc(1);
+    })
+    .map_err(anyhow::Error::msg)?;
+    pb.finish_and_clear();
+    let summary = summarize_tables(&scores);
+    let text = match format {
+        Format::Markdown => format!(
+            "Table set `{}` ({} pages), lang `{lang}`, model set `{}`, 1 worker × {} thread(s):\n\n{}",
+            dir.display(),
+            scores.len(),
+            args.model_set,
+            args.threads.max(1),
+            tables_markdown(&summary)
+        ),
+        _ => {
+            let mut t = format!("{:12} {:>3} {:>5} {:>6} {:>7} {:>8}\n", "pages", "n", "found", "TEDS", "S-TEDS", "ms/page");
+            for g in &summary {
+                t.push_str(&format!(
+                    "{:12} {:>3} {:>5} {:>6.3} {:>7.3} {:>8.0}\n",
+                    g.group, g.pages, g.found, g.teds, g.teds_struct, g.table_ms
+                ));
+            }
+            t
+        }
+    };
+    emit(args.out.as_deref(), &text)
 }
