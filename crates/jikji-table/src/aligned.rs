@@ -241,7 +241,8 @@ mod tests {
 
     #[test]
     fn an_item_block_is_a_table() {
-        let mut words = vec![w("Statement", 40.0, 10.0), w("of", 140.0, 10.0), w("account", 170.0, 10.0)];
+        // A title above, its words one space apart (~0.3 text heights).
+        let mut words = vec![w("Statement", 40.0, 10.0), w("of", 126.0, 10.0), w("account", 149.0, 10.0)];
         words.extend(item_block(60.0));
         words.push(w("Thank", 40.0, 400.0));
         let found = find_aligned_tables(&words, &[]);
