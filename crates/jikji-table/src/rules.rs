@@ -203,13 +203,6 @@ fn rules_along(dark: &[bool], w: usize, h: usize, min_len: usize, horizontal: bo
     }
     first_of_line.push(ids.len());
     let mut parent: Vec<usize> = (0..ids.len()).collect();
-    fn find(p: &mut [usize], mut i: usize) -> usize {
-        while p[i] != i {
-            p[i] = p[p[i]];
-            i = p[i];
-        }
-        i
-    }
     for line in 1..lines {
         let (mut a, a_end) = (first_of_line[line], first_of_line[line + 1]);
         let (mut b, b_end) = (first_of_line[line - 1], first_of_line[line]);
@@ -265,17 +258,19 @@ fn rules_along(dark: &[bool], w: usize, h: usize, min_len: usize, horizontal: bo
     out
 }
 
+/// Union-find root of `i` (with path halving).
+fn find(p: &mut [usize], mut i: usize) -> usize {
+    while p[i] != i {
+        p[i] = p[p[i]];
+        i = p[i];
+    }
+    i
+}
+
 /// The bounding boxes of rule groups that make a grid (see the module docs).
 pub fn group_tables(rules: &[Rule]) -> Vec<Rule> {
     let n = rules.len();
     let mut parent: Vec<usize> = (0..n).collect();
-    fn find(p: &mut [usize], mut i: usize) -> usize {
-        while p[i] != i {
-            p[i] = p[p[i]];
-            i = p[i];
-        }
-        i
-    }
     for i in 0..n {
         for j in i + 1..n {
             // Only crossings join (a horizontal with a vertical): parallel rules that merely sit
