@@ -92,6 +92,17 @@ pub fn find_aligned_tables(words: &[Word], taken: &[Region]) -> Vec<Region> {
     out
 }
 
+/// Whether the page could hold a table at all: at least [`MIN_TABULAR_ROWS`] text rows cut into two or
+/// more pieces by wide gaps. Every table with text has such rows (its cells sit side by side); running
+/// prose, letters and single-column pages have none, so the table stage skips its models there.
+pub fn may_hold_a_table(words: &[Word]) -> bool {
+    let (boxes, texts): (Vec<Rect>, Vec<&str>) = words.iter().map(|w| (w.quad.bbox(), w.text.as_str())).unzip();
+    rows(&boxes, &texts).iter().filter(|r| r.pieces.len() >= 2).count() >= MIN_TABULAR_ROWS
+}
+
+/// Fewest rows of side-by-side pieces on a page before the table finders run (two: a header and one row).
+pub const MIN_TABULAR_ROWS: usize = 2;
+
 /// Words (boxes with their texts) grouped into rows, top to bottom, each cut into pieces.
 fn rows(boxes: &[Rect], texts: &[&str]) -> Vec<Row> {
     let mut idx: Vec<usize> = (0..boxes.len()).collect();
@@ -269,6 +280,22 @@ mod tests {
             words.push(w(v, 200.0, 300.0 + 24.0 * i as f32));
         }
         assert!(find_aligned_tables(&words, &[]).is_empty());
+    }
+
+    #[test]
+    fn prose_cannot_hold_a_table_and_an_item_block_can() {
+        let mut prose = Vec::new();
+        for row in 0..8 {
+            let mut x = 40.0;
+            for t in ["the", "quick", "brown", "fox", "jumps", "over", "the", "lazy", "dog"] {
+                prose.push(w(t, x, 20.0 + 24.0 * row as f32));
+                x += 9.0 * t.len() as f32 + 5.0;
+            }
+        }
+        assert!(!may_hold_a_table(&prose));
+        assert!(!may_hold_a_table(&[]));
+        prose.extend(item_block(400.0));
+        assert!(may_hold_a_table(&prose));
     }
 
     #[test]

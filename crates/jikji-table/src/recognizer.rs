@@ -137,10 +137,16 @@ impl TableRecognizer {
 
     /// Finds the tables on `image` and fills them with the words of `page` (whose coordinates are
     /// rescaled to the image if the page was read at another size).
+    ///
+    /// A page whose words never sit side by side ([`aligned::may_hold_a_table`]: prose, letters, a
+    /// single column) has no table with text, and costs no model run.
     pub fn recognize(&mut self, image: &RgbImage, page: &PageResult) -> Result<Vec<Table>, TableError> {
+        let words = words_in_image(image, page);
+        if !aligned::may_hold_a_table(&words) {
+            return Ok(Vec::new());
+        }
         let mut regions = self.find_regions(image)?;
         if self.config.aligned_finder {
-            let words = words_in_image(image, page);
             let aligned = aligned::find_aligned_tables(&words, &regions);
             regions.extend(aligned);
         }
