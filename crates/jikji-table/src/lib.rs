@@ -5,7 +5,8 @@
 //!    page, and a scan for crossing rule lines finds ruled tables the model misses (a ruled table's
 //!    region comes from its rules). A page without a table costs the model run and the scan. Then,
 //!    where neither found a table, rows of words whose pieces line up in columns ([`aligned`]) make a
-//!    borderless table's region (receipt item blocks, numeric tables in photos).
+//!    borderless table's region (receipt item blocks, numeric tables in photos). A page whose words
+//!    never sit side by side (prose, a single column) cannot hold a table with text and skips all this.
 //! 2. **Structure** ([`structure`]): each region, cropped with a small margin, goes through SLANet-plus,
 //!    which emits HTML structure tokens and a box per cell; the tokens become a grid with spans.
 //! 3. **Cells** ([`fill`]): shared row/column edges are estimated from the cell boxes, so the cells tile
