@@ -235,6 +235,19 @@ mod tests {
         }
     }
 
+    /// `rows` lines of prose, words one ordinary space apart.
+    fn paragraph(rows: usize) -> Vec<Word> {
+        let mut out = Vec::new();
+        for row in 0..rows {
+            let mut x = 40.0;
+            for t in ["the", "quick", "brown", "fox", "jumps", "over", "the", "lazy", "dog"] {
+                out.push(w(t, x, 20.0 + 24.0 * row as f32));
+                x += 9.0 * t.len() as f32 + 5.0;
+            }
+        }
+        out
+    }
+
     /// A receipt-like block: item, quantity (right-aligned), amount (right-aligned).
     fn item_block(y: f32) -> Vec<Word> {
         let mut out = vec![w("Item", 40.0, y), w("Qty", 200.0, y), w("Amount", 280.0, y)];
@@ -265,15 +278,8 @@ mod tests {
 
     #[test]
     fn paragraphs_and_label_value_forms_are_not_tables() {
-        let mut words = Vec::new();
         // A paragraph: words at ordinary spacing.
-        for row in 0..6 {
-            let mut x = 40.0;
-            for t in ["the", "quick", "brown", "fox", "jumps", "over", "the", "lazy", "dog"] {
-                words.push(w(t, x, 20.0 + 24.0 * row as f32));
-                x += 9.0 * t.len() as f32 + 5.0;
-            }
-        }
+        let mut words = paragraph(6);
         // A form: label, value — two columns.
         for (i, (k, v)) in [("Name", "Kim"), ("Date", "2024-08-06"), ("Phone", "010-1234-5678"), ("Total", "54,440")].iter().enumerate() {
             words.push(w(k, 40.0, 300.0 + 24.0 * i as f32));
@@ -284,14 +290,7 @@ mod tests {
 
     #[test]
     fn prose_cannot_hold_a_table_and_an_item_block_can() {
-        let mut prose = Vec::new();
-        for row in 0..8 {
-            let mut x = 40.0;
-            for t in ["the", "quick", "brown", "fox", "jumps", "over", "the", "lazy", "dog"] {
-                prose.push(w(t, x, 20.0 + 24.0 * row as f32));
-                x += 9.0 * t.len() as f32 + 5.0;
-            }
-        }
+        let mut prose = paragraph(8);
         assert!(!may_hold_a_table(&prose));
         assert!(!may_hold_a_table(&[]));
         prose.extend(item_block(400.0));
