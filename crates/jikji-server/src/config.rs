@@ -100,52 +100,8 @@ impl Default for ServerConfig {
     }
 }
 
-/// Shown instead of a secret.
-pub const MASK: &str = "<redacted>";
-
-/// `url` with its password replaced by [`MASK`] (`postgres://user:<redacted>@host/db`), also a
-/// `password=` query parameter; anything that is not a URL with a password is returned as is.
-pub fn mask_database_url(url: &str) -> String {
-    let Ok(mut u) = reqwest::Url::parse(url) else {
-        // Not a URL: a key=value connection string (`host=… password=…`) is masked by hand.
-        return mask_keyword_password(url);
-    };
-    let has_query_password = u
-        .query_pairs()
-        .any(|(k, _)| k.eq_ignore_ascii_case("password"));
-    if u.password().is_none() && !has_query_password {
-        return url.to_string();
-    }
-    if u.password().is_some() && u.set_password(Some(MASK)).is_err() {
-        return MASK.into();
-    }
-    if has_query_password {
-        let pairs: Vec<(String, String)> = u
-            .query_pairs()
-            .map(|(k, v)| {
-                let v = if k.eq_ignore_ascii_case("password") {
-                    MASK.to_string()
-                } else {
-                    v.into_owned()
-                };
-                (k.into_owned(), v)
-            })
-            .collect();
-        u.query_pairs_mut().clear().extend_pairs(pairs);
-    }
-    // `set_password` percent-encodes the mask; show it as written.
-    u.to_string().replace("%3Credacted%3E", MASK)
-}
-
-fn mask_keyword_password(s: &str) -> String {
-    s.split(' ')
-        .map(|part| match part.split_once('=') {
-            Some((k, _)) if k.trim().eq_ignore_ascii_case("password") => format!("{k}={MASK}"),
-            _ => part.to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
+/// Shown instead of a secret (the admin token, a database password).
+pub use jikji_store::{mask_database_url, MASK};
 
 impl std::fmt::Debug for ServerConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -334,31 +290,6 @@ mod tests {
         assert_eq!(back.workers, c.workers);
         // the original is untouched
         assert_eq!(c.admin_token.as_deref(), Some(TOKEN));
-    }
-
-    #[test]
-    fn database_url_masking() {
-        for (url, shown) in [
-            ("postgres://u:secret@h/db", "postgres://u:<redacted>@h/db"),
-            (
-                "postgresql://u:secret@h:5433/db?sslmode=require",
-                "postgresql://u:<redacted>@h:5433/db?sslmode=require",
-            ),
-            (
-                "postgres://u@h/db?password=secret&sslmode=disable",
-                "postgres://u@h/db?password=<redacted>&sslmode=disable",
-            ),
-            ("postgres://h/db", "postgres://h/db"),
-            ("sqlite:./data/jikji.db", "sqlite:./data/jikji.db"),
-            (
-                "host=h user=u password=secret dbname=d",
-                "host=h user=u password=<redacted> dbname=d",
-            ),
-        ] {
-            let m = mask_database_url(url);
-            assert!(!m.contains("secret"), "{url} -> {m}");
-            assert_eq!(m.replace("%3Credacted%3E", MASK), shown, "{url}");
-        }
     }
 
     #[test]

@@ -81,18 +81,51 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// The URL without a password, for error messages.
-pub(crate) fn redact(url: &str) -> String {
-    match (url.find("://"), url.find('@')) {
-        (Some(s), Some(at)) if at > s => {
-            let userinfo = &url[s + 3..at];
-            match userinfo.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
-                None => url.to_string(),
-            }
-        }
-        _ => url.to_string(),
+/// Shown instead of a password.
+pub const MASK: &str = "<redacted>";
+
+/// `url` with its password replaced by [`MASK`] (`postgres://user:<redacted>@host/db`), also a
+/// `password=` query parameter; anything that is not a URL with a password is returned as is.
+pub fn mask_database_url(url: &str) -> String {
+    let Ok(mut u) = url::Url::parse(url) else {
+        // Not a URL: a key=value connection string (`host=… password=…`) is masked by hand.
+        return mask_keyword_password(url);
+    };
+    let has_query_password = u
+        .query_pairs()
+        .any(|(k, _)| k.eq_ignore_ascii_case("password"));
+    if u.password().is_none() && !has_query_password {
+        return url.to_string();
     }
+    if u.password().is_some() && u.set_password(Some(MASK)).is_err() {
+        return MASK.into();
+    }
+    if has_query_password {
+        let pairs: Vec<(String, String)> = u
+            .query_pairs()
+            .map(|(k, v)| {
+                let v = if k.eq_ignore_ascii_case("password") {
+                    MASK.to_string()
+                } else {
+                    v.into_owned()
+                };
+                (k.into_owned(), v)
+            })
+            .collect();
+        u.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    // `set_password` percent-encodes the mask; show it as written.
+    u.to_string().replace("%3Credacted%3E", MASK)
+}
+
+fn mask_keyword_password(s: &str) -> String {
+    s.split(' ')
+        .map(|part| match part.split_once('=') {
+            Some((k, _)) if k.trim().eq_ignore_ascii_case("password") => format!("{k}={MASK}"),
+            _ => part.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[cfg(test)]
@@ -117,8 +150,27 @@ mod tests {
     }
 
     #[test]
-    fn redacts_password() {
-        assert_eq!(redact("mysql://u:pw@h/db"), "mysql://u:***@h/db");
-        assert_eq!(redact("mysql://u@h/db"), "mysql://u@h/db");
+    fn database_url_masking() {
+        for (url, shown) in [
+            ("postgres://u:secret@h/db", "postgres://u:<redacted>@h/db"),
+            (
+                "postgresql://u:secret@h:5433/db?sslmode=require",
+                "postgresql://u:<redacted>@h:5433/db?sslmode=require",
+            ),
+            (
+                "postgres://u@h/db?password=secret&sslmode=disable",
+                "postgres://u@h/db?password=<redacted>&sslmode=disable",
+            ),
+            ("postgres://h/db", "postgres://h/db"),
+            ("sqlite:./data/jikji.db", "sqlite:./data/jikji.db"),
+            (
+                "host=h user=u password=secret dbname=d",
+                "host=h user=u password=<redacted> dbname=d",
+            ),
+        ] {
+            let m = mask_database_url(url);
+            assert!(!m.contains("secret"), "{url} -> {m}");
+            assert_eq!(m.replace("%3Credacted%3E", MASK), shown, "{url}");
+        }
     }
 }

@@ -32,6 +32,8 @@ use subtle::ConstantTimeEq;
 
 mod database_url;
 
+pub use database_url::{mask_database_url, MASK};
+
 /// Errors from the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -416,7 +418,7 @@ impl Store {
                 let (url, in_memory) = database_url::prepare_sqlite_url(url)?;
                 (Backend::Sqlite, url, in_memory)
             } else {
-                return Err(StoreError::UnsupportedUrl(database_url::redact(url)));
+                return Err(StoreError::UnsupportedUrl(database_url::mask_database_url(url)));
             };
         let mut options = AnyPoolOptions::new();
         if in_memory {
