@@ -34,6 +34,8 @@ fn main() {
     config.ruled_finder = !args.iter().any(|a| a == "--no-ruled");
     // `--no-aligned`: without the word-alignment finder of borderless tables.
     config.aligned_finder = !args.iter().any(|a| a == "--no-aligned");
+    // `--no-layout`: without the layout model (rule lines and word alignment only).
+    config.layout_finder = !args.iter().any(|a| a == "--no-layout");
     if let Some(c) = args.iter().position(|a| a == "--conf").and_then(|i| args.get(i + 1)) {
         config.region_conf = c.parse().expect("--conf X");
     }
