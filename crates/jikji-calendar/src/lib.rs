@@ -2,6 +2,7 @@
 //!
 //! * Month keys, `YYYY-MM` in UTC: the key of the monthly quota and usage counters
 //!   ([`current_month`], [`month_of_millis`]) and the check that a caller's month is one ([`is_month`]).
+//! * Today's date ([`today_utc`]): the "not in the future" check of dates printed on documents.
 //! * Timestamps for people, `YYYY-MM-DD HH:MM UTC` ([`format_utc_millis`], [`format_utc_now`]):
 //!   domain listings, accuracy and benchmark reports.
 //!
@@ -46,6 +47,12 @@ pub fn format_utc_now() -> String {
     format_utc_millis(now_millis())
 }
 
+/// Today's date in UTC as (year, month, day): "not in the future" checks of printed dates.
+pub fn today_utc() -> (i32, u32, u32) {
+    let (y, m, d, ..) = civil_from_millis(now_millis());
+    (y as i32, m as u32, d as u32)
+}
+
 /// (year, month, day, hour, minute) in UTC of a Unix-milliseconds timestamp, by Howard Hinnant's
 /// civil_from_days.
 fn civil_from_millis(ms: i64) -> (i64, i64, i64, i64, i64) {
@@ -76,6 +83,9 @@ mod tests {
         assert_eq!(month_of_millis(1_709_164_800_000), "2024-02"); // 2024-02-29
         assert_eq!(month_of_millis(-1), "1969-12");
         assert!(is_month(&current_month()));
+        let (y, m, d) = today_utc();
+        assert_eq!(format!("{y:04}-{m:02}"), current_month());
+        assert!((1..=31).contains(&d));
     }
 
     #[test]

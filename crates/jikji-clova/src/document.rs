@@ -177,6 +177,30 @@ pub struct PassportWire {
     pub passport_result: serde_json::Map<String, serde_json::Value>,
 }
 
+// ---- ID cards (§11) ----
+
+/// `images[].idCard.result`: the detected type, whether the detection is confident, the card's
+/// outline, and exactly one of `ic` / `dl` / `ac` / `pp` (each key a `DocField[]`, keys without a
+/// value omitted).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct IdCardResultWire {
+    /// `"ID Card"`, `"Driver's License"`, `"Alien Registration Card"` or `"Passport"`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub idtype: Option<String>,
+    pub is_confident: bool,
+    #[serde(default)]
+    pub rois: Vec<BoundingPoly>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub ic: Option<FieldListResult>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub dl: Option<FieldListResult>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub ac: Option<FieldListResult>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub pp: Option<FieldListResult>,
+}
+
 /// The model key an image result carries (§6.2) and its value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum DocumentWire {
@@ -190,6 +214,8 @@ pub enum DocumentWire {
     CreditCard(DocEnvelope<FieldListResult>),
     #[serde(rename = "passport")]
     Passport(PassportWire),
+    #[serde(rename = "idCard")]
+    IdCard(DocEnvelope<IdCardResultWire>),
 }
 
 impl DocumentWire {
@@ -201,6 +227,7 @@ impl DocumentWire {
             DocumentWire::BizLicense(_) => "bizLicense",
             DocumentWire::CreditCard(_) => "creditCard",
             DocumentWire::Passport(_) => "passport",
+            DocumentWire::IdCard(_) => "idCard",
         }
     }
 
@@ -210,6 +237,7 @@ impl DocumentWire {
             DocumentWire::Receipt(x) => serde_json::to_value(x),
             DocumentWire::NameCard(x) | DocumentWire::BizLicense(x) | DocumentWire::CreditCard(x) => serde_json::to_value(x),
             DocumentWire::Passport(x) => serde_json::to_value(x),
+            DocumentWire::IdCard(x) => serde_json::to_value(x),
         }
         .unwrap_or(serde_json::Value::Null)
     }
@@ -236,5 +264,14 @@ mod tests {
         assert_eq!(serde_json::to_string(&d).unwrap(), r#"{"year":"2020","month":"08","day":"16"}"#);
         let back: FormattedWire = serde_json::from_str(r#"{"hour":"16","minute":"53","second":"00"}"#).unwrap();
         assert!(matches!(back, FormattedWire::Time { .. }));
+    }
+
+    #[test]
+    fn id_card_result_has_one_member_and_no_nulls() {
+        let mut ic = FieldListResult::new();
+        ic.insert("name".into(), serde_json::json!([{"text": "홍길동", "boundingPolys": []}]));
+        let r = IdCardResultWire { idtype: Some("ID Card".into()), is_confident: true, ic: Some(ic), ..Default::default() };
+        let j = serde_json::to_string(&DocumentWire::IdCard(DocEnvelope { meta: DocMeta { estimated_language: "ko".into() }, result: r }).value()).unwrap();
+        assert_eq!(j, r#"{"meta":{"estimatedLanguage":"ko"},"result":{"idtype":"ID Card","isConfident":true,"rois":[],"ic":{"name":[{"text":"홍길동","boundingPolys":[]}]}}}"#);
     }
 }

@@ -5,6 +5,7 @@
 //! # once: OCR into a cache (see crates/jikji-document/README.md)
 //! cargo run --release -p jikji-document --example eval_cached -- synthetic /tmp/doc-ocr-cache/synthetic ../shared/testdata/synthetic-docs
 //! cargo run --release -p jikji-document --example eval_cached -- sroie /tmp/doc-ocr-cache/sroie ../shared/testdata/sroie/orig_gt
+//! cargo run --release -p jikji-document --example eval_cached -- id-type /tmp/doc-ocr-cache/synthetic -
 //! ```
 //! Add `-v` to print every field that is not exact.
 
@@ -54,10 +55,22 @@ fn main() {
     let verbose = args.iter().any(|a| a == "-v");
     let args: Vec<&String> = args.iter().filter(|a| *a != "-v").collect();
     if args.len() < 3 {
-        eprintln!("usage: eval_cached synthetic|sroie CACHE_DIR GT_DIR [-v]");
+        eprintln!("usage: eval_cached synthetic|sroie|mrz|id-type CACHE_DIR GT_DIR [-v]");
         std::process::exit(2);
     }
     let (mode, cache, gt_dir) = (args[0].as_str(), Path::new(args[1]), Path::new(args[2]));
+    if mode == "id-type" {
+        // Every cached page sent to `/document/id-card`: the type found (`none` for a page that is no
+        // identity document), whether confident.
+        let mut stems: Vec<_> = std::fs::read_dir(cache).expect("cache dir").filter_map(|e| e.ok()).map(|e| e.path()).collect();
+        stems.sort();
+        for p in stems {
+            let Some(page) = load(&p) else { continue };
+            let r = jikji_document::id_card::extract(&page);
+            println!("{}	{}	confident {}", p.file_stem().unwrap().to_string_lossy(), r.id_type().map_or("none", |t| t.test_data_name()), r.is_confident);
+        }
+        return;
+    }
     if mode == "mrz" {
         // Passport specimens: every cached page's MRZ after repair, its check digits, against gt.jsonl.
         let gt = std::fs::read_to_string(gt_dir.join("gt.jsonl")).expect("gt.jsonl");
@@ -83,6 +96,7 @@ fn main() {
     let mut entries: Vec<_> = std::fs::read_dir(gt_dir).expect("gt dir").filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "json")).collect();
     entries.sort();
     let mut sroie_all = (0usize, 0usize);
+    let mut id_types = (0usize, 0usize);
     for gt_path in entries {
         let stem = gt_path.file_stem().unwrap().to_string_lossy().to_string();
         let gt: Value = serde_json::from_str(&std::fs::read_to_string(&gt_path).unwrap()).unwrap();
@@ -102,6 +116,20 @@ fn main() {
             let photo = gt["photo"].as_bool().unwrap_or(false);
             let Some(kind) = DocumentKind::parse(&ty) else { continue };
             let r = understand(kind, &page);
+            if let jikji_document::DocumentResult::IdCard(ic) = &r {
+                // Identity documents: the classified type, and the outline against `documentBox`.
+                let got = ic.id_type().map_or("none", |t| t.test_data_name());
+                id_types.0 += 1;
+                id_types.1 += usize::from(got == ty);
+                let iou = match (ic.rois.first(), gt["documentBox"].as_array()) {
+                    (Some(q), Some(b)) => {
+                        let v: Vec<f32> = b.iter().map(|x| x.as_f64().unwrap_or(0.0) as f32).collect();
+                        Quad::from_flat(&v).map_or(0.0, |g| q.bbox().iou(&g.bbox()))
+                    }
+                    _ => 0.0,
+                };
+                println!("{stem}	type {got} (confident {})	rois bbox IoU {iou:.3}", ic.is_confident);
+            }
             let expected: Vec<(String, String)> = gt["fields"].as_object().unwrap().iter().filter_map(|(k, v)| v["text"].as_str().map(|t| (k.clone(), t.to_string()))).collect();
             (format!("{ty}-{}", if photo { "photo" } else { "flat" }), expected, r.named_values())
         };
@@ -130,6 +158,9 @@ fn main() {
         if n > 0 {
             println!("{suffix}: {e}/{n} fields exact ({:.1}%)", 100.0 * e as f64 / n as f64);
         }
+    }
+    if id_types.0 > 0 {
+        println!("identity documents: type right on {}/{}", id_types.1, id_types.0);
     }
     if mode == "sroie" {
         println!("sroie: {}/{} images with all four key fields exact", sroie_all.1, sroie_all.0);

@@ -9,17 +9,21 @@
 //! Entry point: [`understand`]`(kind, &page)` → [`DocumentResult`]; [`wire`] turns a result into the
 //! CLOVA wire shapes of `jikji_clova::document`.
 
+pub mod alien_card;
 pub mod biz_license;
 pub mod credit_card;
+pub mod driver_license;
 pub mod extract;
 pub mod field;
 pub mod geometry;
+pub mod id_card;
 pub mod labels;
 pub mod mrz;
 pub mod name_card;
 pub mod passport;
 pub mod patterns;
 pub mod receipt;
+pub mod resident_card;
 pub mod text;
 pub mod validate;
 pub mod wire;
@@ -36,11 +40,14 @@ pub enum DocumentKind {
     BizLicense,
     CreditCard,
     Passport,
+    /// Identity documents: resident card, driver's licence, alien card, passport (spec §11).
+    IdCard,
 }
 
 impl DocumentKind {
     /// From the path suffix or CLI name (`receipt`, `name-card`, `biz-license`, `credit-card`,
-    /// `passport`); also accepts the synthetic test-data type names (`namecard`, `bizlicense`, …).
+    /// `passport`, `id-card`); also accepts the synthetic test-data type names (`namecard`,
+    /// `bizlicense`, `idcard`, `driverlicense`, `aliencard`, …).
     pub fn parse(s: &str) -> Option<DocumentKind> {
         Some(match s.trim().to_ascii_lowercase().replace('_', "-").as_str() {
             "receipt" => DocumentKind::Receipt,
@@ -48,6 +55,7 @@ impl DocumentKind {
             "biz-license" | "bizlicense" => DocumentKind::BizLicense,
             "credit-card" | "creditcard" => DocumentKind::CreditCard,
             "passport" => DocumentKind::Passport,
+            "id-card" | "idcard" | "driverlicense" | "driver-license" | "aliencard" | "alien-card" => DocumentKind::IdCard,
             _ => return None,
         })
     }
@@ -59,6 +67,7 @@ impl DocumentKind {
             DocumentKind::BizLicense => "biz-license",
             DocumentKind::CreditCard => "credit-card",
             DocumentKind::Passport => "passport",
+            DocumentKind::IdCard => "id-card",
         }
     }
 }
@@ -71,6 +80,7 @@ pub enum DocumentResult {
     BizLicense(biz_license::BizLicenseResult),
     CreditCard(credit_card::CreditCardResult),
     Passport(passport::PassportResult),
+    IdCard(id_card::IdCardResult),
 }
 
 /// Reads the fields of a `kind` document from a page result.
@@ -81,6 +91,7 @@ pub fn understand(kind: DocumentKind, page: &PageResult) -> DocumentResult {
         DocumentKind::BizLicense => DocumentResult::BizLicense(biz_license::extract(page)),
         DocumentKind::CreditCard => DocumentResult::CreditCard(credit_card::extract(page)),
         DocumentKind::Passport => DocumentResult::Passport(passport::extract(page)),
+        DocumentKind::IdCard => DocumentResult::IdCard(id_card::extract(page)),
     }
 }
 
@@ -94,6 +105,7 @@ impl DocumentResult {
             DocumentResult::BizLicense(r) => r.recognized,
             DocumentResult::CreditCard(r) => r.recognized,
             DocumentResult::Passport(r) => r.recognized,
+            DocumentResult::IdCard(r) => r.recognized(),
         }
     }
 
@@ -153,6 +165,7 @@ impl DocumentResult {
                     out.push((k.to_string(), f.text.clone()));
                 }
             }
+            DocumentResult::IdCard(r) => out.extend(r.named_values()),
         }
         out
     }

@@ -32,6 +32,18 @@ re!(URL, r"(?i)(?:https?://)?(?:www\.)[a-z0-9\-]+(?:\.[a-z0-9\-]+)+(?:/[^\s]*)?|
 re!(CARD_NUM, r"\b\d{4}[\s\-]*\d{4}[\s\-]*\d{4}[\s\-]*\d{4}\b|\b\d{4}[\s\-]*\d{6}[\s\-]*\d{5}\b");
 re!(MASKED_CARD, r"\d{4}[\s\-]*[\d*xX#]{2,4}[\s\-]*[\d*xX#]{2,4}[\s\-]*[\d*xX#]{2,4}(?:[\s\-]*[\d*xX#]{1,4})?");
 re!(VALID_THRU, r"\b(0[1-9]|1[0-2])\s*/\s*(\d{2}|20\d{2})\b");
+// Identity documents. A letter a recogniser confuses with a digit may stand in a digit position
+// (mapped by the caller with `biz_digits`); the callers require most positions to be real digits.
+// Resident / alien registration number `YYMMDD-GNNNNNN` (group 1), not inside a longer number.
+re!(REG_NUM, r"(?:^|[^0-9A-Za-z])([0-9OoIlSBZ]{6}\s*[-–—~.]?\s*[0-9OoIlSBZ]{7})(?:$|[^0-9A-Za-z])");
+// Driver's licence number, numeric region code `11-19-123456-01` (group 1).
+re!(LICENCE_NUM, r"(?:^|[^0-9A-Za-z])([0-9OoIlSBZ]{2}\s*[-.]\s*[0-9OoIlSBZ]{2}\s*[-.]\s*[0-9OoIlSBZ]{6}\s*[-.]\s*[0-9OoIlSBZ]{2})(?:$|[^0-9A-Za-z])");
+// The older form with the region's name, `서울 19-123456-01` (group 1; longest names first).
+re!(LICENCE_NUM_OLD, r"((?:경기남부|경기북부|서울|부산|경기|강원|충북|충남|전북|전남|경북|경남|제주|대구|인천|광주|대전|울산|세종)\s*[0-9OoIlSBZ]{2}\s*[-.]\s*[0-9OoIlSBZ]{6}\s*[-.]\s*[0-9OoIlSBZ]{2})(?:$|[^0-9A-Za-z])");
+// Licence classes (도로교통법 §80): 1종 대형/보통/소형/특수(대형견인·소형견인·구난), 2종 보통/소형/원동기장치자전거.
+re!(LICENCE_CLASS, r"[12]\s*종\s*(?:대형|보통|소형|특수\s*(?:\(\s*[가-힣]{2,5}\s*\))?|원동기\s*(?:장치\s*자전거)?)");
+// Status of stay (체류자격) codes, A-1 … H-2 with an optional sub-code (`F-2-7`), usually in brackets.
+re!(VISA_CODE, r"(?:^|[^0-9A-Za-z])(\(?\s*[A-H]\s*-\s*[0-9]{1,2}(?:\s*-\s*[0-9]{1,2})?(?:\s*\))?)(?:$|[^0-9A-Za-z\-])");
 
 /// A match: character range in the searched string and the matched text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -282,6 +294,40 @@ pub fn find_valid_thru(s: &str) -> Vec<Hit> {
     hits(&VALID_THRU, s)
 }
 
+/// Hits of capture group 1 of `re` (patterns that assert the characters around the value).
+fn group_hits(re: &Regex, s: &str) -> Vec<Hit> {
+    re.captures_iter(s)
+        .filter_map(|c| c.get(1))
+        .map(|m| Hit { start: s[..m.start()].chars().count(), end: s[..m.end()].chars().count(), text: m.as_str().to_string() })
+        .collect()
+}
+
+/// Resident / alien registration numbers (`800101-2345678`); at least 11 of the 13 positions must be
+/// real digits.
+pub fn find_registration_numbers(s: &str) -> Vec<Hit> {
+    group_hits(&REG_NUM, s).into_iter().filter(|h| h.text.chars().filter(char::is_ascii_digit).count() >= 11).collect()
+}
+
+/// Driver's licence numbers in both forms (`11-19-123456-01`, `서울 19-123456-01`); at least 10 of
+/// the digit positions must be real digits.
+pub fn find_licence_numbers(s: &str) -> Vec<Hit> {
+    let mut out = group_hits(&LICENCE_NUM, s);
+    out.extend(group_hits(&LICENCE_NUM_OLD, s));
+    out.retain(|h| h.text.chars().filter(char::is_ascii_digit).count() >= 10);
+    out.sort_by_key(|h| h.start);
+    out
+}
+
+/// Licence classes (`1종보통`, `2종 소형`, `1종특수(대형견인)`), as printed.
+pub fn find_licence_classes(s: &str) -> Vec<Hit> {
+    hits(&LICENCE_CLASS, s)
+}
+
+/// Status-of-stay codes (`(D-8)`, `E-9`, `F-2-7`), as printed with their brackets.
+pub fn find_visa_codes(s: &str) -> Vec<Hit> {
+    group_hits(&VISA_CODE, s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -339,5 +385,22 @@ mod tests {
         assert_eq!(find_card_numbers("4679 5802 5273 5397")[0].text, "4679 5802 5273 5397");
         assert_eq!(find_masked_cards("카드번호 : 549831******9601")[0].text, "549831******9601");
         assert_eq!(find_valid_thru("06/32")[0].text, "06/32");
+    }
+
+    #[test]
+    fn identity_document_numbers() {
+        assert_eq!(find_registration_numbers("심도열 650930-2264992")[0].text, "650930-2264992");
+        assert_eq!(find_registration_numbers("801117 - 29O4061")[0].text, "801117 - 29O4061");
+        assert!(find_registration_numbers("12650930-2264992").is_empty(), "not inside a longer number");
+        assert!(find_registration_numbers("OOOIIS-SSBBOOZ").is_empty(), "mostly letters");
+        assert_eq!(find_licence_numbers("25-22-312627-78")[0].text, "25-22-312627-78");
+        assert_eq!(find_licence_numbers("면허번호 서울 19-123456-01")[0].text, "서울 19-123456-01");
+        assert_eq!(find_licence_numbers("경기남부 19-123456-01")[0].text, "경기남부 19-123456-01");
+        assert!(find_licence_numbers("650930-2264992").is_empty());
+        let c: Vec<String> = find_licence_classes("1종보통 2종 소형 1종특수(대형견인)").into_iter().map(|h| h.text).collect();
+        assert_eq!(c, ["1종보통", "2종 소형", "1종특수(대형견인)"]);
+        assert_eq!(find_visa_codes("기업투자(D-8)")[0].text, "(D-8)");
+        assert_eq!(find_visa_codes("F-2-7 거주")[0].text, "F-2-7");
+        assert!(find_visa_codes("25-22-312627-78").is_empty());
     }
 }

@@ -282,7 +282,7 @@ impl<'a> Page<'a> {
 
 /// Dominant text direction: the length-weighted circular mean of the word angles (doubled-angle free:
 /// word quads are in reading orientation, so 90° and 270° pages come out as such).
-fn dominant_angle(page: &PageResult) -> f32 {
+pub(crate) fn dominant_angle(page: &PageResult) -> f32 {
     let (mut sx, mut sy) = (0.0f32, 0.0f32);
     for w in &page.words {
         let wgt = w.quad.width().max(1.0);

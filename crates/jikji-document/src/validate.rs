@@ -153,6 +153,30 @@ pub fn resident_number_check(d: &[u8]) -> Check {
     }
 }
 
+/// From this month on (`(2020, 10)`) resident and alien registration numbers are issued without a
+/// region code or check digit (주민등록법 시행령 amendment of October 2020).
+pub const RANDOM_NUMBERS_SINCE: (i32, u32) = (2020, 10);
+
+/// [`resident_number_check`] knowing when the card was issued: a card issued before
+/// [`RANDOM_NUMBERS_SINCE`] carries a number assigned before it, whose check digit must hold — a
+/// failing one is [`Check::Invalid`]. On a later card, or without an issue date, a failing check digit
+/// stays [`Check::NotCheckable`]. A number whose birth date is on or after the change is never checked.
+pub fn resident_number_check_issued(d: &[u8], issued: Option<(i32, u32)>) -> Check {
+    let base = resident_number_check(d);
+    if base != Check::NotCheckable {
+        return base;
+    }
+    match issued {
+        Some(ym) if ym < RANDOM_NUMBERS_SINCE => Check::Invalid,
+        _ => Check::NotCheckable,
+    }
+}
+
+/// Driver's licence number region codes (`11` 서울 … `26` 울산, `28` 경기북부); `27` is not used.
+pub fn licence_region_valid(code: u8) -> bool {
+    matches!(code, 11..=26 | 28)
+}
+
 /// Korean phone numbers by area code and length (digits only).
 pub fn phone_valid(d: &str) -> bool {
     let n = d.len();
@@ -232,6 +256,19 @@ mod tests {
         assert_eq!(resident_number_check(&digits_of("801301-1000008")), Check::Invalid);
         assert_eq!(resident_number_check(&digits_of("000229-3000000")).ne(&Check::Invalid), true);
         assert_eq!(resident_number_check(&digits_of("010229-3000000")), Check::Invalid);
+    }
+
+    #[test]
+    fn resident_numbers_and_the_issue_date() {
+        // Wrong check digit: invalid on a card issued before October 2020, not checkable after it.
+        assert_eq!(resident_number_check_issued(&digits_of("800101-1000007"), Some((2019, 5))), Check::Invalid);
+        assert_eq!(resident_number_check_issued(&digits_of("800101-1000007"), Some((2020, 10))), Check::NotCheckable);
+        assert_eq!(resident_number_check_issued(&digits_of("800101-1000007"), None), Check::NotCheckable);
+        assert_eq!(resident_number_check_issued(&digits_of("800101-1000008"), Some((2004, 12))), Check::Valid);
+        // Foreigners' numbers (7th digit 5-8) carry the check digit + 2.
+        assert_eq!(resident_number_check_issued(&digits_of("680613-5763261"), Some((2020, 7))), Check::Valid);
+        assert_eq!(resident_number_check_issued(&digits_of("680613-5763262"), Some((2020, 7))), Check::Invalid);
+        assert!(licence_region_valid(11) && licence_region_valid(28) && !licence_region_valid(27) && !licence_region_valid(10));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! honest answer without invented fields (the lead decides the failure shape in `uncertain.rs`).
 
 use crate::field::{DocField, Formatted};
+use crate::id_card::IdType;
 use crate::{DocumentResult, DocumentKind};
 use jikji_clova::document::*;
 use jikji_clova::BoundingPoly;
@@ -123,6 +124,26 @@ pub fn to_wire(result: &DocumentResult, lang: &str) -> DocumentWire {
                 put("mrzLines", &z.lines.join("\n"), Value::String(z.lines.join("\n")));
             }
             DocumentWire::Passport(PassportWire { meta: meta(lang), passport_result: m })
+        }
+        DocumentResult::IdCard(r) => {
+            let mut m = Map::new();
+            for (k, v) in r.fields() {
+                put_list(&mut m, k, &v);
+            }
+            let t = r.id_type();
+            let member = |want: IdType| (t == Some(want)).then(|| m.clone());
+            DocumentWire::IdCard(DocEnvelope {
+                meta: meta(lang),
+                result: IdCardResultWire {
+                    idtype: t.map(|t| t.wire_name().to_string()),
+                    is_confident: r.is_confident,
+                    rois: r.rois.iter().map(BoundingPoly::from_quad).collect(),
+                    ic: member(IdType::ResidentCard),
+                    dl: member(IdType::DriverLicense),
+                    ac: member(IdType::AlienCard),
+                    pp: member(IdType::Passport),
+                },
+            })
         }
     }
 }

@@ -78,7 +78,7 @@ pub async fn infer(State(st): State<AppState>, path: DomainPath, req: Request) -
 }
 
 /// Document OCR (`receipt`, `name-card`, `biz-license`, `credit-card`, `id-card`, `passport`; also
-/// without the `/document` segment). Answers 0022 until the document models exist.
+/// without the `/document` segment). A kind the domain does not enable answers 0022.
 #[utoipa::path(
     post,
     path = "/custom/v1/{domainId}/{invokeKey}/document/{type}",

@@ -1,0 +1,872 @@
+//! Identity documents (`/document/id-card`, spec §11): which document the page is — 주민등록증
+//! (`ic`), 운전면허증 (`dl`), 외국인등록증 (`ac`) or 여권 (`pp`) — and the dispatch to its extractor
+//! ([`crate::resident_card`], [`crate::driver_license`], [`crate::alien_card`], [`crate::passport`]).
+//!
+//! **Classification** adds up evidence per type: the printed title (`주민등록증`, `자동차운전면허증` /
+//! `Driver's License`, `외국인등록증` / `RESIDENCE CARD`, `여권` / `PASSPORT`; tolerant of letter
+//! spacing and, for long titles, one OCR error), the number formats (a 13-digit registration number
+//! whose 7th digit is 5-8 is a foreigner's; a licence number `NN-NN-NNNNNN-NN` or `서울 NN-NNNNNN-NN`;
+//! an MRZ), the type's own labels and its issuing authority. The best type wins; `isConfident` needs
+//! its title, its number and a clear margin. A page with too little evidence for any type (a receipt,
+//! a blank page) is not an identity document: no fields are read from it.
+//!
+//! This module also holds what the three Korean cards share: registration numbers (validated against
+//! the card's issue date, masked), issue dates (masked), the issuing authority, and `rois`.
+
+use crate::extract::{self, field};
+use crate::field::{Check, DocField, Formatted};
+use crate::labels::{self, Label};
+use crate::mrz;
+use crate::passport::{self, PassportResult};
+use crate::patterns::{self, DateHit};
+use crate::text::{Page, Span};
+use crate::validate;
+use crate::{alien_card::AlienCard, driver_license::DriverLicense, resident_card::ResidentCard};
+use jikji_geometry::{Point, Quad};
+use jikji_types::PageResult;
+
+/// The identity document types of spec §11.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdType {
+    ResidentCard,
+    DriverLicense,
+    AlienCard,
+    Passport,
+}
+
+impl IdType {
+    pub const ALL: [IdType; 4] = [IdType::ResidentCard, IdType::DriverLicense, IdType::AlienCard, IdType::Passport];
+
+    /// `result.idtype` on the wire.
+    pub fn wire_name(self) -> &'static str {
+        match self {
+            IdType::ResidentCard => "ID Card",
+            IdType::DriverLicense => "Driver's License",
+            IdType::AlienCard => "Alien Registration Card",
+            IdType::Passport => "Passport",
+        }
+    }
+
+    /// The member of `result` that holds the fields.
+    pub fn member(self) -> &'static str {
+        match self {
+            IdType::ResidentCard => "ic",
+            IdType::DriverLicense => "dl",
+            IdType::AlienCard => "ac",
+            IdType::Passport => "pp",
+        }
+    }
+
+    /// The type's name in the synthetic test data (`idcard`, `driverlicense`, `aliencard`, `passport`).
+    pub fn test_data_name(self) -> &'static str {
+        match self {
+            IdType::ResidentCard => "idcard",
+            IdType::DriverLicense => "driverlicense",
+            IdType::AlienCard => "aliencard",
+            IdType::Passport => "passport",
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// The fields of the document found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum IdDocument {
+    Ic(ResidentCard),
+    Dl(DriverLicense),
+    Ac(AlienCard),
+    Pp(PassportResult),
+}
+
+/// The understanding of an identity document page.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IdCardResult {
+    /// `None`: the page is no identity document (nothing is reported).
+    pub document: Option<IdDocument>,
+    pub is_confident: bool,
+    /// The card's outline (see [`card_outline`]).
+    pub rois: Vec<Quad>,
+}
+
+impl IdCardResult {
+    pub fn recognized(&self) -> bool {
+        self.document.is_some()
+    }
+
+    pub fn id_type(&self) -> Option<IdType> {
+        Some(match self.document.as_ref()? {
+            IdDocument::Ic(_) => IdType::ResidentCard,
+            IdDocument::Dl(_) => IdType::DriverLicense,
+            IdDocument::Ac(_) => IdType::AlienCard,
+            IdDocument::Pp(_) => IdType::Passport,
+        })
+    }
+
+    /// `(wire key, values)` of the document's member (`ic`, `dl`, …), keys without a value omitted.
+    pub fn fields(&self) -> Vec<(&'static str, Vec<&DocField>)> {
+        let all = match &self.document {
+            None => Vec::new(),
+            Some(IdDocument::Ic(r)) => r.fields(),
+            Some(IdDocument::Dl(r)) => r.fields(),
+            Some(IdDocument::Ac(r)) => r.fields(),
+            Some(IdDocument::Pp(r)) => r.fields().into_iter().map(|(k, f)| (k, vec![f])).collect(),
+        };
+        all.into_iter().filter(|(_, v)| !v.is_empty()).collect()
+    }
+
+    /// `(field, text)` under the synthetic test data's names: the wire keys, except that a resident
+    /// card's name is split into `name` (Hangul) and `nameHanja` (the bracketed hanja as printed).
+    pub fn named_values(&self) -> Vec<(String, String)> {
+        if let Some(IdDocument::Ic(r)) = &self.document {
+            return r.named_values();
+        }
+        let mut out = Vec::new();
+        for (k, v) in self.fields() {
+            for f in v {
+                out.push((k.to_string(), f.text.clone()));
+            }
+        }
+        out
+    }
+}
+
+/// Reads an identity document; "today" (for "issue date not in the future") is the UTC date.
+pub fn extract(result: &PageResult) -> IdCardResult {
+    extract_on(result, jikji_calendar::today_utc())
+}
+
+/// [`extract`] with the date taken as today.
+pub fn extract_on(result: &PageResult, today: (i32, u32, u32)) -> IdCardResult {
+    let page = Page::new(result);
+    let c = classify(&page);
+    let Some(t) = c.id_type else {
+        return IdCardResult::default();
+    };
+    let document = match t {
+        IdType::ResidentCard => IdDocument::Ic(crate::resident_card::extract(&page, today)),
+        IdType::DriverLicense => IdDocument::Dl(crate::driver_license::extract(&page, today)),
+        IdType::AlienCard => IdDocument::Ac(crate::alien_card::extract(&page, today)),
+        IdType::Passport => {
+            let mut r = passport::extract(result);
+            if let Some(d) = &mut r.issue_date {
+                d.masks = d.polys.clone();
+            }
+            IdDocument::Pp(r)
+        }
+    };
+    IdCardResult { document: Some(document), is_confident: c.confident, rois: card_outline(result) }
+}
+
+// ---- Classification ----
+
+const IC_TITLE: Label = Label { variants: &["주민등록증"] };
+const DL_TITLE: Label = Label { variants: &["자동차운전면허증", "운전면허증", "driver's license", "driver license", "driver's licence", "driving licence"] };
+const AC_TITLE: Label = Label { variants: &["외국인등록증", "alien registration card", "residence card"] };
+const PP_TITLE: Label = Label { variants: &["여권", "passport", "대한민국여권"] };
+/// Number labels one edit away from a title (`주민등록번`호 ~ `주민등록증`): never a title.
+const NUMBER_LABELS: Label = Label { variants: &["주민등록번호", "외국인등록번호"] };
+const DL_LABELS: [Label; 2] = [Label { variants: &["적성검사기간", "갱신기간", "적성검사"] }, Label { variants: &["조건"] }];
+const AC_LABELS: [Label; 3] = [
+    Label { variants: &["체류자격", "status"] },
+    Label { variants: &["국가/지역", "country/region", "국적"] },
+    Label { variants: &["외국인등록번호", "reg. no."] },
+];
+
+/// Evidence weights. A printed title is the strongest single sign; a number format is specific to its
+/// type (a licence number, a foreigner's 7th digit, an MRZ) or shared (a resident number is on both
+/// the resident card and the licence); labels and the authority only corroborate.
+const TITLE_EXACT: u32 = 4;
+const TITLE_FUZZY: u32 = 3;
+const SPECIFIC_NUMBER: u32 = 3;
+const SHARED_NUMBER: u32 = 2;
+const MRZ_FOUND: u32 = 5;
+const CORROBORATION_MAX: u32 = 2;
+/// Below this score no type is reported: a title alone (4), or a number with a corroborating label or
+/// authority (3), is enough; a resident number alone (2) is not — many forms print one.
+const RECOGNIZED_MIN: u32 = 3;
+/// `isConfident` needs the winner ahead of the runner-up by this much (one more piece of evidence).
+const CONFIDENT_MARGIN: u32 = 2;
+
+/// The classifier's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Classification {
+    pub id_type: Option<IdType>,
+    pub confident: bool,
+    /// Score per type, in [`IdType::ALL`] order.
+    pub scores: [u32; 4],
+}
+
+/// Best title match of `label` (edit distance), skipping number labels.
+fn title(page: &Page, label: &Label) -> Option<usize> {
+    labels::find_all_inline(page, label)
+        .into_iter()
+        .filter(|f| labels::match_from(page, f.span.seg, f.span.start, &NUMBER_LABELS).is_none_or(|n| n.dist > 0))
+        .map(|f| f.dist)
+        .min()
+}
+
+/// Which identity document the page is (see the module docs).
+pub fn classify(page: &Page) -> Classification {
+    let mut score = [0u32; 4];
+    let mut titled = [false; 4];
+    let mut numbered = [false; 4];
+    for (t, label) in [(IdType::ResidentCard, &IC_TITLE), (IdType::DriverLicense, &DL_TITLE), (IdType::AlienCard, &AC_TITLE), (IdType::Passport, &PP_TITLE)] {
+        if let Some(d) = title(page, label) {
+            score[t.index()] += if d == 0 { TITLE_EXACT } else { TITLE_FUZZY };
+            titled[t.index()] = true;
+        }
+    }
+    for n in registration_numbers(page) {
+        if n.is_foreigner() {
+            numbered[IdType::AlienCard.index()] = true;
+        } else {
+            numbered[IdType::ResidentCard.index()] = true;
+            numbered[IdType::DriverLicense.index()] = true;
+        }
+    }
+    if numbered[IdType::AlienCard.index()] {
+        score[IdType::AlienCard.index()] += SPECIFIC_NUMBER;
+    }
+    if numbered[IdType::ResidentCard.index()] {
+        score[IdType::ResidentCard.index()] += SHARED_NUMBER;
+        score[IdType::DriverLicense.index()] += SHARED_NUMBER;
+    }
+    if !extract::find_everywhere(page, patterns::find_licence_numbers).is_empty() {
+        score[IdType::DriverLicense.index()] += SPECIFIC_NUMBER;
+        numbered[IdType::DriverLicense.index()] = true;
+    }
+    if mrz_lines(page).is_some() {
+        score[IdType::Passport.index()] += MRZ_FOUND;
+        numbered[IdType::Passport.index()] = true;
+    }
+    let count = |ls: &[Label]| ls.iter().filter(|l| !labels::find_all(page, l).is_empty()).count() as u32;
+    let classes = u32::from(!extract::find_everywhere(page, patterns::find_licence_classes).is_empty());
+    score[IdType::DriverLicense.index()] += (count(&DL_LABELS) + classes).min(CORROBORATION_MAX);
+    score[IdType::AlienCard.index()] += count(&AC_LABELS).min(CORROBORATION_MAX);
+    match authority_kind(page) {
+        Some(t) => score[t.index()] += 1,
+        None => {}
+    }
+    let mut order: Vec<IdType> = IdType::ALL.to_vec();
+    order.sort_by_key(|t| std::cmp::Reverse(score[t.index()]));
+    let (best, second) = (order[0], order[1]);
+    let b = score[best.index()];
+    if b < RECOGNIZED_MIN {
+        return Classification { id_type: None, confident: false, scores: score };
+    }
+    let confident = titled[best.index()] && numbered[best.index()] && b >= score[second.index()] + CONFIDENT_MARGIN;
+    Classification { id_type: Some(best), confident, scores: score }
+}
+
+/// The MRZ of a passport page, if it has one.
+fn mrz_lines(page: &Page) -> Option<mrz::Mrz> {
+    let lines: Vec<String> = page
+        .reading_order()
+        .into_iter()
+        .map(|s| page.span_text(page.seg_span(s)))
+        .filter(|t| mrz::looks_like_mrz(&mrz::clean_line(t)))
+        .collect();
+    mrz::find(&lines)
+}
+
+/// The type an issuing authority line points to: police (licence), immigration (alien card), a
+/// mayor / district head / county head (resident card).
+fn authority_kind(page: &Page) -> Option<IdType> {
+    let mut kind = None;
+    for s in page.reading_order() {
+        let Some((_, text)) = authority_cut(page, page.trim(page.seg_span(s))) else { continue };
+        let k = labels::key(&text);
+        let t = if k.contains("경찰청") {
+            IdType::DriverLicense
+        } else if k.contains("출입국") || k.contains("외국인청") {
+            IdType::AlienCard
+        } else {
+            IdType::ResidentCard
+        };
+        kind = Some(t);
+    }
+    kind
+}
+
+// ---- What the Korean cards share ----
+
+/// A resident / alien registration number found on the page.
+#[derive(Debug, Clone)]
+pub(crate) struct RegNumber {
+    pub span: Span,
+    pub text: String,
+    /// 13 digits (letters in digit positions mapped).
+    pub digits: Vec<u8>,
+}
+
+impl RegNumber {
+    /// 7th digit 5-8: a foreigner's number (alien registration).
+    pub fn is_foreigner(&self) -> bool {
+        (5..=8).contains(&self.digits[6])
+    }
+    pub fn row(&self, page: &Page) -> usize {
+        page.segs[self.span.seg].row
+    }
+}
+
+/// Every registration number on the page, in reading order.
+pub(crate) fn registration_numbers(page: &Page) -> Vec<RegNumber> {
+    extract::find_everywhere(page, patterns::find_registration_numbers)
+        .into_iter()
+        .map(|(span, text)| RegNumber { digits: patterns::biz_digits(&text), span, text })
+        .filter(|n| n.digits.len() == 13)
+        .collect()
+}
+
+/// The registration number as a field: validated (date part, gender digit, check digit where the
+/// card's issue date says it must hold), repaired only when unique, its 7 back digits masked.
+pub(crate) fn registration_field(page: &Page, n: &RegNumber, key_text: &str, issued: Option<(i32, u32)>) -> DocField {
+    let as_read = validate::resident_number_check_issued(&n.digits, issued);
+    // Only a number that must hold and does not is repaired: a post-2020 number has no check digit to
+    // repair towards.
+    let (digits, check) = if as_read == Check::Invalid {
+        validate::repair_digits(&n.digits, |d| validate::resident_number_check_issued(d, issued) == Check::Valid)
+    } else {
+        (n.digits.clone(), as_read)
+    };
+    let s: String = digits.iter().map(|x| (b'0' + x) as char).collect();
+    let formatted = format!("{}-{}", &s[..6], &s[6..]);
+    let letters = n.text.chars().any(|c| !c.is_ascii_digit() && !c.is_whitespace() && !matches!(c, '-' | '–' | '—' | '~' | '.'));
+    let text = if check == Check::Repaired || letters { formatted.clone() } else { n.text.clone() };
+    let mut f = extract::field_with_text(page, &[n.span], text, key_text, Formatted::Value(formatted), check);
+    f.masks = mask_last_digits(page, n.span, REG_NUMBER_MASKED_DIGITS);
+    f
+}
+
+/// Digits masked at the end of a registration number: the whole back part (gender digit, region /
+/// serial, check digit), as the test data's `maskBox` and CLOVA's sample do.
+const REG_NUMBER_MASKED_DIGITS: usize = 7;
+
+/// Where a mask starts, in characters before the first masked one: the cut inside a word is placed
+/// by equal character widths, and a printed hyphen is narrower than a digit, so the true start of the
+/// back digits lies left of the proportional estimate (by up to ~0.4 of a character for a hyphen half
+/// a digit wide). Half a character covers that and stays on the separator.
+const MASK_LEAD_CHARS: f32 = 0.5;
+
+/// Polygons covering the last `n` digits of a span (letters standing in for digits count), each inside
+/// its word's quad.
+pub(crate) fn mask_last_digits(page: &Page, span: Span, n: usize) -> Vec<Quad> {
+    let chars = &page.segs[span.seg].chars;
+    let mut start = span.end;
+    let mut seen = 0;
+    for i in (span.start..span.end).rev() {
+        if chars[i].ch.is_ascii_alphanumeric() {
+            seen += 1;
+            start = i;
+            if seen == n {
+                break;
+            }
+        }
+    }
+    mask_span(page, Span { start, ..span })
+}
+
+/// Polygons covering a span, widened at its start by [`MASK_LEAD_CHARS`] inside the first word.
+pub(crate) fn mask_span(page: &Page, span: Span) -> Vec<Quad> {
+    let chars = &page.segs[span.seg].chars;
+    let mut out = Vec::new();
+    let mut i = span.start;
+    while i < span.end {
+        let Some(w) = chars[i].word else {
+            i += 1;
+            continue;
+        };
+        let first = chars[i].pos;
+        let len = chars[i].len.max(1) as f32;
+        let mut last = first;
+        while i < span.end && chars[i].word == Some(w) {
+            last = chars[i].pos;
+            i += 1;
+        }
+        let lead = if out.is_empty() { MASK_LEAD_CHARS } else { 0.0 };
+        let t0 = ((first as f32 - lead) / len).max(0.0);
+        let t1 = ((last + 1) as f32 / len).min(1.0);
+        out.push(page.result.words[w].quad.sub_span(t0, t1));
+    }
+    out
+}
+
+/// Dates with a four-digit year in a segment (issue dates, renewal periods; not the `YYMMDD` of a
+/// registration number).
+pub(crate) fn full_dates(page: &Page, seg: usize) -> Vec<(Span, DateHit)> {
+    let sp = page.trim(page.seg_span(seg));
+    let text: String = page.segs[seg].chars[sp.start..sp.end].iter().map(|c| c.ch).collect();
+    patterns::find_dates(&text)
+        .into_iter()
+        .filter(|d| d.hit.text.trim_start().chars().take(4).all(|c| c.is_ascii_digit()))
+        .map(|d| (extract::sub(sp, &d.hit), d))
+        .collect()
+}
+
+/// A printed date as a field: valid when it exists and is not after `today`.
+pub(crate) fn date_field(page: &Page, span: Span, d: &DateHit, key_text: &str, today: (i32, u32, u32)) -> DocField {
+    let check = if d.exists() && (d.year, d.month, d.day) <= today { Check::Valid } else { Check::Invalid };
+    field(page, &[span], key_text, patterns::format_date(d.year, d.month, d.day), check)
+}
+
+/// The issue date: masked like the spec's sample.
+pub(crate) fn issue_date_field(page: &Page, span: Span, d: &DateHit, key_text: &str, today: (i32, u32, u32)) -> DocField {
+    let mut f = date_field(page, span, d, key_text, today);
+    f.masks = mask_span(page, span);
+    f
+}
+
+/// Characters of noise a seal leaves glued after an authority's final `장` (`동작구청장직`).
+const AUTHORITY_TRAILING_NOISE: usize = 2;
+/// An authority names at least a place and an office (`경찰청장` is the shortest).
+const AUTHORITY_MIN_CHARS: usize = 4;
+
+/// The authority in a segment: its words up to the first one that ends an office title (`…청장`,
+/// `…시장`, `…소장`, `…군수`), seal noise after it cut; `None` when the segment has none.
+pub(crate) fn authority_cut(page: &Page, sp: Span) -> Option<(Span, String)> {
+    let chars = &page.segs[sp.seg].chars;
+    let mut i = sp.start;
+    while i < sp.end {
+        while i < sp.end && chars[i].ch.is_whitespace() {
+            i += 1;
+        }
+        let ws = i;
+        while i < sp.end && !chars[i].ch.is_whitespace() {
+            i += 1;
+        }
+        let word: Vec<char> = chars[ws..i].iter().map(|c| c.ch).collect();
+        // The last office ending in the word with at most the allowed noise after it.
+        let mut end = None;
+        for k in 1..word.len() {
+            let two = k + 1 < word.len() && word[k] == '군' && word[k + 1] == '수';
+            let stop = if two { k + 2 } else if word[k] == '장' { k + 1 } else { continue };
+            if word.len() - stop <= AUTHORITY_TRAILING_NOISE && labels::is_hangul(word[k - 1]) {
+                end = Some(stop);
+            }
+        }
+        if let Some(e) = end {
+            let cut = Span { seg: sp.seg, start: sp.start, end: ws + e };
+            let text = page.span_text(cut);
+            if labels::key(&text).chars().count() >= AUTHORITY_MIN_CHARS {
+                return Some((cut, text));
+            }
+            return None;
+        }
+    }
+    None
+}
+
+/// The issuing authority: the longest authority line in rows from `from_row` on.
+pub(crate) fn authority(page: &Page, from_row: usize) -> Option<DocField> {
+    let mut best: Option<(Span, String)> = None;
+    for s in page.reading_order() {
+        if page.segs[s].row < from_row {
+            continue;
+        }
+        if let Some((sp, text)) = authority_cut(page, page.trim(page.seg_span(s))) {
+            if best.as_ref().is_none_or(|(_, b)| text.chars().count() > b.chars().count()) {
+                best = Some((sp, text));
+            }
+        }
+    }
+    best.map(|(sp, text)| extract::field_with_text(page, &[sp], text.clone(), "", Formatted::Value(text), Check::None))
+}
+
+/// A Korean name as printed: 2-5 Hangul syllables, optionally followed by the hanja in brackets.
+/// Returns the character ranges of the Hangul part and of the bracketed part.
+pub(crate) fn korean_name(chars: &[char]) -> Option<((usize, usize), Option<(usize, usize)>)> {
+    let n = chars.iter().take_while(|c| labels::is_hangul(**c)).count();
+    if !(2..=5).contains(&n) {
+        return None;
+    }
+    let mut i = n;
+    while i < chars.len() && chars[i].is_whitespace() {
+        i += 1;
+    }
+    if i == chars.len() {
+        return Some(((0, n), None));
+    }
+    if matches!(chars[i], '(' | '（') {
+        return Some(((0, n), Some((i, chars.len()))));
+    }
+    None
+}
+
+/// The holder's name near a registration number: in front of it on its line or row, else alone on
+/// one of the two rows above it.
+pub(crate) fn name_near(page: &Page, number: &RegNumber) -> Option<(Span, Option<Span>)> {
+    let seg = number.span.seg;
+    let chars: Vec<char> = page.segs[seg].chars[..number.span.start].iter().map(|c| c.ch).collect();
+    let try_span = |sp: Span| -> Option<(Span, Option<Span>)> {
+        let sp = page.trim(sp);
+        let cs: Vec<char> = page.segs[sp.seg].chars[sp.start..sp.end].iter().map(|c| c.ch).collect();
+        let (h, b) = korean_name(&cs)?;
+        Some((Span { seg: sp.seg, start: sp.start + h.0, end: sp.start + h.1 }, b.map(|b| Span { seg: sp.seg, start: sp.start + b.0, end: sp.start + b.1 })))
+    };
+    if chars.iter().any(|c| !c.is_whitespace()) {
+        if let Some(r) = try_span(Span { seg, start: 0, end: number.span.start }) {
+            return Some(r);
+        }
+    }
+    let row = number.row(page);
+    for &s in page.rows[row].iter().rev() {
+        if page.segs[s].rect.x1 <= page.segs[seg].rect.x0 {
+            if let Some(r) = try_span(page.seg_span(s)) {
+                return Some(r);
+            }
+        }
+    }
+    for r in (row.saturating_sub(2)..row).rev() {
+        for &s in &page.rows[r] {
+            if let Some(x) = try_span(page.seg_span(s)) {
+                return Some(x);
+            }
+        }
+    }
+    None
+}
+
+/// Address lines wrapped over several rows can run to this many lines on a card.
+const ADDRESS_MAX_LINES: usize = 3;
+/// A line continues the address when it starts within this many line heights of the column.
+const ADDRESS_ALIGN: f32 = 1.5;
+
+/// The address: the segments of rows `after+1 .. before` that start in the column at `x0` (de-skewed
+/// frame), up to [`ADDRESS_MAX_LINES`] lines, joined with a space.
+pub(crate) fn address(page: &Page, after: usize, before: usize, x0: f32, stop: &[&Label]) -> Option<DocField> {
+    let h = page.median_height();
+    let mut spans = Vec::new();
+    for r in after + 1..before.min(page.rows.len()) {
+        let Some(&s) = page.rows[r].iter().find(|&&s| (page.segs[s].rect.x0 - x0).abs() < ADDRESS_ALIGN * h) else { continue };
+        if extract::is_label(page, s, stop) || !full_dates(page, s).is_empty() {
+            break;
+        }
+        spans.push(page.trim(page.seg_span(s)));
+        if spans.len() == ADDRESS_MAX_LINES {
+            break;
+        }
+    }
+    if spans.is_empty() {
+        return None;
+    }
+    let mut f = field(page, &spans, "", Formatted::None, Check::None);
+    f.formatted = Formatted::Value(f.text.clone());
+    Some(f)
+}
+
+// ---- rois ----
+
+/// Margin between the text and the card's edge, in median word heights: Korean ID cards print their
+/// outermost text (title, serial code, authority) about one text height inside the card's edge (on
+/// the synthetic cards 43-59 px on a 1012 × 638 card with 30-45 px text).
+const ROI_MARGIN: f32 = 1.0;
+
+/// The card's outline: the rectangle around every word in the page's text direction (the card's
+/// own axes), widened by [`ROI_MARGIN`] and clipped to the image. Kept in one function so an
+/// image-based card finder can replace it.
+pub fn card_outline(result: &PageResult) -> Vec<Quad> {
+    if result.words.is_empty() {
+        return Vec::new();
+    }
+    let (sin, cos) = crate::text::dominant_angle(result).sin_cos();
+    // Into the text frame (rotate by -angle) and back (by +angle).
+    let to = |p: Point| Point::new(p.x * cos + p.y * sin, -p.x * sin + p.y * cos);
+    let back = |p: Point| Point::new(p.x * cos - p.y * sin, p.x * sin + p.y * cos);
+    let (mut x0, mut y0, mut x1, mut y1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
+    for p in result.words.iter().flat_map(|w| w.quad.pts) {
+        let q = to(p);
+        (x0, y0, x1, y1) = (x0.min(q.x), y0.min(q.y), x1.max(q.x), y1.max(q.y));
+    }
+    let mut hs: Vec<f32> = result.words.iter().map(|w| w.quad.height()).collect();
+    hs.sort_by(f32::total_cmp);
+    let m = ROI_MARGIN * hs[hs.len() / 2];
+    let (x0, y0, x1, y1) = (x0 - m, y0 - m, x1 + m, y1 + m);
+    let q = Quad::new([back(Point::new(x0, y0)), back(Point::new(x1, y0)), back(Point::new(x1, y1)), back(Point::new(x0, y1))]);
+    vec![q.clamp(result.width as f32, result.height as f32)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::testutil::{page, page_rotated};
+
+    const TODAY: (i32, u32, u32) = (2026, 12, 3);
+
+    fn resident(number: &str, issued: &str) -> PageResult {
+        page(&[
+            ("주민등록증", 50.0, 50.0),
+            ("윤아우(尹雅宇)", 60.0, 160.0),
+            (number, 60.0, 240.0),
+            ("제주특별자치도 제주시 정자일길 91", 60.0, 320.0),
+            ("125동 1602호 (수내동, 푸르지오아파트)", 60.0, 360.0),
+            (issued, 370.0, 470.0),
+            ("장 치 별", 720.0, 500.0),
+            ("서울특별시 동작구청장직", 420.0, 535.0),
+        ])
+    }
+
+    fn licence(number: &str) -> PageResult {
+        page(&[
+            ("자동차운전면허증", 47.0, 20.0),
+            ("1종보통 2종소형", 700.0, 40.0),
+            ("Driver's License", 51.0, 80.0),
+            (number, 47.0, 150.0),
+            ("심도열", 309.0, 230.0),
+            ("650930-2264992", 519.0, 230.0),
+            ("경기도 남양주시 올림픽길 70", 309.0, 296.0),
+            ("110동 1004호 (대치동, 한양아파트)", 309.0, 334.0),
+            ("적성검사기간 2032.01.01 ~ 2032.12.31", 309.0, 392.0),
+            ("조건 A,G", 309.0, 432.0),
+            ("장기기증", 700.0, 432.0),
+            ("2022.11.07.", 559.0, 490.0),
+            ("5U9WHR", 108.0, 539.0),
+            ("대전지방경찰청장 인청경", 605.0, 549.0),
+        ])
+    }
+
+    fn alien(name_label: &str) -> PageResult {
+        page(&[
+            ("외국인등록증 RESIDENCE CARD", 43.0, 30.0),
+            ("외국인등록번호 680613-5763261", 319.0, 142.0),
+            ("Reg. No.", 319.0, 173.0),
+            (&format!("{name_label} CHAIYA KANYA"), 319.0, 204.0),
+            ("Name", 319.0, 235.0),
+            ("R M", 319.0, 266.0),
+            ("Sex", 319.0, 297.0),
+            ("국가/지역 THAILAND", 319.0, 328.0),
+            ("Country/Region", 319.0, 358.0),
+            ("체류자격 기업투자(D-8)", 319.0, 390.0),
+            ("Status", 319.0, 421.0),
+            ("발급일자 2020.07.04.", 319.0, 476.0),
+            ("대전출입국.외국인사무소장 장 입", 504.0, 561.0),
+        ])
+    }
+
+    fn ic(r: &IdCardResult) -> &ResidentCard {
+        match &r.document {
+            Some(IdDocument::Ic(x)) => x,
+            other => panic!("not a resident card: {other:?}"),
+        }
+    }
+
+    fn text(f: &Option<DocField>) -> &str {
+        f.as_ref().map_or("", |f| f.text.as_str())
+    }
+
+    #[test]
+    fn each_type_is_recognised_confidently() {
+        let cases = [
+            (resident("980716-2020264", "2019. 5. 2"), IdType::ResidentCard),
+            (licence("25-22-312627-78"), IdType::DriverLicense),
+            (alien("성명"), IdType::AlienCard),
+            (
+                page(&[
+                    ("대한민국 여권 PASSPORT", 300.0, 40.0),
+                    ("PMKORLEE<<HUNJONG<<<<<<<<<<<<<<<<<<<<<<<<<<<", 0.0, 500.0),
+                    ("M402X96882KOR6112088F3103131<<<<<<<<<<<<<<<8", 0.0, 530.0),
+                ]),
+                IdType::Passport,
+            ),
+        ];
+        for (p, want) in cases {
+            let c = classify(&Page::new(&p));
+            assert_eq!(c.id_type, Some(want), "{c:?}");
+            assert!(c.confident, "{want:?}: {c:?}");
+            let r = extract_on(&p, TODAY);
+            assert_eq!(r.id_type(), Some(want));
+            assert!(r.is_confident);
+        }
+    }
+
+    #[test]
+    fn letter_spaced_and_misread_titles_still_count() {
+        let mut p = resident("980716-2020264", "2019. 5. 2");
+        p.lines[0].text = "주 민 등 록 증".into();
+        let spaced = page(&[("주 민 등 록 중", 50.0, 50.0), ("윤아우", 60.0, 160.0), ("980716-2020264", 60.0, 240.0), ("2019. 5. 2", 370.0, 470.0), ("서울특별시 동작구청장", 420.0, 535.0)]);
+        let c = classify(&Page::new(&spaced));
+        assert_eq!(c.id_type, Some(IdType::ResidentCard));
+        assert!(c.confident, "one OCR error in a five-letter title: {c:?}");
+    }
+
+    #[test]
+    fn unsure_pages_are_best_effort_and_not_confident() {
+        // No title: a resident number and a district head's name make a resident card, unconfidently.
+        let p = page(&[("윤아우", 60.0, 160.0), ("980716-2020264", 60.0, 240.0), ("2019. 5. 2", 370.0, 470.0), ("서울특별시 동작구청장", 420.0, 535.0)]);
+        let r = extract_on(&p, TODAY);
+        assert_eq!(r.id_type(), Some(IdType::ResidentCard));
+        assert!(!r.is_confident);
+        assert_eq!(text(&ic(&r).personal_num), "980716-2020264");
+    }
+
+    #[test]
+    fn a_receipt_or_a_blank_page_is_no_identity_document() {
+        let receipt = page(&[
+            ("행복마트", 100.0, 10.0),
+            ("사업자번호: 513-66-80622", 10.0, 40.0),
+            ("2023.07.21 17:23", 10.0, 70.0),
+            ("두부 1 3,500", 10.0, 100.0),
+            ("합계 3,500", 10.0, 130.0),
+        ]);
+        for p in [receipt, page(&[])] {
+            let r = extract_on(&p, TODAY);
+            assert!(!r.recognized());
+            assert_eq!(r, IdCardResult::default());
+            assert!(r.named_values().is_empty());
+        }
+        // A lone resident number on a form is not enough either.
+        let form = page(&[("신청인", 10.0, 10.0), ("800101-1000008", 200.0, 10.0), ("위와 같이 신청합니다", 10.0, 60.0)]);
+        assert!(!extract_on(&form, TODAY).recognized());
+    }
+
+    #[test]
+    fn resident_card_fields() {
+        let r = extract_on(&resident("980716-2020264", "2019. 5. 2"), TODAY);
+        let c = ic(&r);
+        assert_eq!(text(&c.name), "윤아우(尹雅宇)");
+        assert_eq!(c.name.as_ref().unwrap().formatted, Formatted::Value("윤아우".into()));
+        assert_eq!(text(&c.name_hanja), "(尹雅宇)");
+        assert_eq!(text(&c.personal_num), "980716-2020264");
+        assert_eq!(c.personal_num.as_ref().unwrap().check, Check::Valid);
+        assert_eq!(text(&c.address), "제주특별자치도 제주시 정자일길 91 125동 1602호 (수내동, 푸르지오아파트)");
+        assert_eq!(text(&c.issue_date), "2019. 5. 2");
+        assert_eq!(c.issue_date.as_ref().unwrap().formatted, Formatted::Date { year: "2019".into(), month: "05".into(), day: "02".into() });
+        assert_eq!(text(&c.authority), "서울특별시 동작구청장", "seal noise cut");
+        let named = r.named_values();
+        assert!(named.contains(&("name".into(), "윤아우".into())) && named.contains(&("nameHanja".into(), "(尹雅宇)".into())), "{named:?}");
+        // The issue date is masked, the name and address are not.
+        assert!(!c.issue_date.as_ref().unwrap().masks.is_empty());
+        assert!(c.name.as_ref().unwrap().masks.is_empty());
+    }
+
+    #[test]
+    fn check_digits_hold_before_october_2020_only() {
+        // Last digit wrong (4 printed as 5).
+        let before = extract_on(&resident("980716-2020265", "2019. 5. 2"), TODAY);
+        assert_eq!(ic(&before).personal_num.as_ref().unwrap().check, Check::Invalid);
+        let after = extract_on(&resident("980716-2020265", "2021. 3. 2"), TODAY);
+        assert_eq!(ic(&after).personal_num.as_ref().unwrap().check, Check::NotCheckable, "a post-2020 number has no check digit");
+        // A letter read in a digit position is mapped; the number then holds.
+        let letter = extract_on(&resident("98O716-2020264", "2019. 5. 2"), TODAY);
+        let n = ic(&letter).personal_num.as_ref().unwrap();
+        assert_eq!((n.text.as_str(), n.check), ("980716-2020264", Check::Valid));
+        // An impossible date part is invalid whatever the issue date.
+        let bad = extract_on(&resident("981316-2020264", "2021. 3. 2"), TODAY);
+        assert_eq!(ic(&bad).personal_num.as_ref().unwrap().check, Check::Invalid);
+    }
+
+    #[test]
+    fn issue_dates_must_exist_and_not_be_in_the_future() {
+        let future = extract_on(&resident("980716-2020264", "2027. 1. 5"), TODAY);
+        assert_eq!(ic(&future).issue_date.as_ref().unwrap().check, Check::Invalid);
+        let missing = extract_on(&resident("980716-2020264", "2019. 2. 30"), TODAY);
+        assert_eq!(ic(&missing).issue_date.as_ref().unwrap().check, Check::Invalid);
+        assert_eq!(ic(&missing).issue_date.as_ref().unwrap().formatted, Formatted::Date { year: "2019".into(), month: "02".into(), day: "00".into() });
+    }
+
+    fn inside(q: &Quad, outer: &Quad) -> bool {
+        let b = outer.bbox();
+        q.pts.iter().all(|p| p.x >= b.x0 - 0.01 && p.x <= b.x1 + 0.01 && p.y >= b.y0 - 0.01 && p.y <= b.y1 + 0.01)
+    }
+
+    #[test]
+    fn masks_cover_the_back_digits_inside_the_word() {
+        let p = resident("980716-2020264", "2019. 5. 2");
+        let r = extract_on(&p, TODAY);
+        let n = ic(&r).personal_num.as_ref().unwrap();
+        let word = p.words.iter().find(|w| w.text == "980716-2020264").unwrap();
+        assert_eq!(n.masks.len(), 1);
+        assert!(inside(&n.masks[0], &word.quad));
+        // 14 characters of 12 px from x = 60: the back digits start at 60 + 7 × 12 = 144; the mask
+        // starts half a character before them and ends with the word.
+        let b = n.masks[0].bbox();
+        assert!((b.x0 - 138.0).abs() < 0.01 && (b.x1 - 228.0).abs() < 0.01, "{b:?}");
+        // Split over two words (`980716-` `2020264`): only the second is masked, whole.
+        let split = resident("980716- 2020264", "2019. 5. 2");
+        let r = extract_on(&split, TODAY);
+        let n = ic(&r).personal_num.as_ref().unwrap();
+        let back = split.words.iter().find(|w| w.text == "2020264").unwrap();
+        assert_eq!(n.masks.len(), 1);
+        assert!(inside(&n.masks[0], &back.quad));
+        // On a tilted photo the mask follows the word.
+        let tilted = page_rotated(&[("주민등록증", 50.0, 50.0), ("윤아우", 60.0, 160.0), ("980716-2020264", 60.0, 240.0), ("2019. 5. 2", 370.0, 470.0)], 0.2);
+        let r = extract_on(&tilted, TODAY);
+        let n = ic(&r).personal_num.as_ref().unwrap();
+        let w = tilted.words.iter().find(|w| w.text == "980716-2020264").unwrap();
+        let cross = |o: Point, a: Point, b: Point| (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x);
+        for p in n.masks[0].pts {
+            let q = w.quad.pts;
+            assert!((0..4).all(|i| cross(q[i], q[(i + 1) % 4], p) >= -0.5), "mask corner {p:?} outside the word {q:?}");
+        }
+    }
+
+    #[test]
+    fn driver_licence_fields_in_both_number_styles() {
+        for (num, formatted) in [("25-22-312627-78", "25-22-312627-78"), ("서울 19-123456-01", "서울 19-123456-01"), ("25-22-3l2627-78", "25-22-312627-78")] {
+            let p = licence(num);
+            let r = extract_on(&p, TODAY);
+            let Some(IdDocument::Dl(d)) = &r.document else { panic!("{r:?}") };
+            assert!(r.is_confident);
+            let n = d.num.as_ref().unwrap();
+            assert_eq!(n.formatted, Formatted::Value(formatted.into()));
+            assert_eq!(n.check, Check::Valid);
+            // The serial part is masked: 8 digits, inside the number's last word.
+            let last = p.words.iter().rev().find(|w| num.ends_with(&w.text)).unwrap();
+            assert!(n.masks.iter().all(|m| inside(m, &last.quad)));
+            assert_eq!(d.classes.iter().map(|c| c.text.as_str()).collect::<Vec<_>>(), ["1종보통", "2종소형"]);
+            assert_eq!(text(&d.name), "심도열");
+            assert_eq!(text(&d.personal_num), "650930-2264992");
+            assert_eq!(text(&d.address), "경기도 남양주시 올림픽길 70 110동 1004호 (대치동, 한양아파트)");
+            assert_eq!(text(&d.renew_start_date), "2032.01.01");
+            assert_eq!(text(&d.renew_end_date), "2032.12.31");
+            assert_eq!(d.renew_end_date.as_ref().unwrap().check, Check::Valid);
+            assert_eq!(text(&d.condition), "A,G");
+            assert_eq!(text(&d.code), "5U9WHR");
+            assert_eq!(text(&d.organ_donation), "장기기증");
+            assert_eq!(text(&d.issue_date), "2022.11.07.");
+            assert_eq!(text(&d.authority), "대전지방경찰청장");
+        }
+        // Region code 27 does not exist; a renewal period that ends before it starts is invalid.
+        let p = page(&[("자동차운전면허증", 47.0, 20.0), ("27-22-312627-78", 47.0, 150.0), ("갱신기간 2032.12.31~2032.01.01", 309.0, 392.0)]);
+        let Some(IdDocument::Dl(d)) = extract_on(&p, TODAY).document else { panic!() };
+        assert_eq!(d.num.unwrap().check, Check::Invalid);
+        assert_eq!(d.renew_start_date.unwrap().check, Check::Invalid);
+        assert!(d.condition.is_none(), "a blank condition is no field");
+    }
+
+    #[test]
+    fn alien_card_fields_with_a_misread_label() {
+        for label in ["성명", "성영"] {
+            let r = extract_on(&alien(label), TODAY);
+            let Some(IdDocument::Ac(a)) = &r.document else { panic!("{r:?}") };
+            assert!(r.is_confident);
+            assert_eq!(text(&a.alien_reg_num), "680613-5763261");
+            assert_eq!(a.alien_reg_num.as_ref().unwrap().check, Check::Valid);
+            assert_eq!(a.alien_reg_num.as_ref().unwrap().masks.len(), 1);
+            assert_eq!(text(&a.name), "CHAIYA KANYA", "label {label}");
+            assert_eq!(text(&a.sex), "M", "the sex label read as `R`: the value is the last word");
+            assert_eq!(text(&a.nationality), "THAILAND");
+            assert_eq!(text(&a.visa_type), "(D-8)");
+            assert_eq!(a.visa_type.as_ref().unwrap().formatted, Formatted::Value("D-8".into()));
+            assert_eq!(text(&a.issue_date), "2020.07.04.");
+            assert_eq!(text(&a.authority), "대전출입국·외국인사무소장", "the office's middle dot restored");
+        }
+    }
+
+    #[test]
+    fn outline_encloses_the_words_within_the_image() {
+        let p = resident("980716-2020264", "2019. 5. 2");
+        let r = card_outline(&p);
+        assert_eq!(r.len(), 1);
+        let b = r[0].bbox();
+        for w in &p.words {
+            assert!(inside(&w.quad, &r[0]), "{} outside {b:?}", w.text);
+        }
+        assert!(b.x0 >= 0.0 && b.y0 >= 0.0 && b.x1 <= p.width as f32 && b.y1 <= p.height as f32);
+        // One word height (20 px) of margin around the text.
+        assert!((b.y0 - 30.0).abs() < 0.5, "{b:?}");
+        assert!(card_outline(&page(&[])).is_empty());
+    }
+}
