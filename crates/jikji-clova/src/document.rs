@@ -271,7 +271,12 @@ mod tests {
         let mut ic = FieldListResult::new();
         ic.insert("name".into(), serde_json::json!([{"text": "홍길동", "boundingPolys": []}]));
         let r = IdCardResultWire { idtype: Some("ID Card".into()), is_confident: true, ic: Some(ic), ..Default::default() };
-        let j = serde_json::to_string(&DocumentWire::IdCard(DocEnvelope { meta: DocMeta { estimated_language: "ko".into() }, result: r }).value()).unwrap();
-        assert_eq!(j, r#"{"meta":{"estimatedLanguage":"ko"},"result":{"idtype":"ID Card","isConfident":true,"rois":[],"ic":{"name":[{"text":"홍길동","boundingPolys":[]}]}}}"#);
+        let w = DocumentWire::IdCard(DocEnvelope { meta: DocMeta { estimated_language: "ko".into() }, result: r });
+        assert_eq!(w.key(), "idCard");
+        assert_eq!(
+            w.value(),
+            serde_json::json!({"meta": {"estimatedLanguage": "ko"},
+                "result": {"idtype": "ID Card", "isConfident": true, "rois": [], "ic": {"name": [{"text": "홍길동", "boundingPolys": []}]}}})
+        );
     }
 }

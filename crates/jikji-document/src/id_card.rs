@@ -157,7 +157,12 @@ pub fn extract_on(result: &PageResult, today: (i32, u32, u32)) -> IdCardResult {
             IdDocument::Pp(r)
         }
     };
-    IdCardResult { document: Some(document), is_confident: c.confident, rois: card_outline(result) }
+    let r = IdCardResult { document: Some(document), is_confident: c.confident, rois: card_outline(result) };
+    // A type with none of its fields readable (`PASSPORT` printed on a receipt) is no document either.
+    if r.fields().is_empty() {
+        return IdCardResult::default();
+    }
+    r
 }
 
 // ---- Classification ----
@@ -246,9 +251,8 @@ pub fn classify(page: &Page) -> Classification {
     let classes = u32::from(!extract::find_everywhere(page, patterns::find_licence_classes).is_empty());
     score[IdType::DriverLicense.index()] += (count(&DL_LABELS) + classes).min(CORROBORATION_MAX);
     score[IdType::AlienCard.index()] += count(&AC_LABELS).min(CORROBORATION_MAX);
-    match authority_kind(page) {
-        Some(t) => score[t.index()] += 1,
-        None => {}
+    if let Some(t) = authority_kind(page) {
+        score[t.index()] += 1;
     }
     let mut order: Vec<IdType> = IdType::ALL.to_vec();
     order.sort_by_key(|t| std::cmp::Reverse(score[t.index()]));
@@ -371,27 +375,7 @@ pub(crate) fn mask_last_digits(page: &Page, span: Span, n: usize) -> Vec<Quad> {
 
 /// Polygons covering a span, widened at its start by [`MASK_LEAD_CHARS`] inside the first word.
 pub(crate) fn mask_span(page: &Page, span: Span) -> Vec<Quad> {
-    let chars = &page.segs[span.seg].chars;
-    let mut out = Vec::new();
-    let mut i = span.start;
-    while i < span.end {
-        let Some(w) = chars[i].word else {
-            i += 1;
-            continue;
-        };
-        let first = chars[i].pos;
-        let len = chars[i].len.max(1) as f32;
-        let mut last = first;
-        while i < span.end && chars[i].word == Some(w) {
-            last = chars[i].pos;
-            i += 1;
-        }
-        let lead = if out.is_empty() { MASK_LEAD_CHARS } else { 0.0 };
-        let t0 = ((first as f32 - lead) / len).max(0.0);
-        let t1 = ((last + 1) as f32 / len).min(1.0);
-        out.push(page.result.words[w].quad.sub_span(t0, t1));
-    }
-    out
+    page.span_polys_lead(span, MASK_LEAD_CHARS)
 }
 
 /// Dates with a four-digit year in a segment (issue dates, renewal periods; not the `YYMMDD` of a
@@ -716,6 +700,10 @@ mod tests {
             assert_eq!(r, IdCardResult::default());
             assert!(r.named_values().is_empty());
         }
+        // A title with nothing of its document is no document.
+        let travel = page(&[("면세점 영수증", 10.0, 10.0), ("PASSPORT", 10.0, 40.0), ("합계 3,500", 10.0, 70.0)]);
+        assert_eq!(classify(&Page::new(&travel)).id_type, Some(IdType::Passport));
+        assert!(!extract_on(&travel, TODAY).recognized());
         // A lone resident number on a form is not enough either.
         let form = page(&[("신청인", 10.0, 10.0), ("800101-1000008", 200.0, 10.0), ("위와 같이 신청합니다", 10.0, 60.0)]);
         assert!(!extract_on(&form, TODAY).recognized());

@@ -4,7 +4,8 @@
 //! model. Shared parts are written once — [`labels`] (label dictionaries and tolerant matching),
 //! [`geometry`] (value right of / below a label, wrapped lines), [`patterns`] (dates, times, money,
 //! phones, numbers and the `formatted` rules), [`validate`] (checksums, calendar, area codes and the
-//! repair-by-format policy) — and each document type has a module with one `extract` function.
+//! repair-by-format policy) — and each document type has a module with one `extract` function
+//! ([`id_card`] first finds which identity document the page is, then reads it).
 //!
 //! Entry point: [`understand`]`(kind, &page)` → [`DocumentResult`]; [`wire`] turns a result into the
 //! CLOVA wire shapes of `jikji_clova::document`.

@@ -212,6 +212,12 @@ impl<'a> Page<'a> {
 
     /// Page-pixel polygons of a span: one per word it touches, cut to the characters it covers.
     pub fn span_polys(&self, s: Span) -> Vec<Quad> {
+        self.span_polys_lead(s, 0.0)
+    }
+
+    /// [`Page::span_polys`] with the first polygon starting `lead` characters early (never outside its
+    /// word): masks, whose cut by equal character widths may start late where narrow characters precede.
+    pub fn span_polys_lead(&self, s: Span, lead: f32) -> Vec<Quad> {
         let mut out: Vec<Quad> = Vec::new();
         let chars = &self.segs[s.seg].chars[s.start.min(s.end)..s.end];
         let mut i = 0;
@@ -228,10 +234,11 @@ impl<'a> Page<'a> {
                 i += 1;
             }
             let q = &self.result.words[w].quad;
+            let lead = if out.is_empty() { lead } else { 0.0 };
             if first == 0 && last + 1 == len {
                 out.push(*q);
             } else {
-                out.push(q.sub_span(first as f32 / len as f32, (last + 1) as f32 / len as f32));
+                out.push(q.sub_span(((first as f32 - lead) / len as f32).max(0.0), (last + 1) as f32 / len as f32));
             }
         }
         out

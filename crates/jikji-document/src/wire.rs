@@ -171,6 +171,41 @@ mod tests {
     }
 
     #[test]
+    fn id_card_wire_has_its_type_one_member_and_masks() {
+        let p = page(&[
+            ("주민등록증", 50.0, 50.0),
+            ("홍길동", 60.0, 160.0),
+            ("800101-1000008", 60.0, 240.0),
+            ("서울특별시 금천구 가산디지털1로 1", 60.0, 320.0),
+            ("2020.08.16", 370.0, 470.0),
+            ("서울특별시 금천구청장", 420.0, 535.0),
+        ]);
+        let w = understand_to_wire(DocumentKind::IdCard, &p, "ko");
+        assert_eq!(w.key(), "idCard");
+        let v = w.value();
+        let j = serde_json::to_string(&v).unwrap();
+        assert!(!j.contains("null"), "{j}");
+        let r = &v["result"];
+        assert_eq!(r["idtype"], "ID Card");
+        assert_eq!(r["isConfident"], true);
+        assert_eq!(r["rois"].as_array().unwrap().len(), 1);
+        assert!(r.get("dl").is_none() && r.get("ac").is_none() && r.get("pp").is_none());
+        assert_eq!(r["ic"]["personalNum"][0]["formatted"]["value"], "800101-1000008");
+        assert_eq!(r["ic"]["personalNum"][0]["maskingPolys"].as_array().unwrap().len(), 1);
+        assert_eq!(r["ic"]["issueDate"][0]["formatted"], serde_json::json!({"year": "2020", "month": "08", "day": "16"}));
+        assert_eq!(r["ic"]["issueDate"][0]["maskingPolys"].as_array().unwrap().len(), 1);
+        assert_eq!(r["ic"]["name"][0]["maskingPolys"], serde_json::json!([]));
+        assert_eq!(r["ic"]["address"][0]["text"], "서울특별시 금천구 가산디지털1로 1");
+    }
+
+    #[test]
+    fn unrecognised_id_card_has_no_member() {
+        let p = page(&[("행복마트", 0.0, 0.0), ("합계 3,500", 0.0, 40.0)]);
+        let w = understand_to_wire(DocumentKind::IdCard, &p, "ko");
+        assert_eq!(serde_json::to_string(&w.value()).unwrap(), r#"{"meta":{"estimatedLanguage":"ko"},"result":{"isConfident":false,"rois":[]}}"#);
+    }
+
+    #[test]
     fn unrecognised_biz_license_is_an_empty_result() {
         let p = page(&[("카페", 0.0, 0.0)]);
         let w = understand_to_wire(DocumentKind::BizLicense, &p, "ko");

@@ -91,3 +91,44 @@ async fn receipt_fields_come_back_in_the_receipt_member() {
     );
     assert!(!v.to_string().contains("null"), "absent members are omitted: {v}");
 }
+
+/// `/document/id-card` with the real engine on a synthetic resident card photo: the type, the fields
+/// and their masks come back in `idCard`; a receipt sent to the same route is an honest `FAILURE`.
+/// Skipped with a notice when the models are absent, a failure under `JIKJI_REQUIRE_MODELS=1`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_real_engine_reads_an_id_card_and_refuses_a_receipt() {
+    let Some(engine) = real_engine() else { return };
+    let srv = Srv::start(|_| {}, Some(engine)).await;
+    let (doc, docs) = srv
+        .domain(DomainKind::Document(vec![DocKind::IdCard]), |_| {})
+        .await;
+    let card = std::fs::read(testdata("synthetic-docs/idcard-s1-0000-photo.jpg"))
+        .expect("shared test data: synthetic-docs");
+    let r = srv
+        .post_json(&doc, &docs, "document/id-card", &json_req("V2", "card", "jpg", &card))
+        .await;
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    let img = &v["images"][0];
+    assert_eq!(img["inferResult"], "SUCCESS", "{v}");
+    let result = &img["idCard"]["result"];
+    assert_eq!(result["idtype"], "ID Card", "{result}");
+    assert_eq!(result["isConfident"], true, "{result}");
+    assert_eq!(result["rois"].as_array().map(Vec::len), Some(1));
+    let num = &result["ic"]["personalNum"][0];
+    // The synthetic card's (made-up) number, which the GT file gives.
+    assert_eq!(num["formatted"]["value"], "801117-2904061", "{result}");
+    assert_eq!(num["maskingPolys"].as_array().map(Vec::len), Some(1), "{num}");
+    assert_eq!(result["ic"]["issueDate"][0]["formatted"]["year"], "2004", "{result}");
+    assert!(!result["ic"]["issueDate"][0]["maskingPolys"].as_array().unwrap().is_empty());
+    assert!(!v.to_string().contains("null"), "absent members are omitted: {v}");
+
+    let receipt = std::fs::read(testdata("synthetic-docs/receipt-s1-0000.jpg")).unwrap();
+    let r = srv
+        .post_json(&doc, &docs, "document/id-card", &json_req("V2", "r", "jpg", &receipt))
+        .await;
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["images"][0]["inferResult"], "FAILURE", "{v}");
+    assert!(v["images"][0].get("idCard").is_none(), "{v}");
+}
