@@ -149,6 +149,9 @@ pub struct DocumentRun {
     pub failed: usize,
     /// `ID: error` of the first image that failed.
     pub first_error: Option<String>,
+    /// `TYPE-VARIANT` → (documents classified, classified as their own type), for extractors that find
+    /// the type themselves (identity documents).
+    pub types: BTreeMap<String, (usize, usize)>,
 }
 
 /// `receipt-photo` → (`receipt`, `photo`); a key without a variant is its own type, variant `all`.
@@ -230,6 +233,14 @@ impl DocumentRun {
             }
             s.push('\n');
         }
+        if !self.types.is_empty() {
+            let list: Vec<String> = self.types.iter().map(|(k, (n, right))| format!("{k} {right}/{n}")).collect();
+            let (n, right) = self.types.values().fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+            s.push_str(&format!(
+                "\nDocument type found by the extractor (identity documents): right on {right} of {n} ({}).\n",
+                list.join(", ")
+            ));
+        }
         if !self.skipped.is_empty() {
             let list: Vec<String> = self
                 .skipped
@@ -303,5 +314,10 @@ mod tests {
         assert!(md.contains("| receipt | 100.0% (100.0%) | 50.0% (50.0%) |"), "{md}");
         assert!(md.contains("| passport | 50.0% (50.0%) | – |"), "{md}");
         assert!(md.contains("`idcard` (6 images)"), "{md}");
+        assert!(!md.contains("Document type found"), "{md}");
+        run.types.insert("aliencard-flat".into(), (3, 3));
+        run.types.insert("idcard-photo".into(), (3, 2));
+        let md = run.markdown();
+        assert!(md.contains("right on 5 of 6 (aliencard-flat 3/3, idcard-photo 2/3)"), "{md}");
     }
 }

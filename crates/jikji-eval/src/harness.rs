@@ -127,6 +127,12 @@ pub trait FieldExtractor: Sync {
     fn supports(&self, doc_type: &str) -> bool;
     /// The `(name, text)` fields read from a page of a document of this type; a name may repeat.
     fn extract(&self, doc_type: &str, page: &PageResult) -> Vec<(String, String)>;
+    /// For extractors that recognise the document type themselves (identity documents: one endpoint,
+    /// four types), the type found on the page under the set's names (`None`: not classified). Scored
+    /// against the set's type in [`DocumentRun::types`].
+    fn classify(&self, _doc_type: &str, _page: &PageResult) -> Option<Option<String>> {
+        None
+    }
 }
 
 /// Document OCR over a set with expected fields (synthetic docs): each image of a supported type is
@@ -153,20 +159,26 @@ pub fn evaluate_documents(
         workers,
         |g| {
             let ty = g.doc_type.as_deref().unwrap_or_default();
-            reader.read_page(&g.image).map(|page| extractor.extract(ty, &page))
+            reader.read_page(&g.image).map(|page| (extractor.extract(ty, &page), extractor.classify(ty, &page)))
         },
         done,
     );
-    for (g, fields) in wanted.iter().zip(read) {
-        let fields = fields.unwrap_or_else(|e| {
+    for (g, read) in wanted.iter().zip(read) {
+        let (fields, class) = read.unwrap_or_else(|e| {
             run.failed += 1;
             run.first_error.get_or_insert_with(|| format!("{}: {e}", g.id));
-            Vec::new()
+            (Vec::new(), None)
         });
+        let ty = g.doc_type.as_deref().unwrap_or_default();
         let key = match &g.group {
-            Some(group) => format!("{}-{group}", g.doc_type.as_deref().unwrap_or_default()),
-            None => g.doc_type.clone().unwrap_or_default(),
+            Some(group) => format!("{ty}-{group}"),
+            None => ty.to_string(),
         };
+        if let Some(found) = class {
+            let t = run.types.entry(key.clone()).or_default();
+            t.0 += 1;
+            t.1 += usize::from(found.as_deref() == Some(ty));
+        }
         run.report.add(&key, &score_fields(&g.fields, &fields));
     }
     run
@@ -465,6 +477,7 @@ mod tests {
         let reader = ImageReader::new(&Fixed, Limits::default(), OcrOptions::default());
         let run = evaluate_documents(&reader, &set, &FirstLine, 2, &|_| {});
         assert_eq!(run.skipped.get("idcard"), Some(&1));
+        assert!(run.types.is_empty(), "the extractor does not classify");
         assert_eq!(run.failed, 1);
         assert!(run.first_error.as_deref().unwrap().starts_with("3: "));
         let t = run.variant_totals();

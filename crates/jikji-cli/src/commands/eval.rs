@@ -377,6 +377,16 @@ impl FieldExtractor for Documents {
             .map(|kind| jikji_document::understand(kind, page).named_values())
             .unwrap_or_default()
     }
+
+    /// Identity documents (`idcard`, `driverlicense`, `aliencard`) go through `/document/id-card`,
+    /// which finds the type itself: report it.
+    fn classify(&self, doc_type: &str, page: &PageResult) -> Option<Option<String>> {
+        (DocumentKind::parse(doc_type)? == DocumentKind::IdCard).then(|| {
+            jikji_document::id_card::extract(page)
+                .id_type()
+                .map(|t| t.test_data_name().to_string())
+        })
+    }
 }
 
 /// `jikji eval --document`.

@@ -68,7 +68,8 @@ pub struct Args {
     /// carries `tables[]`; `--format html|markdown|csv` print the tables themselves.
     #[arg(long)]
     pub tables: bool,
-    /// Document OCR instead of General OCR: receipt, name-card, biz-license, credit-card or passport.
+    /// Document OCR instead of General OCR: receipt, name-card, biz-license, credit-card, passport or
+    /// id-card (resident card, driver's licence, alien card or passport, recognised from the page).
     /// Reads the first page; `--format json` prints the CLOVA Document response (the model's
     /// `{meta, result}` member), `text`/`tsv` print one `field<TAB>value` line per field.
     #[arg(long, value_name = "TYPE", value_parser = parse_document_kind)]
@@ -77,7 +78,7 @@ pub struct Args {
 
 fn parse_document_kind(s: &str) -> Result<jikji_document::DocumentKind, String> {
     jikji_document::DocumentKind::parse(s).ok_or_else(|| {
-        format!("unknown document type `{s}` (expected receipt, name-card, biz-license, credit-card or passport)")
+        format!("unknown document type `{s}` (expected receipt, name-card, biz-license, credit-card, passport or id-card)")
     })
 }
 
@@ -303,6 +304,11 @@ fn write_document(
         Format::Text | Format::Tsv | Format::Html | Format::Markdown | Format::Csv => {
             if !result.recognized() {
                 eprintln!("jikji: {}: no {} found", file.display(), kind.name());
+            }
+            if let jikji_document::DocumentResult::IdCard(r) = &result {
+                if let Some(t) = r.id_type() {
+                    writeln!(out, "idtype\t{}\nisConfident\t{}", t.wire_name(), r.is_confident)?;
+                }
             }
             for (field, value) in result.named_values() {
                 writeln!(out, "{field}\t{value}")?;
