@@ -169,16 +169,15 @@ pub(crate) fn extract(page: &Page, today: (i32, u32, u32)) -> DriverLicense {
     }
 
     // Conditions: a short value right of `조건` (often blank: then no field).
-    for (f, v) in extract::label_values_inline(page, &CONDITION) {
+    if let Some((f, v)) = extract::label_values_inline(page, &CONDITION).into_iter().next() {
         let t = page.span_text(v);
         let ok = !t.is_empty()
             && t.chars().count() <= CONDITION_MAX_CHARS
             && !t.chars().any(|c| c.is_ascii_digit())
-            && !(v.start == 0 && extract::is_label(page, v.seg, &stop));
+            && (v.start != 0 || !extract::is_label(page, v.seg, &stop));
         if ok {
             r.condition = Some(field(page, &[v], &extract::label_text(page, &f), Formatted::Value(t), Check::None));
         }
-        break;
     }
 
     // Serial code: a lone six-character word of capitals and digits (at least one capital) on a line

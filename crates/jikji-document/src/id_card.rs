@@ -72,8 +72,9 @@ impl IdType {
     }
 }
 
-/// The fields of the document found.
+/// The fields of the document found (one per request: the variants' sizes do not matter).
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum IdDocument {
     Ic(ResidentCard),
     Dl(DriverLicense),
@@ -463,9 +464,12 @@ pub(crate) fn authority(page: &Page, from_row: usize) -> Option<DocField> {
     best.map(|(sp, text)| extract::field_with_text(page, &[sp], text.clone(), "", Formatted::Value(text), Check::None))
 }
 
+/// A range of character indices.
+pub(crate) type CharRange = (usize, usize);
+
 /// A Korean name as printed: 2-5 Hangul syllables, optionally followed by the hanja in brackets.
 /// Returns the character ranges of the Hangul part and of the bracketed part.
-pub(crate) fn korean_name(chars: &[char]) -> Option<((usize, usize), Option<(usize, usize)>)> {
+pub(crate) fn korean_name(chars: &[char]) -> Option<(CharRange, Option<CharRange>)> {
     let n = chars.iter().take_while(|c| labels::is_hangul(**c)).count();
     if !(2..=5).contains(&n) {
         return None;
@@ -483,12 +487,15 @@ pub(crate) fn korean_name(chars: &[char]) -> Option<((usize, usize), Option<(usi
     None
 }
 
+/// A name's Hangul part and its bracketed hanja part, if printed.
+pub(crate) type NameSpans = (Span, Option<Span>);
+
 /// The holder's name near a registration number: in front of it on its line or row, else alone on
 /// one of the two rows above it.
-pub(crate) fn name_near(page: &Page, number: &RegNumber) -> Option<(Span, Option<Span>)> {
+pub(crate) fn name_near(page: &Page, number: &RegNumber) -> Option<NameSpans> {
     let seg = number.span.seg;
     let chars: Vec<char> = page.segs[seg].chars[..number.span.start].iter().map(|c| c.ch).collect();
-    let try_span = |sp: Span| -> Option<(Span, Option<Span>)> {
+    let try_span = |sp: Span| -> Option<NameSpans> {
         let sp = page.trim(sp);
         let cs: Vec<char> = page.segs[sp.seg].chars[sp.start..sp.end].iter().map(|c| c.ch).collect();
         let (h, b) = korean_name(&cs)?;
