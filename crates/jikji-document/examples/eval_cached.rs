@@ -128,7 +128,17 @@ fn main() {
                     }
                     _ => 0.0,
                 };
-                println!("{stem}	type {got} (confident {})	rois bbox IoU {iou:.3}", ic.is_confident);
+                // Masks of the registration number against the test data's `maskBox` (the 7 back digits):
+                // the share of the box's bounding box the number's mask covers.
+                let mut cover = 0.0;
+                if let Some(mb) = gt["fields"].as_object().and_then(|f| f.values().find_map(|v| v["maskBox"].as_array())) {
+                    let v: Vec<f32> = mb.iter().map(|x| x.as_f64().unwrap_or(0.0) as f32).collect();
+                    let number = ic.fields().into_iter().flat_map(|(_, fs)| fs).find(|f| f.text.chars().filter(char::is_ascii_digit).count() == 13);
+                    if let (Some(g), Some(m)) = (Quad::from_flat(&v).map(|q| q.bbox()), number.and_then(|f| f.masks.first())) {
+                        cover = m.bbox().intersection(&g) / g.area().max(1.0);
+                    }
+                }
+                println!("{stem}\ttype {got} (confident {})\trois bbox IoU {iou:.3}\tnumber mask covers {cover:.3} of maskBox", ic.is_confident);
             }
             let expected: Vec<(String, String)> = gt["fields"].as_object().unwrap().iter().filter_map(|(k, v)| v["text"].as_str().map(|t| (k.clone(), t.to_string()))).collect();
             (format!("{ty}-{}", if photo { "photo" } else { "flat" }), expected, r.named_values())
