@@ -3,7 +3,7 @@
 //! Order of checks (each failure answers at once, nothing later runs):
 //! 1. operation suffix and domain id/invoke key → 0001;
 //! 2. `X-OCR-SECRET` → 0002;
-//! 3. operation vs domain type → 0022 (Document models are not available yet → 0022 as well);
+//! 3. operation vs domain type → 0022 (also a Document model the domain does not enable);
 //! 4. per-domain token bucket → 0025;
 //! 5. admission into the bounded inference queue → 0025 at once when full (the body is not even read);
 //! 6. body (JSON or multipart) and protocol checks → 0011 / 0021; `enableTableDetection` → 0028;
