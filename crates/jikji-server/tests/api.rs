@@ -565,6 +565,8 @@ async fn hostile_requests() {
         ("url credentials", "general", gs.clone(), url_req("http://user:pw@example.com/a.png"), "0011"),
         ("url on a document kind not enabled", "document/receipt", docs.clone(), url_req("http://example.com/a.png"), "0022"),
         ("V1 on a document kind not enabled", "document/receipt", docs.clone(), json!({"version":"V1","images":[{"name":"a","data":b64(&ok_png)}]}).to_string(), "0022"),
+        ("url on document", "document/id-card", docs.clone(), url_req("http://example.com/a.png"), "0011"),
+        ("V1 on document", "document/id-card", docs.clone(), json!({"version":"V1","images":[{"name":"a","data":b64(&ok_png)}]}).to_string(), "0021"),
     ];
     cases.push((
         "deeply nested json",
