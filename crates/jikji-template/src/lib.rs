@@ -1,0 +1,667 @@
+//! Template OCR: a user's form, described once from one sample, recognised and read from every new
+//! copy. No training: the sample's static text (labels, titles, headings — every word outside the
+//! field regions) is kept as **anchors** with its position.
+//!
+//! * [`Template::build`]`(def, &sample_page, &sample_image)` checks the [`TemplateDef`] against the
+//!   sample, keeps the anchors and the sample's ink in each `CHECKBOX` region (serde: the store keeps
+//!   the built template).
+//! * [`TemplateSet::match_page`] (or [`match_page`]) finds which template a page is: an index of anchor
+//!   text bigrams shortlists the templates whose static text appears on the page at all (cost grows
+//!   with the page's words and the posting lists they hit, not with every template's anchors); each
+//!   shortlisted template's anchors are then paired with the page's word runs by text similarity, and a
+//!   RANSAC fit ([`transform::ransac`]) finds the template→page map supported by the most anchor weight
+//!   (similarity from two anchors, refined to affine and to a homography when enough anchors agree; any
+//!   rotation, 90/180/270° included, since the map is fitted from positions, not from the page's
+//!   orientation). The score is the supported fraction of the template's anchor weight; below
+//!   [`MIN_SCORE`] the page matches nothing.
+//! * [`read_fields`] maps every field region into the page and reads it (see [`read`]).
+//!
+//! The crate reads [`PageResult`]s and pixels only; it runs no model. A field that cuts through a
+//! word takes the word's characters whose share of the word's box falls inside the region
+//! (character-proportional split); re-recognising the warped region is not done here.
+
+pub mod def;
+pub mod read;
+pub mod transform;
+
+pub use def::{DefError, FieldDef, FieldKind, Region, TemplateDef, ValueType};
+pub use read::{read_fields, read_title, FieldReading, TitleReading};
+pub use transform::{Model, Transform};
+
+use image::RgbImage;
+use jikji_geometry::{Point, Rect};
+use jikji_types::PageResult;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use transform::Corr;
+use unicode_normalization::UnicodeNormalization;
+
+/// One piece of the sample's static text: normalised text, where it sits (centre of the run, sample
+/// pixels) and its text height.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Anchor {
+    pub text: String,
+    pub center: Point,
+    pub height: f32,
+}
+
+impl Anchor {
+    /// How much finding this anchor counts: its length, capped (a long heading is more telling than a
+    /// two-letter label, but one paragraph should not outweigh the whole form).
+    pub fn weight(&self) -> f32 {
+        (self.text.chars().count() as f32).min(MAX_ANCHOR_WEIGHT)
+    }
+}
+
+/// Cap of [`Anchor::weight`]: 8 characters, a long Korean label (`사업자등록번호` is 7).
+const MAX_ANCHOR_WEIGHT: f32 = 8.0;
+
+/// Words per anchor at most: a line of static text is cut into runs this long, so that one reading
+/// difference spoils one run, not the whole line.
+const MAX_RUN_WORDS: usize = 4;
+
+/// Words per page phrase at most when pairing anchors with the page: twice [`MAX_RUN_WORDS`], since a
+/// page may split what the sample read as one word (spaced-out labels such as `등 록 번 호`).
+const MAX_PHRASE_WORDS: usize = 8;
+
+/// A sample word belongs to a field (and is not static text) when this share of its box lies inside a
+/// field region. A third: a value word that sticks out of a tight region still counts as variable.
+const IN_FIELD_SHARE: f32 = 0.3;
+
+/// The built template (what the store keeps).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Template {
+    pub def: TemplateDef,
+    /// Size of the sample the regions and anchors refer to.
+    pub width: u32,
+    pub height: u32,
+    pub anchors: Vec<Anchor>,
+    /// Per field (same order as `def.fields`): the sample's ink ratio inside a `CHECKBOX` region.
+    pub sample_ink: Vec<Option<f32>>,
+}
+
+/// Why a template could not be built.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum BuildError {
+    #[error(transparent)]
+    Def(#[from] DefError),
+    #[error("the sample has {found} pieces of static text outside the regions; at least {MIN_ANCHORS} are needed to recognise the form")]
+    TooFewAnchors { found: usize },
+}
+
+/// A template needs this many anchors: a transform needs two, and one more must confirm it.
+pub const MIN_ANCHORS: usize = 3;
+
+impl Template {
+    /// Builds a template from its description, the sample's OCR result and the sample image (for the
+    /// checkbox ink). The page is in the sample image's pixels (or is rescaled to them).
+    pub fn build(def: TemplateDef, sample: &PageResult, image: &RgbImage) -> Result<Template, BuildError> {
+        let (w, h) = image.dimensions();
+        let mut page = sample.clone();
+        page.rescale(w, h);
+        def.validate(w, h)?;
+        let fields: Vec<Rect> = def.fields.iter().map(|f| f.region.rect()).collect();
+        let is_static = |q: &jikji_geometry::Quad| {
+            let b = q.bbox();
+            let a = b.area().max(1e-3);
+            fields.iter().all(|r| r.intersection(&b) / a < IN_FIELD_SHARE)
+        };
+        let mut anchors = Vec::new();
+        for line in lines_of(&page) {
+            let mut run: Vec<usize> = Vec::new();
+            let flush = |run: &mut Vec<usize>, anchors: &mut Vec<Anchor>| {
+                for chunk in run.chunks(MAX_RUN_WORDS) {
+                    if let Some(a) = phrase(&page, chunk) {
+                        if a.text.chars().count() >= 2 {
+                            anchors.push(a);
+                        }
+                    }
+                }
+                run.clear();
+            };
+            for i in line {
+                if is_static(&page.words[i].quad) {
+                    run.push(i);
+                } else {
+                    flush(&mut run, &mut anchors);
+                }
+            }
+            flush(&mut run, &mut anchors);
+        }
+        if anchors.len() < MIN_ANCHORS {
+            return Err(BuildError::TooFewAnchors {
+                found: anchors.len(),
+            });
+        }
+        let sample_ink = def
+            .fields
+            .iter()
+            .map(|f| {
+                (f.kind == FieldKind::Checkbox)
+                    .then(|| read::ink_ratio(image, &Transform::IDENTITY, &f.region.rect(), (w, h)))
+            })
+            .collect();
+        Ok(Template {
+            def,
+            width: w,
+            height: h,
+            anchors,
+            sample_ink,
+        })
+    }
+
+    fn total_weight(&self) -> f32 {
+        self.anchors.iter().map(Anchor::weight).sum()
+    }
+}
+
+/// The page's words grouped into lines (by `line_break`), as index lists in reading order.
+fn lines_of(page: &PageResult) -> Vec<Vec<usize>> {
+    let mut out = Vec::new();
+    let mut cur = Vec::new();
+    for (i, w) in page.words.iter().enumerate() {
+        cur.push(i);
+        if w.line_break {
+            out.push(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Text for matching: NFC, lower case, letters and digits only.
+pub fn normalise(s: &str) -> String {
+    s.nfc()
+        .flat_map(char::to_lowercase)
+        .filter(|c| c.is_alphanumeric())
+        .collect()
+}
+
+/// A run of consecutive words of one line as one piece of text: normalised text, the centre between
+/// the run's two ends (independent of the corner order, so of the text's rotation) and the mean text
+/// height.
+fn phrase(page: &PageResult, idx: &[usize]) -> Option<Anchor> {
+    let first = &page.words[*idx.first()?].quad;
+    let last = &page.words[*idx.last()?].quad;
+    let text: String = idx.iter().map(|&i| normalise(&page.words[i].text)).collect();
+    if text.is_empty() {
+        return None;
+    }
+    let start = first.pts[0].lerp(first.pts[3], 0.5);
+    let end = last.pts[1].lerp(last.pts[2], 0.5);
+    let height = idx.iter().map(|&i| page.words[i].quad.height()).sum::<f32>() / idx.len() as f32;
+    Some(Anchor {
+        text,
+        center: start.lerp(end, 0.5),
+        height,
+    })
+}
+
+/// The page's candidate phrases: every run of 1..=[`MAX_PHRASE_WORDS`] consecutive words of a line.
+fn page_phrases(page: &PageResult) -> Vec<Anchor> {
+    let mut out = Vec::new();
+    for line in lines_of(page) {
+        for s in 0..line.len() {
+            for e in s + 1..=(s + MAX_PHRASE_WORDS).min(line.len()) {
+                if let Some(p) = phrase(page, &line[s..e]) {
+                    out.push(p);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Text similarity 0..1: 1 − edit distance / longer length (characters).
+pub fn similarity(a: &str, b: &str) -> f32 {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let n = a.len().max(b.len());
+    if n == 0 {
+        return 1.0;
+    }
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        for j in 1..=b.len() {
+            let sub = prev[j - 1] + usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = sub.min(prev[j] + 1).min(cur[j - 1] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    1.0 - prev[b.len()] as f32 / n as f32
+}
+
+/// A page phrase pairs with an anchor when their texts are at least this similar: one character in
+/// four may be misread (`사업자등록번호` read `사업자등목번호` is 6/7 = 0.86). Two-character anchors must
+/// match exactly (one wrong character of two is a different word).
+const MIN_TEXT_SIMILARITY: f32 = 0.75;
+
+/// Candidate positions kept per anchor (a label printed several times on the form, `년`/`월`-like
+/// repeats, or one label read inside several overlapping phrases).
+const MAX_CANDIDATES_PER_ANCHOR: usize = 4;
+
+/// The correspondence tolerance: a page position agrees with the fitted map when it lies within this
+/// many text heights of where the map puts the anchor. Form lines are 1.5–2 text heights apart; one
+/// text height keeps a label from being confused with the one on the next line while leaving room
+/// for the similarity hypothesis's error under perspective before the refit.
+const TOLERANCE_TEXT_HEIGHTS: f32 = 1.0;
+
+/// Minimum tolerance in page pixels (tiny text on a small image).
+const MIN_TOLERANCE_PX: f32 = 4.0;
+
+/// A page matches a template when the anchors its fitted map explains carry at least this share of
+/// the template's anchor weight. Measured on the synthetic document photos (ACCURACY.md "Template
+/// OCR"): the right template scored 0.55–0.95 on photos of other copies, a wrong document type at most
+/// 0.12; 0.3 sits between with room on both sides.
+pub const MIN_SCORE: f32 = 0.3;
+
+/// A match needs at least this many anchors in agreement (two define the map; one more confirms it).
+pub const MIN_INLIERS: usize = 3;
+
+/// The result of matching a page.
+#[derive(Debug, Clone)]
+pub struct Match {
+    /// Index of the template in the set.
+    pub template: usize,
+    /// Template (sample pixels) → page pixels.
+    pub transform: Transform,
+    pub model: Model,
+    /// Supported share of the template's anchor weight, 0..1.
+    pub score: f32,
+    /// Anchors in agreement with the map.
+    pub inliers: usize,
+}
+
+/// How many templates the bigram vote passes on to the geometric check.
+const SHORTLIST: usize = 4;
+
+/// A template whose anchor bigrams are this rare on the page is not checked geometrically at all: it
+/// could not reach [`MIN_SCORE`] (the bigram vote is an upper bound of the text part of the score,
+/// with slack for misread characters).
+const MIN_VOTE: f32 = MIN_SCORE * 0.5;
+
+/// Released templates with an index of their anchor text (build once, match many pages).
+#[derive(Debug, Clone, Default)]
+pub struct TemplateSet {
+    pub templates: Vec<Template>,
+    /// Anchor-text bigram → (template, weight of that bigram in the template).
+    index: HashMap<(char, char), Vec<(usize, f32)>>,
+    /// Per template: total bigram weight.
+    bigram_total: Vec<f32>,
+}
+
+fn bigrams(s: &str) -> impl Iterator<Item = (char, char)> + '_ {
+    let c: Vec<char> = s.chars().collect();
+    (0..c.len().saturating_sub(1)).map(move |i| (c[i], c[i + 1]))
+}
+
+impl TemplateSet {
+    pub fn new(templates: Vec<Template>) -> TemplateSet {
+        let mut index: HashMap<(char, char), Vec<(usize, f32)>> = HashMap::new();
+        let mut bigram_total = Vec::with_capacity(templates.len());
+        for (ti, t) in templates.iter().enumerate() {
+            let mut counts: HashMap<(char, char), f32> = HashMap::new();
+            for a in &t.anchors {
+                for b in bigrams(&a.text) {
+                    *counts.entry(b).or_default() += 1.0;
+                }
+            }
+            bigram_total.push(counts.values().sum());
+            for (b, n) in counts {
+                index.entry(b).or_default().push((ti, n));
+            }
+        }
+        TemplateSet {
+            templates,
+            index,
+            bigram_total,
+        }
+    }
+
+    /// Share of each template's anchor bigrams present on the page (templates with none are absent).
+    fn votes(&self, page: &PageResult) -> Vec<(usize, f32)> {
+        let mut seen = std::collections::HashSet::new();
+        for w in &page.words {
+            seen.extend(bigrams(&normalise(&w.text)));
+        }
+        // Bigrams across word boundaries of a line (spaced-out labels).
+        for line in lines_of(page) {
+            let joined: String = line.iter().map(|&i| normalise(&page.words[i].text)).collect();
+            seen.extend(bigrams(&joined));
+        }
+        let mut acc: HashMap<usize, f32> = HashMap::new();
+        for b in &seen {
+            if let Some(post) = self.index.get(b) {
+                for &(t, n) in post {
+                    *acc.entry(t).or_default() += n;
+                }
+            }
+        }
+        let mut v: Vec<(usize, f32)> = acc
+            .into_iter()
+            .map(|(t, n)| (t, n / self.bigram_total[t].max(1.0)))
+            .collect();
+        v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        v
+    }
+
+    /// The best template for the page, or `None` when no template reaches [`MIN_SCORE`].
+    pub fn match_page(&self, page: &PageResult) -> Option<Match> {
+        self.match_among(page, None)
+    }
+
+    /// As [`TemplateSet::match_page`], among the templates `allowed` says yes to (`templateIds`).
+    pub fn match_among(&self, page: &PageResult, allowed: Option<&dyn Fn(usize) -> bool>) -> Option<Match> {
+        let phrases = page_phrases(page);
+        let mut best: Option<Match> = None;
+        let shortlist = self
+            .votes(page)
+            .into_iter()
+            .filter(|&(t, v)| v >= MIN_VOTE && allowed.is_none_or(|f| f(t)))
+            .take(SHORTLIST);
+        for (ti, _) in shortlist {
+            if let Some(m) = match_one(ti, &self.templates[ti], &phrases) {
+                if m.score >= MIN_SCORE
+                    && m.inliers >= MIN_INLIERS
+                    && best.as_ref().is_none_or(|b| m.score > b.score)
+                {
+                    best = Some(m);
+                }
+            }
+        }
+        best
+    }
+
+    /// Scores one template against the page without the shortlist and without [`MIN_SCORE`]
+    /// (the `test` command of the management API shows it).
+    pub fn score_one(&self, ti: usize, page: &PageResult) -> Option<Match> {
+        match_one(ti, self.templates.get(ti)?, &page_phrases(page))
+    }
+}
+
+/// Matches a page against a slice of templates (builds the index; keep a [`TemplateSet`] to match
+/// many pages).
+pub fn match_page(templates: &[Template], page: &PageResult) -> Option<Match> {
+    TemplateSet::new(templates.to_vec()).match_page(page)
+}
+
+fn match_one(ti: usize, t: &Template, phrases: &[Anchor]) -> Option<Match> {
+    let mut exact: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, p) in phrases.iter().enumerate() {
+        exact.entry(p.text.as_str()).or_default().push(i);
+    }
+    let mut corrs = Vec::new();
+    for (ai, a) in t.anchors.iter().enumerate() {
+        let mut cands: Vec<(f32, usize)> = match exact.get(a.text.as_str()) {
+            Some(v) => v.iter().map(|&i| (1.0, i)).collect(),
+            None if a.text.chars().count() > 2 => {
+                let n = a.text.chars().count();
+                let slack = (n / 4).max(1);
+                phrases
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| p.text.chars().count().abs_diff(n) <= slack)
+                    .map(|(i, p)| (similarity(&a.text, &p.text), i))
+                    .filter(|(s, _)| *s >= MIN_TEXT_SIMILARITY)
+                    .collect()
+            }
+            None => Vec::new(),
+        };
+        cands.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+        cands.truncate(MAX_CANDIDATES_PER_ANCHOR);
+        for (s, pi) in cands {
+            corrs.push(Corr {
+                from: a.center,
+                to: phrases[pi].center,
+                anchor: ai,
+                weight: a.weight() * s,
+                tol: (phrases[pi].height * TOLERANCE_TEXT_HEIGHTS).max(MIN_TOLERANCE_PX),
+            });
+        }
+    }
+    let fit = transform::ransac(&corrs)?;
+    let total = t.total_weight().max(1e-6);
+    Some(Match {
+        template: ti,
+        transform: fit.transform,
+        model: fit.model,
+        score: (fit.support / total).min(1.0),
+        inliers: fit.inliers.len(),
+    })
+}
+
+#[cfg(test)]
+pub(crate) mod testutil {
+    use super::*;
+    use jikji_geometry::Quad;
+    use jikji_types::Word;
+
+    /// A page of words: `(text, x, y, w, h, line_break)` in template space, mapped by `t`.
+    pub fn page(words: &[(&str, f32, f32, f32, f32, bool)], t: &Transform, size: (u32, u32)) -> PageResult {
+        PageResult {
+            page_index: 0,
+            width: size.0,
+            height: size.1,
+            words: words
+                .iter()
+                .map(|&(s, x, y, w, h, lb)| Word {
+                    text: s.into(),
+                    quad: t.apply_quad(&Quad::new([
+                        Point::new(x, y),
+                        Point::new(x + w, y),
+                        Point::new(x + w, y + h),
+                        Point::new(x, y + h),
+                    ])),
+                    confidence: 0.95,
+                    line_break: lb,
+                })
+                .collect(),
+            lines: vec![],
+        }
+    }
+
+    pub fn rotation(deg: f32, scale: f32, tx: f32, ty: f32) -> Transform {
+        let r = deg.to_radians();
+        let (c, s) = ((scale * r.cos()) as f64, (scale * r.sin()) as f64);
+        Transform {
+            h: [c, -s, tx as f64, s, c, ty as f64, 0.0, 0.0, 1.0],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testutil::*;
+    use super::*;
+
+    /// A 1000×1400 form: a title, labels on the left, values on the right.
+    pub(crate) fn form_words(values: [&'static str; 4]) -> Vec<(&'static str, f32, f32, f32, f32, bool)> {
+        vec![
+            ("물품", 380.0, 60.0, 110.0, 50.0, false),
+            ("주문서", 500.0, 60.0, 160.0, 50.0, true),
+            ("주문번호", 80.0, 200.0, 140.0, 30.0, false),
+            (values[0], 400.0, 200.0, 200.0, 30.0, true),
+            ("주문일자", 80.0, 300.0, 140.0, 30.0, false),
+            (values[1], 400.0, 300.0, 260.0, 30.0, true),
+            ("받는", 80.0, 400.0, 70.0, 30.0, false),
+            ("사람", 160.0, 400.0, 70.0, 30.0, false),
+            (values[2], 400.0, 400.0, 120.0, 30.0, true),
+            ("배송지", 80.0, 500.0, 110.0, 30.0, false),
+            (values[3], 400.0, 500.0, 400.0, 30.0, true),
+            ("위와", 80.0, 1200.0, 70.0, 30.0, false),
+            ("같이", 160.0, 1200.0, 70.0, 30.0, false),
+            ("주문합니다", 240.0, 1200.0, 170.0, 30.0, true),
+            ("대표자", 600.0, 1300.0, 110.0, 30.0, false),
+            ("확인란", 720.0, 1300.0, 110.0, 30.0, true),
+        ]
+    }
+
+    pub(crate) fn form_def() -> TemplateDef {
+        let f = |name: &str, y: f32, w: f32, vt: ValueType| FieldDef {
+            name: name.into(),
+            region: Region {
+                x: 380.0,
+                y: y - 10.0,
+                width: w,
+                height: 50.0,
+            },
+            value_type: vt,
+            kind: FieldKind::Normal,
+            multiline: false,
+            boxes: None,
+            sample_checked: false,
+        };
+        TemplateDef {
+            name: "order".into(),
+            title: Some(Region {
+                x: 360.0,
+                y: 40.0,
+                width: 320.0,
+                height: 90.0,
+            }),
+            fields: vec![
+                f("no", 200.0, 300.0, ValueType::Numeric),
+                f("date", 300.0, 400.0, ValueType::Date),
+                f("to", 400.0, 300.0, ValueType::Hangul),
+                f("addr", 500.0, 580.0, ValueType::All),
+            ],
+            validation_url: None,
+        }
+    }
+
+    pub(crate) fn white(w: u32, h: u32) -> RgbImage {
+        RgbImage::from_pixel(w, h, image::Rgb([255, 255, 255]))
+    }
+
+    pub(crate) fn order_template() -> Template {
+        let sample = page(
+            &form_words(["12345", "2024.01.02", "김철수", "서울시 중구"]),
+            &Transform::IDENTITY,
+            (1000, 1400),
+        );
+        Template::build(form_def(), &sample, &white(1000, 1400)).unwrap()
+    }
+
+    /// An unrelated page: a receipt.
+    fn receipt(t: &Transform) -> PageResult {
+        page(
+            &[
+                ("영수증", 300.0, 50.0, 150.0, 40.0, true),
+                ("카드승인", 50.0, 150.0, 150.0, 30.0, false),
+                ("12,000원", 400.0, 150.0, 150.0, 30.0, true),
+                ("합계", 50.0, 250.0, 80.0, 30.0, false),
+                ("12,000원", 400.0, 250.0, 150.0, 30.0, true),
+                ("감사합니다", 200.0, 400.0, 200.0, 30.0, true),
+            ],
+            t,
+            (700, 600),
+        )
+    }
+
+    #[test]
+    fn anchors_are_the_static_text_only() {
+        let t = order_template();
+        let texts: Vec<&str> = t.anchors.iter().map(|a| a.text.as_str()).collect();
+        assert!(texts.contains(&"물품주문서"), "{texts:?}");
+        assert!(texts.contains(&"받는사람"));
+        assert!(!texts.iter().any(|s| s.contains("12345") || s.contains("김철수")));
+        let json = serde_json::to_string(&t).unwrap();
+        let back: Template = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, t);
+    }
+
+    #[test]
+    fn matches_a_new_copy_at_any_rotation_and_refuses_a_receipt() {
+        let t = order_template();
+        let set = TemplateSet::new(vec![t]);
+        for deg in [0.0f32, 4.0, 90.0, 180.0, 270.0] {
+            let map = rotation(deg, 0.7, 800.0, 700.0);
+            let p = page(&form_words(["99881", "2025년 3월 4일", "이영희", "부산시 해운대구"]), &map, (1600, 1600));
+            let m = set.match_page(&p).expect("match");
+            assert_eq!(m.template, 0);
+            assert!(m.score > 0.9, "{deg}: {}", m.score);
+            let probe = Point::new(500.0, 700.0);
+            assert!(m.transform.apply(probe).dist(map.apply(probe)) < 3.0, "{deg}");
+        }
+        assert!(set.match_page(&receipt(&Transform::IDENTITY)).is_none());
+    }
+
+    #[test]
+    fn missing_and_misread_anchors_lower_the_score_but_still_match() {
+        let t = order_template();
+        let mut words = form_words(["1", "2", "3", "4"]);
+        words.retain(|w| w.0 != "배송지" && w.0 != "대표자");
+        for w in &mut words {
+            if w.0 == "주문일자" {
+                w.0 = "주문일사";
+            }
+        }
+        let p = page(&words, &rotation(-3.0, 1.2, 30.0, 80.0), (1400, 1900));
+        let m = match_page(std::slice::from_ref(&t), &p).expect("match");
+        assert!(m.score < 0.95 && m.score > 0.5, "{}", m.score);
+        // Only two anchors left: no match.
+        let few: Vec<_> = form_words(["1", "2", "3", "4"])
+            .into_iter()
+            .filter(|w| w.0 == "주문번호" || w.0 == "배송지")
+            .collect();
+        assert!(match_page(&[t], &page(&few, &Transform::IDENTITY, (1000, 1400))).is_none());
+    }
+
+    #[test]
+    fn the_right_template_of_several_wins_and_template_ids_narrow() {
+        let order = order_template();
+        // A second form with other labels.
+        let other_words = vec![
+            ("재직", 380.0, 60.0, 110.0, 50.0, false),
+            ("증명서", 500.0, 60.0, 160.0, 50.0, true),
+            ("성명", 80.0, 200.0, 140.0, 30.0, false),
+            ("홍길동", 400.0, 200.0, 200.0, 30.0, true),
+            ("소속부서", 80.0, 300.0, 140.0, 30.0, false),
+            ("총무팀", 400.0, 300.0, 260.0, 30.0, true),
+            ("재직기간", 80.0, 400.0, 140.0, 30.0, false),
+            ("3년", 400.0, 400.0, 120.0, 30.0, true),
+        ];
+        let mut def = form_def();
+        def.name = "employment".into();
+        def.fields.truncate(3);
+        let other = Template::build(
+            def,
+            &page(&other_words, &Transform::IDENTITY, (1000, 1400)),
+            &white(1000, 1400),
+        )
+        .unwrap();
+        let set = TemplateSet::new(vec![other, order]);
+        let p = page(&form_words(["5", "6", "7", "8"]), &rotation(2.0, 0.9, 10.0, 10.0), (1000, 1400));
+        assert_eq!(set.match_page(&p).unwrap().template, 1);
+        assert!(set.match_among(&p, Some(&|t| t == 0)).is_none());
+        assert_eq!(set.match_among(&p, Some(&|t| t == 1)).unwrap().template, 1);
+    }
+
+    #[test]
+    fn a_sample_without_static_text_is_refused() {
+        let sample = page(&[("12345", 400.0, 200.0, 200.0, 30.0, true)], &Transform::IDENTITY, (1000, 1400));
+        assert!(matches!(
+            Template::build(form_def(), &sample, &white(1000, 1400)),
+            Err(BuildError::TooFewAnchors { found: 0 })
+        ));
+        let mut bad = form_def();
+        bad.fields[0].region.width = 0.0;
+        assert!(matches!(
+            Template::build(bad, &sample, &white(1000, 1400)),
+            Err(BuildError::Def(DefError::ZeroSize { .. }))
+        ));
+    }
+
+    #[test]
+    fn text_similarity() {
+        assert_eq!(similarity("사업자등록번호", "사업자등록번호"), 1.0);
+        assert!(similarity("사업자등록번호", "사업자등목번호") > MIN_TEXT_SIMILARITY);
+        assert!(similarity("성명", "상호") < MIN_TEXT_SIMILARITY);
+        assert_eq!(normalise("등 록 번 호 :"), "등록번호");
+        assert_eq!(normalise("Name/성명"), "name성명");
+    }
+}

@@ -1,0 +1,578 @@
+//! Reading a matched page: every field region is mapped into the page, and the words inside it are
+//! read in the region's own reading order (the page may be rotated or in perspective; order is
+//! decided in template coordinates).
+//!
+//! * A word counts for a region when [`WHOLE_WORD_SHARE`] of its box (mapped back into template
+//!   coordinates) lies inside; a word the region cuts through gives the characters whose share of the
+//!   word's length falls inside (character-proportional split).
+//! * `NORMAL`: words joined by spaces, lines by spaces, or by `\n` for a `multiline` field.
+//! * `MULTI_BOX`: one character per box (the region split into `boxes` equal slots).
+//! * `CHECKBOX`: ticked when the ink inside the mapped box exceeds the sample's by [`CHECK_INK_DELTA`].
+//! * Value types constrain the text ([`apply_value_type`]).
+
+use crate::{FieldKind, Match, Template, Transform, ValueType};
+use image::RgbImage;
+use jikji_geometry::{Point, Quad, Rect};
+use jikji_types::PageResult;
+
+/// One field as read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldReading {
+    pub name: String,
+    pub value_type: ValueType,
+    pub kind: FieldKind,
+    /// The value after the value type's rules (`\n` between lines of a multiline field).
+    pub text: String,
+    /// 0..1: mean confidence of the characters read (0 when nothing was read); a value that fails its
+    /// value type is halved; for a checkbox, how far the ink is from the decision threshold.
+    pub confidence: f32,
+    /// The region in page pixels.
+    pub quad: Quad,
+    /// `CHECKBOX` only.
+    pub checked: Option<bool>,
+    /// The value satisfies its value type (a `DATE` that is a real date, a `NUMERIC` with digits);
+    /// `true` for `ALL` and for an empty optional field.
+    pub valid: bool,
+}
+
+/// The identification region as read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TitleReading {
+    pub text: String,
+    pub confidence: f32,
+    pub quad: Quad,
+}
+
+/// A word is inside a region as a whole when this share of its box is: most of it. A word straddling
+/// the edge less than this is split by characters.
+pub const WHOLE_WORD_SHARE: f32 = 0.9;
+
+/// Characters of a split word count when their centre lies within this many text heights outside the
+/// region (a region drawn tight on the sample).
+const CHAR_MARGIN_HEIGHTS: f32 = 0.25;
+
+/// A word whose box has less than this share inside a region is not considered at all.
+const MIN_SHARE: f32 = 0.05;
+
+/// A tick changes the ink inside a checkbox by at least this share of its area: a check mark drawn
+/// across the box's inner 70 % covers 8–15 % of it, a cross more; scan noise and the box border
+/// moving by a few pixels under misalignment changed the ratio by under 3 % in
+/// `tests::checkbox_decisions` (misaligned by 2 px, with JPEG-like noise).
+pub const CHECK_INK_DELTA: f32 = 0.05;
+
+/// Share of each side of a checkbox region left out of the ink count: the printed border, which moves
+/// in and out of a tighter inset when the map is off by 2 px (`tests::checkbox_decisions`).
+const CHECK_INSET: f32 = 0.25;
+
+/// Sample grid per side for the ink ratio.
+const INK_GRID: usize = 32;
+
+/// A pixel is ink when its luma is under this share of the local paper's (the 90th percentile of the
+/// region and its surroundings): grey print, blue or black pen.
+const INK_LUMA_SHARE: f32 = 0.6;
+
+/// Share of ink pixels inside `rect` (template coordinates, inset by [`CHECK_INSET`]) mapped by `t`
+/// into `image`, whose coordinate space is `space` (the page result's size).
+pub fn ink_ratio(image: &RgbImage, t: &Transform, rect: &Rect, space: (u32, u32)) -> f32 {
+    let (iw, ih) = image.dimensions();
+    let sx = iw as f32 / space.0.max(1) as f32;
+    let sy = ih as f32 / space.1.max(1) as f32;
+    let luma_at = |p: Point| -> Option<f32> {
+        let q = t.apply(p);
+        let (x, y) = ((q.x * sx).floor(), (q.y * sy).floor());
+        if x < 0.0 || y < 0.0 || x >= iw as f32 || y >= ih as f32 {
+            return None;
+        }
+        let px = image.get_pixel(x as u32, y as u32).0;
+        Some(0.299 * px[0] as f32 + 0.587 * px[1] as f32 + 0.114 * px[2] as f32)
+    };
+    let grid = |r: &Rect| -> Vec<f32> {
+        let mut v = Vec::with_capacity(INK_GRID * INK_GRID);
+        for j in 0..INK_GRID {
+            for i in 0..INK_GRID {
+                let p = Point::new(
+                    r.x0 + (i as f32 + 0.5) / INK_GRID as f32 * r.width(),
+                    r.y0 + (j as f32 + 0.5) / INK_GRID as f32 * r.height(),
+                );
+                if let Some(l) = luma_at(p) {
+                    v.push(l);
+                }
+            }
+        }
+        v
+    };
+    let (w, h) = (rect.width(), rect.height());
+    let around = Rect::new(rect.x0 - w, rect.y0 - h, rect.x1 + w, rect.y1 + h);
+    let mut paper = grid(&around);
+    if paper.is_empty() {
+        return 0.0;
+    }
+    paper.sort_by(f32::total_cmp);
+    let white = paper[(paper.len() * 9 / 10).min(paper.len() - 1)].max(1.0);
+    let inner = Rect::new(
+        rect.x0 + w * CHECK_INSET,
+        rect.y0 + h * CHECK_INSET,
+        rect.x1 - w * CHECK_INSET,
+        rect.y1 - h * CHECK_INSET,
+    );
+    let v = grid(&inner);
+    if v.is_empty() {
+        return 0.0;
+    }
+    v.iter().filter(|&&l| l < white * INK_LUMA_SHARE).count() as f32 / v.len() as f32
+}
+
+/// One character (or a whole word) placed in template coordinates.
+#[derive(Debug, Clone)]
+struct Piece {
+    text: String,
+    center: Point,
+    height: f32,
+    confidence: f32,
+    /// The page word it came from (pieces of one word join without a space).
+    word: usize,
+}
+
+/// What of the page lies in `rect` (template coordinates): whole words, or the characters of words the
+/// region cuts. `chars`: always split into characters (MULTI_BOX).
+fn pieces_in(page: &PageResult, inv: &Transform, rect: &Rect, chars: bool) -> Vec<Piece> {
+    let mut out = Vec::new();
+    for (wi, w) in page.words.iter().enumerate() {
+        let q = inv.apply_quad(&w.quad);
+        let b = q.bbox();
+        let share = rect.intersection(&b) / b.area().max(1e-3);
+        if share < MIN_SHARE {
+            continue;
+        }
+        let height = q.height().max(1.0);
+        if share >= WHOLE_WORD_SHARE && !chars {
+            out.push(Piece {
+                text: w.text.clone(),
+                center: q.center(),
+                height,
+                confidence: w.confidence,
+                word: wi,
+            });
+            continue;
+        }
+        let cs: Vec<char> = w.text.chars().collect();
+        let n = cs.len().max(1) as f32;
+        let m = height * CHAR_MARGIN_HEIGHTS;
+        let grown = Rect::new(rect.x0 - m, rect.y0 - m, rect.x1 + m, rect.y1 + m);
+        for (k, c) in cs.iter().enumerate() {
+            let center = q.sub_span(k as f32 / n, (k as f32 + 1.0) / n).center();
+            if c.is_whitespace() || !(center.x >= grown.x0 && center.x <= grown.x1 && center.y >= grown.y0 && center.y <= grown.y1) {
+                continue;
+            }
+            out.push(Piece {
+                text: c.to_string(),
+                center,
+                height,
+                confidence: w.confidence,
+                word: wi,
+            });
+        }
+    }
+    out
+}
+
+/// Pieces grouped into lines (top to bottom) and ordered left to right in each.
+fn lines(mut pieces: Vec<Piece>) -> Vec<Vec<Piece>> {
+    pieces.sort_by(|a, b| a.center.y.total_cmp(&b.center.y));
+    let mut out: Vec<Vec<Piece>> = Vec::new();
+    for p in pieces {
+        match out.last_mut() {
+            Some(line)
+                if {
+                    let y = line.iter().map(|q| q.center.y).sum::<f32>() / line.len() as f32;
+                    let h = line.iter().map(|q| q.height).sum::<f32>() / line.len() as f32;
+                    (p.center.y - y).abs() < 0.5 * h.max(p.height)
+                } =>
+            {
+                line.push(p)
+            }
+            _ => out.push(vec![p]),
+        }
+    }
+    for l in &mut out {
+        l.sort_by(|a, b| a.center.x.total_cmp(&b.center.x));
+    }
+    out
+}
+
+fn join_line(line: &[Piece]) -> String {
+    let mut s = String::new();
+    for (i, p) in line.iter().enumerate() {
+        if i > 0 && line[i - 1].word != p.word {
+            s.push(' ');
+        }
+        s.push_str(&p.text);
+    }
+    s
+}
+
+fn mean_conf(pieces: &[Piece]) -> f32 {
+    let (mut sum, mut n) = (0.0, 0.0);
+    for p in pieces {
+        let k = p.text.chars().count().max(1) as f32;
+        sum += p.confidence * k;
+        n += k;
+    }
+    if n == 0.0 {
+        0.0
+    } else {
+        sum / n
+    }
+}
+
+/// The text in a template region: lines joined by `sep`.
+fn read_text(page: &PageResult, inv: &Transform, rect: &Rect, sep: &str) -> (String, f32) {
+    let pieces = pieces_in(page, inv, rect, false);
+    let conf = mean_conf(&pieces);
+    let text = lines(pieces)
+        .iter()
+        .map(|l| join_line(l))
+        .collect::<Vec<_>>()
+        .join(sep);
+    (text, conf)
+}
+
+/// The identification region's text (`None` when the template has none).
+pub fn read_title(t: &Template, m: &Match, page: &PageResult) -> Option<TitleReading> {
+    let r = t.def.title?.rect();
+    let inv = m.transform.inverse()?;
+    let (text, confidence) = read_text(page, &inv, &r, "\n");
+    Some(TitleReading {
+        text,
+        confidence,
+        quad: m.transform.apply_rect(&r),
+    })
+}
+
+/// Reads every field of `t` on `page` (matched by `m`); `image` is the page image (any size: the
+/// page result's coordinates are scaled to it) for checkboxes.
+pub fn read_fields(t: &Template, m: &Match, page: &PageResult, image: &RgbImage) -> Vec<FieldReading> {
+    let inv = m.transform.inverse().unwrap_or(Transform::IDENTITY);
+    t.def
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(fi, f)| {
+            let rect = f.region.rect();
+            let quad = m.transform.apply_rect(&rect);
+            let base = FieldReading {
+                name: f.name.clone(),
+                value_type: f.value_type,
+                kind: f.kind,
+                text: String::new(),
+                confidence: 0.0,
+                quad,
+                checked: None,
+                valid: true,
+            };
+            match f.kind {
+                FieldKind::Checkbox => {
+                    let ink = ink_ratio(image, &m.transform, &rect, (page.width, page.height));
+                    let sample = t.sample_ink.get(fi).copied().flatten().unwrap_or(0.0);
+                    let (checked, margin) = decide_checkbox(ink, sample, f.sample_checked);
+                    FieldReading {
+                        checked: Some(checked),
+                        // 0.5 at the threshold, 1 two deltas away.
+                        confidence: (0.5 + margin / (4.0 * CHECK_INK_DELTA)).clamp(0.5, 1.0),
+                        ..base
+                    }
+                }
+                FieldKind::MultiBox => {
+                    let pieces = pieces_in(page, &inv, &rect, true);
+                    let conf = mean_conf(&pieces);
+                    let raw = match f.boxes {
+                        Some(n) => one_per_box(&pieces, &rect, n as usize),
+                        None => lines(pieces).iter().flatten().map(|p| p.text.as_str()).collect(),
+                    };
+                    finish(base, f.value_type, &raw, conf)
+                }
+                FieldKind::Normal => {
+                    let (raw, conf) = read_text(page, &inv, &rect, if f.multiline { "\n" } else { " " });
+                    finish(base, f.value_type, &raw, conf)
+                }
+            }
+        })
+        .collect()
+}
+
+/// Ticked or not from the ink ratio, and the distance from the threshold.
+pub fn decide_checkbox(ink: f32, sample_ink: f32, sample_checked: bool) -> (bool, f32) {
+    if sample_checked {
+        // The sample shows a tick: unticked when the ink falls well below it.
+        let threshold = sample_ink - CHECK_INK_DELTA;
+        (ink > threshold, (ink - threshold).abs())
+    } else {
+        let threshold = sample_ink + CHECK_INK_DELTA;
+        (ink > threshold, (ink - threshold).abs())
+    }
+}
+
+/// One character per box: the region split into `n` equal slots across; each slot keeps its most
+/// confident character (empty slots are skipped).
+fn one_per_box(pieces: &[Piece], rect: &Rect, n: usize) -> String {
+    let mut slots: Vec<Option<&Piece>> = vec![None; n];
+    for p in pieces {
+        let k = ((p.center.x - rect.x0) / rect.width() * n as f32).floor();
+        if k < 0.0 || k >= n as f32 {
+            continue;
+        }
+        let s = &mut slots[k as usize];
+        if s.is_none_or(|q| p.confidence > q.confidence) {
+            *s = Some(p);
+        }
+    }
+    slots.iter().flatten().map(|p| p.text.as_str()).collect()
+}
+
+fn finish(base: FieldReading, vt: ValueType, raw: &str, conf: f32) -> FieldReading {
+    let (text, valid) = apply_value_type(vt, raw);
+    FieldReading {
+        text,
+        valid,
+        confidence: if valid { conf } else { conf * 0.5 },
+        ..base
+    }
+}
+
+/// The value type's rules: what is kept, and whether the value is valid. An empty reading is valid
+/// (a field left blank on the form).
+///
+/// * `NUMERIC`: digits, with letters OCR confuses with digits read as digits (`O`→`0`, `l`→`1`, …;
+///   the Document OCR table, `jikji_document::validate::letter_to_digit`); everything else dropped;
+///   invalid when a character was neither.
+/// * `HANGUL` / `ALPHABET`: Hangul syllables / Latin letters and single spaces; invalid when something
+///   else had to be dropped.
+/// * `DATE`: the first date found (`jikji_document::patterns::find_dates`: `2024.01.02`,
+///   `2015 년 03 월 12 일`, `25/12/2018`, …) as `YYYY-MM-DD`; invalid (text kept) when there is none
+///   or it does not exist in the calendar.
+pub fn apply_value_type(vt: ValueType, raw: &str) -> (String, bool) {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return (String::new(), true);
+    }
+    match vt {
+        ValueType::All => (raw.to_string(), true),
+        ValueType::Numeric => {
+            let mut ok = true;
+            let mut s = String::new();
+            for c in raw.chars() {
+                if c.is_ascii_digit() {
+                    s.push(c);
+                } else if let Some(d) = jikji_document::validate::letter_to_digit(c) {
+                    s.push(d);
+                } else if !(c.is_whitespace() || "-,./".contains(c)) {
+                    ok = false;
+                }
+            }
+            let valid = ok && !s.is_empty();
+            (s, valid)
+        }
+        ValueType::Hangul => keep_letters(raw, |c| ('\u{AC00}'..='\u{D7A3}').contains(&c)),
+        ValueType::Alphabet => keep_letters(raw, |c| c.is_ascii_alphabetic()),
+        ValueType::Date => match jikji_document::patterns::find_dates(raw).into_iter().next() {
+            Some(d) if d.exists() => (format!("{:04}-{:02}-{:02}", d.year, d.month, d.day), true),
+            _ => (raw.to_string(), false),
+        },
+    }
+}
+
+fn keep_letters(raw: &str, keep: impl Fn(char) -> bool) -> (String, bool) {
+    let mut ok = true;
+    let mut s = String::new();
+    for c in raw.chars() {
+        if keep(c) {
+            s.push(c);
+        } else if c.is_whitespace() {
+            if !s.ends_with(' ') && !s.is_empty() {
+                s.push(' ');
+            }
+        } else {
+            ok = false;
+        }
+    }
+    let s = s.trim_end().to_string();
+    let valid = ok && !s.is_empty();
+    (s, valid)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::*;
+    use crate::{FieldDef, Region, TemplateDef, TemplateSet};
+
+    #[test]
+    fn value_types() {
+        assert_eq!(apply_value_type(ValueType::Numeric, "12,5O0"), ("12500".into(), true));
+        assert_eq!(apply_value_type(ValueType::Numeric, "528-75-02751"), ("5287502751".into(), true));
+        assert_eq!(apply_value_type(ValueType::Numeric, "금액 12"), ("12".into(), false));
+        assert_eq!(apply_value_type(ValueType::Numeric, ""), ("".into(), true));
+        assert_eq!(apply_value_type(ValueType::Hangul, "김 철수"), ("김 철수".into(), true));
+        assert_eq!(apply_value_type(ValueType::Hangul, "김철수1"), ("김철수".into(), false));
+        assert_eq!(apply_value_type(ValueType::Alphabet, "KIM  CHUL"), ("KIM CHUL".into(), true));
+        assert_eq!(apply_value_type(ValueType::Alphabet, "김"), ("".into(), false));
+        assert_eq!(apply_value_type(ValueType::Date, "2015 년 03 월 12 일"), ("2015-03-12".into(), true));
+        assert_eq!(apply_value_type(ValueType::Date, "2024.1.2"), ("2024-01-02".into(), true));
+        assert_eq!(apply_value_type(ValueType::Date, "2023.02.30"), ("2023.02.30".into(), false));
+        assert_eq!(apply_value_type(ValueType::Date, "미정"), ("미정".into(), false));
+        assert_eq!(apply_value_type(ValueType::All, " a b "), ("a b".into(), true));
+    }
+
+    #[test]
+    fn fields_are_read_through_the_map() {
+        let t = crate::tests::order_template();
+        let set = TemplateSet::new(vec![t.clone()]);
+        for deg in [0.0f32, 6.0, 90.0, 180.0, 270.0] {
+            let map = rotation(deg, 0.8, 900.0, 900.0);
+            let p = page(
+                &crate::tests::form_words(["99881", "2025년 3월 4일", "이영희", "부산시"]),
+                &map,
+                (1800, 1800),
+            );
+            let m = set.match_page(&p).unwrap();
+            let img = crate::tests::white(1800, 1800);
+            let r = read_fields(&t, &m, &p, &img);
+            let texts: Vec<&str> = r.iter().map(|f| f.text.as_str()).collect();
+            assert_eq!(texts, ["99881", "2025-03-04", "이영희", "부산시"], "{deg}");
+            assert!(r.iter().all(|f| f.valid && f.confidence > 0.9));
+            assert_eq!(read_title(&t, &m, &p).unwrap().text, "물품 주문서");
+        }
+    }
+
+    #[test]
+    fn multiline_split_words_and_multibox() {
+        // Template space = page space.
+        let id = Transform::IDENTITY;
+        let p = page(
+            &[
+                ("주소:서울시", 100.0, 100.0, 300.0, 30.0, false),
+                ("중구", 420.0, 100.0, 100.0, 30.0, true),
+                ("세종대로", 220.0, 150.0, 200.0, 30.0, true),
+                ("1", 600.0, 300.0, 20.0, 30.0, false),
+                ("2", 640.0, 300.0, 20.0, 30.0, false),
+                ("34", 680.0, 300.0, 60.0, 30.0, true),
+            ],
+            &id,
+            (1000, 1000),
+        );
+        let m = Match {
+            template: 0,
+            transform: id,
+            model: crate::Model::Similarity,
+            score: 1.0,
+            inliers: 9,
+        };
+        let field = |name: &str, region: Region, kind, multiline, boxes| FieldDef {
+            name: name.into(),
+            region,
+            value_type: ValueType::All,
+            kind,
+            multiline,
+            boxes,
+            sample_checked: false,
+        };
+        let t = Template {
+            def: TemplateDef {
+                name: "t".into(),
+                title: None,
+                fields: vec![
+                    // The region starts after `주소:` (3 of 6 characters of the first word) and cuts `세종대로`'s
+                    // first character in half.
+                    field("addr", Region { x: 250.0, y: 90.0, width: 300.0, height: 100.0 }, FieldKind::Normal, true, None),
+                    field("code", Region { x: 590.0, y: 290.0, width: 160.0, height: 50.0 }, FieldKind::MultiBox, false, Some(4)),
+                    field("code2", Region { x: 590.0, y: 290.0, width: 160.0, height: 50.0 }, FieldKind::MultiBox, false, None),
+                ],
+                validation_url: None,
+            },
+            width: 1000,
+            height: 1000,
+            anchors: vec![],
+            sample_ink: vec![None, None, None],
+        };
+        let r = read_fields(&t, &m, &p, &crate::tests::white(1000, 1000));
+        assert_eq!(r[0].text, "서울시 중구\n세종대로");
+        assert_eq!(r[1].text, "1234");
+        assert_eq!(r[2].text, "1234");
+    }
+
+    /// Draws a box outline (and optionally a tick) into an image, in page coordinates.
+    fn draw_box(img: &mut RgbImage, x: u32, y: u32, s: u32, tick: bool) {
+        let ink = image::Rgb([30, 30, 30]);
+        for i in 0..s {
+            for k in 0..3 {
+                img.put_pixel(x + i, y + k, ink);
+                img.put_pixel(x + i, y + s - 1 - k, ink);
+                img.put_pixel(x + k, y + i, ink);
+                img.put_pixel(x + s - 1 - k, y + i, ink);
+            }
+        }
+        if tick {
+            // A check mark: down-right then up-right, 4 px thick.
+            let s = s as f32;
+            let mut stroke = |a: (f32, f32), b: (f32, f32)| {
+                for t in 0..200 {
+                    let t = t as f32 / 199.0;
+                    let (cx, cy) = (a.0 + t * (b.0 - a.0), a.1 + t * (b.1 - a.1));
+                    for dx in -2..2 {
+                        for dy in -2..2 {
+                            img.put_pixel((x as f32 + cx) as u32 + dx as u32, (y as f32 + cy) as u32 + dy as u32, ink);
+                        }
+                    }
+                }
+            };
+            stroke((0.2 * s, 0.5 * s), (0.42 * s, 0.75 * s));
+            stroke((0.42 * s, 0.75 * s), (0.8 * s, 0.22 * s));
+        }
+    }
+
+    fn noisy(img: &mut RgbImage, seed: u64) {
+        let mut rng = crate::transform::tests_rng(seed);
+        for p in img.pixels_mut() {
+            let n = (rng() * 40.0) as i32 - 20;
+            for c in &mut p.0 {
+                *c = (*c as i32 + n).clamp(0, 255) as u8;
+            }
+        }
+    }
+
+    #[test]
+    fn checkbox_decisions() {
+        let mut sample = crate::tests::white(400, 200);
+        draw_box(&mut sample, 100, 80, 40, false);
+        let region = Rect::new(96.0, 76.0, 144.0, 124.0);
+        let sample_ink = ink_ratio(&sample, &Transform::IDENTITY, &region, (400, 200));
+        let mut right = 0;
+        let mut total = 0;
+        for (i, (dx, dy)) in [(0i32, 0i32), (2, 0), (0, 2), (-2, 2), (2, -2), (1, 1)].iter().enumerate() {
+            for tick in [false, true] {
+                let mut img = crate::tests::white(400, 200);
+                draw_box(&mut img, (100 + dx) as u32, (80 + dy) as u32, 40, tick);
+                noisy(&mut img, i as u64 + 1);
+                let ink = ink_ratio(&img, &Transform::IDENTITY, &region, (400, 200));
+                let (checked, _) = decide_checkbox(ink, sample_ink, false);
+                total += 1;
+                right += usize::from(checked == tick);
+                if !tick {
+                    assert!((ink - sample_ink).abs() < 0.03, "{ink} vs {sample_ink}");
+                }
+            }
+        }
+        assert_eq!(right, total);
+        // A page at half the size of its result's coordinates (the image is scaled, not the result).
+        let mut small = crate::tests::white(200, 100);
+        draw_box(&mut small, 50, 40, 20, true);
+        let ink = ink_ratio(&small, &Transform::IDENTITY, &region, (400, 200));
+        assert!(decide_checkbox(ink, sample_ink, false).0);
+        // A sample that shows a tick: an empty box is unticked.
+        let mut ticked = crate::tests::white(400, 200);
+        draw_box(&mut ticked, 100, 80, 40, true);
+        let ticked_ink = ink_ratio(&ticked, &Transform::IDENTITY, &region, (400, 200));
+        assert!(!decide_checkbox(sample_ink, ticked_ink, true).0);
+        assert!(decide_checkbox(ticked_ink, ticked_ink, true).0);
+    }
+}
