@@ -43,6 +43,9 @@ pub struct Anchor {
     pub text: String,
     pub center: Point,
     pub height: f32,
+    /// The run's two ends (middle of its first word's leading edge, of its last word's trailing edge).
+    pub start: Point,
+    pub end: Point,
 }
 
 impl Anchor {
@@ -76,6 +79,10 @@ pub struct Template {
     pub width: u32,
     pub height: u32,
     pub anchors: Vec<Anchor>,
+    /// Where every line of the sample starts (static or not) and its text height: the layout that
+    /// refines a map fitted from too few anchors (see [`refine_by_layout`]).
+    #[serde(default)]
+    pub line_starts: Vec<(Point, f32)>,
     /// Per field (same order as `def.fields`): the sample's ink ratio inside a `CHECKBOX` region.
     pub sample_ink: Vec<Option<f32>>,
 }
@@ -89,8 +96,9 @@ pub enum BuildError {
     TooFewAnchors { found: usize },
 }
 
-/// A template needs this many anchors: a transform needs two, and one more must confirm it.
-pub const MIN_ANCHORS: usize = 3;
+/// A template needs this many anchors: one run of static text (its two ends) already fixes a
+/// similarity map — an identity card's only static text is its title.
+pub const MIN_ANCHORS: usize = 1;
 
 impl Template {
     /// Builds a template from its description, the sample's OCR result and the sample image (for the
@@ -146,6 +154,7 @@ impl Template {
             width: w,
             height: h,
             anchors,
+            line_starts: line_starts(&page),
             sample_ink,
         })
     }
@@ -170,6 +179,99 @@ fn lines_of(page: &PageResult) -> Vec<Vec<usize>> {
     }
     out
 }
+
+/// The start of every line (middle of its first word's leading edge) and its first word's height.
+fn line_starts(page: &PageResult) -> Vec<(Point, f32)> {
+    lines_of(page)
+        .iter()
+        .filter_map(|l| {
+            let q = &page.words[*l.first()?].quad;
+            Some((q.pts[0].lerp(q.pts[3], 0.5), q.height()))
+        })
+        .collect()
+}
+
+/// A line start of the template agrees with one of the page when it lands within this many text
+/// heights of it: lines of a card are about 2 text heights apart.
+const LAYOUT_TOLERANCE_HEIGHTS: f32 = 0.7;
+
+/// Layout refinement: a map fitted from one or two anchors (an identity card's title) extrapolates
+/// its error over the whole card — the synthetic ID cards print their title in different widths, so
+/// the title alone gets the scale 25 % wrong. Lines of a fixed-layout form start at fixed places
+/// whatever they say, so the template's line starts are matched to the page's: every pair of template
+/// line starts and every ordered pair of page line starts propose a similarity (kept only within
+/// [`LAYOUT_MAX_TURN_DEG`] and [`LAYOUT_MAX_SCALE`] of the anchor map), the one that pairs the most
+/// line starts wins, and an affine map is refitted to its pairs (twice). Kept only when it pairs more
+/// line starts than the anchor map.
+fn refine_by_layout(t: &Template, page_starts: &[(Point, f32)], map: Transform) -> Transform {
+    let pair = |m: &Transform| -> Vec<(Point, Point)> {
+        t.line_starts
+            .iter()
+            .filter_map(|(s, _)| {
+                let p = m.apply(*s);
+                page_starts
+                    .iter()
+                    .map(|(q, h)| (q.dist(p), *q, *h))
+                    .filter(|(d, _, h)| *d <= LAYOUT_TOLERANCE_HEIGHTS * h)
+                    .min_by(|a, b| a.0.total_cmp(&b.0))
+                    .map(|(_, q, _)| (*s, q))
+            })
+            .collect()
+    };
+    let c = Point::new(t.width as f32 / 2.0, t.height as f32 / 2.0);
+    let (rot0, scale0) = (map.rotation_deg_at(c), map.scale_at(c));
+    let min_sep = 0.1 * (t.width as f32).hypot(t.height as f32);
+    let mut best = map;
+    let mut best_n = pair(&map).len();
+    let starts = &t.line_starts;
+    for i in 0..starts.len() {
+        for j in i + 1..starts.len() {
+            let (a0, a1) = (starts[i].0, starts[j].0);
+            if a0.dist(a1) < min_sep {
+                continue;
+            }
+            for (k, (b0, _)) in page_starts.iter().enumerate() {
+                for (l, (b1, _)) in page_starts.iter().enumerate() {
+                    if k == l {
+                        continue;
+                    }
+                    let Some(h) = Transform::similarity(a0, a1, *b0, *b1) else { continue };
+                    let turn = (h.rotation_deg_at(c) - rot0 + 540.0).rem_euclid(360.0) - 180.0;
+                    let ratio = h.scale_at(c) / scale0.max(1e-6);
+                    if turn.abs() > LAYOUT_MAX_TURN_DEG || !(1.0 / LAYOUT_MAX_SCALE..=LAYOUT_MAX_SCALE).contains(&ratio) {
+                        continue;
+                    }
+                    let n = pair(&h).len();
+                    if n > best_n {
+                        (best, best_n) = (h, n);
+                    }
+                }
+            }
+        }
+    }
+    for _ in 0..2 {
+        let pairs = pair(&best);
+        let Some(next) = (pairs.len() >= transform::MIN_POINTS_AFFINE)
+            .then(|| Transform::affine(&pairs))
+            .flatten()
+        else {
+            break;
+        };
+        let n = pair(&next).len();
+        if n < best_n {
+            break;
+        }
+        (best, best_n) = (next, n);
+    }
+    best
+}
+
+/// Layout hypotheses may turn this far from the anchor map (degrees): the title's direction is
+/// reliable to a few degrees even when its length is not.
+const LAYOUT_MAX_TURN_DEG: f32 = 10.0;
+
+/// … and scale this much either way (the ID-card titles differ by 1.26×).
+const LAYOUT_MAX_SCALE: f32 = 1.5;
 
 /// Text for matching: NFC, lower case, letters and digits only.
 pub fn normalise(s: &str) -> String {
@@ -196,6 +298,8 @@ fn phrase(page: &PageResult, idx: &[usize]) -> Option<Anchor> {
         text,
         center: start.lerp(end, 0.5),
         height,
+        start,
+        end,
     })
 }
 
@@ -255,12 +359,14 @@ const MIN_TOLERANCE_PX: f32 = 4.0;
 
 /// A page matches a template when the anchors its fitted map explains carry at least this share of
 /// the template's anchor weight. Measured on the synthetic document photos (ACCURACY.md "Template
-/// OCR"): the right template scored 0.55–0.95 on photos of other copies, a wrong document type at most
-/// 0.12; 0.3 sits between with room on both sides.
+/// OCR"): the right template scored 0.59–1.00 on photos and scans of other copies, the best template
+/// for an unrelated image (receipts, a name card, a passport) 0.03; 0.3 sits between with room on
+/// both sides.
 pub const MIN_SCORE: f32 = 0.3;
 
-/// A match needs at least this many anchors in agreement (two define the map; one more confirms it).
-pub const MIN_INLIERS: usize = 3;
+/// A match needs at least this many anchors in agreement (see [`MIN_ANCHORS`]; [`MIN_SCORE`] is what
+/// keeps a template with many anchors from matching on one).
+pub const MIN_INLIERS: usize = 1;
 
 /// The result of matching a page.
 #[derive(Debug, Clone)]
@@ -357,6 +463,7 @@ impl TemplateSet {
     /// As [`TemplateSet::match_page`], among the templates `allowed` says yes to (`templateIds`).
     pub fn match_among(&self, page: &PageResult, allowed: Option<&dyn Fn(usize) -> bool>) -> Option<Match> {
         let phrases = page_phrases(page);
+        let starts = line_starts(page);
         let mut best: Option<Match> = None;
         let shortlist = self
             .votes(page)
@@ -364,7 +471,7 @@ impl TemplateSet {
             .filter(|&(t, v)| v >= MIN_VOTE && allowed.is_none_or(|f| f(t)))
             .take(SHORTLIST);
         for (ti, _) in shortlist {
-            if let Some(m) = match_one(ti, &self.templates[ti], &phrases) {
+            if let Some(m) = match_one(ti, &self.templates[ti], &phrases, &starts) {
                 if m.score >= MIN_SCORE
                     && m.inliers >= MIN_INLIERS
                     && best.as_ref().is_none_or(|b| m.score > b.score)
@@ -379,7 +486,7 @@ impl TemplateSet {
     /// Scores one template against the page without the shortlist and without [`MIN_SCORE`]
     /// (the `test` command of the management API shows it).
     pub fn score_one(&self, ti: usize, page: &PageResult) -> Option<Match> {
-        match_one(ti, self.templates.get(ti)?, &page_phrases(page))
+        match_one(ti, self.templates.get(ti)?, &page_phrases(page), &line_starts(page))
     }
 }
 
@@ -389,7 +496,7 @@ pub fn match_page(templates: &[Template], page: &PageResult) -> Option<Match> {
     TemplateSet::new(templates.to_vec()).match_page(page)
 }
 
-fn match_one(ti: usize, t: &Template, phrases: &[Anchor]) -> Option<Match> {
+fn match_one(ti: usize, t: &Template, phrases: &[Anchor], page_starts: &[(Point, f32)]) -> Option<Match> {
     let mut exact: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, p) in phrases.iter().enumerate() {
         exact.entry(p.text.as_str()).or_default().push(i);
@@ -420,15 +527,21 @@ fn match_one(ti: usize, t: &Template, phrases: &[Anchor]) -> Option<Match> {
                 anchor: ai,
                 weight: a.weight() * s,
                 tol: (phrases[pi].height * TOLERANCE_TEXT_HEIGHTS).max(MIN_TOLERANCE_PX),
+                span: Some(([a.start, a.end], [phrases[pi].start, phrases[pi].end])),
             });
         }
     }
     let fit = transform::ransac(&corrs)?;
     let total = t.total_weight().max(1e-6);
+    let (map, model) = if fit.model == Model::Similarity {
+        (refine_by_layout(t, page_starts, fit.transform), Model::Affine)
+    } else {
+        (fit.transform, fit.model)
+    };
     Some(Match {
         template: ti,
-        transform: fit.transform,
-        model: fit.model,
+        transform: map,
+        model,
         score: (fit.support / total).min(1.0),
         inliers: fit.inliers.len(),
     })
@@ -603,7 +716,7 @@ mod tests {
         let p = page(&words, &rotation(-3.0, 1.2, 30.0, 80.0), (1400, 1900));
         let m = match_page(std::slice::from_ref(&t), &p).expect("match");
         assert!(m.score < 0.95 && m.score > 0.5, "{}", m.score);
-        // Only two anchors left: no match.
+        // Two of the eight anchors left: under MIN_SCORE.
         let few: Vec<_> = form_words(["1", "2", "3", "4"])
             .into_iter()
             .filter(|w| w.0 == "주문번호" || w.0 == "배송지")

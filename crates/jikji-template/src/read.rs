@@ -159,9 +159,16 @@ fn pieces_in(page: &PageResult, inv: &Transform, rect: &Rect, chars: bool) -> Ve
         let n = cs.len().max(1) as f32;
         let m = height * CHAR_MARGIN_HEIGHTS;
         let grown = Rect::new(rect.x0 - m, rect.y0 - m, rect.x1 + m, rect.y1 + m);
+        let inside: Vec<bool> = (0..cs.len())
+            .map(|k| {
+                let c = q.sub_span(k as f32 / n, (k as f32 + 1.0) / n).center();
+                c.x >= grown.x0 && c.x <= grown.x1 && c.y >= grown.y0 && c.y <= grown.y1
+            })
+            .collect();
+        let keep = if chars { inside } else { snap_cut(&cs, &inside) };
         for (k, c) in cs.iter().enumerate() {
             let center = q.sub_span(k as f32 / n, (k as f32 + 1.0) / n).center();
-            if c.is_whitespace() || !(center.x >= grown.x0 && center.x <= grown.x1 && center.y >= grown.y0 && center.y <= grown.y1) {
+            if c.is_whitespace() || !keep[k] {
                 continue;
             }
             out.push(Piece {
@@ -175,6 +182,32 @@ fn pieces_in(page: &PageResult, inv: &Transform, rect: &Rect, chars: bool) -> Ve
     }
     out
 }
+
+/// A cut through a word falls where the word's box says, in proportion to character count; characters
+/// are not equally wide (`~` and `.` are narrow, Hangul wide), so a cut within [`SNAP_CHARS`] of a
+/// separator (`~`, `:`, `,`, `/`, `|`) or of the word's end moves there: `2025.01.01~2025.12.31` cut
+/// after its 13th character gives `2025.01.01`, not `25.01.01~2025`.
+fn snap_cut(cs: &[char], inside: &[bool]) -> Vec<bool> {
+    let (Some(i0), Some(last)) = (inside.iter().position(|&b| b), inside.iter().rposition(|&b| b)) else {
+        return inside.to_vec();
+    };
+    let i1 = last + 1;
+    let is_sep = |c: char| SEPARATORS.contains(c);
+    let n = cs.len();
+    // Start: the word's start, or just after a separator, nearest to i0.
+    let starts = (0..=n).filter(|&k| k == 0 || is_sep(cs[k - 1]));
+    let s = starts.min_by_key(|&k| k.abs_diff(i0)).filter(|&k| k.abs_diff(i0) <= SNAP_CHARS).unwrap_or(i0);
+    // End: the word's end, or just before a separator, nearest to i1.
+    let ends = (0..=n).filter(|&k| k == n || is_sep(cs[k]));
+    let e = ends.min_by_key(|&k| k.abs_diff(i1)).filter(|&k| k.abs_diff(i1) <= SNAP_CHARS).unwrap_or(i1);
+    (0..n).map(|k| k >= s && k < e.max(s)).collect()
+}
+
+/// How far (characters) a cut moves to a separator or the word's end (see [`snap_cut`]).
+const SNAP_CHARS: usize = 3;
+
+/// Characters that separate a label from its value or two values in one OCR word.
+const SEPARATORS: &str = "~∼:：,/|";
 
 /// Pieces grouped into lines (top to bottom) and ordered left to right in each.
 fn lines(mut pieces: Vec<Piece>) -> Vec<Vec<Piece>> {
@@ -330,6 +363,8 @@ fn one_per_box(pieces: &[Piece], rect: &Rect, n: usize) -> String {
 }
 
 fn finish(base: FieldReading, vt: ValueType, raw: &str, conf: f32) -> FieldReading {
+    // A separator at either end belongs to the label or the neighbour (`: 누리네트웍스`, `~ 2032.12.31`).
+    let raw = raw.trim_matches(|c: char| c.is_whitespace() || SEPARATORS.contains(c));
     let (text, valid) = apply_value_type(vt, raw);
     FieldReading {
         text,
@@ -492,6 +527,7 @@ mod tests {
             width: 1000,
             height: 1000,
             anchors: vec![],
+            line_starts: vec![],
             sample_ink: vec![None, None, None],
         };
         let r = read_fields(&t, &m, &p, &crate::tests::white(1000, 1000));

@@ -279,13 +279,20 @@ fn solve<const N: usize>(mut a: [[f64; N]; N], mut b: [f64; N]) -> Option<[f64; 
     x.iter().all(|v| v.is_finite()).then_some(x)
 }
 
-/// Minimum inliers before the refinement moves from a similarity to an affine fit. An affine fit
-/// needs 3 points; 4 leaves one to disagree with.
-pub const MIN_POINTS_AFFINE: usize = 4;
-/// Minimum inliers before the refinement tries a homography (8 unknowns: twice the minimum, so that
-/// one wrong correspondence cannot bend the fit; the perspective of a phone photo of an A4 form was
-/// not reachable with an affine fit within the inlier tolerance in `tests::perspective_needs_a_homography`).
+/// Minimum agreeing anchors before the refinement moves from a similarity to an affine fit (3
+/// non-collinear points are the minimum; with runs' ends, 3 anchors give up to 9 points).
+pub const MIN_POINTS_AFFINE: usize = 3;
+/// Minimum agreeing anchors before the refinement tries a homography (8 unknowns: twice the 4-point
+/// minimum, so that one wrong correspondence cannot bend the fit; the perspective of
+/// `tests::perspective_needs_a_homography` is not reachable with an affine fit within the tolerance).
 pub const MIN_POINTS_HOMOGRAPHY: usize = 8;
+
+/// A refit (affine, homography) replaces the similarity hypothesis when it keeps this share of its
+/// support: the two-point hypothesis that explains the most anchors within the tolerance is not the
+/// most accurate one (on a phone photo of an A4 certificate it put fields one line off while
+/// explaining 22 anchors), and a least-squares fit over all of them that drops an anchor at the edge
+/// of the tolerance is the better map.
+const REFIT_KEEPS: f32 = 0.9;
 
 /// One candidate correspondence: a template point, an image point, the anchor it belongs to (one
 /// anchor counts once in the support) and its weight.
@@ -297,6 +304,10 @@ pub struct Corr {
     pub weight: f32,
     /// How far (image pixels) from `to` the mapped `from` may land and still agree.
     pub tol: f32,
+    /// The two ends of the text run (template, image) when the correspondence is a run of text: one
+    /// run alone then proposes a map (its direction and length give rotation and scale), and its ends
+    /// add points to the refit.
+    pub span: Option<([Point; 2], [Point; 2])>,
 }
 
 /// What [`ransac`] found.
@@ -321,7 +332,7 @@ const MAX_SEEDS: usize = 48;
 ///
 /// Each correspondence carries its tolerance (the caller derives it from the text height there).
 pub fn ransac(corrs: &[Corr]) -> Option<Fit> {
-    if corrs.len() < 2 {
+    if corrs.is_empty() || (corrs.len() < 2 && corrs[0].span.is_none()) {
         return None;
     }
     let mut order: Vec<usize> = (0..corrs.len()).collect();
@@ -345,6 +356,20 @@ pub fn ransac(corrs: &[Corr]) -> Option<Fit> {
         (r.width().powi(2) + r.height().powi(2)).sqrt()
     };
     let mut best: Option<(f32, Transform, Vec<usize>)> = None;
+    // One run of text alone: start→start, end→end.
+    for &a in &order {
+        let Some((f, t)) = corrs[a].span else { continue };
+        if f[0].dist(f[1]) < 1.0 {
+            continue;
+        }
+        let Some(t) = Transform::similarity(f[0], f[1], t[0], t[1]) else {
+            continue;
+        };
+        let (support, inl) = support_of(corrs, &t);
+        if best.as_ref().is_none_or(|b| support > b.0) {
+            best = Some((support, t, inl));
+        }
+    }
     for (i, &a) in order.iter().enumerate() {
         for &b in &order[i + 1..] {
             let (ca, cb) = (&corrs[a], &corrs[b]);
@@ -363,10 +388,18 @@ pub fn ransac(corrs: &[Corr]) -> Option<Fit> {
     let (mut support, mut t, mut inl) = best?;
     let mut model = Model::Similarity;
     for _ in 0..3 {
-        let pairs: Vec<(Point, Point)> = inl.iter().map(|&i| (corrs[i].from, corrs[i].to)).collect();
-        let candidate = if pairs.len() >= MIN_POINTS_HOMOGRAPHY {
+        let mut pairs: Vec<(Point, Point)> = Vec::new();
+        for &i in &inl {
+            pairs.push((corrs[i].from, corrs[i].to));
+            if let Some((f, t)) = corrs[i].span {
+                pairs.push((f[0], t[0]));
+                pairs.push((f[1], t[1]));
+            }
+        }
+        // Points of one run are collinear: the counts below are of anchors, not points.
+        let candidate = if inl.len() >= MIN_POINTS_HOMOGRAPHY {
             Transform::homography(&pairs).map(|h| (h, Model::Homography))
-        } else if pairs.len() >= MIN_POINTS_AFFINE {
+        } else if inl.len() >= MIN_POINTS_AFFINE {
             Transform::affine(&pairs).map(|h| (h, Model::Affine))
         } else {
             None
@@ -376,7 +409,7 @@ pub fn ransac(corrs: &[Corr]) -> Option<Fit> {
             break;
         }
         let (ns, ni) = support_of(corrs, &nt);
-        if ns + 1e-6 < support {
+        if ns < support * REFIT_KEEPS {
             break;
         }
         let grew = ns > support + 1e-6 || nm != model;
@@ -489,6 +522,7 @@ mod tests {
                 anchor: i,
                 weight: 1.0 + rng.next(),
                 tol,
+                span: None,
             });
         }
         for k in 0..outliers {
@@ -499,6 +533,7 @@ mod tests {
                 anchor: n + k,
                 weight: 1.0 + rng.next(),
                 tol,
+                span: None,
             });
         }
         out
@@ -559,6 +594,7 @@ mod tests {
             anchor: 0,
             weight: 1.0,
             tol: 5.0,
+            span: None,
         };
         assert!(ransac(&[one]).is_none());
         // Two candidates of the same anchor never make a hypothesis.
