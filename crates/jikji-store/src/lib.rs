@@ -1,5 +1,6 @@
-//! Persistence for Jikji: domains (invoke keys, hashed secrets, settings) and monthly
-//! usage counters, on SQLite (default) or PostgreSQL.
+//! Persistence for Jikji: domains (invoke keys, hashed secrets, settings), monthly
+//! usage counters and Template OCR templates (versions, releases; see `templates.rs`), on SQLite
+//! (default) or PostgreSQL.
 //!
 //! One [`Store`] wraps an `sqlx` pool. The URL picks the backend:
 //! `sqlite:///abs/path/jikji.db`, `sqlite:relative.db?mode=rwc`, `sqlite::memory:`, or
@@ -31,6 +32,9 @@ use sqlx::Row;
 use subtle::ConstantTimeEq;
 
 mod database_url;
+mod templates;
+
+pub use templates::{NewTemplate, ReleasedTemplate, TemplateEvent, TemplateInfo, TemplateVersion};
 
 pub use database_url::{mask_database_url, MASK};
 
@@ -638,6 +642,7 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         // Explicit deletes as well as ON DELETE CASCADE, so this does not depend on
         // SQLite's foreign_keys pragma.
+        templates::delete_template_rows(&mut tx, true, id).await?;
         sqlx::query("DELETE FROM usage_monthly WHERE domain_id = $1")
             .bind(id)
             .execute(&mut *tx)

@@ -11,8 +11,8 @@ use std::io::Write as _;
 use std::time::Duration;
 
 use jikji_store::{
-    Backend, DocKind, DomainKind, DomainPatch, NewDomain, Store, UsageDelta,
-    UsageRow,
+    Backend, DocKind, DomainKind, DomainPatch, NewDomain, NewTemplate, Store, StoreError,
+    UsageDelta, UsageRow,
 };
 use sqlx::Connection as _;
 
@@ -123,6 +123,8 @@ on_both_backends!(
     quota_concurrent_never_exceeds_limit,
     usage_recording,
     migrations_idempotent,
+    templates_versions_release_rollback,
+    templates_belong_to_template_domains,
 );
 
 async fn create_list_show(url: String, backend: Backend) {
@@ -750,4 +752,129 @@ async fn in_memory_sqlite_works() {
         .unwrap()
         .domain;
     assert_eq!(store.list_domains().await.unwrap(), vec![d]);
+}
+
+fn new_template(name: &str, tag: &str) -> NewTemplate {
+    NewTemplate {
+        name: name.into(),
+        definition: format!("{{\"def\":\"{tag}\"}}"),
+        built: format!("{{\"built\":\"{tag}\"}}"),
+        sample_page: "{\"words\":[]}".into(),
+        sample_sha256: "ab".repeat(32),
+    }
+}
+
+async fn templates_versions_release_rollback(url: String, _: Backend) {
+    let store = Store::open(&url).await.unwrap();
+    let d = store
+        .create_domain(NewDomain::new("forms", DomainKind::Template))
+        .await
+        .unwrap()
+        .domain;
+    let t = store.create_template(d.id, new_template("order", "v1")).await.unwrap();
+    assert_eq!((t.latest_version, t.released_version), (1, None));
+    // A draft serves nothing.
+    assert!(store.released_templates(d.id).await.unwrap().is_empty());
+    let t = store.release_template(d.id, t.id, None).await.unwrap().unwrap();
+    assert_eq!(t.released_version, Some(1));
+    let served = store.released_templates(d.id).await.unwrap();
+    assert_eq!(served.len(), 1);
+    assert_eq!((served[0].version, served[0].built.as_str()), (1, "{\"built\":\"v1\"}"));
+
+    // An edit is a draft: version 1 keeps serving.
+    let t = store
+        .update_template(d.id, t.id, new_template("order form", "v2"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((t.latest_version, t.released_version, t.name.as_str()), (2, Some(1), "order form"));
+    assert_eq!(store.released_templates(d.id).await.unwrap()[0].version, 1);
+    let v2 = store.template_version(t.id, 2).await.unwrap().unwrap();
+    assert_eq!(v2.definition, "{\"def\":\"v2\"}");
+    assert_eq!(v2.sample_sha256, "ab".repeat(32));
+
+    store.release_template(d.id, t.id, None).await.unwrap();
+    store.update_template(d.id, t.id, new_template("order form", "v3")).await.unwrap();
+    store.release_template(d.id, t.id, Some(3)).await.unwrap();
+    assert_eq!(store.released_templates(d.id).await.unwrap()[0].built, "{\"built\":\"v3\"}");
+    // Roll back walks the release history: 3 → 2 → 1, then nothing left.
+    let t = store.rollback_template(d.id, t.id).await.unwrap().unwrap();
+    assert_eq!(t.released_version, Some(2));
+    let t = store.rollback_template(d.id, t.id).await.unwrap().unwrap();
+    assert_eq!(t.released_version, Some(1));
+    assert!(matches!(store.rollback_template(d.id, t.id).await, Err(StoreError::Invalid(_))));
+    assert!(matches!(store.release_template(d.id, t.id, Some(9)).await, Err(StoreError::Invalid(_))));
+    let actions: Vec<(String, Option<i64>, Option<i64>)> = store
+        .template_history(t.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.action, e.version, e.previous))
+        .collect();
+    let expect: Vec<(String, Option<i64>, Option<i64>)> = [
+        ("create", Some(1), None),
+        ("release", Some(1), None),
+        ("update", Some(2), None),
+        ("release", Some(2), Some(1)),
+        ("update", Some(3), None),
+        ("release", Some(3), Some(2)),
+        ("rollback", Some(2), Some(3)),
+        ("rollback", Some(1), Some(2)),
+    ]
+    .into_iter()
+    .map(|(a, v, p)| (a.to_string(), v, p))
+    .collect();
+    assert_eq!(actions, expect);
+
+    // A second template; list, delete one, delete the domain.
+    let t2 = store.create_template(d.id, new_template("receipt", "x")).await.unwrap();
+    let names: Vec<String> = store.list_templates(d.id).await.unwrap().into_iter().map(|t| t.name).collect();
+    assert_eq!(names, ["order form", "receipt"]);
+    assert_eq!(store.template_sample_hashes().await.unwrap(), vec!["ab".repeat(32)]);
+    assert!(store.delete_template(d.id, t2.id).await.unwrap());
+    assert!(!store.delete_template(d.id, t2.id).await.unwrap());
+    assert!(store.get_template(d.id, t2.id).await.unwrap().is_none());
+    assert!(store.delete_domain(d.id).await.unwrap());
+    assert!(store.template_version(t.id, 1).await.unwrap().is_none());
+    assert!(store.template_history(t.id).await.unwrap().is_empty());
+}
+
+async fn templates_belong_to_template_domains(url: String, _: Backend) {
+    let store = Store::open(&url).await.unwrap();
+    let general = store
+        .create_domain(NewDomain::new("ocr", DomainKind::General))
+        .await
+        .unwrap()
+        .domain;
+    let forms = store
+        .create_domain(NewDomain::new("forms", DomainKind::Template))
+        .await
+        .unwrap()
+        .domain;
+    assert!(matches!(
+        store.create_template(general.id, new_template("x", "1")).await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        store.create_template(forms.id + 100, new_template("x", "1")).await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        store.create_template(forms.id, new_template(" ", "1")).await,
+        Err(StoreError::Invalid(_))
+    ));
+    let mut bad = new_template("x", "1");
+    bad.sample_sha256 = "zz".into();
+    assert!(matches!(store.create_template(forms.id, bad).await, Err(StoreError::Invalid(_))));
+    // Another domain's template is not reachable through this one.
+    let other = store
+        .create_domain(NewDomain::new("other", DomainKind::Template))
+        .await
+        .unwrap()
+        .domain;
+    let t = store.create_template(other.id, new_template("x", "1")).await.unwrap();
+    assert!(store.get_template(forms.id, t.id).await.unwrap().is_none());
+    assert!(store.release_template(forms.id, t.id, None).await.unwrap().is_none());
+    assert!(!store.delete_template(forms.id, t.id).await.unwrap());
+    assert!(store.list_templates(forms.id).await.unwrap().is_empty());
 }
