@@ -4,6 +4,7 @@
 //! - [`response`]: the V1/V2 response shapes and the builder from a [`jikji_types::PageResult`];
 //! - [`error`]: the one [`ErrorCode`] enum (code, HTTP status, exact message) and the error body;
 //! - [`invoke`]: the invoke URL (built for listings, redacted for logs);
+//! - [`template`]: the Template OCR (`/infer`) image members;
 //! - [`uncertain`]: every choice the spec leaves open, documented in one place.
 
 pub mod document;
@@ -12,6 +13,7 @@ pub mod invoke;
 pub mod request;
 pub mod response;
 pub mod table;
+pub mod template;
 pub mod uncertain;
 
 pub use error::{ErrorBody, ErrorCode};

@@ -24,8 +24,21 @@ pub const RETRY_AFTER_SECS: u32 = 1;
 /// domain whose type or kinds do not include it.
 pub const DOCUMENT_MODEL_UNAVAILABLE: ErrorCode = ErrorCode::DomainInvalid;
 
-/// Template `/infer` on a Template domain without a released template (always, until templates exist).
+/// Template `/infer` on a Template domain without a released template (or none among `templateIds`).
 pub const TEMPLATE_NOT_RELEASED: ErrorCode = ErrorCode::TemplateNotDeployed;
+
+/// Template `/infer` on an image that matches none of the candidate templates: HTTP 200, the image
+/// `FAILURE` with this message (spec §5.3 marks the shape `[?]`; CLOVA's wording is not documented).
+pub const TEMPLATE_NOT_MATCHED_MESSAGE: &str = "The image does not match any released template";
+
+/// `CHECKBOX` template fields carry `checked: true|false` in V2 (spec §5.1 `[?]`: the member's name is
+/// inferred, not observed); V1 fields never do (the V1 engine had no checkbox fields).
+pub const TEMPLATE_CHECKED_MEMBER: bool = true;
+
+/// Template field `inferText` of a `CHECKBOX`: empty (the verdict is `checked`); of a `DATE` field:
+/// the date normalised to `YYYY-MM-DD`; of `NUMERIC`: digits only. CLOVA's own normalisation of typed
+/// fields is not documented (spec §5.1 `[?]`).
+pub const TEMPLATE_TYPED_TEXT_NORMALISED: bool = true;
 
 /// The request ran past the server's request timeout: spec has no timeout code; 0501 (OCR service
 /// error, HTTP 500) tells the client the server failed and a retry may work.
