@@ -29,6 +29,9 @@ enum Command {
     /// Manage domains (invoke URLs and secrets).
     #[command(subcommand)]
     Domain(commands::domain::Command),
+    /// Manage Template OCR templates of a template domain (regions from a JSON file).
+    #[command(subcommand)]
+    Template(commands::template::Command),
 }
 
 fn main() -> std::process::ExitCode {
@@ -47,6 +50,7 @@ fn main() -> std::process::ExitCode {
         Command::Bench(a) => commands::bench::run(a),
         Command::Serve(a) => commands::serve::run(a),
         Command::Domain(c) => commands::domain::run(c),
+        Command::Template(c) => commands::template::run(c),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

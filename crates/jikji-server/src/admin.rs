@@ -29,7 +29,7 @@ pub struct AdminError {
     pub message: String,
 }
 
-fn admin_error(status: StatusCode, error: &str, message: impl Into<String>) -> Response {
+pub(crate) fn admin_error(status: StatusCode, error: &str, message: impl Into<String>) -> Response {
     (
         status,
         Json(AdminError {
@@ -40,7 +40,7 @@ fn admin_error(status: StatusCode, error: &str, message: impl Into<String>) -> R
         .into_response()
 }
 
-fn store_error(e: StoreError) -> Response {
+pub(crate) fn store_error(e: StoreError) -> Response {
     match e {
         StoreError::Invalid(m) => admin_error(StatusCode::BAD_REQUEST, "invalid", m),
         other => {
@@ -403,7 +403,7 @@ fn double_opt_integer<'de, T: TryFrom<i64>, D: Deserializer<'de>>(
     opt_integer(d).map(Some)
 }
 
-fn invalid(message: impl Into<String>) -> Response {
+pub(crate) fn invalid(message: impl Into<String>) -> Response {
     admin_error(StatusCode::BAD_REQUEST, "invalid", message)
 }
 
@@ -450,9 +450,9 @@ fn doc_kinds(kinds: &[DocKindName]) -> Vec<DocKind> {
     }
 }
 
-type JsonBody<T> = Result<Json<T>, axum::extract::rejection::JsonRejection>;
+pub(crate) type JsonBody<T> = Result<Json<T>, axum::extract::rejection::JsonRejection>;
 
-fn json_body<T>(b: JsonBody<T>) -> Result<T, Response> {
+pub(crate) fn json_body<T>(b: JsonBody<T>) -> Result<T, Response> {
     b.map(|Json(t)| t)
         .map_err(|e| admin_error(StatusCode::BAD_REQUEST, "invalid", e.body_text()))
 }

@@ -17,6 +17,7 @@ pub mod middleware;
 pub mod ocr;
 pub mod ratelimit;
 pub mod state;
+pub mod templates;
 
 pub use config::ServerConfig;
 pub use error::ApiError;
@@ -39,6 +40,8 @@ use utoipa::OpenApi;
     paths(
         ocr::general, ocr::infer, ocr::document,
         admin::list, admin::create, admin::get, admin::update, admin::delete, admin::rotate_secret, admin::usage,
+        templates::list, templates::create, templates::show, templates::update, templates::delete,
+        templates::test, templates::release, templates::rollback,
         healthz, readyz
     ),
     components(schemas(
@@ -46,10 +49,12 @@ use utoipa::OpenApi;
         jikji_clova::GeneralField, jikji_clova::BoundingPoly, jikji_clova::Vertex, jikji_clova::ConvertedImageInfo,
         jikji_clova::ValidationResult, jikji_clova::InferResult, jikji_clova::ErrorBody, ocr::MultipartBody,
         admin::AdminError, admin::CreateDomain, admin::PatchDomain, admin::DomainView, admin::CreatedView,
-        admin::SecretView, admin::UsageView
+        admin::SecretView, admin::UsageView,
+        templates::TemplateBody, templates::TestBody, templates::ReleaseBody, templates::TemplateView,
+        templates::TemplateDetail, templates::TestView
     )),
     modifiers(&BearerAuth, &ErrorResponses),
-    tags((name = "clova", description = "CLOVA OCR compatible endpoints"), (name = "admin", description = "Domain management"))
+    tags((name = "clova", description = "CLOVA OCR compatible endpoints"), (name = "admin", description = "Domain and template management"))
 )]
 pub struct ApiDoc;
 
@@ -237,6 +242,17 @@ pub fn build_router(state: AppState) -> Router {
             post(admin::rotate_secret),
         )
         .route("/admin/v1/domains/{id}/usage", get(admin::usage))
+        .route(
+            "/admin/v1/domains/{id}/templates",
+            get(templates::list).post(templates::create),
+        )
+        .route(
+            "/admin/v1/domains/{id}/templates/{template_id}",
+            get(templates::show).put(templates::update).delete(templates::delete),
+        )
+        .route("/admin/v1/domains/{id}/templates/{template_id}/test", post(templates::test))
+        .route("/admin/v1/domains/{id}/templates/{template_id}/release", post(templates::release))
+        .route("/admin/v1/domains/{id}/templates/{template_id}/rollback", post(templates::rollback))
         .route_layer(axum::middleware::from_fn_with_state(
             admin::AdminGate {
                 state: state.clone(),

@@ -57,7 +57,8 @@ pub async fn general(State(st): State<AppState>, path: DomainPath, req: Request)
     }
 }
 
-/// Template OCR. Answers 1021 until templates can be released (see `uncertain::TEMPLATE_NOT_RELEASED`).
+/// Template OCR: the image is matched against the domain's released templates (narrowed by
+/// `templateIds`) and their fields read (see `templates.rs`); 1021 when no template is released.
 #[utoipa::path(
     post,
     path = "/custom/v1/{domainId}/{invokeKey}/infer",
@@ -65,6 +66,7 @@ pub async fn general(State(st): State<AppState>, path: DomainPath, req: Request)
     params(("domainId" = i64, Path), ("invokeKey" = String, Path), ("X-OCR-SECRET" = String, Header)),
     request_body(content = jikji_clova::OcrRequest, content_type = "application/json"),
     responses(
+        (status = 200, description = "The matched template and its fields (V1 or V2 shape), or a FAILURE image when no template matches", body = OcrResponse),
         (status = 400, description = "0001, 0011, 0021, 0022, 0025", body = jikji_clova::ErrorBody),
         (status = 401, description = "0002", body = jikji_clova::ErrorBody),
         (status = 500, description = "1021: no released template", body = jikji_clova::ErrorBody)
@@ -508,7 +510,14 @@ fn document_image(
 
 enum Work {
     /// Each page's result and, when table detection ran, its tables (both in the reporting space).
-    Pages(Vec<(jikji_types::PageResult, Option<Vec<jikji_pipeline::Table>>)>),
+    /// Template OCR also keeps the page image.
+    Pages(
+        Vec<(
+            jikji_types::PageResult,
+            Option<Vec<jikji_pipeline::Table>>,
+            Option<std::sync::Arc<image::RgbImage>>,
+        )>,
+    ),
     Input(InputError),
     NoEngine,
     Engine(String),
@@ -536,12 +545,11 @@ async fn process(
             "table detection off for this domain",
         ));
     }
-    if op == Operation::Template {
-        return Err(ApiError::detail(
-            uncertain::TEMPLATE_NOT_RELEASED,
-            "no released template",
-        ));
-    }
+    let templates = if op == Operation::Template {
+        Some(crate::templates::candidates(st, domain.id, v.template_ids.as_deref()).await?)
+    } else {
+        None
+    };
     if let Some(limit) = domain.monthly_quota {
         let ok = st
             .store
@@ -614,6 +622,7 @@ async fn process(
     drop(queued);
     let metrics_st = st.clone();
     let guard = cancel.drop_guard();
+    let keep_image = op == Operation::Template;
     let work = tokio::task::spawn_blocking(move || {
         let _permits = (admit, worker);
         let Some(engine) = engine else {
@@ -637,7 +646,9 @@ async fn process(
                     .with_label_values(&["tables"])
                     .observe(t.tables_ms / 1000.0);
             }
-            pages.push((p.reported(), p.reported_tables()));
+            // Template OCR reads checkboxes from the pixels: keep the (first) page image.
+            let image = keep_image.then(|| std::sync::Arc::clone(&p.image));
+            pages.push((p.reported(), p.reported_tables(), image));
         });
         m.in_flight.dec();
         match run {
@@ -654,7 +665,7 @@ async fn process(
     match work {
         Work::Pages(pages) => {
             stats.pages = pages.len() as i64;
-            stats.table_pages = pages.iter().filter(|(_, t)| t.is_some()).count() as i64;
+            stats.table_pages = pages.iter().filter(|(_, t, _)| t.is_some()).count() as i64;
             let images = match op {
                 Operation::Document(t) => {
                     let kind = jikji_document::DocumentKind::parse(t.path())
@@ -662,12 +673,28 @@ async fn process(
                     let lang = langs_src.split(',').next().unwrap_or("ko").trim().to_string();
                     pages
                         .iter()
-                        .map(|(p, _)| document_image(kind, p, &v.name, &lang, stats))
+                        .map(|(p, _, _)| document_image(kind, p, &v.name, &lang, stats))
+                        .collect()
+                }
+                Operation::Template => {
+                    let c = templates
+                        .as_ref()
+                        .ok_or_else(|| ApiError::new(ErrorCode::UnknownServiceError))?;
+                    let blank = image::RgbImage::new(1, 1);
+                    pages
+                        .iter()
+                        .map(|(p, _, img)| {
+                            let img = crate::templates::infer_image(c, p, img.as_deref().unwrap_or(&blank), &v);
+                            if img.infer_result != InferResult::Success {
+                                stats.failed = true;
+                            }
+                            img
+                        })
                         .collect()
                 }
                 _ => pages
                     .iter()
-                    .map(|(p, tables)| {
+                    .map(|(p, tables, _)| {
                         let mut img = ImageResult::general(p, v.version, &v.name);
                         if let Some(t) = tables {
                             img.tables = jikji_clova::table::tables_for(v.version, t);

@@ -318,16 +318,18 @@ impl Store {
 
     /// Deletes a template with its versions and history.
     pub async fn delete_template(&self, domain_id: i64, id: i64) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        // Checked before the transaction: a SQLite transaction that reads and then writes fails with
+        // SQLITE_BUSY when another connection wrote in between (usage counters after a call).
         let owned = sqlx::query("SELECT id FROM templates WHERE id = $1 AND domain_id = $2")
             .bind(id)
             .bind(domain_id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&self.pool)
             .await?
             .is_some();
         if !owned {
             return Ok(false);
         }
+        let mut tx = self.pool.begin().await?;
         delete_template_rows(&mut tx, false, id).await?;
         tx.commit().await?;
         Ok(true)

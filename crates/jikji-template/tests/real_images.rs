@@ -173,6 +173,17 @@ fn template_def(name: &str, sample: &Value) -> TemplateDef {
     }
 }
 
+/// Another character of the same script, `k` places on (for made-up templates).
+fn shifted(c: char, k: u32) -> char {
+    let (lo, n) = match c {
+        '가'..='힣' => ('가' as u32, 11172),
+        'a'..='z' => ('a' as u32, 26),
+        '0'..='9' => ('0' as u32, 10),
+        _ => return c,
+    };
+    char::from_u32(lo + (c as u32 - lo + k * 7) % n).unwrap_or(c)
+}
+
 fn squash(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
@@ -271,6 +282,34 @@ fn templates_from_one_flat_sample_read_photos_of_other_copies() {
                 best_unrelated = best_unrelated.max(m.score);
             }
         }
+    }
+    // Matching cost with 1, 10 and 100 templates: the 4 real ones plus copies whose anchor text is
+    // shifted to other Hangul syllables / letters (same geometry, other words: other forms).
+    let pages: Vec<PageResult> = plan
+        .iter()
+        .flat_map(|(_, _, copies)| copies.iter())
+        .map(|stem| ocr(stem).0)
+        .collect();
+    for n in [1usize, 10, 100] {
+        let mut ts: Vec<Template> = Vec::with_capacity(n);
+        for k in 0..n {
+            let mut t = set.templates[k % set.templates.len()].clone();
+            let shift = (k / set.templates.len()) as u32;
+            if shift > 0 {
+                for a in &mut t.anchors {
+                    a.text = a.text.chars().map(|c| shifted(c, shift)).collect();
+                }
+            }
+            ts.push(t);
+        }
+        let many = TemplateSet::new(ts);
+        let start = std::time::Instant::now();
+        let mut found = 0;
+        for p in &pages {
+            found += usize::from(many.match_page(p).is_some());
+        }
+        let per_page = start.elapsed().as_secs_f64() * 1000.0 / pages.len() as f64;
+        println!("{n:3} templates: {per_page:.2} ms per page to match ({found}/{} matched)", pages.len());
     }
     let rate = exact as f32 / total.max(1) as f32;
     println!(

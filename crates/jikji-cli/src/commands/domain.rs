@@ -188,7 +188,7 @@ pub fn run(cmd: Command) -> anyhow::Result<()> {
     runtime.block_on(run_async(cmd))
 }
 
-async fn open(common: &Common) -> anyhow::Result<Store> {
+pub(crate) async fn open(common: &Common) -> anyhow::Result<Store> {
     let url = match &common.database_url {
         Some(url) if !url.trim().is_empty() => url.clone(),
         _ => Store::default_database_url(&common.data_dir),

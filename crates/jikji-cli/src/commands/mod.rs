@@ -3,3 +3,4 @@ pub mod domain;
 pub mod eval;
 pub mod ocr;
 pub mod serve;
+pub mod template;
