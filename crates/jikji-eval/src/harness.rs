@@ -18,7 +18,13 @@ use crate::predictions::{self, page_records, Prediction};
 use crate::{score_image, EvalOptions, GtImage, GtSet, ImageScore, SetReport};
 
 /// The sets `jikji eval --all` runs, in report order (directories under the test-data root).
-pub const STANDARD_SETS: [&str; 4] = ["sroie", "korean_real", "passport_mrz", "synthetic-docs"];
+pub const STANDARD_SETS: [&str; 5] = [
+    "sroie",
+    "korean_real",
+    "korean_photos",
+    "passport_mrz",
+    "synthetic-docs",
+];
 
 /// Languages a standard set is run with when none is given: the set's own language, and for the
 /// Latin-script sets also `ko`, the service default (Korean recogniser first, PP-OCR for lines without

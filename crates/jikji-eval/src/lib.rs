@@ -56,6 +56,7 @@
 //!
 //! Synthetic docs are also summarised per group: `flat` (scan-like) vs `photo` (phone-photo renderings).
 
+pub mod confusion;
 pub mod document;
 pub mod gt;
 pub mod harness;

@@ -4,8 +4,9 @@ use crate::gt::{GtFormat, GtSet};
 use crate::document::DocumentRun;
 use crate::harness::SetRun;
 use crate::run_info;
+use crate::confusion::{bucket_label, confusion_label, CharStats};
 use crate::score::{
-    summarize, summarize_doc_types, summarize_groups, ImageScore, Summary, TextScores, TextSummary,
+    summarize, CerCounts, summarize_doc_types, summarize_groups, ImageScore, Summary, TextScores, TextSummary,
 };
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -25,6 +26,9 @@ pub struct SetReport {
     pub groups: BTreeMap<String, Summary>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub doc_types: BTreeMap<String, Summary>,
+    /// At least a fifth of the GT characters are Hangul ([`crate::confusion::mostly_korean`]): the
+    /// reports show the confusion and crop-height tables.
+    pub korean: bool,
     /// Wall-clock seconds of the whole run over the set, when measured.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wall_s: Option<f64>,
@@ -47,6 +51,9 @@ impl SetReport {
             overall: summarize(&scores),
             groups: summarize_groups(&scores),
             doc_types: summarize_doc_types(&scores),
+            korean: crate::confusion::mostly_korean(
+                set.images.iter().flat_map(|g| g.lines.iter().map(|l| l.text.as_str())),
+            ),
             wall_s: None,
             per_image: if keep_per_image { scores } else { Vec::new() },
         }
@@ -126,7 +133,16 @@ pub fn markdown(r: &SetReport) -> String {
         }
         let _ = writeln!(o_);
     }
-    if !r.overall.exact.best_match.is_empty() {
+    let partial = r.overall.exact.best_match.first().map_or(0, |b| b.images);
+    if partial > 0 && partial < r.overall.images {
+        let _ = writeln!(
+            o_,
+            "{partial} of {} images are partial transcriptions (`text_complete: false`): page CER covers the other {}; the aligned CER below covers all.\n",
+            r.overall.images,
+            r.overall.images - partial
+        );
+    }
+    if partial > 0 && partial == r.overall.images {
         let _ = writeln!(
             o_,
             "Partial transcription (`text_complete: false`): page CER skipped. Per GT line, the smallest edit distance to any predicted line (spaces removed):\n"
@@ -177,6 +193,9 @@ pub fn markdown(r: &SetReport) -> String {
             let _ = writeln!(o_);
         }
     }
+    if r.korean {
+        chars_markdown(o_, &r.overall.chars);
+    }
     if r.doc_types.len() > 1 {
         let _ = writeln!(o_, "By document type:\n");
         let _ = writeln!(
@@ -223,6 +242,72 @@ pub fn markdown(r: &SetReport) -> String {
     o
 }
 
+/// How many confusions the Markdown and text reports list.
+pub const TOP_CONFUSIONS: usize = 20;
+
+fn counts_cell(c: &CerCounts) -> String {
+    format!("{} ({}/{})", pct(c.cer()), c.errors, c.gt_chars)
+}
+
+/// The character-alignment block of a Korean set: aligned CER, CER by crop height, top confusions.
+fn chars_markdown(o: &mut String, c: &CharStats) {
+    if c.aligned.gt_chars == 0 {
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "Character alignment (each GT line against one predicted line, exact normalisation; \
+         `crates/jikji-eval/src/confusion.rs`): aligned CER {}; GT lines left unread: {} chars.\n",
+        counts_cell(&c.aligned),
+        c.unread.gt_chars
+    );
+    let _ = writeln!(o, "| crop height | GT chars | aligned CER (errors/chars) |");
+    let _ = writeln!(o, "|---|---:|---:|");
+    for (i, b) in c.by_height.iter().enumerate() {
+        if b.gt_chars > 0 {
+            let _ = writeln!(o, "| {} | {} | {} |", bucket_label(i), b.gt_chars, counts_cell(b));
+        }
+    }
+    if c.unread.gt_chars > 0 {
+        let _ = writeln!(o, "| unread | {} | {} |", c.unread.gt_chars, counts_cell(&c.unread));
+    }
+    let top = c.top(TOP_CONFUSIONS);
+    if !top.is_empty() {
+        let list: Vec<String> = top
+            .iter()
+            .map(|(k, n)| format!("`{}` {n}", confusion_label(k).replace('`', "'")))
+            .collect();
+        let _ = writeln!(
+            o,
+            "\nTop confusions (expected→read, ∅ = nothing; unread lines included): {}\n",
+            list.join(", ")
+        );
+    } else {
+        let _ = writeln!(o);
+    }
+}
+
+fn chars_text(o: &mut String, c: &CharStats) {
+    if c.aligned.gt_chars == 0 {
+        return;
+    }
+    let _ = write!(o, "  aligned CER {}  by crop height:", counts_cell(&c.aligned));
+    for (i, b) in c.by_height.iter().enumerate() {
+        if b.gt_chars > 0 {
+            let _ = write!(o, " [{} {}]", bucket_label(i), counts_cell(b));
+        }
+    }
+    if c.unread.gt_chars > 0 {
+        let _ = write!(o, " [unread {} chars]", c.unread.gt_chars);
+    }
+    let top: Vec<String> = c
+        .top(TOP_CONFUSIONS)
+        .iter()
+        .map(|(k, n)| format!("{} {n}", confusion_label(k)))
+        .collect();
+    let _ = writeln!(o, "\n  top confusions: {}", top.join(", "));
+}
+
 fn text_summary(o: &mut String, name: &str, s: &Summary) {
     let _ = write!(o, "  {name:<8} images {:>3}", s.images);
     if s.exact.page.is_some() {
@@ -257,7 +342,10 @@ fn text_summary(o: &mut String, name: &str, s: &Summary) {
             pct(s.exact.best_match_cer()),
             pct(s.casefold.best_match_cer())
         );
-        for b in &s.exact.best_match {
+        // Line positions mean something only when every image is a partial transcription of the
+        // same kind (the MRZ set); a mixed set (Korean photos) has page and aligned CER instead.
+        let all_partial = s.exact.best_match[0].images == s.images;
+        for b in s.exact.best_match.iter().filter(|_| all_partial) {
             let _ = write!(
                 o,
                 "  [line {}: {} errors / {} chars, {}/{} exact]",
@@ -288,6 +376,9 @@ pub fn text(r: &SetReport) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "{} ({})", r.set, r.source);
     text_summary(&mut o, "all", &r.overall);
+    if r.korean {
+        chars_text(&mut o, &r.overall.chars);
+    }
     for (g, s) in &r.groups {
         text_summary(&mut o, g, s);
     }
@@ -345,6 +436,8 @@ pub struct EngineSetup {
     pub threads: usize,
     /// Where the models came from.
     pub models: std::path::PathBuf,
+    /// The Korean recogniser's directory when it is not `korean-rec-v1` under `models`.
+    pub korean_model: Option<std::path::PathBuf>,
 }
 
 /// Plain text, one block per run headed by its label.
@@ -417,7 +510,7 @@ fn run_lines(engine: &EngineSetup) -> String {
          - Date: {}\n\
          - Machine: {}\n\
          - Git commit: {}\n\
-         - Engine: model set `{}`, {} worker(s) × {} ONNX Runtime thread(s); models from `{}`\n",
+         - Engine: model set `{}`, {} worker(s) × {} ONNX Runtime thread(s); models from `{}`{}\n",
         run_info::command_line(),
         run_info::utc_now(),
         run_info::machine(),
@@ -426,6 +519,11 @@ fn run_lines(engine: &EngineSetup) -> String {
         engine.workers,
         engine.threads,
         engine.models.display(),
+        engine
+            .korean_model
+            .as_ref()
+            .map(|k| format!("; Korean recogniser from `{}`", k.display()))
+            .unwrap_or_default(),
     )
 }
 

@@ -1,5 +1,6 @@
 //! Scoring one image's prediction against its ground truth, and summing scores over a set.
 
+use crate::confusion::{align, CharStats, Edit, Ends};
 use crate::gt::{GtImage, GtLine};
 use crate::metrics::{
     bag_errors, best_overlap, greedy_match, levenshtein, median, percentile, ratio,
@@ -135,6 +136,10 @@ pub struct ImageScore {
     pub casefold: TextScores,
     /// Detection counts (`None` without GT boxes).
     pub det: Option<DetCounts>,
+    /// Character alignment of every GT line (exact normalisation): aligned CER, CER by crop height,
+    /// confusions ([`crate::confusion`]). Summed into [`Summary::chars`], not listed per image.
+    #[serde(skip)]
+    pub chars: CharStats,
     /// Seconds the engine spent on this image (decode + OCR), when measured.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub latency_s: Option<f64>,
@@ -239,6 +244,8 @@ pub fn score_image(gt: &GtImage, pred: &[PredLine], opts: &EvalOptions) -> Image
         }
     });
 
+    let chars = char_stats(&kept, &pred_kept, &gt_rects, &pred_rects, has_boxes, opts);
+
     ImageScore {
         id: gt.id.clone(),
         image: gt.image.display().to_string(),
@@ -251,9 +258,46 @@ pub fn score_image(gt: &GtImage, pred: &[PredLine], opts: &EvalOptions) -> Image
         exact: text_scores(Normalizer::EXACT),
         casefold: text_scores(Normalizer::CASEFOLD),
         det,
+        chars,
         latency_s: None,
         error: None,
     }
+}
+
+/// Aligns each GT line with one predicted line (see [`crate::confusion`]): with boxes, the line CER
+/// match aligned end to end; without, the prediction whose infix alignment costs least. Exact
+/// normalisation, spaces removed.
+fn char_stats(
+    gt: &[&GtLine],
+    pred: &[&PredLine],
+    gt_rects: &[Rect],
+    pred_rects: &[Rect],
+    has_boxes: bool,
+    opts: &EvalOptions,
+) -> CharStats {
+    let norm = Normalizer::EXACT;
+    let pred_chars: Vec<Vec<char>> = pred.iter().map(|p| norm.chars(&p.text)).collect();
+    let mut st = CharStats::default();
+    for (i, l) in gt.iter().enumerate() {
+        let g = norm.chars(&l.text);
+        let best: Option<(Vec<Edit>, usize)> = if has_boxes {
+            best_overlap(&gt_rects[i], pred_rects, opts.iou_threshold)
+                .map(|(pi, _)| (align(&g, &pred_chars[pi], Ends::Global), pi))
+        } else {
+            pred_chars
+                .iter()
+                .enumerate()
+                .map(|(pi, p)| (align(&g, p, Ends::FreePrediction), pi))
+                .min_by_key(|(s, _)| crate::confusion::edits(s))
+                // An alignment that keeps no character is no reading of the line.
+                .filter(|(s, _)| s.iter().any(|e| matches!(e, Edit::Keep(_))))
+        };
+        match best {
+            Some((script, pi)) => st.add_line(&g, Some((&script, pred[pi].quad.height()))),
+            None => st.add_line(&g, None),
+        }
+    }
+    st
 }
 
 /// Best-match totals of one GT line position (e.g. MRZ line 1) over a set.
@@ -303,6 +347,8 @@ pub struct Summary {
     pub exact: TextSummary,
     pub casefold: TextSummary,
     pub det: Option<DetCounts>,
+    /// Character alignment totals (aligned CER, CER by crop height, confusions).
+    pub chars: CharStats,
     /// Median and 95th percentile of the per-image latency (seconds), when measured.
     pub latency_median_s: Option<f64>,
     pub latency_p95_s: Option<f64>,
@@ -344,6 +390,7 @@ pub fn summarize<'a>(scores: impl IntoIterator<Item = &'a ImageScore>) -> Summar
         add_text(&mut s.exact, &sc.exact);
         add_text(&mut s.casefold, &sc.casefold);
         add_opt(&mut s.det, sc.det, DetCounts::add);
+        s.chars.add(&sc.chars);
         lat.extend(sc.latency_s);
     }
     s.latency_median_s = median(&lat);

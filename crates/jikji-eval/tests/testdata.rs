@@ -94,3 +94,45 @@ fn partial_and_boxless_sets_load() {
     assert!(ko.images.iter().all(|i| !i.has_boxes() && i.text_complete));
     assert_eq!(perfect(&ko).exact.line, None);
 }
+
+#[test]
+fn korean_photos_score_partial_records_without_counting_untranscribed_text() {
+    let Some(td) = testdata() else { return };
+    let set = gt::load(&td.join("korean_photos")).unwrap();
+    assert_eq!(set.images.len(), 21);
+    assert!(set.images.iter().all(|i| !i.has_boxes() && i.image.is_file()));
+    let partial = set.images.iter().filter(|i| !i.text_complete).count();
+    assert!(partial > 0 && partial < set.images.len());
+    let s = perfect(&set);
+    assert_eq!(s.exact.page.unwrap().errors, 0);
+    assert_eq!(s.chars.aligned.errors, 0);
+    let total: usize = set
+        .images
+        .iter()
+        .flat_map(|g| &g.lines)
+        .map(|l| l.text.chars().filter(|c| !c.is_whitespace()).count())
+        .sum();
+    assert_eq!(s.chars.aligned.gt_chars, total);
+    // On a partial record, text the GT leaves out (an extra line, or a line merged with extra words)
+    // costs nothing in the aligned CER; on a complete one it costs page CER.
+    let g = set.images.iter().find(|i| !i.text_complete).unwrap();
+    let mut pred: Vec<PredLine> = g
+        .lines
+        .iter()
+        .map(|l| PredLine::new(format!("광고 {} 문구", l.text), Default::default()))
+        .collect();
+    pred.push(PredLine::new("화면 밖 글자", Default::default()));
+    let sc = score_image(g, &pred, &EvalOptions::default());
+    assert_eq!(sc.exact.page, None);
+    assert_eq!(sc.chars.aligned.errors, 0);
+    let c = set.images.iter().find(|i| i.text_complete).unwrap();
+    let mut pred: Vec<PredLine> = c
+        .lines
+        .iter()
+        .map(|l| PredLine::new(l.text.clone(), Default::default()))
+        .collect();
+    pred.push(PredLine::new("화면", Default::default()));
+    let sc = score_image(c, &pred, &EvalOptions::default());
+    assert_eq!(sc.exact.page.unwrap().errors, 2);
+    assert_eq!(sc.chars.aligned.errors, 0);
+}
