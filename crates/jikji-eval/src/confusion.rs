@@ -26,7 +26,10 @@ use crate::score::CerCounts;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Edit {
     Keep(char),
-    Sub { expected: char, read: char },
+    Sub {
+        expected: char,
+        read: char,
+    },
     /// A GT character with nothing read for it.
     Del(char),
     /// A character read that the GT does not have (inside the aligned span).
@@ -186,7 +189,8 @@ impl CharStats {
     /// Adds another image's or set's statistics.
     pub fn add(&mut self, o: &CharStats) {
         if self.by_height.len() < o.by_height.len() {
-            self.by_height.resize(o.by_height.len(), CerCounts::default());
+            self.by_height
+                .resize(o.by_height.len(), CerCounts::default());
         }
         for (a, b) in self.by_height.iter_mut().zip(&o.by_height) {
             a.errors += b.errors;
@@ -285,7 +289,9 @@ pub fn mostly_korean<'a>(texts: impl IntoIterator<Item = &'a str>) -> bool {
     for t in texts {
         for c in t.chars().filter(|c| !c.is_whitespace()) {
             all += 1;
-            hangul += usize::from(matches!(c, '\u{AC00}'..='\u{D7A3}' | '\u{1100}'..='\u{11FF}' | '\u{3130}'..='\u{318F}'));
+            hangul += usize::from(
+                matches!(c, '\u{AC00}'..='\u{D7A3}' | '\u{1100}'..='\u{11FF}' | '\u{3130}'..='\u{318F}'),
+            );
         }
     }
     all > 0 && hangul * 5 >= all
@@ -314,16 +320,29 @@ mod tests {
         );
         // One deletion, one insertion.
         let s = align(&c("12:30"), &c("1230::"), Ends::Global);
-        assert_eq!(edits(&s), crate::metrics::levenshtein(&c("12:30"), &c("1230::")));
+        assert_eq!(
+            edits(&s),
+            crate::metrics::levenshtein(&c("12:30"), &c("1230::"))
+        );
         assert_eq!(edits(&s), 3);
-        assert_eq!(align(&c(""), &c("ab"), Ends::Global), vec![Edit::Ins('a'), Edit::Ins('b')]);
-        assert_eq!(align(&c("ab"), &c(""), Ends::Global), vec![Edit::Del('a'), Edit::Del('b')]);
+        assert_eq!(
+            align(&c(""), &c("ab"), Ends::Global),
+            vec![Edit::Ins('a'), Edit::Ins('b')]
+        );
+        assert_eq!(
+            align(&c("ab"), &c(""), Ends::Global),
+            vec![Edit::Del('a'), Edit::Del('b')]
+        );
     }
 
     #[test]
     fn free_prediction_ends_align_the_gt_line_inside_a_merged_prediction() {
         // The engine read two GT lines as one; the second GT line sits inside with one error.
-        let s = align(&c("합계7,960"), &c("부가세362합게7,960자사"), Ends::FreePrediction);
+        let s = align(
+            &c("합계7,960"),
+            &c("부가세362합게7,960자사"),
+            Ends::FreePrediction,
+        );
         assert_eq!(edits(&s), 1);
         assert_eq!(s.len(), 7, "only the aligned span: {s:?}");
         assert!(s.contains(&Edit::Sub {
@@ -332,14 +351,26 @@ mod tests {
         }));
         // Globally the same pair costs the whole surplus.
         assert_eq!(
-            edits(&align(&c("합계7,960"), &c("부가세362합게7,960자사"), Ends::Global)),
+            edits(&align(
+                &c("합계7,960"),
+                &c("부가세362합게7,960자사"),
+                Ends::Global
+            )),
             1 + 8
         );
         // An inner insertion is still charged.
         let s = align(&c("1,300"), &c("x1, 300y"), Ends::FreePrediction);
-        assert_eq!(s, vec![
-            Edit::Keep('1'), Edit::Keep(','), Edit::Ins(' '), Edit::Keep('3'), Edit::Keep('0'), Edit::Keep('0')
-        ]);
+        assert_eq!(
+            s,
+            vec![
+                Edit::Keep('1'),
+                Edit::Keep(','),
+                Edit::Ins(' '),
+                Edit::Keep('3'),
+                Edit::Keep('0'),
+                Edit::Keep('0')
+            ]
+        );
     }
 
     #[test]
@@ -347,13 +378,24 @@ mod tests {
         let mut st = CharStats::default();
         // Line 1, 20 px tall: 경→겸 twice, 양 kept.
         let l1 = [
-            Edit::Sub { expected: '경', read: '겸' },
+            Edit::Sub {
+                expected: '경',
+                read: '겸',
+            },
             Edit::Keep('양'),
-            Edit::Sub { expected: '경', read: '겸' },
+            Edit::Sub {
+                expected: '경',
+                read: '겸',
+            },
         ];
         st.add_line(&c("경양경"), Some((&l1, 20.0)));
         // Line 2, 50 px tall: `:` lost, `#` inserted.
-        let l2 = [Edit::Keep('1'), Edit::Del(':'), Edit::Keep('2'), Edit::Ins('#')];
+        let l2 = [
+            Edit::Keep('1'),
+            Edit::Del(':'),
+            Edit::Keep('2'),
+            Edit::Ins('#'),
+        ];
         st.add_line(&c("1:2"), Some((&l2, 50.0)));
         // Line 3: unread.
         st.add_line(&c("상품"), None);
@@ -363,10 +405,34 @@ mod tests {
         assert_eq!(st.confusions[&(None, Some('#'))], 1);
         assert_eq!(st.confusions[&(Some('상'), None)], 1);
         assert!(!st.confusions.contains_key(&(Some('양'), Some('양'))));
-        assert_eq!(st.aligned, CerCounts { errors: 2 + 2 + 2, gt_chars: 3 + 3 + 2 });
-        assert_eq!(st.unread, CerCounts { errors: 2, gt_chars: 2 });
-        assert_eq!(st.by_height[height_bucket(20.0)], CerCounts { errors: 2, gt_chars: 3 });
-        assert_eq!(st.by_height[height_bucket(50.0)], CerCounts { errors: 2, gt_chars: 3 });
+        assert_eq!(
+            st.aligned,
+            CerCounts {
+                errors: 2 + 2 + 2,
+                gt_chars: 3 + 3 + 2
+            }
+        );
+        assert_eq!(
+            st.unread,
+            CerCounts {
+                errors: 2,
+                gt_chars: 2
+            }
+        );
+        assert_eq!(
+            st.by_height[height_bucket(20.0)],
+            CerCounts {
+                errors: 2,
+                gt_chars: 3
+            }
+        );
+        assert_eq!(
+            st.by_height[height_bucket(50.0)],
+            CerCounts {
+                errors: 2,
+                gt_chars: 3
+            }
+        );
         assert_eq!(st.by_height.iter().map(|c| c.gt_chars).sum::<usize>(), 6);
 
         let top = st.top(2);
@@ -380,7 +446,13 @@ mod tests {
         sum.add(&st);
         sum.add(&st);
         assert_eq!(sum.confusions[&(Some('경'), Some('겸'))], 4);
-        assert_eq!(sum.aligned, CerCounts { errors: 12, gt_chars: 16 });
+        assert_eq!(
+            sum.aligned,
+            CerCounts {
+                errors: 12,
+                gt_chars: 16
+            }
+        );
         assert_eq!(sum.by_height[height_bucket(20.0)].gt_chars, 6);
         let json = serde_json::to_value(&sum).unwrap();
         assert_eq!(json["confusions"][0]["expected"], "경");

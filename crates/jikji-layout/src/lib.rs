@@ -248,6 +248,34 @@ fn advance(ch: &str) -> f32 {
     }
 }
 
+fn text_of(w: &[&Glyph]) -> String {
+    w.iter().map(|g| g.ch.as_str()).collect()
+}
+
+/// Whether `left right` is an amount with a space after a thousands separator (`1, 300`, `₩12, 500`,
+/// `1,234, 567원`): `left` is an optional sign or currency sign, then a group of 1–3 digits and whole
+/// `,ddd` groups, ending in the comma; `right` starts with exactly three digits, followed by nothing, a
+/// comma, a decimal point or a non-digit unit (`원`). Anything else — `1, 2, 3`, `3, 1000`, `제1, 300`
+/// (text before the digits), `2024, 3월` — is left as read, so free text keeps its spaces.
+pub fn splits_thousands(left: &str, right: &str) -> bool {
+    let Some(body) = left.strip_suffix(',') else {
+        return false;
+    };
+    let body = body.trim_start_matches(['-', '+', '₩', '$', '\\']);
+    let mut groups = body.split(',');
+    let first = groups.next().unwrap_or("");
+    let digits = |g: &str, n: std::ops::RangeInclusive<usize>| {
+        n.contains(&g.len()) && g.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !digits(first, 1..=3) || !groups.all(|g| digits(g, 3..=3)) {
+        return false;
+    }
+    let r = right.as_bytes();
+    r.len() >= 3
+        && r[..3].iter().all(u8::is_ascii_digit)
+        && r.get(3).is_none_or(|b| !b.is_ascii_digit())
+}
+
 /// Splits one fragment into words (see the crate docs).
 pub fn split_words(f: &Fragment, cfg: &LayoutConfig) -> Vec<Word> {
     split_sized_words(f, cfg)
@@ -289,6 +317,15 @@ fn split_sized_words(f: &Fragment, cfg: &LayoutConfig) -> Vec<SizedWord> {
         prev = Some(g);
     }
     words.retain(|w| !w.is_empty());
+    // `1, 300` on a receipt is one amount whose comma the printer (or the recogniser) spaced out.
+    let mut joined: Vec<Vec<&Glyph>> = Vec::with_capacity(words.len());
+    for w in words {
+        match joined.last_mut() {
+            Some(prev) if splits_thousands(&text_of(prev), &text_of(&w)) => prev.extend(w),
+            _ => joined.push(w),
+        }
+    }
+    let words = joined;
     // Letter-spaced Hangul (`사 업 자 등 록 증`): single gaps are too noisy to tell from solid text
     // (character positions come from CTC time steps), but a whole run set wider than solid text is
     // clear. Measured on certificates: solid runs have a median centre distance of 0.8–0.95 text
@@ -443,6 +480,63 @@ pub fn layout(fragments: Vec<Fragment>, cfg: &LayoutConfig) -> Vec<Line> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn spaced_thousands_separators_join_only_between_digit_groups_of_three() {
+        use super::splits_thousands as j;
+        for (l, r) in [
+            ("1,", "300"),
+            ("12,", "500원"),
+            ("₩1,", "300"),
+            ("-3,", "980"),
+            ("1,234,", "567"),
+            ("1,", "300,000"),
+            ("1,", "300.50"),
+        ] {
+            assert!(j(l, r), "{l} {r}");
+        }
+        for (l, r) in [
+            ("1,", "2,"),     // a list
+            ("3,", "1000"),   // four digits after the comma
+            ("1,", "30"),     // two
+            ("1234,", "567"), // four digits before
+            ("제1,", "300"),  // text before the digits
+            ("2024,", "3월"),
+            ("1", "300"),     // no comma
+            ("1,23,", "456"), // a short inner group
+            ("가,", "나다라"),
+        ] {
+            assert!(!j(l, r), "{l} {r}");
+        }
+    }
+
+    #[test]
+    fn a_spaced_amount_is_one_word_and_free_text_keeps_its_spaces() {
+        // Characters set 12 px apart on a 20 px tall line: solid Latin text.
+        let frag = |s: &str| Fragment {
+            quad: Rect::new(0.0, 0.0, 12.0 * s.chars().count() as f32, 20.0).to_quad(),
+            glyphs: s
+                .chars()
+                .enumerate()
+                .map(|(i, c)| Glyph {
+                    ch: c.to_string(),
+                    t: (i as f32 + 0.5) / s.chars().count() as f32,
+                    confidence: 0.9,
+                    ink: None,
+                    depth: None,
+                })
+                .collect(),
+        };
+        let texts = |s: &str| -> Vec<String> {
+            split_words(&frag(s), &LayoutConfig::default())
+                .into_iter()
+                .map(|w| w.text)
+                .collect()
+        };
+        assert_eq!(texts("합계 1, 300"), ["합계", "1,300"]);
+        assert_eq!(texts("1, 2, 3"), ["1,", "2,", "3"]);
+        assert_eq!(texts("3, 1000"), ["3,", "1000"]);
+    }
+
     use super::*;
     use jikji_geometry::Rect;
 
@@ -490,7 +584,10 @@ mod tests {
             ],
             &LayoutConfig::default(),
         );
-        let got: Vec<(&str, usize)> = lines.iter().map(|l| (l.text.as_str(), l.fragment)).collect();
+        let got: Vec<(&str, usize)> = lines
+            .iter()
+            .map(|l| (l.text.as_str(), l.fragment))
+            .collect();
         assert_eq!(got, vec![("AB", 2), ("BC", 0)]);
     }
 
