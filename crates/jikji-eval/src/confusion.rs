@@ -6,11 +6,13 @@
 //!
 //! * **with GT boxes**: the predicted line line CER uses (highest IoU ≥ the threshold), aligned end to
 //!   end, so the edit count equals the line CER errors;
-//! * **without GT boxes** (the Korean photo sets): the predicted line whose best *infix* alignment has the
-//!   fewest edits ([`Ends::FreePrediction`]: predicted characters before and after the GT line cost
-//!   nothing). A predicted line that merges two GT lines then serves both, and text the GT leaves out
-//!   (`text_complete: false`) never counts as an error. A GT line whose best alignment keeps no character
-//!   counts as unread: all its characters deleted.
+//! * **without GT boxes** (the Korean photo sets): the best *infix* alignment in the page's predicted
+//!   text, all predicted lines joined in reading order ([`Ends::FreePrediction`]: predicted characters
+//!   before and after the GT line cost nothing). A printed line the detector cut into fragments (a
+//!   receipt row's label and amount) is found whole, since its fragments follow each other in reading
+//!   order; text the GT leaves out (`text_complete: false`) never counts as an error. Its crop height is
+//!   that of the predicted line holding most of the aligned characters. A GT line whose best alignment
+//!   keeps no character counts as unread: all its characters deleted.
 //!
 //! The *aligned CER* is `Σ edits / Σ GT characters` over GT lines. Lines are bucketed by the height in
 //! pixels of the predicted line they were aligned with ([`HEIGHT_BUCKETS`]), the crop height the
@@ -56,6 +58,11 @@ pub enum Ends {
 /// prefer substitution, then deletion, then insertion). With [`Ends::FreePrediction`] the unaligned head
 /// and tail of `pred` are not in the script.
 pub fn align(gt: &[char], pred: &[char], ends: Ends) -> Vec<Edit> {
+    align_span(gt, pred, ends).0
+}
+
+/// [`align`], with the index in `pred` where the aligned span starts.
+pub fn align_span(gt: &[char], pred: &[char], ends: Ends) -> (Vec<Edit>, usize) {
     let (n, m) = (gt.len(), pred.len());
     let w = m + 1;
     // d[i][j]: cost of aligning gt[..i] with pred[..j] (free pred prefix: d[0][j] = 0).
@@ -74,8 +81,11 @@ pub fn align(gt: &[char], pred: &[char], ends: Ends) -> Vec<Edit> {
     }
     let mut j = match ends {
         Ends::Global => m,
-        // The first column of least cost in the last row: the end of the aligned span.
-        Ends::FreePrediction => (0..=m).min_by_key(|&j| d[n * w + j]).unwrap_or(0),
+        // The last column of least cost in the last row: the end of the aligned span (on a tie, a
+        // substitution rather than a deletion at the end: `7,960` read `7,96O` is `0→O`).
+        Ends::FreePrediction => (0..=m)
+            .min_by_key(|&j| (d[n * w + j], std::cmp::Reverse(j)))
+            .unwrap_or(0),
     };
     let mut i = n;
     let mut out = Vec::with_capacity(n + 4);
@@ -102,7 +112,7 @@ pub fn align(gt: &[char], pred: &[char], ends: Ends) -> Vec<Edit> {
         }
     }
     out.reverse();
-    out
+    (out, j)
 }
 
 /// Number of edits (errors) in a script.

@@ -1,6 +1,6 @@
 //! Scoring one image's prediction against its ground truth, and summing scores over a set.
 
-use crate::confusion::{align, CharStats, Edit, Ends};
+use crate::confusion::{align, align_span, CharStats, Edit, Ends};
 use crate::gt::{GtImage, GtLine};
 use crate::metrics::{
     bag_errors, best_overlap, greedy_match, levenshtein, median, percentile, ratio,
@@ -264,8 +264,8 @@ pub fn score_image(gt: &GtImage, pred: &[PredLine], opts: &EvalOptions) -> Image
     }
 }
 
-/// Aligns each GT line with one predicted line (see [`crate::confusion`]): with boxes, the line CER
-/// match aligned end to end; without, the prediction whose infix alignment costs least. Exact
+/// Aligns each GT line with the predictions (see [`crate::confusion`]): with boxes, the line CER match
+/// aligned end to end; without, the best infix of the page's predicted text in reading order. Exact
 /// normalisation, spaces removed.
 fn char_stats(
     gt: &[&GtLine],
@@ -277,6 +277,13 @@ fn char_stats(
 ) -> CharStats {
     let norm = Normalizer::EXACT;
     let pred_chars: Vec<Vec<char>> = pred.iter().map(|p| norm.chars(&p.text)).collect();
+    // The page's predicted text, and the predicted line of each of its characters.
+    let page: Vec<char> = pred_chars.iter().flatten().copied().collect();
+    let line_of: Vec<usize> = pred_chars
+        .iter()
+        .enumerate()
+        .flat_map(|(i, p)| std::iter::repeat_n(i, p.len()))
+        .collect();
     let mut st = CharStats::default();
     for (i, l) in gt.iter().enumerate() {
         let g = norm.chars(&l.text);
@@ -284,15 +291,23 @@ fn char_stats(
             best_overlap(&gt_rects[i], pred_rects, opts.iou_threshold)
                 .map(|(pi, _)| (align(&g, &pred_chars[pi], Ends::Global), pi))
         } else {
-            pred_chars
-                .iter()
-                .enumerate()
-                .map(|(pi, p)| (align(&g, p, Ends::FreePrediction), pi))
-                .min_by_key(|(s, _)| crate::confusion::edits(s))
-                // An alignment that keeps no character is no reading of the line.
-                .filter(|(s, _)| s.iter().any(|e| matches!(e, Edit::Keep(_))))
+            let (script, start) = align_span(&g, &page, Ends::FreePrediction);
+            // The predicted line holding most of the characters read for this GT line.
+            let mut votes: BTreeMap<usize, usize> = BTreeMap::new();
+            let mut j = start;
+            for e in &script {
+                if !matches!(e, Edit::Del(_)) {
+                    *votes.entry(line_of[j]).or_default() += 1;
+                    j += 1;
+                }
+            }
+            let line = votes
+                .into_iter()
+                .max_by_key(|&(l, n)| (n, std::cmp::Reverse(l)));
+            line.map(|(pi, _)| (script, pi))
         };
-        match best {
+        // An alignment that keeps no character is no reading of the line.
+        match best.filter(|(s, _)| s.iter().any(|e| matches!(e, Edit::Keep(_)))) {
             Some((script, pi)) => st.add_line(&g, Some((&script, pred[pi].quad.height()))),
             None => st.add_line(&g, None),
         }
@@ -724,6 +739,60 @@ mod tests {
         );
         assert_eq!(s2.exact.page.unwrap().gt_chars, 14);
         assert_eq!(s2.det.unwrap().tp, 3);
+    }
+
+    #[test]
+    fn without_boxes_gt_lines_are_aligned_in_the_page_text_across_fragments() {
+        let line = |t: &str| GtLine {
+            text: t.into(),
+            quad: None,
+            role: None,
+        };
+        let mut gt = image(vec![line("합계 7,960"), line("부가세 362")]);
+        gt.text_complete = false;
+        let pred = vec![
+            // The row cut in two fragments by the detector, one digit misread.
+            PredLine::new("합계", rect(0., 0., 40., 20.)),
+            PredLine::new("7,96O", rect(100., 0., 160., 20.)),
+            // Text the partial GT leaves out, around a correct line: free.
+            PredLine::new("광고 부가세 362 문구", rect(0., 30., 200., 70.)),
+        ];
+        let s = score_image(&gt, &pred, &EvalOptions::default());
+        assert_eq!(
+            s.chars.aligned,
+            CerCounts {
+                errors: 1,
+                gt_chars: 13
+            }
+        );
+        assert_eq!(s.chars.confusions.len(), 1);
+        assert_eq!(s.chars.confusions[&(Some('0'), Some('O'))], 1);
+        // Heights: the first GT line has most of its characters in the 20 px fragment "7,96O", the
+        // second in the 40 px line.
+        use crate::confusion::height_bucket;
+        assert_eq!(
+            s.chars.by_height[height_bucket(20.0)],
+            CerCounts {
+                errors: 1,
+                gt_chars: 7
+            }
+        );
+        assert_eq!(
+            s.chars.by_height[height_bucket(40.0)],
+            CerCounts {
+                errors: 0,
+                gt_chars: 6
+            }
+        );
+        // Nothing read: every GT line unread.
+        let s0 = score_image(&gt, &[], &EvalOptions::default());
+        assert_eq!(
+            s0.chars.unread,
+            CerCounts {
+                errors: 13,
+                gt_chars: 13
+            }
+        );
     }
 
     #[test]
