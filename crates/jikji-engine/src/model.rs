@@ -58,8 +58,10 @@ impl LineRecognizer for Recognizer {
 
 /// Relative paths of the model files inside the model directory.
 mod files {
-    pub const KOREAN_REC: &str = "korean-rec-v1/model.onnx";
-    pub const KOREAN_CHARSET: &str = "korean-rec-v1/charset.txt";
+    /// The default Korean recogniser's directory; [`crate::EngineConfig::korean_model`] names another.
+    pub const KOREAN_DIR: &str = "korean-rec-v1";
+    pub const KOREAN_REC: &str = "model.onnx";
+    pub const KOREAN_CHARSET: &str = "charset.txt";
     pub const ANGLE_CLS: &str = "cls/cls.onnx";
 }
 
@@ -87,10 +89,14 @@ impl Models {
         let t = cfg.threads_per_worker.max(1);
         let det_path = model_file(dir, &format!("{}/det.onnx", cfg.det_model.name()))?;
         let detector = Detector::load(dir, &det_path, t, DetectorConfig::default())?;
+        let korean_dir = cfg
+            .korean_model
+            .clone()
+            .unwrap_or_else(|| dir.join(files::KOREAN_DIR));
         let korean = Recognizer::load(
             dir,
-            &model_file(dir, files::KOREAN_REC)?,
-            &model_file(dir, files::KOREAN_CHARSET)?,
+            &model_file(&korean_dir, files::KOREAN_REC)?,
+            &model_file(&korean_dir, files::KOREAN_CHARSET)?,
             RecKind::Korean,
             t,
         )?;

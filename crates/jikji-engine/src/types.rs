@@ -49,6 +49,11 @@ pub struct EngineConfig {
     /// Measured on SROIE (`en`): recognition took 0.45x the time at +0.27 points of case-folded page CER
     /// (see [`CASCADE_ACCEPT`](crate::CASCADE_ACCEPT) and BENCHMARKS.md).
     pub cascade: bool,
+    /// Directory of the Korean line recogniser (`model.onnx` + `charset.txt`, the contract of
+    /// `models/korean-rec-v1/README.md`). `None`: `korean-rec-v1` inside [`EngineConfig::models_dir`].
+    /// Lets a fine-tuned model (e.g. `korean-rec-v2-preview`, or one trained on a team's own crops) be
+    /// compared or served without replacing the default.
+    pub korean_model: Option<PathBuf>,
 }
 
 impl EngineConfig {
@@ -60,6 +65,7 @@ impl EngineConfig {
             workers: 1,
             threads_per_worker: 1,
             cascade: true,
+            korean_model: None,
         }
     }
 }

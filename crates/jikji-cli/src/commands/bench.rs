@@ -85,6 +85,10 @@ pub struct Args {
     /// Jikji model set (PP-OCR detector + recogniser family): ppocrv5, ppocrv6-tiny or ppocrv6-small.
     #[arg(long, default_value = "ppocrv6-small")]
     pub model_set: String,
+    /// Korean line recogniser directory (`model.onnx` + `charset.txt`, e.g.
+    /// `../shared/models/korean-rec-v2-preview`) [default: MODELS/korean-rec-v1].
+    #[arg(long, env = "JIKJI_KOREAN_MODEL", value_name = "DIR")]
+    pub korean_model: Option<PathBuf>,
     /// Read Latin lines with the set's own recogniser only, without the tiny recogniser reading first
     /// (the recognition cascade, on by default; see the engine's docs).
     #[arg(long)]
@@ -510,6 +514,9 @@ fn bench_jikji(args: &Args, list: &Path, n: usize) -> EngineResult {
     if args.tables.is_some() {
         cmd.arg("--table-stage");
     }
+    if let Some(k) = &args.korean_model {
+        cmd.arg("--korean-model").arg(k);
+    }
     run_worker("jikji", detail, cmd, n * args.rounds, args.quiet)
 }
 
@@ -746,6 +753,7 @@ fn worker(args: &Args) -> anyhow::Result<()> {
     let t0 = Instant::now();
     let engine = ev::build_engine(
         &args.models,
+        args.korean_model.as_deref(),
         &args.model_set,
         !args.no_cascade,
         1,

@@ -41,7 +41,7 @@ pub struct Args {
     /// (per-image NAME.json next to NAME.jpg).
     #[arg(long, required_unless_present_any = ["all", "document", "tables"], conflicts_with = "all")]
     pub gt: Option<PathBuf>,
-    /// Evaluate every set under --testdata (sroie, korean_real, passport_mrz, synthetic-docs).
+    /// Evaluate every set under --testdata (sroie, korean_real, korean_photos, passport_mrz, synthetic-docs).
     #[arg(long)]
     pub all: bool,
     /// Document OCR instead of text accuracy: read each image of a synthetic-docs set (--gt, default
@@ -66,6 +66,10 @@ pub struct Args {
     /// Model set (the PP-OCR detector + recogniser family): ppocrv5, ppocrv6-tiny or ppocrv6-small.
     #[arg(long, default_value = "ppocrv6-small")]
     pub model_set: String,
+    /// Korean line recogniser directory (`model.onnx` + `charset.txt`, e.g.
+    /// `../shared/models/korean-rec-v2-preview`) [default: MODELS/korean-rec-v1].
+    #[arg(long, env = "JIKJI_KOREAN_MODEL", value_name = "DIR")]
+    pub korean_model: Option<PathBuf>,
     /// Read Latin lines with the set's own recogniser only, without the tiny recogniser reading first
     /// (the recognition cascade, on by default; see the engine's docs).
     #[arg(long)]
@@ -131,6 +135,7 @@ pub(crate) fn progress(n: usize, quiet: bool, what: &str) -> ProgressBar {
 
 pub(crate) fn build_engine(
     models: &Path,
+    korean_model: Option<&Path>,
     model_set: &str,
     cascade: bool,
     workers: usize,
@@ -142,6 +147,7 @@ pub(crate) fn build_engine(
         workers: workers.max(1),
         threads_per_worker: threads.max(1),
         cascade,
+        korean_model: korean_model.map(Path::to_path_buf),
         ..EngineConfig::new(models)
     })
     .context("loading the engine")
@@ -152,6 +158,7 @@ fn load_engine(args: &Args, workers: usize) -> anyhow::Result<Engine> {
     let t0 = Instant::now();
     let e = build_engine(
         &args.models,
+        args.korean_model.as_deref(),
         &args.model_set,
         !args.no_cascade,
         workers,
@@ -167,12 +174,21 @@ fn load_engine(args: &Args, workers: usize) -> anyhow::Result<Engine> {
     Ok(e)
 }
 
+/// `, Korean model `DIR`` when another Korean recogniser than the default was asked for.
+fn korean_label(args: &Args) -> String {
+    args.korean_model
+        .as_ref()
+        .map(|d| format!(", Korean model `{}`", d.display()))
+        .unwrap_or_default()
+}
+
 fn engine_setup(args: &Args, workers: usize) -> EngineSetup {
     EngineSetup {
         model_set: args.model_set.clone(),
         workers,
         threads: args.threads,
         models: args.models.clone(),
+        korean_model: args.korean_model.clone(),
     }
 }
 
@@ -222,7 +238,7 @@ fn eval_set(
     }
     let label = match &args.predictions {
         Some(p) => format!("predictions `{}`", p.display()),
-        None => format!("lang `{lang}`, model set `{}`", args.model_set),
+        None => format!("lang `{lang}`, model set `{}`{}", args.model_set, korean_label(args)),
     };
     Ok(SetRun::score(
         set,

@@ -58,6 +58,10 @@ pub struct Args {
     /// Model directory (default: $JIKJI_MODELS, else ./models).
     #[arg(long, env = "JIKJI_MODELS")]
     pub models: Option<PathBuf>,
+    /// Korean line recogniser directory (`model.onnx` + `charset.txt`, e.g.
+    /// `../shared/models/korean-rec-v2-preview`) [default: MODELS/korean-rec-v1].
+    #[arg(long, env = "JIKJI_KOREAN_MODEL", value_name = "DIR")]
+    pub korean_model: Option<PathBuf>,
     /// ONNX Runtime threads per model.
     #[arg(long, default_value_t = 1)]
     pub threads: usize,
@@ -84,6 +88,7 @@ fn parse_document_kind(s: &str) -> Result<jikji_document::DocumentKind, String> 
 
 pub fn load_engine(
     models: Option<&Path>,
+    korean_model: Option<&Path>,
     det: DetModel,
     threads: usize,
     workers: usize,
@@ -93,12 +98,16 @@ pub fn load_engine(
     cfg.det_model = det;
     cfg.threads_per_worker = threads;
     cfg.workers = workers;
+    cfg.korean_model = korean_model.map(Path::to_path_buf);
     Ok(Engine::new(cfg)?)
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
     let langs = Lang::parse_list(&args.lang).map_err(anyhow::Error::msg)?;
-    let engine = load_engine(args.models.as_deref(), args.model_set, args.threads, 1)?;
+    let engine = load_engine(
+        args.models.as_deref(),
+        args.korean_model.as_deref(),
+        args.model_set, args.threads, 1)?;
     let lang = langs[0].code();
     let mut opts = pipeline_options(OcrOptions { langs });
     if args.document.is_some() {

@@ -33,6 +33,10 @@ pub struct Args {
     /// Model directory (scripts/setup-models.sh) [default: ./models].
     #[arg(long, env = "JIKJI_MODELS", value_name = "DIR")]
     pub models: Option<PathBuf>,
+    /// Korean line recogniser directory (`model.onnx` + `charset.txt`, e.g.
+    /// `../shared/models/korean-rec-v2-preview`) [default: MODELS/korean-rec-v1].
+    #[arg(long, env = "JIKJI_KOREAN_MODEL", value_name = "DIR")]
+    pub korean_model: Option<PathBuf>,
     /// Detection model set: ppocrv6-small, ppocrv6-tiny or ppocrv5 [default: ppocrv6-small].
     #[arg(long, env = "JIKJI_MODEL_SET", value_name = "NAME")]
     pub model_set: Option<String>,
@@ -169,6 +173,7 @@ async fn shutdown_signal() {
 
 pub fn run(args: Args) -> anyhow::Result<()> {
     let config = effective_config(&args)?;
+    let korean_model = args.korean_model.clone();
     if args.print_config {
         // The admin token and the database password are masked.
         print!("{}", config.redacted().to_toml());
@@ -193,6 +198,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             det_model,
             workers: config.workers.max(1),
             threads_per_worker: config.threads_per_worker.max(1),
+            korean_model: korean_model.clone(),
             ..jikji_engine::EngineConfig::new(config.models.clone())
         };
         let state = AppState::new(config, store.clone());
