@@ -214,17 +214,27 @@ pub fn markdown(r: &SetReport) -> String {
         } else {
             ""
         };
+        let (ah, ad) = if r.korean {
+            (" aligned CER |", "---:|")
+        } else {
+            ("", "")
+        };
         let _ = writeln!(
             o_,
-            "| image | GT lines | pred lines | page CER{cf} | line CER{cf} | det P | det R | det F1 | s | error |"
+            "| image | GT lines | pred lines | page CER{cf} | line CER{cf} |{ah} det P | det R | det F1 | s | error |"
         );
-        let _ = writeln!(o_, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        let _ = writeln!(o_, "|---|---:|---:|---:|---:|{ad}---:|---:|---:|---:|---|");
         for sc in &r.per_image {
             let t = text_of(sc, r.casefold_primary);
             let d = sc.det;
+            let aligned = if r.korean {
+                format!(" {} |", pct(sc.chars.aligned.cer()))
+            } else {
+                String::new()
+            };
             let _ = writeln!(
                 o_,
-                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} |{aligned} {} | {} | {} | {} | {} |",
                 sc.id,
                 sc.gt_lines,
                 sc.pred_lines,
@@ -335,17 +345,16 @@ fn text_summary(o: &mut String, name: &str, s: &Summary) {
             frac(d.f1())
         );
     }
-    if !s.exact.best_match.is_empty() {
+    // Whole-line best match is the figure of sets that are all partial transcriptions (the MRZ set); a
+    // mixed set (Korean photos) is judged by page and aligned CER instead.
+    if s.exact.best_match.first().is_some_and(|b| b.images == s.images) {
         let _ = write!(
             o,
             "  best-match CER {} (casefold {})",
             pct(s.exact.best_match_cer()),
             pct(s.casefold.best_match_cer())
         );
-        // Line positions mean something only when every image is a partial transcription of the
-        // same kind (the MRZ set); a mixed set (Korean photos) has page and aligned CER instead.
-        let all_partial = s.exact.best_match[0].images == s.images;
-        for b in s.exact.best_match.iter().filter(|_| all_partial) {
+        for b in &s.exact.best_match {
             let _ = write!(
                 o,
                 "  [line {}: {} errors / {} chars, {}/{} exact]",
@@ -400,11 +409,16 @@ pub fn text(r: &SetReport) -> String {
         if let Some(l) = t.line {
             let _ = write!(o, "  line {:>7}", pct(l.cer()));
         }
+        if r.korean {
+            let _ = write!(o, "  aligned {:>7}", pct(sc.chars.aligned.cer()));
+        }
         if let Some(d) = sc.det {
             let _ = write!(o, "  F1 {}", frac(d.f1()));
         }
-        for b in &t.best_match {
-            let _ = write!(o, "  [{} → {}]", b.gt, b.distance);
+        if !r.korean {
+            for b in &t.best_match {
+                let _ = write!(o, "  [{} → {}]", b.gt, b.distance);
+            }
         }
         if let Some(s) = sc.latency_s {
             let _ = write!(o, "  {s:.3}s");
