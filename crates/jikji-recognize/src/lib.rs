@@ -15,6 +15,7 @@ mod angle;
 mod charset;
 mod ctc;
 mod gaps;
+pub mod prepare;
 mod recognizer;
 mod rectify;
 
@@ -25,4 +26,5 @@ pub use gaps::{pieces, InkMask};
 pub use recognizer::{
     resized_width, to_reading, CharBox, LineReading, RecKind, Recognizer, REC_HEIGHT,
 };
+pub use prepare::CropPrep;
 pub use rectify::{crop_line, LineCrop};

@@ -8,6 +8,7 @@ use ndarray::Array4;
 
 use crate::charset::{Alphabet, Charset};
 use crate::ctc::{greedy_decode, Decoded};
+use crate::prepare::CropPrep;
 
 /// Input height of every recogniser.
 pub const REC_HEIGHT: u32 = 48;
@@ -54,11 +55,11 @@ pub fn resized_width(kind: RecKind, w: u32, h: u32) -> u32 {
 }
 
 /// Writes a normalised line into `t[n, .., .., 0..w]`; the rest stays 0 (mid-grey padding).
-fn fill(kind: RecKind, t: &mut Array4<f32>, n: usize, crop: &RgbImage, w: u32) {
+/// Korean crops are prepared by `prep`.
+fn fill(kind: RecKind, prep: &CropPrep, t: &mut Array4<f32>, n: usize, crop: &RgbImage, w: u32) {
     match kind {
         RecKind::Korean => {
-            let gray: GrayImage = image::imageops::grayscale(crop);
-            let g = image::imageops::resize(&gray, w, REC_HEIGHT, FilterType::Triangle);
+            let g: GrayImage = prep.gray(crop, w, REC_HEIGHT);
             for (x, y, p) in g.enumerate_pixels() {
                 t[[n, 0, y as usize, x as usize]] = p.0[0] as f32 / 127.5 - 1.0;
             }
@@ -108,6 +109,8 @@ pub struct Recognizer {
     pub batch: usize,
     /// A batch only takes lines whose width is within this fraction of its narrowest line.
     pub max_padding: f32,
+    /// How Korean crops are scaled and normalised ([`CropPrep`]; PP-OCR crops are scaled bilinearly).
+    pub prep: CropPrep,
     /// Allowed class lists per restricted alphabet, computed on first use.
     allowed: std::collections::HashMap<Alphabet, Vec<usize>>,
 }
@@ -150,6 +153,7 @@ impl Recognizer {
             kind,
             batch: 1,
             max_padding: 0.1,
+            prep: CropPrep::default(),
             allowed: Default::default(),
         })
     }
@@ -170,6 +174,7 @@ impl Recognizer {
         crops: &[&RgbImage],
         alphabet: Alphabet,
     ) -> Result<Vec<LineReading>, RuntimeError> {
+        let prep = self.prep;
         let charset = &self.charset;
         let allowed: Option<&[usize]> = match alphabet {
             Alphabet::All => None,
@@ -199,7 +204,7 @@ impl Recognizer {
                 input_w as usize,
             ));
             for (n, &i) in chunk.iter().enumerate() {
-                fill(self.kind, &mut t, n, crops[i], widths[i]);
+                fill(self.kind, &prep, &mut t, n, crops[i], widths[i]);
             }
             let logits = self.model.run(t.view())?;
             let shape = logits.shape().to_vec();
@@ -275,7 +280,7 @@ mod tests {
     fn korean_input_is_gray_normalised_and_right_padded() {
         let crop = RgbImage::from_pixel(20, 48, image::Rgb([255, 255, 255]));
         let mut t = Array4::<f32>::zeros((1, 1, 48, 24));
-        fill(RecKind::Korean, &mut t, 0, &crop, 20);
+        fill(RecKind::Korean, &CropPrep::default(), &mut t, 0, &crop, 20);
         assert_eq!(t[[0, 0, 10, 5]], 1.0);
         assert_eq!(t[[0, 0, 10, 22]], 0.0, "padding is 0 after normalisation");
     }
