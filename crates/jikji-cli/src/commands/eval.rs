@@ -238,7 +238,11 @@ fn eval_set(
     }
     let label = match &args.predictions {
         Some(p) => format!("predictions `{}`", p.display()),
-        None => format!("lang `{lang}`, model set `{}`{}", args.model_set, korean_label(args)),
+        None => format!(
+            "lang `{lang}`, model set `{}`{}",
+            args.model_set,
+            korean_label(args)
+        ),
     };
     Ok(SetRun::score(
         set,

@@ -107,7 +107,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let engine = load_engine(
         args.models.as_deref(),
         args.korean_model.as_deref(),
-        args.model_set, args.threads, 1)?;
+        args.model_set,
+        args.threads,
+        1,
+    )?;
     let lang = langs[0].code();
     let mut opts = pipeline_options(OcrOptions { langs });
     if args.document.is_some() {
