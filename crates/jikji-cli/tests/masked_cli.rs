@@ -92,8 +92,14 @@ fn black_fraction(img: &image::RgbImage, q: &Quad) -> f32 {
     }
 }
 
-fn overlaps(a: &Quad, b: &Quad) -> bool {
-    a.bbox().intersection(&b.bbox()) > 0.0
+/// Whether a word read at `word` sits on the masked region `mask`: the middle of its left or right
+/// half, or its centre, falls in the mask's box (whole boxes overlap too easily on a tilted photo,
+/// where the line above grazes the mask's box).
+fn overlaps(word: &Quad, mask: &Quad) -> bool {
+    let m = mask.bbox();
+    let [tl, tr, br, bl] = word.pts;
+    let (left, right) = (tl.lerp(bl, 0.5), tr.lerp(br, 0.5));
+    [0.25, 0.5, 0.75].iter().map(|&t| left.lerp(right, t)).any(|p| p.x >= m.x0 && p.x <= m.x1 && p.y >= m.y0 && p.y <= m.y1)
 }
 
 /// The number's characters that `text` holds in a row of three or more (a masked number must not

@@ -222,6 +222,21 @@ pub fn extract(result: &jikji_types::PageResult) -> PassportResult {
             if let Some(p) = &mut r.passport_num {
                 p.masks.retain(|q| !whole.contains(q));
             }
+            // Every other printed copy of the (checked) number too, whether or not the visual zone's
+            // label was matched: a copy left unmasked would undo the MRZ's mask.
+            if m.checks.document_number && m.document_number.len() >= 6 {
+                let copies: Vec<jikji_geometry::Quad> = (0..page.segs.len())
+                    .filter(|s| !spans.iter().any(|sp| sp.seg == *s))
+                    .flat_map(|s| find_copies(&page, s, &m.document_number))
+                    .collect();
+                if let Some(p) = &mut r.passport_num {
+                    for q in copies {
+                        if !p.masks.contains(&q) {
+                            p.masks.push(q);
+                        }
+                    }
+                }
+            }
             for (line, range) in mrz_private_ranges(m) {
                 let masks = mrz_char_polys(&page, spans[line], range);
                 if let Some(p) = &mut r.passport_num {
@@ -253,6 +268,24 @@ fn mrz_private_ranges(m: &Mrz) -> Vec<(usize, std::ops::Range<usize>)> {
     let filled = m.lines.get(optional.0).and_then(|l| l.get(optional.1.clone())).is_some_and(|t| t.bytes().any(|b| b != b'<'));
     if filled {
         out.push(optional);
+    }
+    out
+}
+
+/// Polygons of every occurrence of `needle` in segment `seg` (spaces in the segment ignored).
+fn find_copies(page: &Page, seg: usize, needle: &str) -> Vec<jikji_geometry::Quad> {
+    let chars = &page.segs[seg].chars;
+    let idx: Vec<usize> = (0..chars.len()).filter(|&i| !chars[i].ch.is_whitespace()).collect();
+    let hay: Vec<char> = idx.iter().map(|&i| chars[i].ch.to_ascii_uppercase()).collect();
+    let n: Vec<char> = needle.chars().collect();
+    let mut out = Vec::new();
+    if n.is_empty() || hay.len() < n.len() {
+        return out;
+    }
+    for start in 0..=hay.len() - n.len() {
+        if hay[start..start + n.len()] == n[..] {
+            out.extend(page.span_polys(Span { seg, start: idx[start], end: idx[start + n.len() - 1] + 1 }));
+        }
     }
     out
 }
@@ -326,5 +359,8 @@ mod tests {
         let frac = on_mrz[0].width() / line.width();
         assert!((frac - 10.0 / 44.0).abs() < 0.01, "{frac}");
         assert!((on_mrz[0].x0 - line.x0).abs() < 0.5 && (on_mrz[0].y0 - line.y0).abs() < 0.5);
+        // The visual-zone copy is masked as well.
+        let viz = p.words.iter().find(|w| w.text == "M402X9688").unwrap().quad;
+        assert!(masks.contains(&viz), "{masks:?}");
     }
 }
