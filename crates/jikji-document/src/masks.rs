@@ -43,6 +43,7 @@ impl DocumentResult {
                 }
             }
             DocumentResult::Passport(r) => out.extend(r.fields().into_iter().map(|(_, f)| f)),
+            DocumentResult::IdCard(r) => out.extend(r.fields().into_iter().flat_map(|(_, v)| v)),
         }
         out
     }
