@@ -83,6 +83,7 @@ async fn debug_logs_hold_no_personal_data() {
     let srv = Srv::start(|_| {}, Some(engine)).await;
     let (general, general_secret) = srv.general().await;
     let (passport, passport_secret) = srv.domain(DomainKind::Document(vec![DocKind::Passport]), |_| {}).await;
+    let (id_card, id_card_secret) = srv.domain(DomainKind::Document(vec![DocKind::IdCard]), |_| {}).await;
 
     let docs = testdata("synthetic-docs");
     let mut values = Vec::new();
@@ -100,15 +101,19 @@ async fn debug_logs_hold_no_personal_data() {
         assert!(!personal.is_empty(), "{json}");
         values.extend(personal);
         let bytes = std::fs::read(docs.join(json.replace(".json", ".jpg"))).unwrap();
-        // Passports to the passport model (with the masked copy asked for); the Korean ID cards to
-        // General OCR until `/document/id-card` exists.
-        let (d, secret, op, body) = if json.starts_with("passport") {
-            let body = serde_json::json!({"version": "V2", "requestId": "leak", "timestamp": 0,
-                "images": [{"format": "jpg", "name": "id", "data": b64(&bytes), "jikjiMaskedImage": true}]});
-            (&passport, &passport_secret, "document/passport", body.to_string())
+        // Passports to the passport model, the Korean ID cards to the id-card model (both with the
+        // masked copy asked for), and every one of them to General OCR as well.
+        let masked = serde_json::json!({"version": "V2", "requestId": "leak", "timestamp": 0,
+            "images": [{"format": "jpg", "name": "id", "data": b64(&bytes), "jikjiMaskedImage": true}]})
+        .to_string();
+        let (d, secret, op) = if json.starts_with("passport") {
+            (&passport, &passport_secret, "document/passport")
         } else {
-            (&general, &general_secret, "general", json_req("V2", "id", "jpg", &bytes))
+            (&id_card, &id_card_secret, "document/id-card")
         };
+        let r = srv.post_json(&general, &general_secret, "general", &json_req("V2", "id", "jpg", &bytes)).await;
+        assert_eq!(r.status(), 200, "{json}");
+        let (body, op) = (masked, op);
         let r = srv.post_json(d, secret, op, &body).await;
         assert_eq!(r.status(), 200, "{json}");
         let v: Value = r.json().await.unwrap();
