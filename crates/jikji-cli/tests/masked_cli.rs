@@ -1,7 +1,7 @@
 //! `jikji ocr --document passport FILE --masked OUT.png` end to end with the real models: the passport
 //! number (visual zone and MRZ) is black in the masked copy, and Jikji's own OCR reads none of its
-//! characters back from it. Passports are the ID documents with masking polygons today; when
-//! `--document id-card` lands, its samples join the list.
+//! characters back from it; the same for the back digits of resident and alien registration numbers
+//! with `--document id-card`.
 //!
 //! Needs the models (`scripts/setup-models.sh`) and `../shared/testdata`: without them the test fails
 //! under `JIKJI_REQUIRE_MODELS=1` (CI) and is skipped with a notice otherwise.
@@ -161,4 +161,31 @@ fn masked_needs_document() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--document"), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn masked_id_cards_hide_the_back_of_the_registration_number() {
+    if !ready() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let docs = testdata().join("synthetic-docs");
+    for (name, key) in [("idcard-s1-0000", "personalNum"), ("aliencard-s1-0000", "alienRegNum"), ("idcard-s1-0001-photo", "personalNum")] {
+        let image = docs.join(format!("{name}.jpg"));
+        let gt: serde_json::Value = serde_json::from_slice(&std::fs::read(docs.join(format!("{name}.json"))).unwrap()).unwrap();
+        let number = gt["fields"][key]["text"].as_str().unwrap();
+        let back: String = number.chars().filter(char::is_ascii_digit).skip(6).collect();
+        let out = dir.path().join(format!("{name}-masked.png"));
+        jikji(&["ocr", "--document", "id-card", image.to_str().unwrap(), "--masked", out.to_str().unwrap()]);
+        let masked = image::open(&out).expect("masked image written").to_rgb8();
+        // The test data's maskBox: the 7 back digits, the part a masking API must cover.
+        let mask = quad_of(&gt["fields"][key]["maskBox"]);
+        let f = black_fraction(&masked, &mask);
+        assert!(f >= 0.97, "{name}: only {:.0} % of the back digits are black", f * 100.0);
+        let words = read_words(&out);
+        let all: String = words.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>().join(" ");
+        assert_eq!(leaked_piece(&all, &back), None, "{name}: part of the back digits is readable");
+        let before: String = read_words(&image).iter().map(|(t, _)| t.clone()).collect::<Vec<_>>().join(" ");
+        assert!(leaked_piece(&before, &back).is_some(), "{name}: the original's number was not read at all");
+    }
 }
