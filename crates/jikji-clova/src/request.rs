@@ -171,6 +171,12 @@ pub struct ImageSpec {
     /// Template OCR only: candidate template ids.
     #[serde(default)]
     pub template_ids: Option<Vec<i64>>,
+    /// Jikji extension, Document OCR only (not in CLOVA): also return the image with every field's
+    /// `maskingPolys` blacked out, as the image object's `jikjiMaskedImage` member (see
+    /// `uncertain::MASKED_IMAGE_MEMBER`). A bool or `"true"`/`"false"`.
+    #[schema(schema_with = lenient_schema::boolean)]
+    #[serde(default, rename = "jikjiMaskedImage", deserialize_with = "lenient_bool")]
+    pub jikji_masked_image: Option<bool>,
 }
 
 /// Where the image bytes come from.
@@ -195,6 +201,8 @@ pub struct ValidRequest {
     pub format: Option<String>,
     pub source: ImageSource,
     pub template_ids: Option<Vec<i64>>,
+    /// `images[].jikjiMaskedImage` (see `uncertain::MASKED_IMAGE_MEMBER`).
+    pub masked_image: bool,
 }
 
 /// Parses a JSON body (any `application/json*` media type; the caller does not need to check it).
@@ -281,6 +289,7 @@ impl OcrRequest {
             format: image.format,
             source,
             template_ids: image.template_ids,
+            masked_image: image.jikji_masked_image.unwrap_or(false),
         })
     }
 }
@@ -465,6 +474,14 @@ mod tests {
         let j = r#"{"version":"V2","requestId":"r","timestamp":0,"resultType":"string","enableTableDetection":"true","images":[{"format":"png","name":"a","date":"x","data":null,"url":"http://example.com/a.png"}]}"#;
         let v = ok(j, Operation::General).unwrap();
         assert!(v.enable_table_detection);
+        assert!(!v.masked_image);
+        // The masked-image extension: a bool or its string, under the name `uncertain` decides.
+        for flag in ["true", r#""true""#] {
+            let j = format!(r#"{{"images":[{{"name":"a","data":"{PNG_B64}","{}":{flag}}}]}}"#, uncertain::MASKED_IMAGE_MEMBER);
+            assert!(ok(&j, Operation::Document(DocType::Passport)).unwrap().masked_image, "{j}");
+        }
+        let spec = ImageSpec { jikji_masked_image: Some(true), ..Default::default() };
+        assert_eq!(serde_json::to_value(&spec).unwrap()[uncertain::MASKED_IMAGE_MEMBER], serde_json::json!(true));
         assert_eq!(
             v.source,
             ImageSource::Url("http://example.com/a.png".into())

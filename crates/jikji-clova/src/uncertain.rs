@@ -122,3 +122,18 @@ pub const UNKNOWN_ROUTE: ErrorCode = ErrorCode::UrlInvalid;
 /// `/document/biz-license`, a blank page): the image is answered `FAILURE` with this message (followed by
 /// the model's name), never with fields read from noise. CLOVA's own wording is not documented.
 pub const DOCUMENT_NOT_FOUND_MESSAGE: &str = "No document of the requested type was found in the image";
+
+/// A masked copy of the image (Jikji extension; **CLOVA has no such flag**: spec §11 found no
+/// `enableMasking`-like request member, only the `maskingPolys` of each field). A Document request
+/// whose `images[]` element carries `"jikjiMaskedImage": true` (a bool or `"true"`) gets, in its
+/// response image object, a member of this name: `{"format": "png", "data": <base64>}`, the page
+/// with every field's masking polygons (resident and alien registration numbers, passport numbers in
+/// the visual zone and the MRZ, card numbers, …) blacked out with a pixel of margin. The page is the
+/// decoded image (for a PDF, the first page as rendered), so the polygons of the response, which are in
+/// CLOVA's coordinate space, may be scaled relative to it. PNG, lossless, whatever the input: masked
+/// pixels are exactly black and nothing of them survives in compression artefacts; a phone photo
+/// makes a PNG several times its JPEG size. The `jikji` prefix keeps the name clear of any future
+/// CLOVA member. On General and Template OCR (no masking polygons) the flag is ignored.
+pub const MASKED_IMAGE_MEMBER: &str = "jikjiMaskedImage";
+/// The `format` of the masked image.
+pub const MASKED_IMAGE_FORMAT: &str = "png";

@@ -19,6 +19,7 @@ pub mod field;
 pub mod geometry;
 pub mod id_card;
 pub mod labels;
+pub mod masks;
 pub mod mrz;
 pub mod name_card;
 pub mod passport;

@@ -210,12 +210,109 @@ pub fn extract(result: &jikji_types::PageResult) -> PassportResult {
             }
         }
     }
+    // The MRZ repeats the passport number (and the personal number, where the optional data holds one):
+    // masking the visual zone alone would leave them readable there.
+    if let Some(m) = &m {
+        let k = m.lines.len();
+        if mrz_spans.len() >= k {
+            let spans = &mrz_spans[mrz_spans.len() - k..];
+            // A number read from the MRZ alone has the whole MRZ as its polygons: its mask is then only
+            // the number's part of it (below), not the names and dates around it.
+            let whole: Vec<jikji_geometry::Quad> = spans.iter().flat_map(|&s| page.span_polys(s)).collect();
+            if let Some(p) = &mut r.passport_num {
+                p.masks.retain(|q| !whole.contains(q));
+            }
+            // Every other printed copy of the (checked) number too, whether or not the visual zone's
+            // label was matched: a copy left unmasked would undo the MRZ's mask.
+            if m.checks.document_number && m.document_number.len() >= 6 {
+                let copies: Vec<jikji_geometry::Quad> = (0..page.segs.len())
+                    .filter(|s| !spans.iter().any(|sp| sp.seg == *s))
+                    .flat_map(|s| find_copies(&page, s, &m.document_number))
+                    .collect();
+                if let Some(p) = &mut r.passport_num {
+                    for q in copies {
+                        if !p.masks.contains(&q) {
+                            p.masks.push(q);
+                        }
+                    }
+                }
+            }
+            for (line, range) in mrz_private_ranges(m) {
+                let masks = mrz_char_polys(&page, spans[line], range);
+                if let Some(p) = &mut r.passport_num {
+                    p.masks.extend(masks);
+                } else if let Some(p) = &mut r.mrz2 {
+                    p.masks.extend(masks);
+                }
+            }
+        }
+    }
     r.recognized = m.is_some() || labels::find_all(&page, &NUMBER).len() + labels::find_all(&page, &SURNAME).len() >= 2;
     r.mrz = m;
     if !r.recognized {
         return PassportResult::default();
     }
     r
+}
+
+/// The personal parts of an MRZ: `(line index, character range)` of the document number with its check
+/// digit, and of the optional data when it is not all fillers (ICAO 9303 parts 4-6: TD3 and TD2 carry
+/// the number at the start of line 2; TD1 on line 1 after the document code and the issuing state).
+fn mrz_private_ranges(m: &Mrz) -> Vec<(usize, std::ops::Range<usize>)> {
+    let (number, optional) = match m.format {
+        mrz::MrzFormat::Td3 => ((1, 0..10), (1, 28..43)),
+        mrz::MrzFormat::Td2 => ((1, 0..10), (1, 28..35)),
+        mrz::MrzFormat::Td1 => ((0, 5..15), (0, 15..30)),
+    };
+    let mut out = vec![number];
+    let filled = m.lines.get(optional.0).and_then(|l| l.get(optional.1.clone())).is_some_and(|t| t.bytes().any(|b| b != b'<'));
+    if filled {
+        out.push(optional);
+    }
+    out
+}
+
+/// Polygons of every occurrence of `needle` in segment `seg` (spaces in the segment ignored).
+fn find_copies(page: &Page, seg: usize, needle: &str) -> Vec<jikji_geometry::Quad> {
+    let chars = &page.segs[seg].chars;
+    let idx: Vec<usize> = (0..chars.len()).filter(|&i| !chars[i].ch.is_whitespace()).collect();
+    let hay: Vec<char> = idx.iter().map(|&i| chars[i].ch.to_ascii_uppercase()).collect();
+    let n: Vec<char> = needle.chars().collect();
+    let mut out = Vec::new();
+    if n.is_empty() || hay.len() < n.len() {
+        return out;
+    }
+    for start in 0..=hay.len() - n.len() {
+        if hay[start..start + n.len()] == n[..] {
+            out.extend(page.span_polys(Span { seg, start: idx[start], end: idx[start + n.len() - 1] + 1 }));
+        }
+    }
+    out
+}
+
+/// Polygons of a character range of an MRZ line, counted in the cleaned line's characters (the OCR
+/// may have put spaces in the line; `clean_line` drops them).
+fn mrz_char_polys(page: &Page, span: Span, range: std::ops::Range<usize>) -> Vec<jikji_geometry::Quad> {
+    let chars = &page.segs[span.seg].chars[span.start..span.end];
+    let (mut start, mut end) = (None, None);
+    let mut k = 0;
+    for (i, c) in chars.iter().enumerate() {
+        if c.ch.is_whitespace() {
+            continue;
+        }
+        if k == range.start {
+            start = Some(i);
+        }
+        k += mrz::clean_line(&c.ch.to_string()).len().max(1);
+        if k >= range.end {
+            end = Some(i + 1);
+            break;
+        }
+    }
+    match (start, end.or(start.map(|_| chars.len()))) {
+        (Some(a), Some(b)) if a < b => page.span_polys(Span { seg: span.seg, start: span.start + a, end: span.start + b }),
+        _ => Vec::new(),
+    }
 }
 
 #[cfg(test)]
@@ -254,6 +351,16 @@ mod tests {
         assert_eq!(r.name_kor.as_ref().unwrap().text, "이훈종");
         assert_eq!(r.birth_date.as_ref().unwrap().text, "08 12월/DEC 1961");
         assert_eq!(r.mrz2.as_ref().unwrap().text, "M402X96882KOR6112088F3103131<<<<<<<<<<<<<<<8");
-        assert!(!r.passport_num.as_ref().unwrap().masks.is_empty());
+        // The number's copy in the MRZ is masked (its first 10 characters of 44), not the whole MRZ.
+        let masks = &r.passport_num.as_ref().unwrap().masks;
+        let line = p.words.iter().find(|w| w.text.starts_with("M402X96882")).unwrap().quad.bbox();
+        let on_mrz: Vec<_> = masks.iter().map(|q| q.bbox()).filter(|b| b.y0 >= 500.0).collect();
+        assert_eq!(on_mrz.len(), 1, "{masks:?}");
+        let frac = on_mrz[0].width() / line.width();
+        assert!((frac - 10.0 / 44.0).abs() < 0.01, "{frac}");
+        assert!((on_mrz[0].x0 - line.x0).abs() < 0.5 && (on_mrz[0].y0 - line.y0).abs() < 0.5);
+        // The visual-zone copy is masked as well.
+        let viz = p.words.iter().find(|w| w.text == "M402X9688").unwrap().quad;
+        assert!(masks.contains(&viz), "{masks:?}");
     }
 }

@@ -51,12 +51,14 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod card;
 mod color;
 mod error;
 mod exif;
 #[cfg(feature = "fixtures")]
 pub mod fixtures;
 mod limits;
+mod mask;
 mod pdf;
 mod probe;
 mod raster;
@@ -71,7 +73,9 @@ mod tests;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
+pub use crate::card::find_card_quad;
 pub use crate::error::InputError;
+pub use crate::mask::{mask_quads, MASK_MARGIN_PX};
 pub use crate::limits::{Limits, PdfRenderer};
 pub use crate::resize::resize;
 pub use crate::sandbox::{render_pdf_main, RENDER_PDF_ARG};

@@ -15,6 +15,7 @@ pub mod fetch;
 pub mod metrics;
 pub mod middleware;
 pub mod ocr;
+pub mod panics;
 pub mod ratelimit;
 pub mod state;
 pub mod templates;

@@ -508,15 +508,38 @@ fn document_image(
     ImageResult::document(page, name, wire.key(), wire.value())
 }
 
+/// The masked copy of a Document page (`uncertain::MASKED_IMAGE_MEMBER`): the page image with every
+/// field's masking polygons blacked out, as PNG in base64. The fields are read from the result in the
+/// image's own pixels, so the masks land where the words were read whatever the reporting space.
+fn masked_image(
+    kind: jikji_document::DocumentKind,
+    img: &image::RgbImage,
+    page: &jikji_types::PageResult,
+) -> Result<serde_json::Value, String> {
+    use base64::Engine as _;
+    let quads = jikji_document::understand(kind, page).masking_quads();
+    let mut copy = img.clone();
+    jikji_image::mask_quads(&mut copy, &quads);
+    let mut png = Vec::new();
+    copy.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .map_err(|e| e.to_string())?;
+    Ok(serde_json::json!({
+        "format": uncertain::MASKED_IMAGE_FORMAT,
+        "data": base64::engine::general_purpose::STANDARD.encode(&png),
+    }))
+}
+
 enum Work {
     /// Each page's result and, when table detection ran, its tables (both in the reporting space).
-    /// Template OCR also keeps the page image.
+    /// Template OCR also keeps the page image. With them, the masked copy of the first Document page
+    /// when it was asked for.
     Pages(
         Vec<(
             jikji_types::PageResult,
             Option<Vec<jikji_pipeline::Table>>,
             Option<std::sync::Arc<image::RgbImage>>,
         )>,
+        Option<serde_json::Value>,
     ),
     Input(InputError),
     NoEngine,
@@ -623,6 +646,10 @@ async fn process(
     let metrics_st = st.clone();
     let guard = cancel.drop_guard();
     let keep_image = op == Operation::Template;
+    let mask_kind = match op {
+        Operation::Document(t) if v.masked_image => jikji_document::DocumentKind::parse(t.path()),
+        _ => None,
+    };
     let work = tokio::task::spawn_blocking(move || {
         let _permits = (admit, worker);
         let Some(engine) = engine else {
@@ -631,6 +658,7 @@ async fn process(
         let m = &metrics_st.metrics;
         m.in_flight.inc();
         let mut pages = Vec::new();
+        let mut masked: Option<Result<serde_json::Value, String>> = None;
         let tables = tables.as_deref();
         let run = jikji_pipeline::run_with(engine.as_ref(), tables, &bytes, hint, &opts, &cancel, |p| {
             let t = p.times;
@@ -648,22 +676,26 @@ async fn process(
             }
             // Template OCR reads checkboxes from the pixels: keep the (first) page image.
             let image = keep_image.then(|| std::sync::Arc::clone(&p.image));
+            if let (Some(kind), None) = (mask_kind, &masked) {
+                masked = Some(masked_image(kind, &p.image, &p.result));
+            }
             pages.push((p.reported(), p.reported_tables(), image));
         });
         m.in_flight.dec();
-        match run {
-            Ok(_) => Work::Pages(pages),
-            Err(jikji_pipeline::PipelineError::Input(e)) => Work::Input(e),
-            Err(jikji_pipeline::PipelineError::Engine(e)) => Work::Engine(e.to_string()),
-            Err(e @ jikji_pipeline::PipelineError::Tables(_)) => Work::Engine(e.to_string()),
-            Err(jikji_pipeline::PipelineError::Stopped(_)) => Work::Stopped,
+        match (run, masked) {
+            (Ok(_), Some(Err(e))) => Work::Engine(format!("masked image: {e}")),
+            (Ok(_), masked) => Work::Pages(pages, masked.and_then(Result::ok)),
+            (Err(jikji_pipeline::PipelineError::Input(e)), _) => Work::Input(e),
+            (Err(jikji_pipeline::PipelineError::Engine(e)), _) => Work::Engine(e.to_string()),
+            (Err(e @ jikji_pipeline::PipelineError::Tables(_)), _) => Work::Engine(e.to_string()),
+            (Err(jikji_pipeline::PipelineError::Stopped(_)), _) => Work::Stopped,
         }
     })
     .await
     .map_err(|e| ApiError::detail(ErrorCode::UnknownServiceError, format!("worker task: {e}")))?;
     guard.disarm();
     match work {
-        Work::Pages(pages) => {
+        Work::Pages(pages, mut masked) => {
             stats.pages = pages.len() as i64;
             stats.table_pages = pages.iter().filter(|(_, t, _)| t.is_some()).count() as i64;
             let images = match op {
@@ -673,7 +705,18 @@ async fn process(
                     let lang = langs_src.split(',').next().unwrap_or("ko").trim().to_string();
                     pages
                         .iter()
-                        .map(|(p, _, _)| document_image(kind, p, &v.name, &lang, stats))
+                        .map(|(p, _, _)| {
+                            let mut img = document_image(kind, p, &v.name, &lang, stats);
+                            // Only a recognised document gets its masked copy: an image that was not
+                            // understood has no masks, and its "masked" copy would be the original.
+                            if img.infer_result != InferResult::Success {
+                                return img;
+                            }
+                            if let Some(m) = masked.take() {
+                                img.document.insert(uncertain::MASKED_IMAGE_MEMBER.to_string(), m);
+                            }
+                            img
+                        })
                         .collect()
                 }
                 Operation::Template => {

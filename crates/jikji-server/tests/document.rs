@@ -132,3 +132,62 @@ async fn the_real_engine_reads_an_id_card_and_refuses_a_receipt() {
     assert_eq!(v["images"][0]["inferResult"], "FAILURE", "{v}");
     assert!(v["images"][0].get("idCard").is_none(), "{v}");
 }
+
+/// Reads every page as a passport's number line and MRZ.
+struct PassportWords;
+
+impl OcrBackend for PassportWords {
+    fn read_page(
+        &self,
+        img: Arc<image::RgbImage>,
+        _: &OcrOptions,
+        _: &Cancel,
+    ) -> Result<(PageResult, StageTimes), EngineError> {
+        let words = vec![
+            word("여권번호/Passport", 10.0, 10.0, false),
+            word("No.", 216.0, 10.0, true),
+            word("M402X9688", 10.0, 40.0, true),
+            word("PMKORLEE<<HUNJONG<<<<<<<<<<<<<<<<<<<<<<<<<<<", 10.0, 100.0, true),
+            word("M402X96882KOR6112088F3103131<<<<<<<<<<<<<<<8", 10.0, 130.0, true),
+        ];
+        Ok((
+            PageResult { page_index: 0, width: img.width(), height: img.height(), words, lines: vec![] },
+            StageTimes::default(),
+        ))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn masked_image_extension_blacks_out_the_masks() {
+    use base64::Engine as _;
+    let srv = Srv::start(|_| {}, Some(Arc::new(PassportWords))).await;
+    let (doc, docs) = srv.domain(DomainKind::Document(vec![DocKind::Passport]), |_| {}).await;
+    let member = jikji_clova::uncertain::MASKED_IMAGE_MEMBER;
+    let body = |flag: bool| {
+        serde_json::json!({"version": "V2", "requestId": "m", "timestamp": 0,
+            "images": [{"format": "png", "name": "p", "data": b64(&png(800, 200)), member: flag}]})
+        .to_string()
+    };
+    // Without the flag: no masked copy.
+    let v: Value = srv.post_json(&doc, &docs, "document/passport", &body(false)).await.json().await.unwrap();
+    assert_eq!(v["images"][0]["inferResult"], "SUCCESS", "{v}");
+    assert!(v["images"][0].get(member).is_none());
+    // With it: a PNG of the page, black over the MRZ's copy of the number (its first 10 of 44
+    // characters), untouched elsewhere in the MRZ.
+    let v: Value = srv.post_json(&doc, &docs, "document/passport", &body(true)).await.json().await.unwrap();
+    let m = &v["images"][0][member];
+    assert_eq!(m["format"], "png", "{v}");
+    let bytes = base64::engine::general_purpose::STANDARD.decode(m["data"].as_str().unwrap()).unwrap();
+    let img = image::load_from_memory_with_format(&bytes, image::ImageFormat::Png).unwrap().to_rgb8();
+    assert_eq!(img.dimensions(), (800, 200));
+    let mrz_w = 14.0 * 44.0;
+    for (x, y) in [(12, 132), (11, 148), ((10.0 + mrz_w * 9.5 / 44.0) as u32, 140)] {
+        assert_eq!(img.get_pixel(x, y).0, [0, 0, 0], "({x},{y})");
+    }
+    let original = image::load_from_memory(&png(800, 200)).unwrap().to_rgb8();
+    for (x, y) in [(12, 102), ((10.0 + mrz_w * 12.0 / 44.0) as u32, 140), (400, 20), (700, 190)] {
+        assert_eq!(img.get_pixel(x, y), original.get_pixel(x, y), "({x},{y})");
+    }
+    // The passport wire result itself is unchanged by the flag.
+    assert_eq!(v["images"][0]["passport"]["passportResult"]["documentNumber"]["refinedText"], "M402X9688", "{v}");
+}

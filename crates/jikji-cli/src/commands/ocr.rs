@@ -78,6 +78,13 @@ pub struct Args {
     /// `{meta, result}` member), `text`/`tsv` print one `field<TAB>value` line per field.
     #[arg(long, value_name = "TYPE", value_parser = parse_document_kind)]
     pub document: Option<jikji_document::DocumentKind>,
+    /// With --document: write a copy of the image to this file (PNG, or JPEG by a .jpg extension)
+    /// with every field's `maskingPolys` blacked out (resident and alien registration numbers,
+    /// passport numbers in the visual zone and the MRZ, card numbers, …), each with a pixel of margin.
+    /// With several files `-N` is appended before the extension. For a PDF the first page is drawn at
+    /// its rendering resolution.
+    #[arg(long, value_name = "OUT.png", requires = "document")]
+    pub masked: Option<PathBuf>,
 }
 
 fn parse_document_kind(s: &str) -> Result<jikji_document::DocumentKind, String> {
@@ -143,6 +150,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let mut out = stdout.lock();
     let mut failures = 0;
     let mut overlay_n = 0;
+    let mut masked_n = 0;
     for file in &args.files {
         if let Some(b) = &bar {
             b.set_message(file.display().to_string());
@@ -162,8 +170,25 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 .save(&target)
                 .with_context(|| format!("writing {}", target.display()))
         };
+        // The masked copy is made from the page image and its result in the image's own pixels.
+        let mut masked = |img: &RgbImage, page: &PageResult| -> anyhow::Result<()> {
+            let (Some(path), Some(kind)) = (&args.masked, args.document) else {
+                return Ok(());
+            };
+            let target = if many { numbered(path, masked_n) } else { path.clone() };
+            masked_n += 1;
+            let quads = jikji_document::understand(kind, page).masking_quads();
+            let mut copy = img.clone();
+            jikji_image::mask_quads(&mut copy, &quads);
+            copy.save(&target)
+                .with_context(|| format!("writing {}", target.display()))
+        };
+        let mut on_page = |img: &RgbImage, page: &PageResult, pages: usize| -> anyhow::Result<()> {
+            overlay(img, page, pages)?;
+            masked(img, page)
+        };
         let tables = tables.as_ref().map(|t| t as &dyn jikji_pipeline::TableReader);
-        match read_file(&engine, tables, file, &opts, args.timings, &mut overlay) {
+        match read_file(&engine, tables, file, &opts, args.timings, &mut on_page) {
             Ok(pages) => match args.document {
                 Some(kind) => {
                     let results: Vec<PageResult> = pages.into_iter().map(|p| p.result).collect();

@@ -181,6 +181,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     }
     config.validate().map_err(anyhow::Error::msg)?;
     init_logging(&args.log_format);
+    // Panic messages can quote recognised text; the service's hook withholds them.
+    jikji_server::panics::install_hook();
     let det_model: jikji_engine::DetModel = config.model_set.parse().map_err(anyhow::Error::msg)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
