@@ -63,8 +63,31 @@ fn personal_values(gt: &Value) -> Vec<String> {
 }
 
 /// The first of `values` found in `hay`.
+/// The first value found in `hay`. A value shorter than [`WHOLE_WORD_BELOW`] characters (a 3-letter
+/// surname such as `SON`) counts only as a whole word, so that it is not found inside `JSON`.
 fn leak<'a>(hay: &str, values: &'a [String]) -> Option<&'a String> {
-    values.iter().find(|v| hay.contains(v.as_str()))
+    values.iter().find(|v| {
+        if v.chars().count() >= WHOLE_WORD_BELOW {
+            return hay.contains(v.as_str());
+        }
+        hay.match_indices(v.as_str()).any(|(i, m)| {
+            let before = hay[..i].chars().next_back();
+            let after = hay[i + m.len()..].chars().next();
+            !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+        })
+    })
+}
+
+/// Values shorter than this many characters must stand alone to count as a leak.
+const WHOLE_WORD_BELOW: usize = 4;
+
+#[test]
+fn short_values_count_only_as_whole_words() {
+    let v = vec!["SON".to_string(), "801117-2904061".to_string()];
+    assert_eq!(leak("parsed the JSON body", &v), None);
+    assert_eq!(leak("name=SON given", &v), Some(&v[0]));
+    assert_eq!(leak("SON", &v), Some(&v[0]));
+    assert_eq!(leak("x801117-2904061y", &v), Some(&v[1]));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
