@@ -245,7 +245,7 @@ async fn build_version(
 }
 
 #[utoipa::path(get, path = "/admin/v1/domains/{id}/templates", tag = "admin", security(("bearer" = [])),
-    params(("id" = i64, Path)), responses((status = 200, body = Vec<TemplateView>)))]
+    params(("id" = i64, Path)), responses((status = 200, body = Vec<TemplateView>), (status = 400, description = "a path id that is not an integer, or an invalid body", body = crate::admin::AdminError)))]
 pub async fn list(State(st): State<AppState>, id: DomPath) -> Response {
     let Ok(Path(id)) = id else { return invalid("domain id is not an integer") };
     match st.store.list_templates(id).await {
@@ -280,7 +280,7 @@ pub async fn create(State(st): State<AppState>, id: DomPath, body: JsonBody<Temp
 }
 
 #[utoipa::path(get, path = "/admin/v1/domains/{id}/templates/{templateId}", tag = "admin", security(("bearer" = [])),
-    params(("id" = i64, Path), ("templateId" = i64, Path)), responses((status = 200, body = TemplateDetail)))]
+    params(("id" = i64, Path), ("templateId" = i64, Path)), responses((status = 200, body = TemplateDetail), (status = 400, description = "a path id that is not an integer, or an invalid body", body = crate::admin::AdminError)))]
 pub async fn show(State(st): State<AppState>, p: TplPath) -> Response {
     let (d, t) = match ids(p) {
         Ok(x) => x,
@@ -311,7 +311,7 @@ pub async fn show(State(st): State<AppState>, p: TplPath) -> Response {
 
 #[utoipa::path(put, path = "/admin/v1/domains/{id}/templates/{templateId}", tag = "admin", security(("bearer" = [])),
     params(("id" = i64, Path), ("templateId" = i64, Path)), request_body = TemplateBody,
-    responses((status = 200, description = "a new draft version", body = TemplateView)))]
+    responses((status = 200, description = "a new draft version", body = TemplateView), (status = 400, description = "a path id that is not an integer, or an invalid body", body = crate::admin::AdminError)))]
 pub async fn update(State(st): State<AppState>, p: TplPath, body: JsonBody<TemplateBody>) -> Response {
     let (d, t) = match ids(p) {
         Ok(x) => x,
@@ -344,13 +344,21 @@ pub async fn update(State(st): State<AppState>, p: TplPath, body: JsonBody<Templ
 
 #[utoipa::path(post, path = "/admin/v1/domains/{id}/templates/{templateId}/release", tag = "admin", security(("bearer" = [])),
     params(("id" = i64, Path), ("templateId" = i64, Path)), request_body(content = ReleaseBody, description = "optional"),
-    responses((status = 200, body = TemplateView)))]
-pub async fn release(State(st): State<AppState>, p: TplPath, body: Option<Json<ReleaseBody>>) -> Response {
+    responses((status = 200, body = TemplateView), (status = 400, description = "a path id that is not an integer, or an invalid body", body = crate::admin::AdminError)))]
+pub async fn release(State(st): State<AppState>, p: TplPath, body: axum::body::Bytes) -> Response {
     let (d, t) = match ids(p) {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let version = body.and_then(|Json(b)| b.version);
+    // The body is optional: read by hand so that a bad one gets the admin error shape.
+    let version = if body.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        match serde_json::from_slice::<ReleaseBody>(&body) {
+            Ok(b) => b.version,
+            Err(e) => return crate::admin::invalid(format!("release body: {e}")),
+        }
+    };
     match st.store.release_template(d, t, version).await {
         Ok(Some(i)) => Json(TemplateView::from(i)).into_response(),
         Ok(None) => tpl_not_found(t),
@@ -374,7 +382,7 @@ pub async fn rollback(State(st): State<AppState>, p: TplPath) -> Response {
 }
 
 #[utoipa::path(delete, path = "/admin/v1/domains/{id}/templates/{templateId}", tag = "admin", security(("bearer" = [])),
-    params(("id" = i64, Path), ("templateId" = i64, Path)), responses((status = 204, description = "deleted")))]
+    params(("id" = i64, Path), ("templateId" = i64, Path)), responses((status = 204, description = "deleted"), (status = 400, description = "a path id that is not an integer, or an invalid body", body = crate::admin::AdminError)))]
 pub async fn delete(State(st): State<AppState>, p: TplPath) -> Response {
     let (d, t) = match ids(p) {
         Ok(x) => x,
@@ -389,7 +397,7 @@ pub async fn delete(State(st): State<AppState>, p: TplPath) -> Response {
 
 #[utoipa::path(post, path = "/admin/v1/domains/{id}/templates/{templateId}/test", tag = "admin", security(("bearer" = [])),
     params(("id" = i64, Path), ("templateId" = i64, Path)), request_body = TestBody,
-    responses((status = 200, body = TestView)))]
+    responses((status = 200, body = TestView), (status = 400, description = "a path id that is not an integer, or an invalid body", body = crate::admin::AdminError)))]
 pub async fn test(State(st): State<AppState>, p: TplPath, body: JsonBody<TestBody>) -> Response {
     let (d, t) = match ids(p) {
         Ok(x) => x,
