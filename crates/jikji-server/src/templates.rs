@@ -120,6 +120,15 @@ fn tpl_not_found(id: i64) -> Response {
     admin_error(StatusCode::NOT_FOUND, "not_found", format!("no template {id} in this domain"))
 }
 
+/// Template `t` of domain `d`, or the 404 / store-error response.
+async fn template_in(st: &AppState, d: i64, t: i64) -> Result<TemplateInfo, Response> {
+    match st.store.get_template(d, t).await {
+        Ok(Some(i)) => Ok(i),
+        Ok(None) => Err(tpl_not_found(t)),
+        Err(e) => Err(store_error(e)),
+    }
+}
+
 fn ids(p: TplPath) -> Result<(i64, i64), Response> {
     p.map(|Path(x)| x)
         .map_err(|e| invalid(format!("path: {}", e.body_text())))
@@ -286,10 +295,9 @@ pub async fn show(State(st): State<AppState>, p: TplPath) -> Response {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let info = match st.store.get_template(d, t).await {
-        Ok(Some(i)) => i,
-        Ok(None) => return tpl_not_found(t),
-        Err(e) => return store_error(e),
+    let info = match template_in(&st, d, t).await {
+        Ok(i) => i,
+        Err(r) => return r,
     };
     let (version, history) = match (
         st.store.template_version(t, info.latest_version).await,
@@ -321,10 +329,9 @@ pub async fn update(State(st): State<AppState>, p: TplPath, body: JsonBody<Templ
         Ok(b) => b,
         Err(r) => return r,
     };
-    let info = match st.store.get_template(d, t).await {
-        Ok(Some(i)) => i,
-        Ok(None) => return tpl_not_found(t),
-        Err(e) => return store_error(e),
+    let info = match template_in(&st, d, t).await {
+        Ok(i) => i,
+        Err(r) => return r,
     };
     let current = match st.store.template_version(t, info.latest_version).await {
         Ok(Some(v)) => Some((v.sample_sha256, v.sample_page)),
@@ -407,10 +414,9 @@ pub async fn test(State(st): State<AppState>, p: TplPath, body: JsonBody<TestBod
         Ok(b) => b,
         Err(r) => return r,
     };
-    let info = match st.store.get_template(d, t).await {
-        Ok(Some(i)) => i,
-        Ok(None) => return tpl_not_found(t),
-        Err(e) => return store_error(e),
+    let info = match template_in(&st, d, t).await {
+        Ok(i) => i,
+        Err(r) => return r,
     };
     let version = b.version.unwrap_or(info.latest_version);
     let built = match st.store.template_version(t, version).await {
