@@ -18,9 +18,10 @@
 
 use image::RgbImage;
 use jikji_geometry::{min_area_rect, Point, Quad};
-use jikji_runtime::{Model, RuntimeError};
+use jikji_runtime::{Exec, Model, RuntimeError};
 use ndarray::{Array2, Array4, ArrayView2};
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 mod components;
 pub use components::{components, Component};
@@ -269,6 +270,18 @@ fn mean_in_quad(p: &[f32], w: usize, h: usize, q: &Quad) -> f32 {
     }
 }
 
+/// Wall time of the steps of one [`Detector::detect_timed`] call: the model runs, and the work around
+/// them (resizing and normalising the page; thresholding the map, finding components and boxes).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct DetectTimes {
+    /// Resize + normalisation into the input tensor.
+    pub preprocess: Duration,
+    /// Inside ONNX Runtime (every strip).
+    pub model: Duration,
+    /// Strip copies, the probability map, components, rectangles, scores, unclipping.
+    pub postprocess: Duration,
+}
+
 /// A DBNet detector bound to one ONNX session.
 pub struct Detector {
     model: Model,
@@ -279,21 +292,33 @@ impl Detector {
     pub fn load(
         models_dir: &Path,
         model_path: &Path,
-        threads: usize,
+        exec: impl Into<Exec>,
         config: DetectorConfig,
     ) -> Result<Detector, RuntimeError> {
         Ok(Detector {
-            model: Model::load(models_dir, model_path, threads)?,
+            model: Model::load(models_dir, model_path, exec)?,
             config,
         })
     }
 
     /// Detects text regions on a page. An empty image gives no detections.
     pub fn detect(&mut self, img: &RgbImage) -> Result<Vec<Detection>, RuntimeError> {
+        self.detect_timed(img).map(|(d, _)| d)
+    }
+
+    /// [`Detector::detect`] with the time of each step.
+    pub fn detect_timed(
+        &mut self,
+        img: &RgbImage,
+    ) -> Result<(Vec<Detection>, DetectTimes), RuntimeError> {
+        let mut times = DetectTimes::default();
         if img.width() < 2 || img.height() < 2 {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), times));
         }
+        let start = Instant::now();
         let input = preprocess(img, &self.config);
+        times.preprocess = start.elapsed();
+        let (start, model_before) = (Instant::now(), jikji_runtime::model_time());
         let (h, w) = (input.shape()[2], input.shape()[3]);
         let mut map = Array2::<f32>::zeros((h, w));
         for strip in strips(h, w, self.config.tile_pixels, self.config.tile_overlap) {
@@ -317,12 +342,10 @@ impl Detector {
             map.slice_mut(ndarray::s![strip.keep.clone(), ..])
                 .assign(&out.slice(ndarray::s![0, 0, keep, ..]));
         }
-        Ok(postprocess(
-            map.view(),
-            img.width(),
-            img.height(),
-            &self.config,
-        ))
+        let dets = postprocess(map.view(), img.width(), img.height(), &self.config);
+        times.model = jikji_runtime::model_time() - model_before;
+        times.postprocess = start.elapsed().saturating_sub(times.model);
+        Ok((dets, times))
     }
 }
 

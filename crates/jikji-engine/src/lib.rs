@@ -18,6 +18,8 @@
 //! * `policy` — the reading policy: which recogniser reads which line, which lines are read again
 //!   (pieces, Latin spans, the cascade, turned lines), and its thresholds; `choose` — the rule that
 //!   keeps one of two readings of a line;
+//! * `profile` — [`StageTimes`]: each stage's time split into model run and overhead, each
+//!   recognition pass with the lines it read and changed;
 //! * `model` — the models behind one small trait per role (detector, orientation classifier,
 //!   recogniser), so unit tests run the whole pipeline on stub models built in code (`stub`).
 //!
@@ -32,10 +34,12 @@ mod model;
 mod page;
 mod policy;
 mod pool;
+mod profile;
 #[cfg(test)]
 mod stub;
 pub use choose::{choose_reading, has_cjk, has_hangul, Choice, SECOND_READING_MARGIN};
 pub use error::EngineError;
-pub use page::{StageTimes, MAX_WORK_PIXELS, MIN_LINE_CONFIDENCE};
+pub use page::{MAX_WORK_PIXELS, MIN_LINE_CONFIDENCE};
+pub use profile::{PassTime, PassTimes, StageTimes};
 pub use policy::{CASCADE_ACCEPT, CASCADE_MIN_CHAR};
 pub use pool::Engine;

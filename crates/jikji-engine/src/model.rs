@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use image::RgbImage;
-use jikji_detect::{Detection, Detector, DetectorConfig};
+use jikji_detect::{DetectTimes, Detection, Detector, DetectorConfig};
 use jikji_recognize::{Alphabet, AngleClassifier, LineReading, RecKind, Recognizer};
 use jikji_runtime::model_file;
 
@@ -13,8 +13,8 @@ use crate::{DetModel, EngineConfig, EngineError};
 
 /// Finds the text lines of a page.
 pub(crate) trait TextDetector: Send {
-    /// Every text region of `page`, in page pixels.
-    fn detect(&mut self, page: &RgbImage) -> Result<Vec<Detection>, EngineError>;
+    /// Every text region of `page`, in page pixels, and the time of each detection step.
+    fn detect(&mut self, page: &RgbImage) -> Result<(Vec<Detection>, DetectTimes), EngineError>;
 }
 
 /// Tells which line crops are upside down.
@@ -35,8 +35,8 @@ pub(crate) trait LineRecognizer: Send {
 }
 
 impl TextDetector for Detector {
-    fn detect(&mut self, page: &RgbImage) -> Result<Vec<Detection>, EngineError> {
-        Ok(Detector::detect(self, page)?)
+    fn detect(&mut self, page: &RgbImage) -> Result<(Vec<Detection>, DetectTimes), EngineError> {
+        Ok(Detector::detect_timed(self, page)?)
     }
 }
 
@@ -86,7 +86,10 @@ pub(crate) struct Models {
 impl Models {
     /// Loads every model `cfg` asks for from `dir`.
     pub fn load(dir: &Path, cfg: &EngineConfig) -> Result<Models, EngineError> {
-        let t = cfg.threads_per_worker.max(1);
+        let t = jikji_runtime::Exec {
+            threads: cfg.threads_per_worker.max(1),
+            device: cfg.device,
+        };
         let det_path = model_file(dir, &format!("{}/det.onnx", cfg.det_model.name()))?;
         let detector = Detector::load(dir, &det_path, t, DetectorConfig::default())?;
         let korean_dir = cfg

@@ -13,6 +13,7 @@ use jikji_types::Cancel;
 use crate::choose::has_wide;
 use crate::model::{Models, OrientationClassifier};
 use crate::policy::{self, Read};
+use crate::profile::{Clock, StageTimes};
 use crate::{EngineError, Line, OcrOptions, PageResult, Word};
 
 /// Lines whose reading confidence is below this are dropped. PP-OCR's default `drop_score` (its
@@ -37,15 +38,6 @@ const NARROW_INK_HALF: f32 = 0.25;
 /// (a guard against degenerate boxes, not a tuned value).
 const MIN_TIGHT_SHARE: f32 = 0.05;
 
-/// Time spent in each stage of one call (milliseconds), for logs and benchmarks.
-#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
-pub struct StageTimes {
-    pub detect_ms: f64,
-    pub classify_ms: f64,
-    pub recognize_ms: f64,
-    pub layout_ms: f64,
-}
-
 /// Reads one page: on [`working_image`], the result's coordinates mapped back to the page.
 pub(crate) fn read_page(
     models: &mut Models,
@@ -69,29 +61,40 @@ fn run_stages(
 ) -> Result<(PageResult, StageTimes), EngineError> {
     let mut times = StageTimes::default();
 
-    let t = Instant::now();
-    let dets = models.detector.detect(image)?;
-    times.detect_ms = ms(t);
+    let t = Clock::start();
+    let (dets, split) = models.detector.detect(image)?;
+    times.detect_ms = t.ms();
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+    (times.detect_pre_ms, times.detect_model_ms, times.detect_post_ms) =
+        (ms(split.preprocess), ms(split.model), ms(split.postprocess));
+    cancel.check()?;
+
+    let t = Clock::start();
+    let mut crops: Vec<LineCrop> = dets
+        .iter()
+        .map(|d| crop_line(image, &d.crop_quad))
+        .collect();
+    times.crop_ms = t.ms();
+    turn_upright(&mut crops, models.orientation.as_mut())?;
+    times.classify_ms = t.ms();
+    times.classify_model_ms = t.model_ms();
     cancel.check()?;
 
     let t = Instant::now();
-    let mut crops = upright_crops(image, &dets, models.orientation.as_mut())?;
-    times.classify_ms = ms(t);
+    let reads = policy::read_crops(
+        &mut models.recognizers,
+        &mut crops,
+        &opts.langs,
+        cancel,
+        &mut times.passes,
+    )?;
+    times.recognize_ms = t.elapsed().as_secs_f64() * 1000.0;
     cancel.check()?;
 
-    let t = Instant::now();
-    let reads = policy::read_crops(&mut models.recognizers, &mut crops, &opts.langs, cancel)?;
-    times.recognize_ms = ms(t);
-    cancel.check()?;
-
-    let t = Instant::now();
+    let t = Clock::start();
     let page = lay_out(image.dimensions(), &crops, &dets, reads);
-    times.layout_ms = ms(t);
+    times.layout_ms = t.ms();
     Ok((page, times))
-}
-
-fn ms(t: Instant) -> f64 {
-    t.elapsed().as_secs_f64() * 1000.0
 }
 
 /// The image the pipeline works on: the page itself, or a shrunk copy of a page above
@@ -112,17 +115,12 @@ fn working_image(image: Arc<RgbImage>) -> Arc<RgbImage> {
     Arc::new(jikji_image::resize(&image, nw, nh))
 }
 
-/// Cuts every detected line out of the page (recognition reads the wider `crop_quad`; words are placed
-/// on the tight `quad`) and turns the crops the classifier calls upside down.
-fn upright_crops(
-    image: &RgbImage,
-    dets: &[Detection],
+/// Turns the crops the classifier calls upside down. (Crops are cut from the wider `crop_quad` of each
+/// detection; words are placed on the tight `quad`.)
+fn turn_upright(
+    crops: &mut [LineCrop],
     orientation: &mut dyn OrientationClassifier,
-) -> Result<Vec<LineCrop>, EngineError> {
-    let mut crops: Vec<LineCrop> = dets
-        .iter()
-        .map(|d| crop_line(image, &d.crop_quad))
-        .collect();
+) -> Result<(), EngineError> {
     if !crops.is_empty() {
         let imgs: Vec<&RgbImage> = crops.iter().map(|c| &c.image).collect();
         let flips = orientation.upside_down(&imgs)?;
@@ -132,7 +130,7 @@ fn upright_crops(
             }
         }
     }
-    Ok(crops)
+    Ok(())
 }
 
 /// Drops unreadable lines, places each line's characters on its tight box and lays the lines out into

@@ -22,6 +22,7 @@ use jikji_types::{Cancel, Pass, Reader};
 
 use crate::choose::{choose_reading, has_hangul, has_wide, Choice};
 use crate::model::{LineRecognizer, Recognizers};
+use crate::profile::{Clock, PassTime, PassTimes};
 use crate::{EngineError, Lang};
 
 /// The tiny recogniser's reading of a line is kept when its mean confidence reaches this and no
@@ -90,8 +91,9 @@ pub(crate) fn read_crops(
     crops: &mut [LineCrop],
     langs: &[Lang],
     cancel: &Cancel,
+    passes: &mut PassTimes,
 ) -> Result<Vec<Read>, EngineError> {
-    let mut reads = read_lines(recognizers, crops, langs)?;
+    let mut reads = read_lines(recognizers, crops, langs, passes)?;
     cancel.check()?;
     let flipped: Vec<usize> = (0..crops.len()).filter(|&i| crops[i].flipped).collect();
     if flipped.is_empty() {
@@ -101,9 +103,13 @@ pub(crate) fn read_crops(
     for c in &mut as_they_stood {
         c.flip();
     }
-    let again = read_lines(recognizers, &as_they_stood, langs)?;
+    // Every pass of the second reading counts as this one.
+    let clock = Clock::start();
+    let again = read_lines(recognizers, &as_they_stood, langs, &mut PassTimes::default())?;
+    clock.charge(&mut passes.flipped, as_they_stood.len());
     for ((i, c), mut r) in flipped.into_iter().zip(as_they_stood).zip(again) {
         if r.reading.confidence > reads[i].reading.confidence {
+            passes.flipped.changed += u32::from(r.reading.text != reads[i].reading.text);
             crops[i] = c;
             r.pass.flip_overruled = true;
             reads[i] = r;
@@ -144,6 +150,7 @@ fn read_lines(
     recognizers: &mut Recognizers,
     crops: &[LineCrop],
     langs: &[Lang],
+    passes: &mut PassTimes,
 ) -> Result<Vec<Read>, EngineError> {
     if crops.is_empty() {
         return Ok(Vec::new());
@@ -152,17 +159,27 @@ fn read_lines(
     let scripts = Scripts::of(langs);
     let alphabet = scripts.latin_alphabet();
     if !scripts.korean {
-        return read_latin(recognizers, &imgs, alphabet);
+        let (fast, latin) = (&mut passes.latin_fast, &mut passes.latin);
+        return read_latin(recognizers, &imgs, alphabet, fast, latin);
     }
+    let clock = Clock::start();
     let mut reads: Vec<Read> = recognizers
         .korean
         .read(&imgs, Alphabet::All)?
         .into_iter()
         .map(|r| Read::new(r, Reader::Korean))
         .collect();
-    reread_spaced_lines(recognizers.korean.as_mut(), crops, &mut reads)?;
-    reread_lines_without_hangul(recognizers, &imgs, &mut reads, &scripts)?;
-    reread_latin_spans(recognizers, crops, &mut reads, alphabet)?;
+    clock.charge(&mut passes.korean, imgs.len());
+    reread_spaced_lines(
+        recognizers.korean.as_mut(),
+        crops,
+        &mut reads,
+        &mut passes.korean_pieces,
+    )?;
+    reread_lines_without_hangul(recognizers, &imgs, &mut reads, &scripts, passes)?;
+    let clock = Clock::start();
+    let spans = reread_latin_spans(recognizers, crops, &mut reads, alphabet, &mut passes.latin_spans)?;
+    clock.charge(&mut passes.latin_spans, spans);
     Ok(reads)
 }
 
@@ -173,6 +190,7 @@ fn reread_lines_without_hangul(
     imgs: &[&RgbImage],
     reads: &mut [Read],
     scripts: &Scripts,
+    passes: &mut PassTimes,
 ) -> Result<(), EngineError> {
     let second: Vec<usize> = (0..reads.len())
         .filter(|&i| !has_hangul(&reads[i].reading.text))
@@ -181,9 +199,11 @@ fn reread_lines_without_hangul(
         return Ok(());
     }
     let sub: Vec<&RgbImage> = second.iter().map(|&i| imgs[i]).collect();
-    let latin = read_latin(recognizers, &sub, scripts.latin_alphabet())?;
+    let (fast, set) = (&mut passes.latin_fast, &mut passes.latin);
+    let latin = read_latin(recognizers, &sub, scripts.latin_alphabet(), fast, set)?;
     for (i, l) in second.into_iter().zip(latin) {
         if choose_reading(&reads[i].reading, &l.reading, scripts.cjk) == Choice::Second {
+            passes.latin_fast.changed += u32::from(l.reading.text != reads[i].reading.text);
             reads[i] = l;
         }
     }
@@ -199,13 +219,18 @@ fn read_latin(
     recognizers: &mut Recognizers,
     imgs: &[&RgbImage],
     alphabet: Alphabet,
+    fast_pass: &mut PassTime,
+    set_pass: &mut PassTime,
 ) -> Result<Vec<Read>, EngineError> {
     let reads_by = |v: Vec<LineReading>, reader| v.into_iter().map(move |r| Read::new(r, reader));
+    let clock = Clock::start();
     let Some(fast) = recognizers.fast.as_mut() else {
         let v = recognizers.latin.read(imgs, alphabet)?;
+        clock.charge(set_pass, imgs.len());
         return Ok(reads_by(v, Reader::Latin).collect());
     };
     let mut out: Vec<Read> = reads_by(fast.read(imgs, alphabet)?, Reader::LatinFast).collect();
+    clock.charge(fast_pass, imgs.len());
     let again: Vec<usize> = (0..imgs.len())
         .filter(|&i| {
             let r = &out[i].reading;
@@ -213,10 +238,13 @@ fn read_latin(
         })
         .collect();
     if !again.is_empty() {
+        let clock = Clock::start();
         let sub: Vec<&RgbImage> = again.iter().map(|&i| imgs[i]).collect();
         let second = recognizers.latin.read(&sub, alphabet)?;
+        clock.charge(set_pass, sub.len());
         for (i, r) in again.into_iter().zip(reads_by(second, Reader::LatinReread)) {
             if r.reading.confidence >= out[i].reading.confidence {
+                set_pass.changed += u32::from(r.reading.text != out[i].reading.text);
                 out[i] = r;
             }
         }
@@ -231,7 +259,9 @@ fn reread_spaced_lines(
     korean: &mut dyn LineRecognizer,
     crops: &[LineCrop],
     reads: &mut [Read],
+    pass: &mut PassTime,
 ) -> Result<(), EngineError> {
+    let clock = Clock::start();
     let mut jobs: Vec<(usize, Vec<(u32, u32)>)> = Vec::new();
     for (i, (c, r)) in crops.iter().zip(reads.iter()).enumerate() {
         let r = &r.reading;
@@ -260,6 +290,7 @@ fn reread_spaced_lines(
     }
     let sub_imgs: Vec<&RgbImage> = subs.iter().map(|(_, _, im)| im).collect();
     let sub_readings = korean.read(&sub_imgs, Alphabet::All)?;
+    clock.charge(pass, jobs.len());
     for (i, _) in &jobs {
         let mut chars = Vec::new();
         for ((_, a, _), r) in subs
@@ -286,7 +317,8 @@ fn reread_spaced_lines(
         }
         let confidence = solid.iter().map(|c| c.confidence).sum::<f32>() / solid.len() as f32;
         if confidence > reads[*i].reading.confidence + PIECES_WIN_BY {
-            let text = chars.iter().map(|c| c.ch.as_str()).collect();
+            let text: String = chars.iter().map(|c| c.ch.as_str()).collect();
+            pass.changed += u32::from(text != reads[*i].reading.text);
             reads[*i] = Read::new(
                 LineReading {
                     text,
@@ -420,7 +452,8 @@ fn reread_latin_spans(
     crops: &[LineCrop],
     reads: &mut [Read],
     alphabet: Alphabet,
-) -> Result<(), EngineError> {
+    pass: &mut PassTime,
+) -> Result<usize, EngineError> {
     // (line, first char, end char, x0, x1) of every span.
     let spans: Vec<(usize, usize, usize, u32, u32)> = reads
         .iter()
@@ -433,14 +466,16 @@ fn reread_latin_spans(
         })
         .collect();
     if spans.is_empty() {
-        return Ok(());
+        return Ok(0);
     }
     let subs: Vec<RgbImage> = spans
         .iter()
         .map(|&(i, _, _, x0, x1)| cut_columns(&crops[i].image, x0, x1))
         .collect();
     let sub_refs: Vec<&RgbImage> = subs.iter().collect();
-    let latin = read_latin(recognizers, &sub_refs, alphabet)?;
+    // Both recognisers' time counts as this pass (charged by the caller).
+    let (mut fast, mut set) = (PassTime::default(), PassTime::default());
+    let latin = read_latin(recognizers, &sub_refs, alphabet, &mut fast, &mut set)?;
     // Replace from the last span backwards, so earlier char indices stay valid.
     for (&(i, a, b, x0, _), l) in spans.iter().zip(latin).rev() {
         let read = &mut reads[i];
@@ -455,12 +490,14 @@ fn reread_latin_spans(
             continue;
         }
         r.chars.splice(a..b, shifted(&trimmed, x0).collect::<Vec<_>>());
-        r.text = r.chars.iter().map(|c| c.ch.as_str()).collect();
+        let text: String = r.chars.iter().map(|c| c.ch.as_str()).collect();
+        pass.changed += u32::from(text != r.text);
+        r.text = text;
         r.confidence =
             r.chars.iter().map(|c| c.confidence).sum::<f32>() / r.chars.len().max(1) as f32;
         read.pass.reader = Reader::LatinSpans;
     }
-    Ok(())
+    Ok(spans.len())
 }
 
 #[cfg(test)]

@@ -7,7 +7,8 @@ use image::RgbImage;
 use jikji_types::Cancel;
 
 use crate::model::Models;
-use crate::page::{read_page, StageTimes};
+use crate::page::read_page;
+use crate::profile::StageTimes;
 use crate::{EngineConfig, EngineError, OcrOptions, PageResult};
 
 /// A page handed to a worker thread, with the channel its result goes back on.
@@ -58,6 +59,15 @@ impl Engine {
 
     pub fn config(&self) -> &EngineConfig {
         &self.config
+    }
+
+    /// The device the models run on: the configured one, or the CPU when a CUDA device could not be
+    /// used (`jikji_runtime::cuda_fallback` says why).
+    pub fn device(&self) -> crate::Device {
+        match self.config.device {
+            d if d.is_cuda() && jikji_runtime::cuda_fallback().is_none() => d,
+            _ => crate::Device::Cpu,
+        }
     }
 
     /// Number of workers (concurrent calls served without waiting).

@@ -95,12 +95,15 @@ pub struct StubDetector {
 }
 
 impl TextDetector for StubDetector {
-    fn detect(&mut self, _page: &RgbImage) -> Result<Vec<Detection>, EngineError> {
+    fn detect(
+        &mut self,
+        _page: &RgbImage,
+    ) -> Result<(Vec<Detection>, jikji_detect::DetectTimes), EngineError> {
         *self.calls.lock().unwrap() += 1;
         if let Some(c) = &self.cancel_when_called {
             c.cancel();
         }
-        Ok(self
+        let dets = self
             .boxes
             .iter()
             .map(|b| Detection {
@@ -108,7 +111,8 @@ impl TextDetector for StubDetector {
                 crop_quad: b.to_quad(),
                 score: 0.9,
             })
-            .collect())
+            .collect();
+        Ok((dets, Default::default()))
     }
 }
 

@@ -54,6 +54,9 @@ pub struct EngineConfig {
     /// Lets a fine-tuned model (e.g. `korean-rec-v2-preview`, or one trained on a team's own crops) be
     /// compared or served without replacing the default.
     pub korean_model: Option<PathBuf>,
+    /// Where the models run. Default the CPU; a CUDA device that cannot be used falls back to the CPU
+    /// ([`Engine::device`](crate::Engine::device) says which was used).
+    pub device: Device,
 }
 
 impl EngineConfig {
@@ -66,6 +69,7 @@ impl EngineConfig {
             threads_per_worker: 1,
             cascade: true,
             korean_model: None,
+            device: Device::Cpu,
         }
     }
 }
@@ -85,4 +89,5 @@ impl Default for OcrOptions {
     }
 }
 
+pub use jikji_runtime::Device;
 pub use jikji_types::{Lang, Line, PageResult, Pass, Reader, Word};

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use image::{imageops::FilterType, RgbImage};
-use jikji_runtime::{Model, RuntimeError};
+use jikji_runtime::{Exec, Model, RuntimeError};
 use ndarray::Array4;
 
 /// Input size of the classifier.
@@ -21,10 +21,10 @@ impl AngleClassifier {
     pub fn load(
         models_dir: &Path,
         path: &Path,
-        threads: usize,
+        exec: impl Into<Exec>,
     ) -> Result<AngleClassifier, RuntimeError> {
         Ok(AngleClassifier {
-            model: Model::load(models_dir, path, threads)?,
+            model: Model::load(models_dir, path, exec)?,
             threshold: 0.9,
             batch: 16,
         })

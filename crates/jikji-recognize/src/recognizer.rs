@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use image::{imageops::FilterType, GrayImage, RgbImage};
-use jikji_runtime::{Model, RuntimeError};
+use jikji_runtime::{Exec, Model, RuntimeError};
 use ndarray::Array4;
 
 use crate::charset::{Alphabet, Charset};
@@ -142,9 +142,9 @@ impl Recognizer {
         model: &Path,
         charset: &Path,
         kind: RecKind,
-        threads: usize,
+        exec: impl Into<Exec>,
     ) -> Result<Recognizer, RuntimeError> {
-        let model = Model::load(models_dir, model, threads)?;
+        let model = Model::load(models_dir, model, exec)?;
         let charset = Charset::load(charset, kind == RecKind::Korean)
             .map_err(|_| RuntimeError::Missing(charset.to_path_buf()))?;
         Ok(Recognizer {

@@ -73,6 +73,10 @@ pub struct Args {
     /// Intra-op threads for every engine (Jikji/RapidOCR ONNX Runtime, Tesseract OMP_THREAD_LIMIT).
     #[arg(long, default_value_t = 1)]
     pub threads: usize,
+    /// Where Jikji's models run: cpu, cuda or cuda:N (the anchors stay on the CPU). A GPU that cannot be
+    /// used falls back to the CPU with a message saying why.
+    #[arg(long, default_value = "cpu", value_name = "DEVICE")]
+    pub device: jikji_engine::Device,
     /// Timed passes over the images (latencies of all passes are pooled).
     #[arg(long, default_value_t = 1)]
     pub rounds: usize,
@@ -482,12 +486,13 @@ fn run_worker(name: &str, detail: String, cmd: Command, n: usize, quiet: bool) -
 
 fn bench_jikji(args: &Args, list: &Path, n: usize) -> EngineResult {
     let detail = format!(
-        "jikji {} (in-process worker), model set `{}`{}, lang `{}`, 1 worker × {} intra-op thread(s)",
+        "jikji {} (in-process worker), model set `{}`{}, lang `{}`, 1 worker × {} intra-op thread(s){}",
         env!("CARGO_PKG_VERSION"),
         args.model_set,
         if args.no_cascade || args.model_set.contains("tiny") { "" } else { " with the tiny-recogniser cascade" },
         args.lang,
-        args.threads
+        args.threads,
+        if args.device.is_cuda() { format!(", device {} asked for", args.device) } else { String::new() }
     );
     let exe = match std::env::current_exe() {
         Ok(e) => e,
@@ -507,7 +512,9 @@ fn bench_jikji(args: &Args, list: &Path, n: usize) -> EngineResult {
         .arg("--model-set")
         .arg(&args.model_set)
         .arg("--lang")
-        .arg(&args.lang);
+        .arg(&args.lang)
+        .arg("--device")
+        .arg(args.device.to_string());
     if args.no_cascade {
         cmd.arg("--no-cascade");
     }
@@ -758,6 +765,7 @@ fn worker(args: &Args) -> anyhow::Result<()> {
         !args.no_cascade,
         1,
         args.threads,
+        args.device,
     )?;
     // Table mode: the table stage's models load with the engine, and each image is read as a request with
     // `enableTableDetection` is (OCR, then the table stage).

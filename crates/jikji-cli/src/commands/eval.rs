@@ -140,17 +140,21 @@ pub(crate) fn build_engine(
     cascade: bool,
     workers: usize,
     threads: usize,
+    device: jikji_engine::Device,
 ) -> anyhow::Result<Engine> {
     let det_model: DetModel = model_set.parse().map_err(|e: String| anyhow::anyhow!(e))?;
-    Engine::new(EngineConfig {
+    let engine = Engine::new(EngineConfig {
         det_model,
         workers: workers.max(1),
         threads_per_worker: threads.max(1),
         cascade,
         korean_model: korean_model.map(Path::to_path_buf),
+        device,
         ..EngineConfig::new(models)
     })
-    .context("loading the engine")
+    .context("loading the engine")?;
+    super::ocr::say_device(device, &engine);
+    Ok(engine)
 }
 
 /// [`build_engine`] from the flags, saying how long it took.
@@ -163,6 +167,7 @@ fn load_engine(args: &Args, workers: usize) -> anyhow::Result<Engine> {
         !args.no_cascade,
         workers,
         args.threads,
+        jikji_engine::Device::Cpu,
     )?;
     if !args.quiet {
         eprintln!(

@@ -65,6 +65,10 @@ pub struct Args {
     /// ONNX Runtime threads per model.
     #[arg(long, default_value_t = 1)]
     pub threads: usize,
+    /// Where the models run: cpu, cuda or cuda:N (the GPU runtime from `scripts/setup-models.sh
+    /// --gpu`). A GPU that cannot be used falls back to the CPU with a message saying why.
+    #[arg(long, env = "JIKJI_DEVICE", default_value = "cpu", value_name = "DEVICE")]
+    pub device: jikji_engine::Device,
     /// Print the time spent in each stage to stderr.
     #[arg(long)]
     pub timings: bool,
@@ -99,6 +103,7 @@ pub fn load_engine(
     det: DetModel,
     threads: usize,
     workers: usize,
+    device: jikji_engine::Device,
 ) -> anyhow::Result<Engine> {
     let dir = jikji_runtime::resolve_models_dir(models);
     let mut cfg = EngineConfig::new(dir);
@@ -106,7 +111,20 @@ pub fn load_engine(
     cfg.threads_per_worker = threads;
     cfg.workers = workers;
     cfg.korean_model = korean_model.map(Path::to_path_buf);
-    Ok(Engine::new(cfg)?)
+    cfg.device = device;
+    let engine = Engine::new(cfg)?;
+    say_device(device, &engine);
+    Ok(engine)
+}
+
+/// Tells on stderr when the device asked for is not the one the engine runs on.
+pub fn say_device(asked: jikji_engine::Device, engine: &Engine) {
+    if engine.device() != asked {
+        eprintln!(
+            "jikji: --device {asked} is not usable ({}); running on the CPU",
+            jikji_runtime::cuda_fallback().unwrap_or("unknown reason")
+        );
+    }
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -117,6 +135,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         args.model_set,
         args.threads,
         1,
+        args.device,
     )?;
     let lang = langs[0].code();
     let mut opts = pipeline_options(OcrOptions { langs });

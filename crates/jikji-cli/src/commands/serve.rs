@@ -46,6 +46,10 @@ pub struct Args {
     /// ONNX Runtime threads per worker [default: 1].
     #[arg(long, env = "JIKJI_THREADS_PER_WORKER")]
     pub threads_per_worker: Option<usize>,
+    /// Where the models run: cpu, cuda or cuda:N (the GPU runtime from `scripts/setup-models.sh
+    /// --gpu`). A GPU that cannot be used falls back to the CPU with a message saying why.
+    #[arg(long, env = "JIKJI_DEVICE", default_value = "cpu", value_name = "DEVICE")]
+    pub device: jikji_engine::Device,
     /// Requests allowed to wait for a worker; beyond workers+queue, requests are shed with 0025 [default: 8].
     #[arg(long, env = "JIKJI_QUEUE")]
     pub queue: Option<usize>,
@@ -174,6 +178,7 @@ async fn shutdown_signal() {
 pub fn run(args: Args) -> anyhow::Result<()> {
     let config = effective_config(&args)?;
     let korean_model = args.korean_model.clone();
+    let device = args.device;
     if args.print_config {
         // The admin token and the database password are masked.
         print!("{}", config.redacted().to_toml());
@@ -201,6 +206,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             workers: config.workers.max(1),
             threads_per_worker: config.threads_per_worker.max(1),
             korean_model: korean_model.clone(),
+            device,
             ..jikji_engine::EngineConfig::new(config.models.clone())
         };
         let state = AppState::new(config, store.clone());
@@ -219,8 +225,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                         Ok(pool) => loader_state.set_tables(Arc::new(pool)),
                         Err(e) => tracing::warn!(error = %e, "table models not loaded; table detection unavailable"),
                     }
+                    let device = engine.device().to_string();
                     loader_state.set_engine(Arc::new(engine));
-                    tracing::info!(load_ms = t.elapsed().as_millis() as u64, "models loaded; ready");
+                    tracing::info!(load_ms = t.elapsed().as_millis() as u64, %device, "models loaded; ready");
                 }
                 Err(e) => {
                     let _ = fail_tx.send(e.to_string());

@@ -88,7 +88,7 @@ pub fn run(cmd: Command) -> anyhow::Result<()> {
 /// Reads the first page of an image file with the engine.
 fn read_image(path: &PathBuf) -> anyhow::Result<(Vec<u8>, jikji_types::PageResult, image::RgbImage)> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let engine = super::ocr::load_engine(None, None, Default::default(), 1, 1)?;
+    let engine = super::ocr::load_engine(None, None, Default::default(), 1, 1, Default::default())?;
     let mut opts = super::ocr::pipeline_options(Default::default());
     opts.pages = jikji_pipeline::Pages::First;
     let mut out = None;
