@@ -7,8 +7,15 @@
 # few files we use and check each against models/SHA256SUMS. The Korean recogniser is committed in the repo
 # (models/korean-rec-v1) and only verified here.
 #
-# Usage: scripts/setup-models.sh [MODEL_DIR]
+# With --gpu it also installs the GPU runtime into MODEL_DIR/onnxruntime-gpu/: the GPU build of ONNX
+# Runtime and the CUDA/cuDNN libraries it loads, from the wheels pinned with their sha256 in
+# scripts/gpu-requirements.txt (several GB; `jikji ... --device cuda` uses them). The CPU setup never
+# fetches them.
+#
+# Usage: scripts/setup-models.sh [--gpu] [MODEL_DIR]
 set -euo pipefail
+gpu=0
+if [ "${1:-}" = --gpu ]; then gpu=1; shift; fi
 here=$(cd "$(dirname "$0")/.." && pwd)
 dest=${1:-${JIKJI_MODELS:-$here/models}}
 sums=$here/models/SHA256SUMS
@@ -99,3 +106,42 @@ status=0
 while read -r _ rel; do verify "$rel" || status=1; done < "$sums"
 [ $status -eq 0 ] || { echo "setup-models: verification FAILED" >&2; exit 1; }
 echo "setup-models: $(wc -l < "$sums") files verified in $dest"
+
+if [ $gpu -eq 1 ]; then
+  gpu_dir=$dest/onnxruntime-gpu
+  gpu_cache=$cache/gpu
+  mkdir -p "$gpu_dir" "$gpu_cache"
+  echo "setup-models: pip download of the GPU runtime (hash-checked, several GB)" >&2
+  # --require-hashes: every wheel must match its sha256 in the requirements file.
+  "$python" -m pip download --quiet --no-deps --require-hashes --only-binary=:all: \
+    --python-version 3.11 --implementation cp \
+    --platform manylinux_2_28_x86_64 --platform manylinux_2_27_x86_64 --platform manylinux_2_17_x86_64 \
+    --platform manylinux2014_x86_64 --platform manylinux_2_12_x86_64 --platform manylinux2010_x86_64 \
+    --platform manylinux_2_5_x86_64 --platform manylinux1_x86_64 \
+    -d "$gpu_cache" -r "$here/scripts/gpu-requirements.txt"
+  # Unpack only the shared libraries, flat into one directory (jikji preloads them from there).
+  "$python" - "$gpu_dir" "$here/scripts/gpu-requirements.txt" "$gpu_cache" <<'PY'
+import glob, os, re, shutil, sys, zipfile
+dest, reqs, cache = sys.argv[1:4]
+pins = [l.split()[0] for l in open(reqs) if l.strip() and not l.startswith("#")]
+n = 0
+for pin in pins:
+    name, version = pin.split("==")
+    wheels = glob.glob(os.path.join(cache, f"{name.replace('-', '_')}-{version}-*.whl"))
+    if not wheels:
+        sys.exit(f"setup-models: no wheel for {pin} in {cache}")
+    with zipfile.ZipFile(wheels[0]) as z:
+        for info in z.infolist():
+            base = os.path.basename(info.filename)
+            if not re.search(r"\.so(\.[0-9]+)*$", base):
+                continue
+            if name == "onnxruntime-gpu" and not (base.startswith("libonnxruntime") and "tensorrt" not in base):
+                continue
+            with z.open(info) as src, open(os.path.join(dest, base), "wb") as out:
+                shutil.copyfileobj(src, out)
+            n += 1
+print(f"setup-models: {n} GPU libraries unpacked into {dest}", file=sys.stderr)
+PY
+  [ -f "$gpu_dir/libonnxruntime.so.1.31.1" ] || { echo "setup-models: GPU ONNX Runtime missing after unpacking" >&2; exit 1; }
+  echo "setup-models: GPU runtime in $gpu_dir (use --device cuda)"
+fi

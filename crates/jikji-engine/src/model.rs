@@ -96,7 +96,7 @@ impl Models {
             .korean_model
             .clone()
             .unwrap_or_else(|| dir.join(files::KOREAN_DIR));
-        let korean = Recognizer::load(
+        let mut korean = Recognizer::load(
             dir,
             &model_file(&korean_dir, files::KOREAN_REC)?,
             &model_file(&korean_dir, files::KOREAN_CHARSET)?,
@@ -113,6 +113,17 @@ impl Models {
                 RecKind::Paddle,
                 t,
             )
+        };
+        let batch = cfg
+            .rec_batch
+            .unwrap_or_else(|| crate::rec_batch_for(t.threads, t.device))
+            .max(1);
+        korean.batch = batch;
+        let paddle_rec = |set| {
+            paddle_rec(set).map(|mut r| {
+                r.batch = batch;
+                r
+            })
         };
         let latin = paddle_rec(cfg.det_model)?;
         let angle = AngleClassifier::load(dir, &model_file(dir, files::ANGLE_CLS)?, t)?;

@@ -57,6 +57,27 @@ pub struct EngineConfig {
     /// Where the models run. Default the CPU; a CUDA device that cannot be used falls back to the CPU
     /// ([`Engine::device`](crate::Engine::device) says which was used).
     pub device: Device,
+    /// Most lines per recognition batch (lines of similar width, see
+    /// `jikji_recognize::width_batches`). `None`: [`rec_batch_for`] of the thread count and device.
+    pub rec_batch: Option<usize>,
+}
+
+/// Lines per recognition batch on one intra-op thread: 1, as measured on 6 SROIE receipts (batch 1:
+/// 6.1 s of recognition; batch 4 within 10 % width: 6.1 s; batch 8 within 30 %: 6.7 s — a compute-bound
+/// single thread gains nothing from batching and pays for the padding).
+pub const REC_BATCH_ONE_THREAD: usize = 1;
+/// Lines per recognition batch with several intra-op threads or on a GPU, where one line alone is too
+/// little work to spread over the threads (or to fill the device). See BENCHMARKS.md (issue #15) for the
+/// measurement on two threads.
+pub const REC_BATCH_PARALLEL: usize = 8;
+
+/// The default recognition batch for `threads` intra-op threads on `device`.
+pub fn rec_batch_for(threads: usize, device: Device) -> usize {
+    if threads > 1 || device.is_cuda() {
+        REC_BATCH_PARALLEL
+    } else {
+        REC_BATCH_ONE_THREAD
+    }
 }
 
 impl EngineConfig {
@@ -70,6 +91,7 @@ impl EngineConfig {
             cascade: true,
             korean_model: None,
             device: Device::Cpu,
+            rec_batch: None,
         }
     }
 }

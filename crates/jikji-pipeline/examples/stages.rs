@@ -2,8 +2,12 @@
 //! the CLI or the server.
 //!
 //! `cargo run --release -p jikji-pipeline --example stages -- [--lang ko] [--det ppocrv6-small]
-//!  [--threads N] [--device cpu|cuda[:N]] [--rounds N] [--table] FILE...`
+//!  [--threads N] [--workers N] [--clients N] [--rec-batch N] [--device cpu|cuda[:N]] [--rounds N]
+//!  [--table] FILE...`
 //!
+//! `--clients C` runs C client threads that share the files (each file `--rounds` times) against one
+//! engine of `--workers W` workers, as a service with C requests in flight would: the summary line gives
+//! pages/s over the whole run and the p50/p99 page latency (decode + engine).
 //! Per page it prints the stage times on stderr; with `--table` it ends with a Markdown table of every
 //! stage averaged over the pages: wall time, the model's own run time inside it, the overhead around the
 //! model (wall − model, and as a share of the model's time), and for each recognition pass the lines it
@@ -22,6 +26,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut table = false;
     let mut threads = 1;
     let mut rounds = 1;
+    let mut workers = 1;
+    let mut clients = 1;
+    let mut rec_batch = None;
     let mut device = Device::Cpu;
     while args.first().is_some_and(|a| a.starts_with("--")) {
         let flag = args.remove(0);
@@ -36,6 +43,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--det" => det = value()?.parse()?,
             "--threads" => threads = value()?.parse()?,
             "--rounds" => rounds = value()?.parse()?,
+            "--workers" => workers = value()?.parse()?,
+            "--clients" => clients = value()?.parse()?,
+            "--rec-batch" => rec_batch = Some(value()?.parse()?),
             "--device" => device = value()?.parse()?,
             "--quiet" => quiet = true,
             "--table" => table = true,
@@ -45,6 +55,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut cfg = EngineConfig::new(jikji_runtime::resolve_models_dir(None));
     cfg.det_model = det;
     cfg.threads_per_worker = threads;
+    cfg.workers = workers;
+    cfg.rec_batch = rec_batch;
     cfg.device = device;
     let t = std::time::Instant::now();
     let engine = Engine::new(cfg)?;
@@ -53,6 +65,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         t.elapsed().as_secs_f64() * 1000.0,
         engine.device()
     );
+    if engine.device() != device {
+        eprintln!(
+            "--device {device} is not usable ({}); running on the CPU",
+            jikji_runtime::cuda_fallback().unwrap_or("unknown reason")
+        );
+    }
     let opts = Options {
         ocr: OcrOptions { langs },
         ..Options::default()
@@ -66,46 +84,70 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             |_| {},
         )?;
     }
-    let mut sum = StageTimes::default();
-    let (mut decode, mut pages, mut lines) = (0.0, 0usize, 0usize);
-    let mut latencies = Vec::new();
-    for _ in 0..rounds {
-        for f in &args {
-            let path = std::path::Path::new(f);
-            jikji_pipeline::run_file(&engine, path, &opts, &Cancel::new(), |p| {
-                let (r, t) = (&p.result, p.times.stages);
-                let el = p.times.decode_ms + t.total_ms();
-                sum.add(&t);
-                decode += p.times.decode_ms;
-                pages += 1;
-                lines += r.lines.len();
-                latencies.push(el);
-                if !quiet {
-                    println!("{}", r.text());
+    let jobs: Vec<&String> = (0..rounds).flat_map(|_| args.iter()).collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let shared = std::sync::Mutex::new((StageTimes::default(), 0.0, 0usize, 0usize, Vec::new()));
+    let started = std::time::Instant::now();
+    std::thread::scope(|scope| {
+        for _ in 0..clients.max(1) {
+            scope.spawn(|| loop {
+                let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(f) = jobs.get(k) else { break };
+                let path = std::path::Path::new(f.as_str());
+                let r = jikji_pipeline::run_file(&engine, path, &opts, &Cancel::new(), |p| {
+                    let (r, t) = (&p.result, p.times.stages);
+                    let el = p.times.decode_ms + t.total_ms();
+                    let mut g = shared.lock().unwrap();
+                    g.0.add(&t);
+                    g.1 += p.times.decode_ms;
+                    g.2 += 1;
+                    g.3 += r.lines.len();
+                    g.4.push(el);
+                    drop(g);
+                    if !quiet {
+                        println!("{}", r.text());
+                    }
+                    eprintln!(
+                        "{f} page {}: {}x{} {} lines, {el:.0} ms (decode {:.0}, det {:.0} [model {:.0}], cls {:.0}, rec {:.0} [model {:.0}], layout {:.0})",
+                        p.index,
+                        r.width,
+                        r.height,
+                        r.lines.len(),
+                        p.times.decode_ms,
+                        t.detect_ms,
+                        t.detect_model_ms,
+                        t.classify_ms,
+                        t.recognize_ms,
+                        t.passes.all().iter().map(|(_, p)| p.model_ms).sum::<f64>(),
+                        t.layout_ms
+                    );
+                });
+                if let Err(e) = r {
+                    eprintln!("{f}: {e}");
                 }
-                eprintln!(
-                    "{f} page {}: {}x{} {} lines, {el:.0} ms (decode {:.0}, det {:.0} [model {:.0}], cls {:.0}, rec {:.0} [model {:.0}], layout {:.0})",
-                    p.index,
-                    r.width,
-                    r.height,
-                    r.lines.len(),
-                    p.times.decode_ms,
-                    t.detect_ms,
-                    t.detect_model_ms,
-                    t.classify_ms,
-                    t.recognize_ms,
-                    t.passes.all().iter().map(|(_, p)| p.model_ms).sum::<f64>(),
-                    t.layout_ms
-                );
-            })?;
+            });
         }
-    }
+    });
+    let wall_s = started.elapsed().as_secs_f64();
+    let (sum, decode, pages, lines, mut latencies) = shared.into_inner().unwrap();
     let total = decode + sum.total_ms();
     eprintln!("total {total:.0} ms");
+    latencies.sort_by(f64::total_cmp);
+    let pct = |q: f64| {
+        latencies
+            .get(((latencies.len() as f64 * q).ceil() as usize).saturating_sub(1))
+            .copied()
+            .unwrap_or(0.0)
+    };
+    println!(
+        "summary: device {} workers {workers} threads {threads} clients {clients}: {pages} pages in {wall_s:.2} s = {:.2} pages/s, latency p50 {:.0} ms p99 {:.0} ms",
+        engine.device(),
+        pages as f64 / wall_s.max(1e-9),
+        pct(0.5),
+        pct(0.99)
+    );
     if table && pages > 0 {
-        latencies.sort_by(f64::total_cmp);
-        let p50 = latencies[latencies.len() / 2];
-        print_table(&sum, decode, pages, lines, p50, threads);
+        print_table(&sum, decode, pages, lines, pct(0.5), threads);
     }
     Ok(())
 }
