@@ -39,7 +39,8 @@ shopt -s nullglob
 files=("$images"/*.jpg "$images"/*.png)
 [ ${#files[@]} -gt 0 ] || { echo "gpu-bench: no images in $images" >&2; exit 1; }
 
-mem_log=$(mktemp); trap 'kill "${sampler:-0}" 2>/dev/null || true; rm -f "$mem_log"' EXIT
+sampler=
+mem_log=$(mktemp); trap '[ -z "$sampler" ] || kill "$sampler" 2>/dev/null || true; rm -f "$mem_log"' EXIT
 if command -v nvidia-smi >/dev/null 2>&1; then
   gpu_name=$(nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader | head -n1)
   nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits -lms 200 >"$mem_log" 2>/dev/null &

@@ -116,7 +116,7 @@ impl Models {
         };
         let batch = cfg
             .rec_batch
-            .unwrap_or_else(|| crate::rec_batch_for(t.threads, t.device))
+            .unwrap_or_else(|| crate::rec_batch_for(t.device))
             .max(1);
         korean.batch = batch;
         let paddle_rec = |set| {

@@ -58,25 +58,26 @@ pub struct EngineConfig {
     /// ([`Engine::device`](crate::Engine::device) says which was used).
     pub device: Device,
     /// Most lines per recognition batch (lines of similar width, see
-    /// `jikji_recognize::width_batches`). `None`: [`rec_batch_for`] of the thread count and device.
+    /// `jikji_recognize::width_batches`). `None`: [`rec_batch_for`] the device.
     pub rec_batch: Option<usize>,
 }
 
-/// Lines per recognition batch on one intra-op thread: 1, as measured on 6 SROIE receipts (batch 1:
+/// Lines per recognition batch on the CPU: 1. On one thread, measured on 6 SROIE receipts (batch 1:
 /// 6.1 s of recognition; batch 4 within 10 % width: 6.1 s; batch 8 within 30 %: 6.7 s — a compute-bound
-/// single thread gains nothing from batching and pays for the padding).
-pub const REC_BATCH_ONE_THREAD: usize = 1;
-/// Lines per recognition batch with several intra-op threads or on a GPU, where one line alone is too
-/// little work to spread over the threads (or to fill the device). See BENCHMARKS.md (issue #15) for the
-/// measurement on two threads.
-pub const REC_BATCH_PARALLEL: usize = 8;
+/// thread gains nothing from batching and pays for the padding). On two intra-op threads (issue #15,
+/// 6 SROIE receipts, 3 paired whole-process runs on the loaded 2-core machine): batch 8 took 1.12× the
+/// wall time and 1.06× the CPU time of batch 1, so the CPU keeps 1 whatever its thread count.
+pub const REC_BATCH_CPU: usize = 1;
+/// Lines per recognition batch on a GPU, where one line alone is far too little work to fill the device
+/// (not yet measured on one: no GPU was at hand; `scripts/gpu-bench.sh` is the measurement to make).
+pub const REC_BATCH_GPU: usize = 8;
 
-/// The default recognition batch for `threads` intra-op threads on `device`.
-pub fn rec_batch_for(threads: usize, device: Device) -> usize {
-    if threads > 1 || device.is_cuda() {
-        REC_BATCH_PARALLEL
+/// The default recognition batch on `device`.
+pub fn rec_batch_for(device: Device) -> usize {
+    if device.is_cuda() {
+        REC_BATCH_GPU
     } else {
-        REC_BATCH_ONE_THREAD
+        REC_BATCH_CPU
     }
 }
 
