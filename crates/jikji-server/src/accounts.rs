@@ -93,18 +93,12 @@ pub struct CreateUser {
 #[serde(deny_unknown_fields)]
 pub struct PatchUser {
     pub role: Option<RoleName>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::admin::double_option")]
     #[schema(value_type = Option<Vec<i64>>)]
     pub domains: Option<Option<Vec<i64>>>,
     /// A new password (ends the user's sessions).
     #[schema(min_length = 8, max_length = 64)]
     pub password: Option<String>,
-}
-
-fn double_option<'de, T: Deserialize<'de>, D: serde::Deserializer<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
 }
 
 /// A user (never with a password or its hash).

@@ -284,7 +284,7 @@ pub struct PatchDomain {
     pub document_kinds: Option<Vec<DocKindName>>,
 }
 
-fn double_option<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+pub(crate) fn double_option<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
     d: D,
 ) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(d).map(Some)
