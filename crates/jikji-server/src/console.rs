@@ -72,7 +72,10 @@ mod tests {
             for bad in ["http://", "https://", "//cdn", "<script>"] {
                 let hits: Vec<&str> = text
                     .lines()
+                    // curl lines and invoke URLs are built from this page's own origin; the SVG
+                    // namespace is a name, never fetched
                     .filter(|l| l.contains(bad) && !l.contains("curl") && !l.contains("location.origin"))
+                    .filter(|l| !l.contains("'http://www.w3.org/2000/svg'"))
                     .collect();
                 assert!(hits.is_empty(), "{name} references {bad}: {hits:?}");
             }
