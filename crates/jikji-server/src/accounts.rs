@@ -3,7 +3,9 @@
 //! (`/admin/v1/audit`). Who may call what is decided by the gate in `auth.rs`; these handlers
 //! only act. Passwords, cookies and token values never reach a log or the audit log.
 
-use crate::admin::{admin_error, invalid, json_body, store_error, AdminError, JsonBody, LoginThrottle};
+use crate::admin::{
+    admin_error, invalid, json_body, store_error, AdminError, JsonBody, LoginThrottle,
+};
 use crate::auth::{self, Principal, Via, SESSION_COOKIE, SESSION_TTL};
 use crate::state::AppState;
 use axum::extract::{Path, Query, Request, State};
@@ -261,8 +263,19 @@ pub async fn login(
     let Some(user) = user else {
         auth::note_failure(st, &throttle, ip);
         // No name: a user may type a password into the name field.
-        audit(st, "anonymous", "login-failed", "/admin/v1/session", StatusCode::UNAUTHORIZED).await;
-        return admin_error(StatusCode::UNAUTHORIZED, "unauthorized", "wrong user name or password");
+        audit(
+            st,
+            "anonymous",
+            "login-failed",
+            "/admin/v1/session",
+            StatusCode::UNAUTHORIZED,
+        )
+        .await;
+        return admin_error(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "wrong user name or password",
+        );
     };
     if let Some(ip) = ip {
         throttle.success(ip);
@@ -294,7 +307,11 @@ pub async fn login(
 /// Who is calling (any credential), with the CSRF token of a console session.
 #[utoipa::path(get, path = "/admin/v1/session", tag = "admin", security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = SessionView)))]
-pub async fn me(State(st): State<AppState>, Extension(p): Extension<Principal>, headers: HeaderMap) -> Response {
+pub async fn me(
+    State(st): State<AppState>,
+    Extension(p): Extension<Principal>,
+    headers: HeaderMap,
+) -> Response {
     let session = match auth::cookie(&headers, SESSION_COOKIE) {
         Some(c) if matches!(p.via, Via::Session { .. }) => st.store.session(c).await.ok().flatten(),
         _ => None,
@@ -315,15 +332,21 @@ pub async fn me(State(st): State<AppState>, Extension(p): Extension<Principal>, 
 /// Log out: ends the console session and clears the cookie (a bearer caller: nothing to end).
 #[utoipa::path(delete, path = "/admin/v1/session", tag = "admin", security(("bearer" = []), ("session" = [])),
     responses((status = 204, description = "logged out")))]
-pub async fn logout(State(st): State<AppState>, Extension(p): Extension<Principal>, headers: HeaderMap) -> Response {
+pub async fn logout(
+    State(st): State<AppState>,
+    Extension(p): Extension<Principal>,
+    headers: HeaderMap,
+) -> Response {
     if let (Via::Session { .. }, Some(c)) = (&p.via, auth::cookie(&headers, SESSION_COOKIE)) {
         if let Err(e) = st.store.delete_session(c).await {
             return store_error(e);
         }
     }
     let mut r = StatusCode::NO_CONTENT.into_response();
-    r.headers_mut()
-        .insert(header::SET_COOKIE, session_cookie("", 0, secure_request(&st, &headers)));
+    r.headers_mut().insert(
+        header::SET_COOKIE,
+        session_cookie("", 0, secure_request(&st, &headers)),
+    );
     r
 }
 
@@ -345,7 +368,11 @@ pub async fn change_password(
         Err(r) => return r,
     };
     let Via::Session { user_id } = p.via else {
-        return admin_error(StatusCode::CONFLICT, "conflict", "only a console user has a password");
+        return admin_error(
+            StatusCode::CONFLICT,
+            "conflict",
+            "only a console user has a password",
+        );
     };
     if let Err(e) = jikji_store::check_password(&b.new_password) {
         return store_error(e);
@@ -424,7 +451,11 @@ pub async fn create_user(State(st): State<AppState>, body: JsonBody<CreateUser>)
         (status = 400, description = "invalid body or id", body = AdminError),
         (status = 409, description = "`conflict`: the last admin cannot be demoted", body = AdminError)
     ))]
-pub async fn update_user(State(st): State<AppState>, id: IdPath, body: JsonBody<PatchUser>) -> Response {
+pub async fn update_user(
+    State(st): State<AppState>,
+    id: IdPath,
+    body: JsonBody<PatchUser>,
+) -> Response {
     let id = match path_id(id) {
         Ok(id) => id,
         Err(r) => return r,
@@ -505,7 +536,11 @@ pub async fn create_token(State(st): State<AppState>, body: JsonBody<CreateToken
         Ok(c) => c,
         Err(r) => return r,
     };
-    match st.store.create_token(&c.name, c.role.role(), c.domains).await {
+    match st
+        .store
+        .create_token(&c.name, c.role.role(), c.domains)
+        .await
+    {
         Ok(t) => (
             StatusCode::CREATED,
             Json(CreatedTokenView {
@@ -559,7 +594,9 @@ mod tests {
     #[test]
     fn the_published_name_pattern_is_the_stores_rule() {
         let doc = serde_json::to_value(<crate::ApiDoc as utoipa::OpenApi>::openapi()).unwrap();
-        assert!(doc.to_string().contains(&serde_json::to_string(super::ACCOUNT_NAME_PATTERN).unwrap()));
+        assert!(doc
+            .to_string()
+            .contains(&serde_json::to_string(super::ACCOUNT_NAME_PATTERN).unwrap()));
         for ok in ["admin", "a.b@c-d_e"] {
             assert!(jikji_store::check_account_name(ok).is_ok());
         }
@@ -569,9 +606,19 @@ mod tests {
     fn cookies_are_httponly_and_strict() {
         let c = super::session_cookie("v", 60, true);
         let c = c.to_str().unwrap();
-        for part in ["jikji_session=v", "HttpOnly", "SameSite=Strict", "Max-Age=60", "Secure", "Path=/"] {
+        for part in [
+            "jikji_session=v",
+            "HttpOnly",
+            "SameSite=Strict",
+            "Max-Age=60",
+            "Secure",
+            "Path=/",
+        ] {
             assert!(c.contains(part), "{c}");
         }
-        assert!(!super::session_cookie("v", 60, false).to_str().unwrap().contains("Secure"));
+        assert!(!super::session_cookie("v", 60, false)
+            .to_str()
+            .unwrap()
+            .contains("Secure"));
     }
 }

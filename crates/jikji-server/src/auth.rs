@@ -39,7 +39,9 @@ pub enum Via {
     AdminToken,
     ApiToken,
     /// A console session: the user's id.
-    Session { user_id: i64 },
+    Session {
+        user_id: i64,
+    },
 }
 
 /// The authenticated caller of an admin route.
@@ -76,7 +78,9 @@ pub fn required_role(method: &Method, route: &str) -> Role {
     if read {
         return Role::Viewer;
     }
-    if route.starts_with("/admin/v1/domains/{id}/templates") || route.starts_with("/admin/v1/domains/{id}/try/") {
+    if route.starts_with("/admin/v1/domains/{id}/templates")
+        || route.starts_with("/admin/v1/domains/{id}/try/")
+    {
         return Role::Operator;
     }
     Role::Admin
@@ -106,7 +110,10 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(str::trim)
 }
 
@@ -179,7 +186,12 @@ async fn disabled_or(st: &AppState, other: Denied) -> Denied {
 /// The CSRF token of the session in `headers`, if it is a live one.
 async fn session_csrf(st: &AppState, headers: &HeaderMap) -> Option<String> {
     let c = cookie(headers, SESSION_COOKIE)?;
-    st.store.session(c).await.ok().flatten().map(|s| s.csrf_token)
+    st.store
+        .session(c)
+        .await
+        .ok()
+        .flatten()
+        .map(|s| s.csrf_token)
 }
 
 pub fn throttled(wait: Duration) -> Response {
@@ -226,7 +238,11 @@ pub fn note_failure(st: &AppState, throttle: &LoginThrottle, ip: Option<IpAddr>)
 }
 
 /// `Err(429)` while the client must wait after failed logins.
-pub fn check_throttle(st: &AppState, throttle: &LoginThrottle, ip: Option<IpAddr>) -> Result<(), Response> {
+pub fn check_throttle(
+    st: &AppState,
+    throttle: &LoginThrottle,
+    ip: Option<IpAddr>,
+) -> Result<(), Response> {
     if let Some(ip) = ip {
         if let Err(wait) = throttle.check(ip, Instant::now()) {
             st.metrics
@@ -252,7 +268,11 @@ fn path_domain(path: &str) -> Option<i64> {
 pub async fn gate(State(gate): State<AdminGate>, mut req: Request, next: Next) -> Response {
     let st = &gate.state;
     if req.method() == Method::POST
-        && req.extensions().get::<MatchedPath>().map(MatchedPath::as_str) == Some(LOGIN_ROUTE)
+        && req
+            .extensions()
+            .get::<MatchedPath>()
+            .map(MatchedPath::as_str)
+            == Some(LOGIN_ROUTE)
     {
         // Login is the one admin route without a credential (it is where one is obtained); it
         // throttles failed attempts with the gate's throttle.
@@ -305,7 +325,10 @@ pub async fn gate(State(gate): State<AdminGate>, mut req: Request, next: Next) -
         .unwrap_or_default();
     let need = required_role(&method, &route);
     if p.role < need {
-        return forbidden(format!("the {} role may not do this (needs {need})", p.role));
+        return forbidden(format!(
+            "the {} role may not do this (needs {need})",
+            p.role
+        ));
     }
     let path = req.uri().path().to_string();
     if let Some(id) = path_domain(&path) {
@@ -338,13 +361,28 @@ mod tests {
         let post = Method::POST;
         assert_eq!(required_role(&get, "/admin/v1/domains"), Role::Viewer);
         assert_eq!(required_role(&post, "/admin/v1/domains"), Role::Admin);
-        assert_eq!(required_role(&post, "/admin/v1/domains/{id}/rotate-secret"), Role::Admin);
-        assert_eq!(required_role(&Method::PATCH, "/admin/v1/domains/{id}"), Role::Admin);
-        assert_eq!(required_role(&post, "/admin/v1/domains/{id}/templates"), Role::Operator);
-        assert_eq!(required_role(&post, "/admin/v1/domains/{id}/try/{operation}"), Role::Operator);
+        assert_eq!(
+            required_role(&post, "/admin/v1/domains/{id}/rotate-secret"),
+            Role::Admin
+        );
+        assert_eq!(
+            required_role(&Method::PATCH, "/admin/v1/domains/{id}"),
+            Role::Admin
+        );
+        assert_eq!(
+            required_role(&post, "/admin/v1/domains/{id}/templates"),
+            Role::Operator
+        );
+        assert_eq!(
+            required_role(&post, "/admin/v1/domains/{id}/try/{operation}"),
+            Role::Operator
+        );
         assert_eq!(required_role(&get, "/admin/v1/users"), Role::Admin);
         assert_eq!(required_role(&get, "/admin/v1/audit"), Role::Admin);
-        assert_eq!(required_role(&Method::DELETE, "/admin/v1/session"), Role::Viewer);
+        assert_eq!(
+            required_role(&Method::DELETE, "/admin/v1/session"),
+            Role::Viewer
+        );
         // an unknown route defaults to the strictest role
         assert_eq!(required_role(&post, "/admin/v1/something-new"), Role::Admin);
     }
@@ -352,7 +390,10 @@ mod tests {
     #[test]
     fn cookies_and_paths() {
         let mut h = HeaderMap::new();
-        h.append(header::COOKIE, HeaderValue::from_static("a=1; jikji_session=abc ; b=2"));
+        h.append(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; jikji_session=abc ; b=2"),
+        );
         assert_eq!(cookie(&h, SESSION_COOKIE), Some("abc"));
         assert_eq!(cookie(&h, "c"), None);
         assert_eq!(path_domain("/admin/v1/domains/12/usage"), Some(12));

@@ -6,21 +6,53 @@
 //! script), `nosniff`, no framing and no referrer.
 
 use axum::extract::Path;
-use axum::http::{header, HeaderValue};
 #[cfg(test)]
 use axum::http::StatusCode;
+use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 
 /// `(file name, content type, bytes)` of every console asset.
 const ASSETS: &[(&str, &str, &[u8])] = &[
-    ("index.html", "text/html; charset=utf-8", include_bytes!("../console/index.html")),
-    ("style.css", "text/css; charset=utf-8", include_bytes!("../console/style.css")),
-    ("app.js", "text/javascript; charset=utf-8", include_bytes!("../console/app.js")),
-    ("api.js", "text/javascript; charset=utf-8", include_bytes!("../console/api.js")),
-    ("i18n.js", "text/javascript; charset=utf-8", include_bytes!("../console/i18n.js")),
-    ("pages.js", "text/javascript; charset=utf-8", include_bytes!("../console/pages.js")),
-    ("tryit.js", "text/javascript; charset=utf-8", include_bytes!("../console/tryit.js")),
-    ("ui.js", "text/javascript; charset=utf-8", include_bytes!("../console/ui.js")),
+    (
+        "index.html",
+        "text/html; charset=utf-8",
+        include_bytes!("../console/index.html"),
+    ),
+    (
+        "style.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../console/style.css"),
+    ),
+    (
+        "app.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../console/app.js"),
+    ),
+    (
+        "api.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../console/api.js"),
+    ),
+    (
+        "i18n.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../console/i18n.js"),
+    ),
+    (
+        "pages.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../console/pages.js"),
+    ),
+    (
+        "tryit.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../console/tryit.js"),
+    ),
+    (
+        "ui.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../console/ui.js"),
+    ),
 ];
 
 /// Only this origin; images also from `blob:`/`data:` (the uploaded file shown in try-it).
@@ -37,10 +69,19 @@ fn asset(name: &str) -> Response {
     let mut r = (*bytes).into_response();
     let h = r.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     r
 }
@@ -74,7 +115,9 @@ mod tests {
                     .lines()
                     // curl lines and invoke URLs are built from this page's own origin; the SVG
                     // namespace is a name, never fetched
-                    .filter(|l| l.contains(bad) && !l.contains("curl") && !l.contains("location.origin"))
+                    .filter(|l| {
+                        l.contains(bad) && !l.contains("curl") && !l.contains("location.origin")
+                    })
                     .filter(|l| !l.contains("'http://www.w3.org/2000/svg'"))
                     .collect();
                 assert!(hits.is_empty(), "{name} references {bad}: {hits:?}");

@@ -35,6 +35,8 @@ pub async fn try_ocr(State(st): State<AppState>, path: TryPath, req: Request) ->
     match st.store.get_domain(id).await {
         Ok(Some(d)) => crate::ocr::handle_for(st, d, op, req).await,
         Ok(None) => url_invalid("unknown domain"),
-        Err(e) => ApiError::detail(ErrorCode::UnknownServiceError, format!("store: {e}")).into_response(),
+        Err(e) => {
+            ApiError::detail(ErrorCode::UnknownServiceError, format!("store: {e}")).into_response()
+        }
     }
 }

@@ -34,7 +34,9 @@ pub const AUDIT_PAGE_MAX: i64 = 500;
 
 /// What an account may do. `admin`: everything; `operator`: templates, try-it, usage, reading
 /// domains — never secrets or users; `viewer`: read-only.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Viewer,
@@ -154,8 +156,8 @@ pub fn hash_password(password: &str) -> Result<String, StoreError> {
     check_password(password)?;
     let mut salt = [0u8; 16];
     OsRng.fill_bytes(&mut salt);
-    let salt = SaltString::encode_b64(&salt)
-        .map_err(|e| StoreError::Invalid(format!("salt: {e}")))?;
+    let salt =
+        SaltString::encode_b64(&salt).map_err(|e| StoreError::Invalid(format!("salt: {e}")))?;
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
@@ -324,7 +326,10 @@ impl Store {
 
     pub async fn get_user(&self, id: i64) -> Result<Option<User>, StoreError> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
-        let row = sqlx::query(&sql).bind(id).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
         row.as_ref().map(user_from_row).transpose()
     }
 
@@ -392,7 +397,11 @@ impl Store {
 
     /// The user with this name and password, or `None`. An unknown name costs the same hashing
     /// work as a wrong password, so timing does not tell which names exist.
-    pub async fn check_login(&self, username: &str, password: &str) -> Result<Option<User>, StoreError> {
+    pub async fn check_login(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> Result<Option<User>, StoreError> {
         // A valid hash of a random password, made once: checked against for unknown names.
         static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
         let row = sqlx::query("SELECT id, password_hash FROM users WHERE username = $1")
@@ -409,9 +418,7 @@ impl Store {
             None => (
                 None,
                 DUMMY
-                    .get_or_init(|| {
-                        hash_password(&random_token("")).unwrap_or_default()
-                    })
+                    .get_or_init(|| hash_password(&random_token("")).unwrap_or_default())
                     .clone(),
             ),
         };
@@ -423,7 +430,11 @@ impl Store {
     }
 
     /// Opens a session for `user_id` valid for `ttl_ms`.
-    pub async fn create_session(&self, user_id: i64, ttl_ms: i64) -> Result<NewSession, StoreError> {
+    pub async fn create_session(
+        &self,
+        user_id: i64,
+        ttl_ms: i64,
+    ) -> Result<NewSession, StoreError> {
         let user = self
             .get_user(user_id)
             .await?
@@ -526,9 +537,10 @@ impl Store {
     }
 
     pub async fn list_tokens(&self) -> Result<Vec<ApiToken>, StoreError> {
-        let rows = sqlx::query("SELECT id, name, role, domains, created_at FROM api_tokens ORDER BY id")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows =
+            sqlx::query("SELECT id, name, role, domains, created_at FROM api_tokens ORDER BY id")
+                .fetch_all(&self.pool)
+                .await?;
         rows.iter().map(token_from_row).collect()
     }
 
@@ -564,20 +576,26 @@ impl Store {
     ) -> Result<(), StoreError> {
         // Bounded: a path is at most a few hundred bytes; cut anything longer.
         let cut = |s: &str| s.chars().take(300).collect::<String>();
-        sqlx::query("INSERT INTO audit_log (at, actor, action, target, status) VALUES ($1, $2, $3, $4, $5)")
-            .bind(jikji_calendar::now_millis())
-            .bind(cut(actor))
-            .bind(cut(action))
-            .bind(cut(target))
-            .bind(i64::from(status))
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor, action, target, status) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(jikji_calendar::now_millis())
+        .bind(cut(actor))
+        .bind(cut(action))
+        .bind(cut(target))
+        .bind(i64::from(status))
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
     /// Newest audit entries first: at most `limit` (capped at [`AUDIT_PAGE_MAX`]) with an id
     /// below `before` (paging).
-    pub async fn audit_log(&self, limit: i64, before: Option<i64>) -> Result<Vec<AuditEntry>, StoreError> {
+    pub async fn audit_log(
+        &self,
+        limit: i64,
+        before: Option<i64>,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, at, actor, action, target, status FROM audit_log \
              WHERE id < $1 ORDER BY id DESC LIMIT $2",
@@ -629,7 +647,10 @@ mod tests {
         assert_eq!("operator".parse::<Role>().unwrap(), Role::Operator);
         assert!("root".parse::<Role>().is_err());
         assert_eq!(domains_to_db(&Some(vec![3, 1, 3])).as_deref(), Some("1,3"));
-        assert_eq!(domains_from_db(Some("1,3".into())).unwrap(), Some(vec![1, 3]));
+        assert_eq!(
+            domains_from_db(Some("1,3".into())).unwrap(),
+            Some(vec![1, 3])
+        );
         assert_eq!(domains_from_db(Some(String::new())).unwrap(), Some(vec![]));
         assert_eq!(domains_from_db(None).unwrap(), None);
         assert!(domains_from_db(Some("1,x".into())).is_err());

@@ -77,7 +77,8 @@ pub enum TokenCommand {
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
-    s.parse().map_err(|e: jikji_store::StoreError| e.to_string())
+    s.parse()
+        .map_err(|e: jikji_store::StoreError| e.to_string())
 }
 
 /// Reads a password: from the terminal without echo (asked twice), else the first line of stdin.
@@ -85,7 +86,10 @@ fn read_password() -> anyhow::Result<String> {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
         let mut line = String::new();
-        stdin.lock().read_line(&mut line).context("reading the password from stdin")?;
+        stdin
+            .lock()
+            .read_line(&mut line)
+            .context("reading the password from stdin")?;
         return Ok(line.trim_end_matches(['\r', '\n']).to_string());
     }
     let ask = |prompt: &str| -> anyhow::Result<String> {
@@ -139,12 +143,23 @@ async fn run_async(cmd: Command) -> anyhow::Result<()> {
                     domains,
                 })
                 .await?;
-            store.audit("cli", "user create", &format!("user:{}", u.username), 0).await?;
+            store
+                .audit("cli", "user create", &format!("user:{}", u.username), 0)
+                .await?;
             if common.json {
                 println!("{}", serde_json::to_string_pretty(&u)?);
             } else {
-                println!("created user {} (id {}, role {}, domains {})", u.username, u.id, u.role, domains_text(&u.domains));
-                println!("log in at {}/console/", common.public_url.trim_end_matches('/'));
+                println!(
+                    "created user {} (id {}, role {}, domains {})",
+                    u.username,
+                    u.id,
+                    u.role,
+                    domains_text(&u.domains)
+                );
+                println!(
+                    "log in at {}/console/",
+                    common.public_url.trim_end_matches('/')
+                );
             }
         }
         Command::List { common } => {
@@ -155,7 +170,13 @@ async fn run_async(cmd: Command) -> anyhow::Result<()> {
             } else {
                 println!("{:<6} {:<24} {:<9} domains", "id", "username", "role");
                 for u in users {
-                    println!("{:<6} {:<24} {:<9} {}", u.id, u.username, u.role, domains_text(&u.domains));
+                    println!(
+                        "{:<6} {:<24} {:<9} {}",
+                        u.id,
+                        u.username,
+                        u.role,
+                        domains_text(&u.domains)
+                    );
                 }
             }
         }
@@ -165,7 +186,9 @@ async fn run_async(cmd: Command) -> anyhow::Result<()> {
                 bail!("no user {username:?}");
             };
             store.delete_user(u.id).await?;
-            store.audit("cli", "user delete", &format!("user:{}", u.username), 0).await?;
+            store
+                .audit("cli", "user delete", &format!("user:{}", u.username), 0)
+                .await?;
             if common.json {
                 println!("{}", json!({"deleted": u.id}));
             } else {
@@ -188,7 +211,9 @@ async fn run_async(cmd: Command) -> anyhow::Result<()> {
                     },
                 )
                 .await?;
-            store.audit("cli", "user passwd", &format!("user:{}", u.username), 0).await?;
+            store
+                .audit("cli", "user passwd", &format!("user:{}", u.username), 0)
+                .await?;
             if !common.json {
                 println!("password of {} changed; its sessions ended", u.username);
             }
@@ -201,11 +226,19 @@ async fn run_async(cmd: Command) -> anyhow::Result<()> {
         }) => {
             let store = open(&common).await?;
             let t = store.create_token(&name, role, domains).await?;
-            store.audit("cli", "token create", &format!("token:{}", t.token.name), 0).await?;
+            store
+                .audit("cli", "token create", &format!("token:{}", t.token.name), 0)
+                .await?;
             if common.json {
                 println!("{}", serde_json::to_string_pretty(&t)?);
             } else {
-                println!("token {} (id {}, role {}, domains {})", t.token.name, t.token.id, t.token.role, domains_text(&t.token.domains));
+                println!(
+                    "token {} (id {}, role {}, domains {})",
+                    t.token.name,
+                    t.token.id,
+                    t.token.role,
+                    domains_text(&t.token.domains)
+                );
                 println!("Authorization: Bearer {}", t.secret);
                 println!("(shown only now)");
             }
@@ -218,7 +251,13 @@ async fn run_async(cmd: Command) -> anyhow::Result<()> {
             } else {
                 println!("{:<6} {:<24} {:<9} domains", "id", "name", "role");
                 for t in tokens {
-                    println!("{:<6} {:<24} {:<9} {}", t.id, t.name, t.role, domains_text(&t.domains));
+                    println!(
+                        "{:<6} {:<24} {:<9} {}",
+                        t.id,
+                        t.name,
+                        t.role,
+                        domains_text(&t.domains)
+                    );
                 }
             }
         }
@@ -227,7 +266,9 @@ async fn run_async(cmd: Command) -> anyhow::Result<()> {
             if !store.delete_token(id).await? {
                 bail!("no token {id}");
             }
-            store.audit("cli", "token delete", &format!("token id {id}"), 0).await?;
+            store
+                .audit("cli", "token delete", &format!("token id {id}"), 0)
+                .await?;
             if !common.json {
                 println!("deleted token {id}");
             }
