@@ -32,6 +32,9 @@ enum Command {
     /// Manage Template OCR templates of a template domain (regions from a JSON file).
     #[command(subcommand)]
     Template(commands::template::Command),
+    /// Manage web console users (`/console/`) and admin API tokens with roles.
+    #[command(subcommand)]
+    User(commands::user::Command),
 }
 
 fn main() -> std::process::ExitCode {
@@ -51,6 +54,7 @@ fn main() -> std::process::ExitCode {
         Command::Serve(a) => commands::serve::run(a),
         Command::Domain(c) => commands::domain::run(c),
         Command::Template(c) => commands::template::run(c),
+        Command::User(c) => commands::user::run(c),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -1,24 +1,22 @@
-//! Admin API: `/admin/v1/domains` CRUD, secret rotation and usage, behind
-//! `Authorization: Bearer <admin token>`. Disabled (404) when no token is configured.
+//! Admin API: `/admin/v1/domains` CRUD, secret rotation and usage, behind the admin gate
+//! (`auth.rs`: the admin token, an API token or a console session, each with a role). Disabled
+//! (404) when no admin token is configured and no console account exists.
 //!
 //! Admin errors are JSON `{"error": "<kind>", "message": "..."}` (they are not CLOVA calls).
 
 #![allow(clippy::result_large_err)]
 
 use crate::state::AppState;
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use jikji_store::{DocKind, DomainKind, DomainPatch, NewDomain, StoreError};
 use serde::{Deserialize, Deserializer, Serialize};
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use subtle::ConstantTimeEq;
 use utoipa::ToSchema;
 
 /// An admin API error body.
@@ -63,88 +61,6 @@ fn not_found(id: i64) -> Response {
 pub struct AdminGate {
     pub state: AppState,
     pub throttle: Arc<LoginThrottle>,
-}
-
-/// The client address of a request (inserted by `serve_listener`); `None` in-process.
-fn client_ip(req: &Request) -> Option<IpAddr> {
-    req.extensions()
-        .get::<axum::extract::ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip())
-}
-
-/// Bearer-token check for every admin route (constant-time over SHA-256 digests), with failed
-/// attempts throttled per client address ([`LoginThrottle`]): a throttled client gets 429
-/// `{"error":"throttled"}` with `Retry-After`, and its token is not even checked.
-pub async fn require_token(State(gate): State<AdminGate>, req: Request, next: Next) -> Response {
-    let st = &gate.state;
-    let Some(expected) = st.admin_token_sha256() else {
-        return admin_error(
-            StatusCode::NOT_FOUND,
-            "disabled",
-            "the admin API is disabled (no admin token configured)",
-        );
-    };
-    let ip = client_ip(&req);
-    let now = Instant::now();
-    if let Some(ip) = ip {
-        if let Err(wait) = gate.throttle.check(ip, now) {
-            st.metrics
-                .admin_auth_failures
-                .with_label_values(&["throttled"])
-                .inc();
-            return throttled(wait);
-        }
-    }
-    let presented = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(str::trim)
-        .unwrap_or("");
-    let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
-    if presented.is_empty() || !bool::from(digest.ct_eq(expected)) {
-        st.metrics
-            .admin_auth_failures
-            .with_label_values(&["unauthorized"])
-            .inc();
-        if let Some(ip) = ip {
-            if let Some(wait) = gate.throttle.failure(ip, now) {
-                // No address and no token in the log (personal data, secrets).
-                tracing::warn!(
-                    wait_secs = wait.as_secs(),
-                    "admin authentication failures: client throttled"
-                );
-            }
-        }
-        let mut r = admin_error(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "missing or wrong admin bearer token",
-        );
-        r.headers_mut()
-            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        return r;
-    }
-    if let Some(ip) = ip {
-        gate.throttle.success(ip);
-    }
-    next.run(req).await
-}
-
-fn throttled(wait: Duration) -> Response {
-    let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
-    let mut r = admin_error(
-        StatusCode::TOO_MANY_REQUESTS,
-        "throttled",
-        format!("too many failed admin logins from this address; retry in {secs} s"),
-    );
-    r.headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from(secs));
-    r
 }
 
 /// Wait after the first throttled failure; it doubles with every further failure. One second is
@@ -368,7 +284,7 @@ pub struct PatchDomain {
     pub document_kinds: Option<Vec<DocKindName>>,
 }
 
-fn double_option<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+pub(crate) fn double_option<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
     d: D,
 ) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(d).map(Some)
@@ -548,9 +464,18 @@ fn domain_id(p: IdPath) -> Result<i64, Response> {
 
 #[utoipa::path(get, path = "/admin/v1/domains", tag = "admin", security(("bearer" = [])),
     responses((status = 200, body = Vec<DomainView>)))]
-pub async fn list(State(st): State<AppState>) -> Response {
+pub async fn list(
+    State(st): State<AppState>,
+    who: Option<axum::Extension<crate::auth::Principal>>,
+) -> Response {
     match st.store.list_domains().await {
-        Ok(ds) => Json(ds.iter().map(DomainView::from).collect::<Vec<_>>()).into_response(),
+        Ok(ds) => Json(
+            ds.iter()
+                .filter(|d| who.as_ref().is_none_or(|p| p.sees(d.id)))
+                .map(DomainView::from)
+                .collect::<Vec<_>>(),
+        )
+        .into_response(),
         Err(e) => store_error(e),
     }
 }

@@ -68,6 +68,9 @@ pub struct ServerConfig {
     pub shutdown_grace_secs: u64,
     /// Seconds a client has to send a request's headers; slow or idle connections are closed after it.
     pub header_read_timeout_secs: u64,
+    /// Behind a TLS-terminating reverse proxy: trust its `X-Forwarded-Proto: https` and mark the
+    /// console's session cookie `Secure`. Off by default (a client could send the header itself).
+    pub trust_forwarded_proto: bool,
 }
 
 impl Default for ServerConfig {
@@ -96,6 +99,7 @@ impl Default for ServerConfig {
             url_max_redirects: 5,
             shutdown_grace_secs: 30,
             header_read_timeout_secs: 30,
+            trust_forwarded_proto: false,
         }
     }
 }
@@ -132,6 +136,7 @@ impl std::fmt::Debug for ServerConfig {
             url_max_redirects,
             shutdown_grace_secs,
             header_read_timeout_secs,
+            trust_forwarded_proto,
         } = &shown;
         d.field("listen", listen)
             .field("data_dir", data_dir)
@@ -156,6 +161,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("url_max_redirects", url_max_redirects)
             .field("shutdown_grace_secs", shutdown_grace_secs)
             .field("header_read_timeout_secs", header_read_timeout_secs)
+            .field("trust_forwarded_proto", trust_forwarded_proto)
             .finish()
     }
 }

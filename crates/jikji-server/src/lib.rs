@@ -6,10 +6,14 @@
 //!   URL fetching, metrics and the admin API.
 //!
 //! Routes: `POST /custom/v1/{domainId}/{invokeKey}/{general|infer|document/<type>|<type>}`,
-//! `/admin/v1/domains…` (bearer token), `GET /healthz`, `/readyz`, `/metrics`, `/openapi.json`.
+//! `/admin/v1/…` (admin token, API token or console session: `auth.rs`), the web console at
+//! `/console/` (`console.rs`), `GET /healthz`, `/readyz`, `/metrics`, `/openapi.json`.
 
+pub mod accounts;
 pub mod admin;
+pub mod auth;
 pub mod config;
+pub mod console;
 pub mod error;
 pub mod fetch;
 pub mod metrics;
@@ -19,6 +23,7 @@ pub mod panics;
 pub mod ratelimit;
 pub mod state;
 pub mod templates;
+pub mod try_it;
 
 pub use config::ServerConfig;
 pub use error::ApiError;
@@ -43,6 +48,10 @@ use utoipa::OpenApi;
         admin::list, admin::create, admin::get, admin::update, admin::delete, admin::rotate_secret, admin::usage,
         templates::list, templates::create, templates::show, templates::update, templates::delete,
         templates::test, templates::release, templates::rollback,
+        try_it::try_ocr,
+        accounts::login, accounts::me, accounts::logout, accounts::change_password,
+        accounts::list_users, accounts::create_user, accounts::update_user, accounts::delete_user,
+        accounts::list_tokens, accounts::create_token, accounts::delete_token, accounts::audit_log,
         healthz, readyz
     ),
     components(schemas(
@@ -52,7 +61,10 @@ use utoipa::OpenApi;
         admin::AdminError, admin::CreateDomain, admin::PatchDomain, admin::DomainView, admin::CreatedView,
         admin::SecretView, admin::UsageView,
         templates::TemplateBody, templates::TestBody, templates::ReleaseBody, templates::TemplateView,
-        templates::TemplateDetail, templates::TestView
+        templates::TemplateDetail, templates::TestView,
+        accounts::LoginBody, accounts::SessionView, accounts::PasswordBody, accounts::RoleName,
+        accounts::CreateUser, accounts::PatchUser, accounts::UserView, accounts::CreateToken,
+        accounts::TokenView, accounts::CreatedTokenView, accounts::AuditView
     )),
     modifiers(&BearerAuth, &ErrorResponses),
     tags((name = "clova", description = "CLOVA OCR compatible endpoints"), (name = "admin", description = "Domain and template management"))
@@ -67,6 +79,15 @@ impl utoipa::Modify for BearerAuth {
             c.add_security_scheme(
                 "bearer",
                 SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+            c.add_security_scheme(
+                "session",
+                SecurityScheme::ApiKey(utoipa::openapi::security::ApiKey::Cookie(
+                    utoipa::openapi::security::ApiKeyValue::with_description(
+                        auth::SESSION_COOKIE,
+                        "console session (POST /admin/v1/session); state changes also need X-CSRF-Token",
+                    ),
+                )),
             );
         }
     }
@@ -151,8 +172,13 @@ impl utoipa::Modify for ErrorResponses {
                             .build(),
                     );
                     add(
+                        "403",
+                        admin("`forbidden`: the caller's role may not do this, the domain is not among its domains, or a console session sent no valid X-CSRF-Token")
+                            .build(),
+                    );
+                    add(
                         "404",
-                        admin("`disabled`: no admin token configured; `not_found`: no such domain")
+                        admin("`disabled`: no admin token configured and no console accounts; `not_found`: no such domain, user, token or template")
                             .build(),
                     );
                     add(
@@ -232,6 +258,12 @@ async fn method_not_allowed() -> Response {
 
 /// The whole service.
 pub fn build_router(state: AppState) -> Router {
+    let gate = admin::AdminGate {
+        state: state.clone(),
+        throttle: Arc::new(admin::LoginThrottle::new(
+            state.config.admin_auth_free_failures,
+        )),
+    };
     let admin = Router::new()
         .route("/admin/v1/domains", get(admin::list).post(admin::create))
         .route(
@@ -254,15 +286,23 @@ pub fn build_router(state: AppState) -> Router {
         .route("/admin/v1/domains/{id}/templates/{template_id}/test", post(templates::test))
         .route("/admin/v1/domains/{id}/templates/{template_id}/release", post(templates::release))
         .route("/admin/v1/domains/{id}/templates/{template_id}/rollback", post(templates::rollback))
-        .route_layer(axum::middleware::from_fn_with_state(
-            admin::AdminGate {
-                state: state.clone(),
-                throttle: Arc::new(admin::LoginThrottle::new(
-                    state.config.admin_auth_free_failures,
-                )),
-            },
-            admin::require_token,
-        ));
+        .route("/admin/v1/domains/{id}/try/{operation}", post(try_it::try_ocr))
+        .route(
+            "/admin/v1/session",
+            get(accounts::me)
+                .post(accounts::login)
+                .delete(accounts::logout),
+        )
+        .route("/admin/v1/session/password", post(accounts::change_password))
+        .route("/admin/v1/users", get(accounts::list_users).post(accounts::create_user))
+        .route(
+            "/admin/v1/users/{id}",
+            axum::routing::patch(accounts::update_user).delete(accounts::delete_user),
+        )
+        .route("/admin/v1/tokens", get(accounts::list_tokens).post(accounts::create_token))
+        .route("/admin/v1/tokens/{id}", axum::routing::delete(accounts::delete_token))
+        .route("/admin/v1/audit", get(accounts::audit_log))
+        .route_layer(axum::middleware::from_fn_with_state(gate, auth::gate));
     Router::new()
         .route(
             "/custom/v1/{domain_id}/{invoke_key}/general",
@@ -284,6 +324,9 @@ pub fn build_router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .route("/openapi.json", get(openapi))
+        .route("/console", get(console::redirect))
+        .route("/console/", get(console::index))
+        .route("/console/{file}", get(console::file))
         .merge(admin)
         .fallback(unknown_route)
         .method_not_allowed_fallback(method_not_allowed)

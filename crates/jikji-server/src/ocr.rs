@@ -180,6 +180,12 @@ async fn handle(
             return e.into_response();
         }
     };
+    handle_for(st, domain, op, req).await
+}
+
+/// Serves `op` for an already authenticated `domain` (the CLOVA routes after the secret check; the
+/// console's try-it route after the admin gate), counting usage like any call.
+pub(crate) async fn handle_for(st: AppState, domain: Domain, op: Operation, req: Request) -> Response {
     let mut stats = Stats::default();
     let mut slot = Some(req);
     let result = authenticated(&st, &domain, op, &mut slot, &mut stats).await;

@@ -1,5 +1,6 @@
 //! Persistence for Jikji: domains (invoke keys, hashed secrets, settings), monthly
-//! usage counters and Template OCR templates (versions, releases; see `templates.rs`), on SQLite
+//! usage counters, Template OCR templates (versions, releases; see `templates.rs`) and console
+//! accounts (users, sessions, API tokens, the audit log; see `accounts.rs`), on SQLite
 //! (default) or PostgreSQL.
 //!
 //! One [`Store`] wraps an `sqlx` pool. The URL picks the backend:
@@ -31,8 +32,15 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::Row;
 use subtle::ConstantTimeEq;
 
+mod accounts;
 mod database_url;
 mod templates;
+
+pub use accounts::{
+    check_account_name, check_password, hash_password, verify_password, ApiToken, AuditEntry,
+    CreatedToken, NewSession, NewUser, Role, Session, User, UserPatch, AUDIT_PAGE_MAX,
+    PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS,
+};
 
 pub use templates::{NewTemplate, ReleasedTemplate, TemplateEvent, TemplateInfo, TemplateVersion};
 

@@ -125,7 +125,69 @@ on_both_backends!(
     migrations_idempotent,
     templates_versions_release_rollback,
     templates_belong_to_template_domains,
+    accounts_sessions_tokens_audit,
 );
+
+async fn accounts_sessions_tokens_audit(url: String, _backend: Backend) {
+    use jikji_store::{NewUser, Role, UserPatch};
+    let store = Store::open(&url).await.unwrap();
+    assert!(!store.has_accounts().await.unwrap());
+    let new = |name: &str, role| NewUser {
+        username: name.into(),
+        password: "correct horse".into(),
+        role,
+        domains: None,
+    };
+    let admin = store.create_user(new("boss", Role::Admin)).await.unwrap();
+    assert!(store.has_accounts().await.unwrap());
+    assert!(store.create_user(new("boss", Role::Viewer)).await.is_err(), "names are unique");
+    assert!(store.create_user(new("bad name", Role::Viewer)).await.is_err());
+    let mut restricted = new("shop", Role::Operator);
+    restricted.domains = Some(vec![7, 3]);
+    let op = store.create_user(restricted).await.unwrap();
+    assert_eq!(op.domains, Some(vec![3, 7]));
+    assert_eq!(store.count_admins().await.unwrap(), 1);
+    // logins
+    assert_eq!(store.check_login("boss", "correct horse").await.unwrap(), Some(admin.clone()));
+    assert_eq!(store.check_login("boss", "wrong horse").await.unwrap(), None);
+    assert_eq!(store.check_login("ghost", "correct horse").await.unwrap(), None);
+    // sessions: opened, found by cookie, ended by logout, by a new password, or by expiry
+    let s = store.create_session(op.id, 60_000).await.unwrap();
+    assert_eq!(store.session(&s.cookie).await.unwrap().unwrap().user, op);
+    assert_eq!(store.session("not-a-cookie").await.unwrap(), None);
+    store.delete_session(&s.cookie).await.unwrap();
+    assert_eq!(store.session(&s.cookie).await.unwrap(), None);
+    let s = store.create_session(op.id, 60_000).await.unwrap();
+    let patch = UserPatch { password: Some("another horse".into()), ..Default::default() };
+    store.update_user(op.id, patch).await.unwrap().unwrap();
+    assert_eq!(store.session(&s.cookie).await.unwrap(), None, "a new password ends sessions");
+    assert!(store.check_login("shop", "another horse").await.unwrap().is_some());
+    let s = store.create_session(op.id, -1).await.unwrap();
+    assert_eq!(store.session(&s.cookie).await.unwrap(), None, "expired");
+    let patch = UserPatch { role: Some(Role::Viewer), domains: Some(None), ..Default::default() };
+    let op = store.update_user(op.id, patch).await.unwrap().unwrap();
+    assert_eq!((op.role, op.domains), (Role::Viewer, None));
+    // tokens: shown once, found by value, listed without it
+    let t = store.create_token("ci", Role::Operator, Some(vec![1])).await.unwrap();
+    assert!(t.secret.starts_with("jkt_"));
+    assert_eq!(store.find_token(&t.secret).await.unwrap(), Some(t.token.clone()));
+    assert_eq!(store.find_token("jkt_wrong").await.unwrap(), None);
+    assert_eq!(store.list_tokens().await.unwrap(), vec![t.token.clone()]);
+    assert!(store.delete_token(t.token.id).await.unwrap());
+    assert_eq!(store.find_token(&t.secret).await.unwrap(), None);
+    // the audit log, newest first, paged
+    for i in 0..3 {
+        store.audit("user:boss", "POST /admin/v1/domains", &format!("/admin/v1/domains/{i}"), 201).await.unwrap();
+    }
+    let log = store.audit_log(2, None).await.unwrap();
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[0].target, "/admin/v1/domains/2");
+    let older = store.audit_log(10, Some(log[1].id)).await.unwrap();
+    assert_eq!(older.len(), 1);
+    assert_eq!(older[0].target, "/admin/v1/domains/0");
+    assert!(store.delete_user(op.id).await.unwrap());
+    assert!(!store.delete_user(op.id).await.unwrap());
+}
 
 async fn create_list_show(url: String, backend: Backend) {
     let store = Store::open(&url).await.unwrap();
