@@ -87,11 +87,6 @@ impl CharCodes {
         s.push_str("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
         s
     }
-
-    /// The highest code in use (0 when none).
-    pub fn max_code(&self) -> u16 {
-        self.codes.values().copied().max().unwrap_or(0)
-    }
 }
 
 #[cfg(test)]
@@ -102,7 +97,6 @@ mod tests {
     fn codes_are_given_in_order_of_first_use_and_reused() {
         let mut c = CharCodes::default();
         assert_eq!(c.hex("가나가 A"), "<0001000200010003 0004>".replace(' ', ""));
-        assert_eq!(c.max_code(), 4);
     }
 
     #[test]

@@ -18,6 +18,7 @@
 
 mod font;
 mod jpeg;
+pub mod poppler;
 mod text;
 
 use std::io::Write;

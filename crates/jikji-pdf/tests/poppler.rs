@@ -4,7 +4,7 @@
 //! error. No models needed.
 //!
 //! Without poppler the tests are skipped with a notice, and fail under `JIKJI_REQUIRE_MODELS=1` or
-//! `JIKJI_REQUIRE_POPPLER=1` (CI installs `poppler-utils`).
+//! `JIKJI_REQUIRE_POPPLER=1` (CI installs `poppler-utils`): [`jikji_pdf::poppler::available`].
 
 use std::path::Path;
 use std::process::Command;
@@ -15,33 +15,11 @@ use jikji_pdf::{PageImage, PageSize, PdfWriter};
 use jikji_types::Word;
 
 fn poppler() -> bool {
-    let present = Command::new("pdftotext").arg("-v").output().is_ok();
-    if !present {
-        for var in ["JIKJI_REQUIRE_MODELS", "JIKJI_REQUIRE_POPPLER"] {
-            assert!(
-                std::env::var(var).as_deref() != Ok("1"),
-                "{var}=1 but pdftotext is missing (apt-get install poppler-utils)"
-            );
-        }
-        eprintln!("NOTICE: pdftotext absent — poppler tests skipped");
-    }
-    present
+    jikji_pdf::poppler::available()
 }
 
-/// Runs a poppler tool on `pdf`, asserting it succeeds and reports nothing on stderr; its stdout.
 fn run(tool: &str, args: &[&str], pdf: &[u8]) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("in.pdf");
-    std::fs::write(&input, pdf).unwrap();
-    let out = Command::new(tool)
-        .args(args)
-        .arg(&input)
-        .arg("-")
-        .output()
-        .unwrap_or_else(|e| panic!("{tool}: {e}"));
-    assert!(out.status.success(), "{tool} failed: {}", String::from_utf8_lossy(&out.stderr));
-    assert!(out.stderr.is_empty(), "{tool} complained: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap_or_default()
+    String::from_utf8(jikji_pdf::poppler::run(tool, args, pdf, &["-"])).unwrap()
 }
 
 fn render(pdf: &[u8]) -> RgbImage {
@@ -94,13 +72,7 @@ fn one_page_pdf(words: &[Word]) -> Vec<u8> {
     pdf.finish()
 }
 
-/// `pdftotext` output as lines without trailing blanks, blank lines and form feeds dropped.
-fn lines(text: &str) -> Vec<String> {
-    text.split(['\n', '\u{c}'])
-        .map(|l| l.trim_end().to_string())
-        .filter(|l| !l.is_empty())
-        .collect()
-}
+use jikji_pdf::poppler::lines;
 
 #[test]
 fn pdftotext_gives_back_the_lines_in_order_korean_included() {

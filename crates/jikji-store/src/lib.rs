@@ -33,7 +33,9 @@ use subtle::ConstantTimeEq;
 
 mod database_url;
 mod templates;
+pub mod corrections;
 
+pub use corrections::{Correction, NewCorrection};
 pub use templates::{NewTemplate, ReleasedTemplate, TemplateEvent, TemplateInfo, TemplateVersion};
 
 pub use database_url::{mask_database_url, MASK};
