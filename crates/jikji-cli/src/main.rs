@@ -18,7 +18,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run OCR over image or PDF files and print the words (JSON, text or TSV).
+    /// Run OCR over image or PDF files and print the words (JSON, text or TSV) or write a searchable PDF.
     Ocr(commands::ocr::Args),
     /// Measure accuracy over a ground-truth set (page CER, line CER, detection P/R/F1).
     Eval(commands::eval::Args),
@@ -32,6 +32,9 @@ enum Command {
     /// Manage Template OCR templates of a template domain (regions from a JSON file).
     #[command(subcommand)]
     Template(commands::template::Command),
+    /// OCR Reader corrections: list them, export them as recogniser training pairs.
+    #[command(subcommand)]
+    Reader(commands::reader::Command),
 }
 
 fn main() -> std::process::ExitCode {
@@ -51,6 +54,7 @@ fn main() -> std::process::ExitCode {
         Command::Serve(a) => commands::serve::run(a),
         Command::Domain(c) => commands::domain::run(c),
         Command::Template(c) => commands::template::run(c),
+        Command::Reader(c) => commands::reader::run(c),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -6,7 +6,7 @@
 //!   URL fetching, metrics and the admin API.
 //!
 //! Routes: `POST /custom/v1/{domainId}/{invokeKey}/{general|infer|document/<type>|<type>}`,
-//! `/admin/v1/domains…` (bearer token), `GET /healthz`, `/readyz`, `/metrics`, `/openapi.json`.
+//! `/admin/v1/domains…` and `/admin/v1/searchable-pdf` (bearer token), `GET /healthz`, `/readyz`, `/metrics`, `/openapi.json`.
 
 pub mod admin;
 pub mod config;
@@ -17,6 +17,7 @@ pub mod middleware;
 pub mod ocr;
 pub mod panics;
 pub mod ratelimit;
+pub mod reader;
 pub mod state;
 pub mod templates;
 
@@ -43,6 +44,8 @@ use utoipa::OpenApi;
         admin::list, admin::create, admin::get, admin::update, admin::delete, admin::rotate_secret, admin::usage,
         templates::list, templates::create, templates::show, templates::update, templates::delete,
         templates::test, templates::release, templates::rollback,
+        reader::create_correction, reader::list_corrections, reader::correction_crop, reader::delete_correction,
+        reader::export_corrections, reader::searchable_pdf,
         healthz, readyz
     ),
     components(schemas(
@@ -52,10 +55,11 @@ use utoipa::OpenApi;
         admin::AdminError, admin::CreateDomain, admin::PatchDomain, admin::DomainView, admin::CreatedView,
         admin::SecretView, admin::UsageView,
         templates::TemplateBody, templates::TestBody, templates::ReleaseBody, templates::TemplateView,
-        templates::TemplateDetail, templates::TestView
+        templates::TemplateDetail, templates::TestView,
+        reader::CorrectionBody, reader::CorrectionView, reader::PdfUpload
     )),
     modifiers(&BearerAuth, &ErrorResponses),
-    tags((name = "clova", description = "CLOVA OCR compatible endpoints"), (name = "admin", description = "Domain and template management"))
+    tags((name = "clova", description = "CLOVA OCR compatible endpoints"), (name = "admin", description = "Domain and template management, OCR Reader corrections, searchable PDF"))
 )]
 pub struct ApiDoc;
 
@@ -254,6 +258,17 @@ pub fn build_router(state: AppState) -> Router {
         .route("/admin/v1/domains/{id}/templates/{template_id}/test", post(templates::test))
         .route("/admin/v1/domains/{id}/templates/{template_id}/release", post(templates::release))
         .route("/admin/v1/domains/{id}/templates/{template_id}/rollback", post(templates::rollback))
+        .route(
+            "/admin/v1/domains/{id}/corrections",
+            get(reader::list_corrections).post(reader::create_correction),
+        )
+        .route("/admin/v1/domains/{id}/corrections/export", get(reader::export_corrections))
+        .route(
+            "/admin/v1/domains/{id}/corrections/{correction_id}",
+            axum::routing::delete(reader::delete_correction),
+        )
+        .route("/admin/v1/domains/{id}/corrections/{correction_id}/crop", get(reader::correction_crop))
+        .route("/admin/v1/searchable-pdf", post(reader::searchable_pdf))
         .route_layer(axum::middleware::from_fn_with_state(
             admin::AdminGate {
                 state: state.clone(),

@@ -2,5 +2,6 @@ pub mod bench;
 pub mod domain;
 pub mod eval;
 pub mod ocr;
+pub mod reader;
 pub mod serve;
 pub mod template;
