@@ -100,8 +100,9 @@ GSECRET=$(echo "$GENERAL" | field 'd["secret"]')
 #    ...) applies in full. /infer's "no released template" is 500/1021 by the spec.
 #    The template admin routes likewise: whether a template's regions lie inside its sample, the sample
 #    decodes and holds static text to match on, is decided on the image, not by a schema, so a
-#    schema-valid body may be answered 400 there too. The console's try-it route is an OCR route
-#    (same answers). Accounts: a schema-valid login is still answered 401 (no such user), a new
+#    schema-valid body may be answered 400 there too; and the OCR Reader's routes (corrections,
+#    searchable PDF): whether the upload decodes, has the page asked for and holds the polygon.
+#    The console's try-it route is an OCR route (same answers). Accounts: a schema-valid login is still answered 401 (no such user), a new
 #    user's name may be taken (400), the last admin may not go (409), the admin token has no
 #    password to change (409).
 cat > "$TMP/schemathesis.toml" <<EOF
@@ -127,6 +128,10 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "404",
 [[operations]]
 include-path-regex = "^/admin/v1/(session|users|tokens)"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "404", "409", "429"]
+
+[[operations]]
+include-path-regex = "^/admin/v1/(domains/.*/corrections|searchable-pdf)"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "404", "409", "429", "5xx"]
 EOF
 # Two passes: the admin API can rotate, patch or delete any domain id it draws, including the one
 # the OCR routes use, so the OCR routes run first, then everything else.

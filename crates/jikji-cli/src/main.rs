@@ -18,7 +18,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run OCR over image or PDF files and print the words (JSON, text or TSV).
+    /// Run OCR over image or PDF files and print the words (JSON, text or TSV) or write a searchable PDF.
     Ocr(commands::ocr::Args),
     /// Measure accuracy over a ground-truth set (page CER, line CER, detection P/R/F1).
     Eval(commands::eval::Args),
@@ -35,6 +35,9 @@ enum Command {
     /// Manage web console users (`/console/`) and admin API tokens with roles.
     #[command(subcommand)]
     User(commands::user::Command),
+    /// OCR Reader corrections: list them, export them as recogniser training pairs.
+    #[command(subcommand)]
+    Reader(commands::reader::Command),
 }
 
 fn main() -> std::process::ExitCode {
@@ -55,6 +58,7 @@ fn main() -> std::process::ExitCode {
         Command::Domain(c) => commands::domain::run(c),
         Command::Template(c) => commands::template::run(c),
         Command::User(c) => commands::user::run(c),
+        Command::Reader(c) => commands::reader::run(c),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

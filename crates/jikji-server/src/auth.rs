@@ -80,6 +80,8 @@ pub fn required_role(method: &Method, route: &str) -> Role {
     }
     if route.starts_with("/admin/v1/domains/{id}/templates")
         || route.starts_with("/admin/v1/domains/{id}/try/")
+        || route.starts_with("/admin/v1/domains/{id}/corrections")
+        || route == "/admin/v1/searchable-pdf"
     {
         return Role::Operator;
     }

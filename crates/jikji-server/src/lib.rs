@@ -6,8 +6,9 @@
 //!   URL fetching, metrics and the admin API.
 //!
 //! Routes: `POST /custom/v1/{domainId}/{invokeKey}/{general|infer|document/<type>|<type>}`,
-//! `/admin/v1/…` (admin token, API token or console session: `auth.rs`), the web console at
-//! `/console/` (`console.rs`), `GET /healthz`, `/readyz`, `/metrics`, `/openapi.json`.
+//! `/admin/v1/…` (admin token, API token or console session: `auth.rs`; OCR Reader corrections and
+//! the searchable PDF in `reader.rs`), the web console at `/console/` (`console.rs`), `GET /healthz`,
+//! `/readyz`, `/metrics`, `/openapi.json`.
 
 pub mod accounts;
 pub mod admin;
@@ -21,6 +22,7 @@ pub mod middleware;
 pub mod ocr;
 pub mod panics;
 pub mod ratelimit;
+pub mod reader;
 pub mod state;
 pub mod templates;
 pub mod try_it;
@@ -52,6 +54,8 @@ use utoipa::OpenApi;
         accounts::login, accounts::me, accounts::logout, accounts::change_password,
         accounts::list_users, accounts::create_user, accounts::update_user, accounts::delete_user,
         accounts::list_tokens, accounts::create_token, accounts::delete_token, accounts::audit_log,
+        reader::create_correction, reader::list_corrections, reader::correction_crop, reader::delete_correction,
+        reader::export_corrections, reader::searchable_pdf,
         healthz, readyz
     ),
     components(schemas(
@@ -64,10 +68,11 @@ use utoipa::OpenApi;
         templates::TemplateDetail, templates::TestView,
         accounts::LoginBody, accounts::SessionView, accounts::PasswordBody, accounts::RoleName,
         accounts::CreateUser, accounts::PatchUser, accounts::UserView, accounts::CreateToken,
-        accounts::TokenView, accounts::CreatedTokenView, accounts::AuditView
+        accounts::TokenView, accounts::CreatedTokenView, accounts::AuditView,
+        reader::CorrectionBody, reader::CorrectionView, reader::PdfUpload
     )),
     modifiers(&BearerAuth, &ErrorResponses),
-    tags((name = "clova", description = "CLOVA OCR compatible endpoints"), (name = "admin", description = "Domain and template management"))
+    tags((name = "clova", description = "CLOVA OCR compatible endpoints"), (name = "admin", description = "Domain and template management, OCR Reader corrections, searchable PDF"))
 )]
 pub struct ApiDoc;
 
@@ -302,6 +307,17 @@ pub fn build_router(state: AppState) -> Router {
         .route("/admin/v1/tokens", get(accounts::list_tokens).post(accounts::create_token))
         .route("/admin/v1/tokens/{id}", axum::routing::delete(accounts::delete_token))
         .route("/admin/v1/audit", get(accounts::audit_log))
+        .route(
+            "/admin/v1/domains/{id}/corrections",
+            get(reader::list_corrections).post(reader::create_correction),
+        )
+        .route("/admin/v1/domains/{id}/corrections/export", get(reader::export_corrections))
+        .route(
+            "/admin/v1/domains/{id}/corrections/{correction_id}",
+            axum::routing::delete(reader::delete_correction),
+        )
+        .route("/admin/v1/domains/{id}/corrections/{correction_id}/crop", get(reader::correction_crop))
+        .route("/admin/v1/searchable-pdf", post(reader::searchable_pdf))
         .route_layer(axum::middleware::from_fn_with_state(gate, auth::gate));
     Router::new()
         .route(

@@ -209,6 +209,22 @@ fn routes() -> Vec<(Method, &'static str, Option<Value>, Role)> {
         ),
         (Method::DELETE, "/admin/v1/tokens/999999", None, Role::Admin),
         (Method::GET, "/admin/v1/audit", None, Role::Admin),
+        (Method::GET, "/admin/v1/domains/{d}/corrections", None, Role::Viewer),
+        (
+            Method::POST,
+            "/admin/v1/domains/{d}/corrections",
+            Some(json!({})),
+            Role::Operator,
+        ),
+        (Method::GET, "/admin/v1/domains/{d}/corrections/export", None, Role::Viewer),
+        (
+            Method::DELETE,
+            "/admin/v1/domains/{d}/corrections/77777",
+            None,
+            Role::Operator,
+        ),
+        (Method::GET, "/admin/v1/domains/{d}/corrections/77777/crop", None, Role::Viewer),
+        (Method::POST, "/admin/v1/searchable-pdf", None, Role::Operator),
     ]
 }
 
@@ -226,6 +242,7 @@ fn the_route_table_covers_the_openapi_document() {
                     .replace("{t}", "{id}")
                     .replace("999999", "{id}")
                     .replace("999", "{templateId}")
+                    .replace("77777", "{correctionId}")
                     .replace("try/general", "try/{operation}"),
             )
         })

@@ -35,6 +35,7 @@ use subtle::ConstantTimeEq;
 mod accounts;
 mod database_url;
 mod templates;
+pub mod corrections;
 
 pub use accounts::{
     check_account_name, check_password, hash_password, verify_password, ApiToken, AuditEntry,
@@ -42,6 +43,7 @@ pub use accounts::{
     PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS,
 };
 
+pub use corrections::{Correction, NewCorrection};
 pub use templates::{NewTemplate, ReleasedTemplate, TemplateEvent, TemplateInfo, TemplateVersion};
 
 pub use database_url::{mask_database_url, MASK};

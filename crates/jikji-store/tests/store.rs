@@ -11,7 +11,7 @@ use std::io::Write as _;
 use std::time::Duration;
 
 use jikji_store::{
-    Backend, DocKind, DomainKind, DomainPatch, NewDomain, NewTemplate, Store, StoreError,
+    Backend, NewCorrection, DocKind, DomainKind, DomainPatch, NewDomain, NewTemplate, Store, StoreError,
     UsageDelta, UsageRow,
 };
 use sqlx::Connection as _;
@@ -126,6 +126,7 @@ on_both_backends!(
     templates_versions_release_rollback,
     templates_belong_to_template_domains,
     accounts_sessions_tokens_audit,
+    corrections_stored_listed_paged_and_deleted_with_their_domain,
 );
 
 async fn accounts_sessions_tokens_audit(url: String, _backend: Backend) {
@@ -939,4 +940,49 @@ async fn templates_belong_to_template_domains(url: String, _: Backend) {
     assert!(store.release_template(forms.id, t.id, None).await.unwrap().is_none());
     assert!(!store.delete_template(forms.id, t.id).await.unwrap());
     assert!(store.list_templates(forms.id).await.unwrap().is_empty());
+}
+
+fn new_correction(domain_id: i64, corrected: &str, crop: &[u8]) -> NewCorrection {
+    NewCorrection {
+        domain_id,
+        image_sha256: "0f".repeat(32),
+        page: 1,
+        polygon: [1.0, 2.0, 30.0, 2.0, 30.0, 12.5, 1.0, 12.5],
+        recognized: "사엄자".into(),
+        corrected: corrected.into(),
+        crop_png: crop.to_vec(),
+        created_by: "reviewer".into(),
+    }
+}
+
+async fn corrections_stored_listed_paged_and_deleted_with_their_domain(url: String, _: Backend) {
+    let store = Store::open(&url).await.unwrap();
+    let a = store.create_domain(NewDomain::new("a", DomainKind::General)).await.unwrap().domain;
+    let b = store.create_domain(NewDomain::new("b", DomainKind::General)).await.unwrap().domain;
+    let c1 = store.add_correction(new_correction(a.id, "사업자", b"png-1")).await.unwrap();
+    let c2 = store.add_correction(new_correction(b.id, "등록", b"png-2")).await.unwrap();
+    let c3 = store.add_correction(new_correction(a.id, "번호", &[0, 255, 0, 1])).await.unwrap();
+    assert_eq!((c1.corrected.as_str(), c1.recognized.as_str(), c1.page), ("사업자", "사엄자", 1));
+    assert_eq!(c1.polygon, vec![1.0, 2.0, 30.0, 2.0, 30.0, 12.5, 1.0, 12.5]);
+    assert_eq!(c1.created_by, "reviewer");
+    assert!(c1.created_at > 0);
+    // Listing: by domain, paged by id.
+    let ids = |v: Vec<jikji_store::Correction>| v.iter().map(|c| c.id).collect::<Vec<_>>();
+    assert_eq!(ids(store.list_corrections(None, 0, 10).await.unwrap()), [c1.id, c2.id, c3.id]);
+    assert_eq!(ids(store.list_corrections(Some(a.id), 0, 10).await.unwrap()), [c1.id, c3.id]);
+    assert_eq!(ids(store.list_corrections(Some(a.id), c1.id, 10).await.unwrap()), [c3.id]);
+    assert_eq!(ids(store.list_corrections(None, 0, 1).await.unwrap()), [c1.id]);
+    // Crops come back byte for byte (BLOB / BYTEA).
+    assert_eq!(store.correction_crop(c3.id).await.unwrap().unwrap(), [0, 255, 0, 1]);
+    let with = store.corrections_with_crops(Some(a.id), 0, 10).await.unwrap();
+    assert_eq!(with.iter().map(|(c, p)| (c.id, p.clone())).collect::<Vec<_>>(), [(c1.id, b"png-1".to_vec()), (c3.id, vec![0, 255, 0, 1])]);
+    // Invalid input, an unknown domain.
+    assert!(matches!(store.add_correction(new_correction(a.id, "", b"x")).await, Err(StoreError::Invalid(_))));
+    assert!(matches!(store.add_correction(new_correction(b.id + 100, "x", b"x")).await, Err(StoreError::Invalid(_))));
+    // Delete one; deleting a domain deletes its corrections.
+    assert!(store.delete_correction(c2.id).await.unwrap());
+    assert!(!store.delete_correction(c2.id).await.unwrap());
+    assert!(store.delete_domain(a.id).await.unwrap());
+    assert!(store.list_corrections(None, 0, 10).await.unwrap().is_empty());
+    assert!(store.correction_crop(c1.id).await.unwrap().is_none());
 }

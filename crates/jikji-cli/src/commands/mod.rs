@@ -2,6 +2,7 @@ pub mod bench;
 pub mod domain;
 pub mod eval;
 pub mod ocr;
+pub mod reader;
 pub mod serve;
 pub mod template;
 pub mod user;

@@ -24,6 +24,11 @@ pub enum Format {
     Markdown,
     /// Each table as RFC 4180 CSV (a merged cell's text in its top-left slot); implies `--tables`.
     Csv,
+    /// Searchable PDF (needs `-o OUT.pdf`): every page shows its image (a JPEG input unchanged) with
+    /// the words as invisible text on their polygons, so readers search, select and copy them and
+    /// `pdftotext` gives back the lines of `--format text`. A PDF input keeps its page size; an
+    /// image becomes a page at 300 dpi.
+    Pdf,
 }
 
 impl Format {
@@ -44,6 +49,10 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value = "json")]
     pub format: Format,
+    /// Write the output to this file instead of stdout (required by `--format pdf`, which writes one
+    /// PDF per input file: with several files `-N` is appended before the extension).
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// Emit the V1 response shape (no type/lineBreak/convertedImageInfo) with --format json.
     #[arg(long)]
     pub v1: bool,
@@ -129,6 +138,14 @@ pub fn say_device(asked: jikji_engine::Device, engine: &Engine) {
 
 pub fn run(args: Args) -> anyhow::Result<()> {
     let langs = Lang::parse_list(&args.lang).map_err(anyhow::Error::msg)?;
+    let pdf_target = match (args.format, &args.output) {
+        (Format::Pdf, Some(path)) => Some(path.clone()),
+        (Format::Pdf, None) => anyhow::bail!("--format pdf writes a file: give it with -o OUT.pdf"),
+        _ => None,
+    };
+    if pdf_target.is_some() && (args.document.is_some() || args.tables) {
+        anyhow::bail!("--format pdf is General OCR's words; it takes neither --document nor --tables");
+    }
     let engine = load_engine(
         args.models.as_deref(),
         args.korean_model.as_deref(),
@@ -165,8 +182,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     } else {
         None
     };
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out: Box<dyn Write> = match (&args.output, &pdf_target) {
+        (Some(path), None) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
+        )),
+        _ => Box::new(std::io::stdout().lock()),
+    };
+    let mut pdf_n = 0;
     let mut failures = 0;
     let mut overlay_n = 0;
     let mut masked_n = 0;
@@ -202,12 +224,46 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             copy.save(&target)
                 .with_context(|| format!("writing {}", target.display()))
         };
-        let mut on_page = |img: &RgbImage, page: &PageResult, pages: usize| -> anyhow::Result<()> {
-            overlay(img, page, pages)?;
-            masked(img, page)
+        // The searchable PDF takes each page as it is read, compressed at once; it keeps the file's
+        // bytes to embed a JPEG unchanged.
+        let original = match &pdf_target {
+            Some(_) => match jikji_image::read_file(file, &opts.limits) {
+                Ok((bytes, _)) => Some(bytes),
+                Err(e) => {
+                    failures += 1;
+                    eprintln!("jikji: {}: {e}", file.display());
+                    if let Some(b) = &bar {
+                        b.inc(1);
+                    }
+                    continue;
+                }
+            },
+            None => None,
+        };
+        let mut pdf = original.as_deref().map(jikji_server::reader::SearchablePdf::new);
+        let mut on_page = |p: &jikji_pipeline::PageOutput| -> anyhow::Result<()> {
+            overlay(&p.image, &p.result, p.page_count)?;
+            masked(&p.image, &p.result)?;
+            match &mut pdf {
+                Some(pdf) => Ok(pdf.add_output(p)?),
+                None => Ok(()),
+            }
         };
         let tables = tables.as_ref().map(|t| t as &dyn jikji_pipeline::TableReader);
-        match read_file(&engine, tables, file, &opts, args.timings, &mut on_page) {
+        let read = read_file(&engine, tables, file, &opts, args.timings, &mut on_page);
+        let read = match (read, pdf, &pdf_target) {
+            (Ok(_), Some(pdf), Some(path)) => {
+                let target = if many { numbered(path, pdf_n) } else { path.clone() };
+                pdf_n += 1;
+                std::fs::write(&target, pdf.finish())
+                    .with_context(|| format!("writing {}", target.display()))
+                    .map(|()| Vec::new())
+            }
+            (read, _, _) => read,
+        };
+        match read {
+            // The PDF is written above.
+            Ok(_) if pdf_target.is_some() => {}
             Ok(pages) => match args.document {
                 Some(kind) => {
                     let results: Vec<PageResult> = pages.into_iter().map(|p| p.result).collect();
@@ -231,6 +287,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if let Some(b) = bar {
         b.finish_and_clear();
     }
+    out.flush()?;
     if failures > 0 {
         anyhow::bail!("{failures} of {} files failed", args.files.len());
     }
@@ -277,8 +334,8 @@ pub struct ReadPage {
 }
 
 /// Reads a file page by page through the pipeline, with the table stage on each page when `tables`
-/// is given. `on_page` sees each page image with its result in the image's pixels (for overlays)
-/// before the page is freed; the results come back in the reporting space (PDF pages at CLOVA's 2 px
+/// is given. `on_page` sees each page (its image, the result in the image's pixels, the reporting
+/// size) before the page is freed; the results come back in the reporting space (PDF pages at CLOVA's 2 px
 /// per point).
 pub fn read_file(
     engine: &Engine,
@@ -286,7 +343,7 @@ pub fn read_file(
     file: &Path,
     opts: &jikji_pipeline::Options,
     timings: bool,
-    on_page: &mut dyn FnMut(&RgbImage, &PageResult, usize) -> anyhow::Result<()>,
+    on_page: &mut dyn FnMut(&jikji_pipeline::PageOutput) -> anyhow::Result<()>,
 ) -> anyhow::Result<Vec<ReadPage>> {
     let mut out = Vec::new();
     let mut failed = None;
@@ -307,7 +364,7 @@ pub fn read_file(
             );
         }
         if failed.is_none() {
-            failed = on_page(&p.image, &p.result, p.page_count).err();
+            failed = on_page(&p).err();
         }
         out.push(ReadPage {
             result: p.reported(),
@@ -357,7 +414,7 @@ fn write_document(
             serde_json::to_writer_pretty(&mut *out, &resp)?;
             writeln!(out)?;
         }
-        Format::Text | Format::Tsv | Format::Html | Format::Markdown | Format::Csv => {
+        Format::Text | Format::Tsv | Format::Html | Format::Markdown | Format::Csv | Format::Pdf => {
             if !result.recognized() {
                 eprintln!("jikji: {}: no {} found", file.display(), kind.name());
             }
@@ -390,6 +447,8 @@ fn write_result(
         Format::Html | Format::Markdown | Format::Csv => {
             write_tables(out, file, read, format)?;
         }
+        // Written page by page into its own file (`SearchablePdf`).
+        Format::Pdf => {}
         Format::Json => {
             let version = if v1 { Version::V1 } else { Version::V2 };
             let images = read

@@ -1,0 +1,87 @@
+//! `jikji ocr --format pdf -o OUT.pdf` end to end with the real models: the searchable PDF of a
+//! Korean page gives back, through `pdftotext -raw`, the lines of `jikji ocr --format text` — the same
+//! lines in the same order, compared after [`jikji_pdf::poppler::lines`] (runs of whitespace made one
+//! space, blank lines dropped; pdftotext ends each page with a form feed). A JPEG page is embedded
+//! unchanged.
+//!
+//! Needs the models (`scripts/setup-models.sh`), `../shared/testdata` and poppler's `pdftotext`:
+//! without them the test fails under `JIKJI_REQUIRE_MODELS=1` (CI) and is skipped with a notice
+//! otherwise.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+/// `$JIKJI_MODELS`, else the repository's `models/`.
+fn models_dir() -> PathBuf {
+    std::env::var_os("JIKJI_MODELS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../models")))
+}
+
+fn testdata() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/testdata"))
+}
+
+fn ready() -> bool {
+    let dir = models_dir();
+    let present = dir.join("ppocrv6-small/det.onnx").exists()
+        && dir.join("korean-rec-v1/model.onnx").exists()
+        && testdata().join("synthetic-docs").is_dir();
+    if !present {
+        assert!(
+            std::env::var("JIKJI_REQUIRE_MODELS").as_deref() != Ok("1"),
+            "JIKJI_REQUIRE_MODELS=1 but the models or the shared test data are missing"
+        );
+        eprintln!("NOTICE: models or test data absent — searchable PDF test skipped");
+    }
+    present && jikji_pdf::poppler::available()
+}
+
+fn jikji(args: &[&str]) -> Vec<u8> {
+    let out = Command::new(env!("CARGO_BIN_EXE_jikji"))
+        .args(args)
+        .env("JIKJI_MODELS", models_dir())
+        .output()
+        .expect("run jikji");
+    assert!(out.status.success(), "jikji {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    out.stdout
+}
+
+/// The PDF of `image` and the lines pdftotext and `--format text` give for it.
+fn both_readings(image: &std::path::Path) -> (Vec<u8>, Vec<String>, Vec<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("page.pdf");
+    let image = image.to_str().unwrap();
+    jikji(&["ocr", "--format", "pdf", "-o", out.to_str().unwrap(), image]);
+    let pdf = std::fs::read(&out).unwrap();
+    let text = String::from_utf8(jikji(&["ocr", "--format", "text", image])).unwrap();
+    let from_pdf = jikji_pdf::poppler::lines(&jikji_pdf::poppler::text(&pdf));
+    (pdf, from_pdf, jikji_pdf::poppler::lines(&text))
+}
+
+#[test]
+fn pdftotext_of_the_searchable_pdf_gives_the_lines_of_format_text() {
+    if !ready() {
+        return;
+    }
+    // A business registration certificate (scan): Korean lines, labels and values.
+    let image = testdata().join("synthetic-docs/bizlicense-s1-0000.jpg");
+    let (pdf, from_pdf, expected) = both_readings(&image);
+    assert!(expected.len() >= 10, "OCR read too little: {expected:?}");
+    assert!(expected.iter().any(|l| l.chars().any(|c| ('가'..='힣').contains(&c))), "no Hangul read");
+    assert_eq!(from_pdf, expected);
+    // The JPEG is embedded as it was (DCTDecode), not re-encoded.
+    let jpeg = std::fs::read(&image).unwrap();
+    assert!(pdf.windows(jpeg.len()).any(|w| w == jpeg), "the JPEG is not embedded unchanged");
+}
+
+#[test]
+fn format_pdf_needs_an_output_file() {
+    let out = Command::new(env!("CARGO_BIN_EXE_jikji"))
+        .args(["ocr", "--format", "pdf", "x.png"])
+        .env("JIKJI_MODELS", models_dir())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("-o OUT.pdf"));
+}
