@@ -1,6 +1,6 @@
 //! Persistence for Jikji: domains (invoke keys, hashed secrets, settings), monthly
-//! usage counters and Template OCR templates (versions, releases; see `templates.rs`), on SQLite
-//! (default) or PostgreSQL.
+//! usage counters, Template OCR templates (versions, releases; see `templates.rs`) and batch jobs
+//! with their work queue (`batch.rs`), on SQLite (default) or PostgreSQL.
 //!
 //! One [`Store`] wraps an `sqlx` pool. The URL picks the backend:
 //! `sqlite:///abs/path/jikji.db`, `sqlite:relative.db?mode=rwc`, `sqlite::memory:`, or
@@ -31,9 +31,14 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::Row;
 use subtle::ConstantTimeEq;
 
+mod batch;
 mod database_url;
 mod templates;
 
+pub use batch::{
+    Claimed, ItemCounts, ItemOutcome, ItemRow, Job, JobState, NewJob, MAX_INPUT_BYTES, MAX_JOB_ITEMS,
+    RATE_WINDOW_MS,
+};
 pub use templates::{NewTemplate, ReleasedTemplate, TemplateEvent, TemplateInfo, TemplateVersion};
 
 pub use database_url::{mask_database_url, MASK};
@@ -643,6 +648,7 @@ impl Store {
         // Explicit deletes as well as ON DELETE CASCADE, so this does not depend on
         // SQLite's foreign_keys pragma.
         templates::delete_template_rows(&mut tx, true, id).await?;
+        batch::delete_domain_jobs(&mut tx, id).await?;
         sqlx::query("DELETE FROM usage_monthly WHERE domain_id = $1")
             .bind(id)
             .execute(&mut *tx)

@@ -16,6 +16,10 @@ use jikji_store::{
 };
 use sqlx::Connection as _;
 
+#[path = "store_batch/mod.rs"]
+mod store_batch;
+use store_batch::*;
+
 const DEFAULT_PG_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 
 /// Run `body` with the URL of a fresh database of the given backend, then clean up
@@ -125,6 +129,10 @@ on_both_backends!(
     migrations_idempotent,
     templates_versions_release_rollback,
     templates_belong_to_template_domains,
+    batch_claims_leases_and_finishing,
+    batch_concurrent_claims_never_overlap,
+    batch_job_states,
+    batch_large_job_is_inserted_in_chunks,
 );
 
 async fn create_list_show(url: String, backend: Backend) {
