@@ -32,6 +32,10 @@ enum Command {
     /// Manage Template OCR templates of a template domain (regions from a JSON file).
     #[command(subcommand)]
     Template(commands::template::Command),
+    /// Batch jobs over a folder, files or an S3 prefix: run (here, with a progress bar), list,
+    /// status, pause, cancel, resume.
+    #[command(subcommand)]
+    Batch(commands::batch::Command),
 }
 
 fn main() -> std::process::ExitCode {
@@ -51,6 +55,7 @@ fn main() -> std::process::ExitCode {
         Command::Serve(a) => commands::serve::run(a),
         Command::Domain(c) => commands::domain::run(c),
         Command::Template(c) => commands::template::run(c),
+        Command::Batch(c) => commands::batch::run(c),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
