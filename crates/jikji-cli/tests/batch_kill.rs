@@ -20,8 +20,12 @@ const INPUTS: usize = 200;
 const LEASE_SECS: u64 = 4;
 const REQUEST_TIMEOUT_SECS: u64 = 3;
 
+/// `$JIKJI_MODELS` if set, else the repository's `models/`.
 fn models_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../models"))
+    std::env::var_os("JIKJI_MODELS")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../models")))
 }
 
 fn models_present() -> bool {

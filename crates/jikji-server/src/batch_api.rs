@@ -310,7 +310,7 @@ async fn transition(st: &AppState, id: JobPath, from: &[JobState], to: JobState)
         Err(r) => return r,
     };
     match st.store.set_job_state(id, from, to, None).await {
-        Ok(Some(j)) if j.state == to => {
+        Ok(Some((j, true))) => {
             if to == JobState::Cancelled {
                 // The summary of what was done, written now; in-flight items still finish.
                 let st = st.clone();
@@ -327,7 +327,7 @@ async fn transition(st: &AppState, id: JobPath, from: &[JobState], to: JobState)
             }
             Json(JobView::from(&j)).into_response()
         }
-        Ok(Some(j)) => admin_error(
+        Ok(Some((j, false))) => admin_error(
             StatusCode::CONFLICT,
             "conflict",
             format!("batch job {id} is {}; it cannot become {}", j.state.as_str(), to.as_str()),

@@ -441,15 +441,15 @@ impl Store {
     }
 
     /// Moves a job to `to` if it is in one of `from` (with `error` recorded, or cleared when
-    /// `None`); returns the job as it is afterwards, or `None` if there is no such job. The caller
-    /// compares the state to see whether the move happened.
+    /// `None`); returns the job as it is afterwards and whether it moved, or `None` if there is no
+    /// such job.
     pub async fn set_job_state(
         &self,
         id: i64,
         from: &[JobState],
         to: JobState,
         error: Option<&str>,
-    ) -> Result<Option<Job>, StoreError> {
+    ) -> Result<Option<(Job, bool)>, StoreError> {
         if from.is_empty() {
             return Err(StoreError::Invalid("no state to move from".into()));
         }
@@ -461,14 +461,16 @@ impl Store {
              finishing_until = NULL WHERE id = $4 AND state IN ({})",
             list.join(", ")
         );
-        sqlx::query(&sql)
+        let moved = sqlx::query(&sql)
             .bind(to.as_str())
             .bind(error)
             .bind(now)
             .bind(id)
             .execute(&self.pool)
-            .await?;
-        self.get_job(id).await
+            .await?
+            .rows_affected()
+            > 0;
+        Ok(self.get_job(id).await?.map(|j| (j, moved)))
     }
 
     /// Takes the job's finishing lease for `lease_ms` if the job is running, has no open item and

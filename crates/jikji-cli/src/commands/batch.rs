@@ -213,8 +213,8 @@ async fn get(store: &Store, id: i64) -> anyhow::Result<Job> {
 
 async fn move_job(common: &Common, id: i64, from: &[JobState], to: JobState) -> anyhow::Result<()> {
     let store = open(common).await?;
-    let job = store.set_job_state(id, from, to, None).await?.with_context(|| format!("no batch job {id}"))?;
-    if job.state != to {
+    let (job, moved) = store.set_job_state(id, from, to, None).await?.with_context(|| format!("no batch job {id}"))?;
+    if !moved {
         bail!("batch job {id} is {}; it cannot become {}", job.state.as_str(), to.as_str());
     }
     print_job(&job, common.json);

@@ -62,7 +62,8 @@ pub async fn batch_claims_leases_and_finishing(url: String, _backend: Backend) {
     assert!(store.finish_item(job, 2, "w2", &err).await.unwrap());
     assert!(store.release_item(job, 3, "w2").await.unwrap());
 
-    // A lease that runs out: w1 "dies" holding item 1 (lease 0 ms); w3 takes it over.
+    // A released item is claimed again (its attempts counted); a lease that runs out (here 0 ms:
+    // its worker "died") lets another worker take the item over.
     let c = store.claim_items("w3", 0, 10, None).await.unwrap();
     assert_eq!(c.iter().map(|c| c.seq).collect::<Vec<_>>(), vec![3], "the released item");
     assert_eq!(c[0].attempts, 2);
@@ -145,16 +146,18 @@ pub async fn batch_concurrent_claims_never_overlap(url: String, _backend: Backen
 pub async fn batch_job_states(url: String, _backend: Backend) {
     let store = Store::open(&url).await.unwrap();
     let (domain, job) = job_of(&store, 3).await;
-    let j = store.set_job_state(job, &[JobState::Queued, JobState::Running], JobState::Paused, Some("why")).await.unwrap().unwrap();
+    let j = store.set_job_state(job, &[JobState::Queued, JobState::Running], JobState::Paused, Some("why")).await.unwrap().unwrap().0;
     assert_eq!((j.state, j.error.as_deref()), (JobState::Paused, Some("why")));
     assert_eq!(j.eta_secs(), None);
     assert!(store.claim_items("w", 60_000, 10, None).await.unwrap().is_empty(), "paused jobs give nothing");
-    let j = store.set_job_state(job, &[JobState::Queued, JobState::Running], JobState::Cancelled, None).await.unwrap().unwrap();
-    assert_eq!(j.state, JobState::Paused, "a refused move leaves the state");
-    let j = store.set_job_state(job, &[JobState::Paused], JobState::Cancelled, None).await.unwrap().unwrap();
-    assert!(j.state == JobState::Cancelled && j.finished_at.is_some());
+    let (j, moved) = store.set_job_state(job, &[JobState::Queued, JobState::Running], JobState::Cancelled, None).await.unwrap().unwrap();
+    assert_eq!((j.state, moved), (JobState::Paused, false), "a refused move leaves the state");
+    let (_, moved) = store.set_job_state(job, &[JobState::Queued, JobState::Running], JobState::Paused, None).await.unwrap().unwrap();
+    assert!(!moved, "already paused");
+    let (j, moved) = store.set_job_state(job, &[JobState::Paused], JobState::Cancelled, None).await.unwrap().unwrap();
+    assert!(moved && j.state == JobState::Cancelled && j.finished_at.is_some());
     assert!(store.claim_items("w", 60_000, 10, None).await.unwrap().is_empty());
-    let j = store.set_job_state(job, &[JobState::Cancelled], JobState::Queued, None).await.unwrap().unwrap();
+    let (j, _) = store.set_job_state(job, &[JobState::Cancelled], JobState::Queued, None).await.unwrap().unwrap();
     assert!(j.state == JobState::Queued && j.finished_at.is_none() && j.error.is_none());
     assert_eq!(store.claim_items("w", 60_000, 10, None).await.unwrap().len(), 3);
     assert!(store.set_job_state(job + 100, &[JobState::Queued], JobState::Paused, None).await.unwrap().is_none());
