@@ -15,10 +15,11 @@ use std::time::{Duration, Instant};
 use sqlx::Connection as _;
 
 const INPUTS: usize = 200;
-/// Short lease so that the test sees the take-over within seconds; longer than the request timeout
-/// as `jikji serve` requires.
-const LEASE_SECS: u64 = 4;
-const REQUEST_TIMEOUT_SECS: u64 = 3;
+/// The lease after which the survivor takes over the killed replica's input, longer than the
+/// request timeout as `jikji serve` requires; the timeout leaves room for a machine under load
+/// (at 3 s, inputs timed out on a 2-core machine shared by several builds).
+const LEASE_SECS: u64 = 30;
+const REQUEST_TIMEOUT_SECS: u64 = 20;
 
 /// `$JIKJI_MODELS` if set, else the repository's `models/`.
 fn models_dir() -> PathBuf {
@@ -124,7 +125,7 @@ async fn wait_ready(port: u16) {
 /// A tiny page: a few dark strokes on white, different per input.
 fn tiny_png(i: usize) -> Vec<u8> {
     let mut img = image::RgbImage::from_pixel(64, 24, image::Rgb([255, 255, 255]));
-    for x in 4..(8 + i % 50) {
+    for x in 4..(8 + (i % 50) as u32) {
         for y in 10..14 {
             img.put_pixel(x, y, image::Rgb([0, 0, 0]));
         }
@@ -195,7 +196,7 @@ async fn two_replicas_one_killed_every_input_exactly_once() {
         if j.state == jikji_store::JobState::Done {
             break;
         }
-        assert!(started.elapsed() < Duration::from_secs(240), "job not done in 240 s: {j:?}");
+        assert!(started.elapsed() < Duration::from_secs(900), "job not done in 900 s: {j:?}");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let took = started.elapsed();
