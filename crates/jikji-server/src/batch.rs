@@ -156,11 +156,7 @@ impl Worker {
             Err(why) => {
                 drop(slot);
                 tracing::warn!(job = item.job_id, reason = %why, "batch: job cannot run");
-                let _ = st
-                    .store
-                    .set_job_state(item.job_id, &[JobState::Queued, JobState::Running], JobState::Failed, Some(&why))
-                    .await;
-                let _ = st.store.release_item(item.job_id, item.seq, &self.id).await;
+                self.stop_job(&item, JobState::Failed, &why).await;
                 return;
             }
         };
@@ -176,12 +172,8 @@ impl Worker {
         };
         let (body, outcome) = match done {
             Done::Paused(why) => {
-                // Nothing written and the attempt not held against the item.
-                let _ = st
-                    .store
-                    .set_job_state(item.job_id, &[JobState::Queued, JobState::Running], JobState::Paused, Some(why))
-                    .await;
-                let _ = st.store.release_item(item.job_id, item.seq, &self.id).await;
+                // Nothing written; the item waits for the job to be resumed.
+                self.stop_job(&item, JobState::Paused, why).await;
                 return;
             }
             other => other.into_result(&item, started.elapsed()),
@@ -191,11 +183,7 @@ impl Worker {
         if let Err(e) = ctx.sink.write(&name, body, "application/json").await {
             let why = format!("writing results failed: {e}");
             tracing::warn!(job = item.job_id, error = %e, "batch: writing a result failed; job stopped");
-            let _ = st
-                .store
-                .set_job_state(item.job_id, &[JobState::Queued, JobState::Running], JobState::Failed, Some(&why))
-                .await;
-            let _ = st.store.release_item(item.job_id, item.seq, &self.id).await;
+            self.stop_job(&item, JobState::Failed, &why).await;
             return;
         }
         match st.store.finish_item(item.job_id, item.seq, &self.id, &outcome).await {
@@ -204,6 +192,16 @@ impl Worker {
             Err(e) => tracing::warn!(job = item.job_id, error = %e, "batch: marking an item failed (it is retried when its lease runs out)"),
         }
         self.maybe_finish(item.job_id).await;
+    }
+
+    /// Stops the item's job (`Failed` or `Paused`, with the reason) and gives the item back open.
+    async fn stop_job(&self, item: &Claimed, to: JobState, why: &str) {
+        let _ = self
+            .st
+            .store
+            .set_job_state(item.job_id, &[JobState::Queued, JobState::Running], to, Some(why))
+            .await;
+        let _ = self.st.store.release_item(item.job_id, item.seq, &self.id).await;
     }
 
     /// Writes the summary and marks the job done if its last item is finished.
