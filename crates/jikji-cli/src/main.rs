@@ -38,6 +38,10 @@ enum Command {
     /// OCR Reader corrections: list them, export them as recogniser training pairs.
     #[command(subcommand)]
     Reader(commands::reader::Command),
+    /// Batch jobs over a folder, files or an S3 prefix: run (here, with a progress bar), list,
+    /// status, pause, cancel, resume.
+    #[command(subcommand)]
+    Batch(commands::batch::Command),
 }
 
 fn main() -> std::process::ExitCode {
@@ -59,6 +63,7 @@ fn main() -> std::process::ExitCode {
         Command::Template(c) => commands::template::run(c),
         Command::User(c) => commands::user::run(c),
         Command::Reader(c) => commands::reader::run(c),
+        Command::Batch(c) => commands::batch::run(c),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

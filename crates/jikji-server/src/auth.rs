@@ -82,6 +82,7 @@ pub fn required_role(method: &Method, route: &str) -> Role {
         || route.starts_with("/admin/v1/domains/{id}/try/")
         || route.starts_with("/admin/v1/domains/{id}/corrections")
         || route == "/admin/v1/searchable-pdf"
+        || route.starts_with("/admin/v1/batch/")
     {
         return Role::Operator;
     }
@@ -331,6 +332,11 @@ pub async fn gate(State(gate): State<AdminGate>, mut req: Request, next: Next) -
             "the {} role may not do this (needs {need})",
             p.role
         ));
+    }
+    // A batch job names its domain in its body and lists every domain's jobs: only accounts that
+    // see every domain work with batch jobs.
+    if route.starts_with("/admin/v1/batch/") && p.domains.is_some() {
+        return forbidden("batch jobs need an account that is not restricted to some domains");
     }
     let path = req.uri().path().to_string();
     if let Some(id) = path_domain(&path) {

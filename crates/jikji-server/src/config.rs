@@ -71,6 +71,18 @@ pub struct ServerConfig {
     /// Behind a TLS-terminating reverse proxy: trust its `X-Forwarded-Proto: https` and mark the
     /// console's session cookie `Secure`. Off by default (a client could send the header itself).
     pub trust_forwarded_proto: bool,
+    /// Batch workers of this process (0: this process works on no batch job). Each works on one
+    /// input at a time and takes an inference worker only while no online call waits for one.
+    pub batch_workers: usize,
+    /// Seconds a batch worker holds an input before another process may take it over (a worker
+    /// that died). Must be longer than `request_timeout_secs`, the longest an input is worked on.
+    pub batch_lease_secs: u64,
+    /// Local folders that batch jobs created through the admin API may read and write (none: only
+    /// S3 sources and outputs). `jikji batch` on the command line may use any folder.
+    pub batch_local_roots: Vec<PathBuf>,
+    /// Object storage for batch jobs: default endpoint and region, and the credentials (unset
+    /// fields: `AWS_ENDPOINT_URL`, `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`).
+    pub s3: jikji_batch::S3Settings,
 }
 
 impl Default for ServerConfig {
@@ -100,6 +112,10 @@ impl Default for ServerConfig {
             shutdown_grace_secs: 30,
             header_read_timeout_secs: 30,
             trust_forwarded_proto: false,
+            batch_workers: 1,
+            batch_lease_secs: 300,
+            batch_local_roots: Vec::new(),
+            s3: jikji_batch::S3Settings::default(),
         }
     }
 }
@@ -137,6 +153,10 @@ impl std::fmt::Debug for ServerConfig {
             shutdown_grace_secs,
             header_read_timeout_secs,
             trust_forwarded_proto,
+            batch_workers,
+            batch_lease_secs,
+            batch_local_roots,
+            s3,
         } = &shown;
         d.field("listen", listen)
             .field("data_dir", data_dir)
@@ -162,6 +182,10 @@ impl std::fmt::Debug for ServerConfig {
             .field("shutdown_grace_secs", shutdown_grace_secs)
             .field("header_read_timeout_secs", header_read_timeout_secs)
             .field("trust_forwarded_proto", trust_forwarded_proto)
+            .field("batch_workers", batch_workers)
+            .field("batch_lease_secs", batch_lease_secs)
+            .field("batch_local_roots", batch_local_roots)
+            .field("s3", s3)
             .finish()
     }
 }
@@ -175,6 +199,9 @@ impl ServerConfig {
             c.admin_token = Some(MASK.into());
         }
         c.database_url = c.database_url.as_deref().map(mask_database_url);
+        if c.s3.secret_access_key.is_some() {
+            c.s3.secret_access_key = Some(MASK.into());
+        }
         c
     }
 
@@ -188,6 +215,14 @@ impl ServerConfig {
                      (generate one with `openssl rand -hex 32`), or leave it unset to disable the admin API"
                 ));
             }
+        }
+        if self.batch_workers > 0 && self.batch_lease_secs <= self.request_timeout_secs {
+            return Err(format!(
+                "batch_lease_secs ({}) must be longer than request_timeout_secs ({}): a batch input \
+                 is worked on for up to the request timeout, and a shorter lease would let a second \
+                 worker take it over meanwhile",
+                self.batch_lease_secs, self.request_timeout_secs
+            ));
         }
         Ok(())
     }
@@ -270,6 +305,11 @@ mod tests {
         ServerConfig {
             admin_token: Some(TOKEN.into()),
             database_url: Some("postgres://jikji:pa%40ss-w0rd@db.internal:5432/jikji".into()),
+            s3: jikji_batch::S3Settings {
+                access_key_id: Some("AKIDJIKJI".into()),
+                secret_access_key: Some("s3-secret-w0rd".into()),
+                ..Default::default()
+            },
             ..ServerConfig::default()
         }
     }

@@ -8,11 +8,14 @@
 //! Routes: `POST /custom/v1/{domainId}/{invokeKey}/{general|infer|document/<type>|<type>}`,
 //! `/admin/v1/…` (admin token, API token or console session: `auth.rs`; OCR Reader corrections and
 //! the searchable PDF in `reader.rs`), the web console at `/console/` (`console.rs`), `GET /healthz`,
-//! `/readyz`, `/metrics`, `/openapi.json`.
+//! `/readyz`, `/metrics`, `/openapi.json`. Batch jobs: `/admin/v1/batch/jobs…` (`batch_api.rs`);
+//! [`serve_listener`] also runs the batch workers (`batch.rs`).
 
 pub mod accounts;
 pub mod admin;
 pub mod auth;
+pub mod batch;
+pub mod batch_api;
 pub mod config;
 pub mod console;
 pub mod error;
@@ -56,6 +59,8 @@ use utoipa::OpenApi;
         accounts::list_tokens, accounts::create_token, accounts::delete_token, accounts::audit_log,
         reader::create_correction, reader::list_corrections, reader::correction_crop, reader::delete_correction,
         reader::export_corrections, reader::searchable_pdf,
+        batch_api::list, batch_api::create, batch_api::show, batch_api::pause, batch_api::resume,
+        batch_api::cancel,
         healthz, readyz
     ),
     components(schemas(
@@ -69,10 +74,12 @@ use utoipa::OpenApi;
         accounts::LoginBody, accounts::SessionView, accounts::PasswordBody, accounts::RoleName,
         accounts::CreateUser, accounts::PatchUser, accounts::UserView, accounts::CreateToken,
         accounts::TokenView, accounts::CreatedTokenView, accounts::AuditView,
-        reader::CorrectionBody, reader::CorrectionView, reader::PdfUpload
+        reader::CorrectionBody, reader::CorrectionView, reader::PdfUpload,
+        batch_api::CreateJob, batch_api::SourceBody, batch_api::OutputBody, batch_api::S3Body,
+        batch_api::VersionName, batch_api::StateName, batch_api::JobView
     )),
     modifiers(&BearerAuth, &ErrorResponses),
-    tags((name = "clova", description = "CLOVA OCR compatible endpoints"), (name = "admin", description = "Domain and template management, OCR Reader corrections, searchable PDF"))
+    tags((name = "clova", description = "CLOVA OCR compatible endpoints"), (name = "admin", description = "Domain, template and batch job management, accounts, OCR Reader corrections, searchable PDF"))
 )]
 pub struct ApiDoc;
 
@@ -318,6 +325,11 @@ pub fn build_router(state: AppState) -> Router {
         )
         .route("/admin/v1/domains/{id}/corrections/{correction_id}/crop", get(reader::correction_crop))
         .route("/admin/v1/searchable-pdf", post(reader::searchable_pdf))
+        .route("/admin/v1/batch/jobs", get(batch_api::list).post(batch_api::create))
+        .route("/admin/v1/batch/jobs/{id}", get(batch_api::show))
+        .route("/admin/v1/batch/jobs/{id}/pause", post(batch_api::pause))
+        .route("/admin/v1/batch/jobs/{id}/resume", post(batch_api::resume))
+        .route("/admin/v1/batch/jobs/{id}/cancel", post(batch_api::cancel))
         .route_layer(axum::middleware::from_fn_with_state(gate, auth::gate));
     Router::new()
         .route(
@@ -356,7 +368,8 @@ pub fn build_router(state: AppState) -> Router {
 }
 
 /// Serves `state` on an already-bound listener until `shutdown` resolves, then stops accepting,
-/// lets in-flight requests finish (bounded by `shutdown_grace_secs`) and returns.
+/// lets in-flight requests finish (bounded by `shutdown_grace_secs`) and returns. The process's
+/// batch workers (`batch_workers`) run alongside and stop with it, after the input in hand.
 ///
 /// HTTP/1.1 with keep-alive, served by hyper with a header read timeout
 /// (`header_read_timeout_secs`), so that slow or silent clients cannot hold connections (slowloris).
@@ -370,11 +383,14 @@ pub async fn serve_listener(
     let grace = std::time::Duration::from_secs(state.config.shutdown_grace_secs.max(1));
     let header_timeout =
         std::time::Duration::from_secs(state.config.header_read_timeout_secs.max(1));
+    let (stop_batch, batch_stopped) = tokio::sync::watch::channel(false);
+    let batch_workers = batch::spawn_workers(&state, batch_stopped, None);
     let app = build_router(state);
     // `signal_rx` is dropped when shutdown starts; connection tasks hold `close_rx` clones.
     let (signal_tx, signal_rx) = tokio::sync::watch::channel(());
     tokio::spawn(async move {
         shutdown.await;
+        let _ = stop_batch.send(true);
         drop(signal_rx);
     });
     let (close_tx, close_rx) = tokio::sync::watch::channel(());
@@ -430,11 +446,16 @@ pub async fn serve_listener(
     }
     drop(close_rx);
     drop(listener);
-    if tokio::time::timeout(grace, close_tx.closed())
+    let batch_done = async {
+        for w in batch_workers {
+            let _ = w.await;
+        }
+    };
+    if tokio::time::timeout(grace, async { tokio::join!(close_tx.closed(), batch_done) })
         .await
         .is_err()
     {
-        tracing::warn!("shutdown grace period over; dropping remaining connections");
+        tracing::warn!("shutdown grace period over; dropping remaining connections and batch items (their leases run out)");
     }
     Ok(())
 }

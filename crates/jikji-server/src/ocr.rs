@@ -126,14 +126,14 @@ pub struct MultipartBody {
 
 /// What one call did, for the usage counters.
 #[derive(Default)]
-struct Stats {
-    pages: i64,
+pub(crate) struct Stats {
+    pub(crate) pages: i64,
     /// Pages the table stage read (one table-detection count per page).
-    table_pages: i64,
-    failed: bool,
+    pub(crate) table_pages: i64,
+    pub(crate) failed: bool,
 }
 
-fn usage_operation(op: Operation) -> String {
+pub(crate) fn usage_operation(op: Operation) -> String {
     match op {
         Operation::General => "general".into(),
         Operation::Template => "infer".into(),
@@ -195,7 +195,15 @@ pub(crate) async fn handle_for(st: AppState, domain: Domain, op: Operation, req:
     if result.is_err() {
         stats.failed = true;
     }
-    // Usage is recorded off the response path.
+    record_usage(&st, domain.id, op, &stats);
+    match result {
+        Ok(r) => r,
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Counts one call in the domain's usage, off the response path (online calls and batch items alike).
+pub(crate) fn record_usage(st: &AppState, domain_id: i64, op: Operation, stats: &Stats) {
     let store = st.store.clone();
     let delta = UsageDelta {
         operation: usage_operation(op),
@@ -204,19 +212,14 @@ pub(crate) async fn handle_for(st: AppState, domain: Domain, op: Operation, req:
         tables: stats.table_pages,
         failures: i64::from(stats.failed),
     };
-    let id = domain.id;
     tokio::spawn(async move {
         if let Err(e) = store
-            .record_usage(id, &jikji_calendar::current_month(), delta)
+            .record_usage(domain_id, &jikji_calendar::current_month(), delta)
             .await
         {
-            tracing::warn!(domain_id = id, error = %e, "recording usage failed");
+            tracing::warn!(domain_id, error = %e, "recording usage failed");
         }
     });
-    match result {
-        Ok(r) => r,
-        Err(e) => e.into_response(),
-    }
 }
 
 async fn authenticate(
@@ -244,7 +247,7 @@ async fn authenticate(
 }
 
 /// Counts a request waiting for a worker in the queue-depth gauge while alive.
-struct Queued<'a>(&'a AppState);
+pub(crate) struct Queued<'a>(&'a AppState);
 impl<'a> Queued<'a> {
     fn new(st: &'a AppState) -> Self {
         st.metrics.queue_depth.inc();
@@ -257,13 +260,9 @@ impl Drop for Queued<'_> {
     }
 }
 
-async fn authenticated(
-    st: &AppState,
-    domain: &Domain,
-    op: Operation,
-    req: &mut Option<Request>,
-    stats: &mut Stats,
-) -> Result<Response, ApiError> {
+/// Does the domain serve this operation (its type; an enabled and available Document model)?
+/// 0022 otherwise. Online calls and batch jobs alike.
+pub(crate) fn check_operation(domain: &Domain, op: Operation) -> Result<(), ApiError> {
     match (&domain.kind, op) {
         (DomainKind::General, Operation::General) | (DomainKind::Template, Operation::Template) => {
         }
@@ -289,6 +288,17 @@ async fn authenticated(
             ))
         }
     }
+    Ok(())
+}
+
+async fn authenticated(
+    st: &AppState,
+    domain: &Domain,
+    op: Operation,
+    req: &mut Option<Request>,
+    stats: &mut Stats,
+) -> Result<Response, ApiError> {
+    check_operation(domain, op)?;
     if !st
         .limiter
         .try_take(domain.id, domain.rate_limit_per_sec, domain.rate_burst)
@@ -453,13 +463,13 @@ fn failed_response(
     result: InferResult,
     message: &str,
     stats: &mut Stats,
-) -> Response {
+) -> OcrResponse {
     stats.failed = true;
-    json_response(&OcrResponse::new(
+    OcrResponse::new(
         v.version,
         &v.request_id,
         vec![ImageResult::failed(result, message, &v.name)],
-    ))
+    )
 }
 
 fn json_response(r: &OcrResponse) -> Response {
@@ -568,6 +578,44 @@ async fn process(
         .take()
         .ok_or_else(|| ApiError::new(ErrorCode::UnknownServiceError))?;
     let mut v = read_request(st, op, req).await?;
+    let templates = admitted(st, domain, op, &v).await?;
+    // The bytes move to the worker; nothing keeps a second copy.
+    let bytes = match std::mem::replace(&mut v.source, ImageSource::Bytes(Vec::new())) {
+        ImageSource::Bytes(b) => b,
+        ImageSource::Url(u) => match st.fetcher.fetch(&u).await {
+            Ok(b) => b,
+            Err(FetchError::Refused(r)) => {
+                return Err(ApiError::detail(uncertain::REFUSED_IMAGE_URL, r))
+            }
+            Err(e @ FetchError::TooLarge(_)) => {
+                return Err(ApiError::detail(ErrorCode::BodyInvalid, e.to_string()))
+            }
+            Err(FetchError::Failed(r)) => {
+                tracing::info!(reason = %r, "image download failed");
+                return Ok(json_response(&failed_response(
+                    &v,
+                    InferResult::Error,
+                    uncertain::DOWNLOAD_FAILED_MESSAGE,
+                    stats,
+                )));
+            }
+        },
+    };
+    let slot = Slot::Queue { admit, queued };
+    recognise(st, domain, op, &v, bytes, templates, slot, stats, cancel)
+        .await
+        .map(|r| json_response(&r))
+}
+
+/// The checks of a request that passed the protocol checks, before its image is looked at:
+/// table detection allowed, the released templates (Template OCR), the monthly quota (counted
+/// here). Shared by the online calls and the batch workers (`batch.rs`).
+pub(crate) async fn admitted(
+    st: &AppState,
+    domain: &Domain,
+    op: Operation,
+    v: &ValidRequest,
+) -> Result<Option<crate::templates::Candidates>, ApiError> {
     if v.enable_table_detection && !domain.table_detection {
         return Err(ApiError::detail(
             ErrorCode::TableDetectionDisabled,
@@ -593,28 +641,35 @@ async fn process(
             ));
         }
     }
-    // The bytes move to the worker; nothing keeps a second copy.
-    let bytes = match std::mem::replace(&mut v.source, ImageSource::Bytes(Vec::new())) {
-        ImageSource::Bytes(b) => b,
-        ImageSource::Url(u) => match st.fetcher.fetch(&u).await {
-            Ok(b) => b,
-            Err(FetchError::Refused(r)) => {
-                return Err(ApiError::detail(uncertain::REFUSED_IMAGE_URL, r))
-            }
-            Err(e @ FetchError::TooLarge(_)) => {
-                return Err(ApiError::detail(ErrorCode::BodyInvalid, e.to_string()))
-            }
-            Err(FetchError::Failed(r)) => {
-                tracing::info!(reason = %r, "image download failed");
-                return Ok(failed_response(
-                    &v,
-                    InferResult::Error,
-                    uncertain::DOWNLOAD_FAILED_MESSAGE,
-                    stats,
-                ));
-            }
-        },
-    };
+    Ok(templates)
+}
+
+/// How a call gets its inference worker.
+pub(crate) enum Slot<'a> {
+    /// An online call: admitted into the bounded queue, it waits for a worker in it.
+    Queue {
+        admit: tokio::sync::OwnedSemaphorePermit,
+        queued: Queued<'a>,
+    },
+    /// A batch item: it already holds a worker (taken only when no online call waits).
+    Held(tokio::sync::OwnedSemaphorePermit),
+}
+
+/// Recognises one image of a checked request — decode, OCR (tables), and the domain's reading
+/// (General words, Document fields, Template match) — into the response the online API returns.
+/// The one code path of the online calls and the batch workers.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn recognise(
+    st: &AppState,
+    domain: &Domain,
+    op: Operation,
+    v: &ValidRequest,
+    bytes: Vec<u8>,
+    templates: Option<crate::templates::Candidates>,
+    slot: Slot<'_>,
+    stats: &mut Stats,
+    cancel: Cancel,
+) -> Result<OcrResponse, ApiError> {
     let hint = v.format.as_deref().and_then(jikji_image::Format::from_hint);
     let langs_src = v.lang.clone().unwrap_or_else(|| domain.lang.clone());
     let langs =
@@ -642,13 +697,19 @@ async fn process(
     } else {
         None
     };
-    let worker = st
-        .workers
-        .clone()
-        .acquire_owned()
-        .await
-        .map_err(|_| ApiError::new(ErrorCode::UnknownServiceError))?;
-    drop(queued);
+    let (admit, worker) = match slot {
+        Slot::Queue { admit, queued } => {
+            let worker = st
+                .workers
+                .clone()
+                .acquire_owned()
+                .await
+                .map_err(|_| ApiError::new(ErrorCode::UnknownServiceError))?;
+            drop(queued);
+            (Some(admit), worker)
+        }
+        Slot::Held(worker) => (None, worker),
+    };
     let metrics_st = st.clone();
     let guard = cancel.drop_guard();
     let keep_image = op == Operation::Template;
@@ -752,14 +813,10 @@ async fn process(
                     })
                     .collect(),
             };
-            Ok(json_response(&OcrResponse::new(
-                v.version,
-                &v.request_id,
-                images,
-            )))
+            Ok(OcrResponse::new(v.version, &v.request_id, images))
         }
         Work::Input(e) => match classify_input_error(&e) {
-            Ok(message) => Ok(failed_response(&v, InferResult::Failure, &message, stats)),
+            Ok(message) => Ok(failed_response(v, InferResult::Failure, &message, stats)),
             Err(code) => Err(ApiError::detail(code, format!("input: {e}"))),
         },
         Work::NoEngine => Err(ApiError::detail(

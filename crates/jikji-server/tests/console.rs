@@ -225,6 +225,12 @@ fn routes() -> Vec<(Method, &'static str, Option<Value>, Role)> {
         ),
         (Method::GET, "/admin/v1/domains/{d}/corrections/77777/crop", None, Role::Viewer),
         (Method::POST, "/admin/v1/searchable-pdf", None, Role::Operator),
+        (Method::GET, "/admin/v1/batch/jobs", None, Role::Viewer),
+        (Method::POST, "/admin/v1/batch/jobs", Some(json!({})), Role::Operator),
+        (Method::GET, "/admin/v1/batch/jobs/999999", None, Role::Viewer),
+        (Method::POST, "/admin/v1/batch/jobs/999999/pause", None, Role::Operator),
+        (Method::POST, "/admin/v1/batch/jobs/999999/resume", None, Role::Operator),
+        (Method::POST, "/admin/v1/batch/jobs/999999/cancel", None, Role::Operator),
     ]
 }
 

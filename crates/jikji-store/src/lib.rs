@@ -1,6 +1,7 @@
 //! Persistence for Jikji: domains (invoke keys, hashed secrets, settings), monthly
 //! usage counters, Template OCR templates (versions, releases; see `templates.rs`) and console
-//! accounts (users, sessions, API tokens, the audit log; see `accounts.rs`), on SQLite
+//! accounts (users, sessions, API tokens, the audit log; see `accounts.rs`), OCR Reader
+//! corrections (`corrections.rs`) and batch jobs with their work queue (`batch.rs`), on SQLite
 //! (default) or PostgreSQL.
 //!
 //! One [`Store`] wraps an `sqlx` pool. The URL picks the backend:
@@ -33,6 +34,7 @@ use sqlx::Row;
 use subtle::ConstantTimeEq;
 
 mod accounts;
+mod batch;
 mod database_url;
 mod templates;
 pub mod corrections;
@@ -44,6 +46,10 @@ pub use accounts::{
 };
 
 pub use corrections::{Correction, NewCorrection};
+pub use batch::{
+    Claimed, ItemCounts, ItemOutcome, ItemRow, Job, JobState, NewJob, MAX_INPUT_BYTES, MAX_JOB_ITEMS,
+    RATE_WINDOW_MS,
+};
 pub use templates::{NewTemplate, ReleasedTemplate, TemplateEvent, TemplateInfo, TemplateVersion};
 
 pub use database_url::{mask_database_url, MASK};
@@ -653,6 +659,7 @@ impl Store {
         // Explicit deletes as well as ON DELETE CASCADE, so this does not depend on
         // SQLite's foreign_keys pragma.
         templates::delete_template_rows(&mut tx, true, id).await?;
+        batch::delete_domain_jobs(&mut tx, id).await?;
         sqlx::query("DELETE FROM usage_monthly WHERE domain_id = $1")
             .bind(id)
             .execute(&mut *tx)

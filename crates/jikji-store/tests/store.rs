@@ -16,6 +16,10 @@ use jikji_store::{
 };
 use sqlx::Connection as _;
 
+#[path = "store_batch/mod.rs"]
+mod store_batch;
+use store_batch::*;
+
 const DEFAULT_PG_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 
 /// Run `body` with the URL of a fresh database of the given backend, then clean up
@@ -127,6 +131,10 @@ on_both_backends!(
     templates_belong_to_template_domains,
     accounts_sessions_tokens_audit,
     corrections_stored_listed_paged_and_deleted_with_their_domain,
+    batch_claims_leases_and_finishing,
+    batch_concurrent_claims_never_overlap,
+    batch_job_states,
+    batch_large_job_is_inserted_in_chunks,
 );
 
 async fn accounts_sessions_tokens_audit(url: String, _backend: Backend) {

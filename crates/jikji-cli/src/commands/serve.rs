@@ -86,6 +86,17 @@ pub struct Args {
     /// Image URL download timeout in seconds [default: 10].
     #[arg(long, env = "JIKJI_URL_TIMEOUT_SECS", value_name = "SECS")]
     pub url_timeout_secs: Option<u64>,
+    /// Batch workers in this process (0: it works on no batch job) [default: 1].
+    #[arg(long, env = "JIKJI_BATCH_WORKERS")]
+    pub batch_workers: Option<usize>,
+    /// Seconds a batch worker holds an input before another process may take it over; longer than
+    /// the request timeout [default: 300].
+    #[arg(long, env = "JIKJI_BATCH_LEASE_SECS", value_name = "SECS")]
+    pub batch_lease_secs: Option<u64>,
+    /// A local folder batch jobs of the admin API may read and write (repeat for several; the
+    /// variable takes a comma-separated list) [default: none].
+    #[arg(long = "batch-local-root", env = "JIKJI_BATCH_LOCAL_ROOTS", value_delimiter = ',', value_name = "DIR")]
+    pub batch_local_roots: Vec<PathBuf>,
     /// Log format: text or json.
     #[arg(long, env = "JIKJI_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
     pub log_format: String,
@@ -116,8 +127,13 @@ pub fn effective_config(args: &Args) -> anyhow::Result<ServerConfig> {
         max_pixels,
         max_pages,
         request_timeout_secs,
-        url_timeout_secs
+        url_timeout_secs,
+        batch_workers,
+        batch_lease_secs
     );
+    if !args.batch_local_roots.is_empty() {
+        c.batch_local_roots = args.batch_local_roots.clone();
+    }
     if args.database_url.is_some() {
         c.database_url = args.database_url.clone();
     }

@@ -141,13 +141,21 @@ impl TableBackend for FakeTables {
     }
 }
 
+/// `$JIKJI_MODELS` if set (a worktree without the model files), else the repository's `models/`.
+pub fn models_dir() -> std::path::PathBuf {
+    std::env::var_os("JIKJI_MODELS")
+        .filter(|v| !v.is_empty())
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../models")))
+}
+
 /// The real table stage, loaded once per test binary; `None` (with a notice) when its models are
 /// absent — a failure under `JIKJI_REQUIRE_MODELS=1`.
 pub fn real_tables() -> Option<Arc<dyn TableBackend>> {
     static TABLES: OnceLock<Option<Arc<dyn TableBackend>>> = OnceLock::new();
     TABLES
         .get_or_init(|| {
-            let dir = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../models"));
+            let dir = models_dir();
             match jikji_table::TablePool::new(&dir, jikji_table::TableConfig::default()) {
                 Ok(p) => Some(Arc::new(p) as Arc<dyn TableBackend>),
                 Err(e) => {
@@ -168,7 +176,7 @@ pub fn real_engine() -> Option<Arc<dyn OcrBackend>> {
     static ENGINE: OnceLock<Option<Arc<dyn OcrBackend>>> = OnceLock::new();
     ENGINE
         .get_or_init(|| {
-            let dir = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../models"));
+            let dir = models_dir();
             if !dir.join("ppocrv6-small/det.onnx").exists() || !dir.join("korean-rec-v1/model.onnx").exists() {
                 assert!(
                     std::env::var("JIKJI_REQUIRE_MODELS").as_deref() != Ok("1"),
