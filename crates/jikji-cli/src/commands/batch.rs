@@ -129,6 +129,9 @@ pub struct RunArgs {
     /// ONNX Runtime threads per worker.
     #[arg(long, default_value_t = 1)]
     pub threads_per_worker: usize,
+    /// Where the models run: `cpu`, `cuda` or `cuda:N` (falls back to the CPU, saying why).
+    #[arg(long, default_value = "cpu")]
+    pub device: jikji_engine::Device,
     /// Seconds one input may take (as the server's request timeout).
     #[arg(long, default_value_t = 60)]
     pub timeout_secs: u64,
@@ -373,6 +376,7 @@ async fn run_job(a: RunArgs) -> anyhow::Result<()> {
         jikji_engine::DetModel::default(),
         a.threads_per_worker.max(1),
         workers,
+        a.device,
     )?;
     let config = ServerConfig {
         workers,
