@@ -4,11 +4,11 @@
 //! 1. operation suffix and domain id/invoke key → 0001;
 //! 2. `X-OCR-SECRET` → 0002;
 //! 3. operation vs domain type → 0022 (also a Document model the domain does not enable);
-//! 4. per-domain token bucket → 0025;
+//! 4. per-domain token bucket (shared by the replicas on PostgreSQL, `ratelimit.rs`) → 0025;
 //! 5. admission into the bounded inference queue → 0025 at once when full (the body is not even read);
 //! 6. body (JSON or multipart) and protocol checks → 0011 / 0021; `enableTableDetection` → 0028;
 //!    Template → 1021 (no released template);
-//! 7. monthly quota → 0023;
+//! 7. monthly quota → 0023 (reaching 80 % / 100 % queues a webhook warning, `webhook.rs`);
 //! 8. image URL download (SSRF-checked) → 0011 when refused, `ERROR` image when the download fails;
 //! 9. decode (limits → 0011, unreadable → `FAILURE` image) and recognition (→ 0501) on a worker.
 //!
@@ -27,7 +27,7 @@ use jikji_clova::{
 };
 use jikji_image::InputError;
 use jikji_types::Cancel;
-use jikji_store::{Domain, DomainKind, UsageDelta};
+use jikji_store::{CallRecord, Domain, DomainKind};
 use std::time::Instant;
 
 type DomainPath = Result<Path<(String, String)>, axum::extract::rejection::PathRejection>;
@@ -130,7 +130,8 @@ struct Stats {
     pages: i64,
     /// Pages the table stage read (one table-detection count per page).
     table_pages: i64,
-    failed: bool,
+    /// An image that failed inside a 200 answer (`FAILURE`, `ERROR`).
+    failed: Option<InferResult>,
 }
 
 fn usage_operation(op: Operation) -> String {
@@ -167,6 +168,7 @@ async fn handle(
     op: Operation,
     req: Request,
 ) -> Response {
+    let started = Instant::now();
     let secret = req
         .headers()
         .get("x-ocr-secret")
@@ -186,26 +188,25 @@ async fn handle(
     if let Some(req) = slot.take() {
         drain(req, st.config.max_body_bytes()).await;
     }
-    if result.is_err() {
-        stats.failed = true;
-    }
-    // Usage is recorded off the response path.
-    let store = st.store.clone();
-    let delta = UsageDelta {
-        operation: usage_operation(op),
-        calls: 1,
-        pages: stats.pages,
-        tables: stats.table_pages,
-        failures: i64::from(stats.failed),
+    // Counted in memory, written by the usage flusher (`usage.rs`): nothing on the response path
+    // waits for the database. Latency is kept for the calls answered with 200 only: rejections
+    // (quota, rate limit, bad bodies) answer in microseconds and would hide the OCR latency.
+    let outcome = match (&result, stats.failed) {
+        (Err(e), _) => e.code.code(),
+        (Ok(_), Some(InferResult::Error)) => "ERROR",
+        (Ok(_), Some(_)) => "FAILURE",
+        (Ok(_), None) => jikji_store::SUCCESS,
     };
-    let id = domain.id;
-    tokio::spawn(async move {
-        if let Err(e) = store
-            .record_usage(id, &jikji_calendar::current_month(), delta)
-            .await
-        {
-            tracing::warn!(domain_id = id, error = %e, "recording usage failed");
-        }
+    st.usage.record(&CallRecord {
+        domain_id: domain.id,
+        at_ms: jikji_calendar::now_millis(),
+        operation: usage_operation(op),
+        outcome: outcome.to_string(),
+        pages: stats.pages,
+        table_pages: stats.table_pages,
+        latency_ms: result
+            .is_ok()
+            .then(|| started.elapsed().as_secs_f64() * 1000.0),
     });
     match result {
         Ok(r) => r,
@@ -283,10 +284,7 @@ async fn authenticated(
             ))
         }
     }
-    if !st
-        .limiter
-        .try_take(domain.id, domain.rate_limit_per_sec, domain.rate_burst)
-    {
+    if !crate::ratelimit::take(st, domain).await {
         st.metrics.shed.with_label_values(&["rate_limit"]).inc();
         return Err(ApiError::detail(
             ErrorCode::RateLimited,
@@ -448,7 +446,7 @@ fn failed_response(
     message: &str,
     stats: &mut Stats,
 ) -> Response {
-    stats.failed = true;
+    stats.failed = Some(result);
     json_response(&OcrResponse::new(
         v.version,
         &v.request_id,
@@ -497,7 +495,7 @@ fn document_image(
 ) -> ImageResult {
     let result = jikji_document::understand(kind, page);
     if !result.recognized() {
-        stats.failed = true;
+        stats.failed = Some(InferResult::Failure);
         return ImageResult::failed(
             InferResult::Failure,
             format!("{} ({})", uncertain::DOCUMENT_NOT_FOUND_MESSAGE, kind.name()),
@@ -574,18 +572,20 @@ async fn process(
         None
     };
     if let Some(limit) = domain.monthly_quota {
-        let ok = st
+        let month = jikji_calendar::current_month();
+        let count = st
             .store
-            .consume_quota(domain.id, &jikji_calendar::current_month(), Some(limit))
+            .consume_quota_counted(domain.id, &month, Some(limit))
             .await
             .map_err(|e| ApiError::detail(ErrorCode::UnknownServiceError, format!("store: {e}")))?;
-        if !ok {
+        let Some(count) = count else {
             st.metrics.shed.with_label_values(&["quota"]).inc();
             return Err(ApiError::detail(
                 ErrorCode::QuotaExceeded,
                 "monthly quota reached",
             ));
-        }
+        };
+        crate::webhook::quota_counted(st, domain, &month, count, limit);
     }
     // The bytes move to the worker; nothing keeps a second copy.
     let bytes = match std::mem::replace(&mut v.source, ImageSource::Bytes(Vec::new())) {
@@ -729,7 +729,7 @@ async fn process(
                         .map(|(p, _, img)| {
                             let img = crate::templates::infer_image(c, p, img.as_deref().unwrap_or(&blank), &v);
                             if img.infer_result != InferResult::Success {
-                                stats.failed = true;
+                                stats.failed = Some(img.infer_result);
                             }
                             img
                         })

@@ -44,12 +44,23 @@ impl Store {
              WHERE {refilled} >= 1 \
              RETURNING tokens"
         );
+        let mut tx = self.pool.begin().await?;
+        if self.backend == Backend::Postgres {
+            // A bucket row lost in a database crash only forgets a second of rate history, so its
+            // commit need not wait for the WAL flush. Measured on the 2-core test VM (loopback, load
+            // ~9; `two_replicas_share_…` in jikji-server's tests/usage.rs): median 4.0 ms per call
+            // with the flush, 0.57 ms without (a `SELECT 1` round trip: 0.16–0.27 ms).
+            sqlx::query("SET LOCAL synchronous_commit TO OFF")
+                .execute(&mut *tx)
+                .await?;
+        }
         let row = sqlx::query(&sql)
             .bind(domain_id)
             .bind(rate_per_sec)
             .bind(bucket_size)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *tx)
             .await?;
+        tx.commit().await?;
         match row {
             Some(r) => {
                 let _: f64 = r.try_get("tokens")?;
