@@ -32,6 +32,11 @@ enum Command {
     /// Manage Template OCR templates of a template domain (regions from a JSON file).
     #[command(subcommand)]
     Template(commands::template::Command),
+    /// A domain's usage per day: calls, pages, transactions, outcomes by code, latency percentiles.
+    Usage(commands::usage::Args),
+    /// Quota-warning webhooks: the delivery log.
+    #[command(subcommand)]
+    Webhook(commands::usage::WebhookCommand),
 }
 
 fn main() -> std::process::ExitCode {
@@ -51,6 +56,8 @@ fn main() -> std::process::ExitCode {
         Command::Serve(a) => commands::serve::run(a),
         Command::Domain(c) => commands::domain::run(c),
         Command::Template(c) => commands::template::run(c),
+        Command::Usage(a) => commands::usage::run(a),
+        Command::Webhook(c) => commands::usage::run_webhook(c),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

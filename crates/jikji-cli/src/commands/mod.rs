@@ -4,3 +4,4 @@ pub mod eval;
 pub mod ocr;
 pub mod serve;
 pub mod template;
+pub mod usage;

@@ -86,6 +86,29 @@ pub struct Args {
     /// Image URL download timeout in seconds [default: 10].
     #[arg(long, env = "JIKJI_URL_TIMEOUT_SECS", value_name = "SECS")]
     pub url_timeout_secs: Option<u64>,
+    /// URL the quota warnings (80 % and 100 % of a domain's monthly quota) are POSTed to.
+    #[arg(long, env = "JIKJI_QUOTA_WEBHOOK_URL", value_name = "URL")]
+    pub quota_webhook_url: Option<String>,
+    /// HMAC-SHA256 key of the webhooks' X-Jikji-Signature header (at least 16 characters).
+    #[arg(
+        long,
+        env = "JIKJI_QUOTA_WEBHOOK_SECRET",
+        hide_env_values = true,
+        value_name = "SECRET"
+    )]
+    pub quota_webhook_secret: Option<String>,
+    /// Allow the webhook URL to resolve to private or loopback addresses.
+    #[arg(long, env = "JIKJI_QUOTA_WEBHOOK_ALLOW_PRIVATE")]
+    pub quota_webhook_allow_private: bool,
+    /// Allow the webhook URL to resolve to loopback addresses.
+    #[arg(long, env = "JIKJI_QUOTA_WEBHOOK_ALLOW_LOOPBACK")]
+    pub quota_webhook_allow_loopback: bool,
+    /// First webhook retry after this many ms, doubling per attempt [default: 5000].
+    #[arg(long, env = "JIKJI_WEBHOOK_RETRY_BASE_MS", value_name = "MS")]
+    pub webhook_retry_base_ms: Option<u64>,
+    /// Milliseconds between writes of the usage statistics [default: 1000].
+    #[arg(long, env = "JIKJI_USAGE_FLUSH_MS", value_name = "MS")]
+    pub usage_flush_ms: Option<u64>,
     /// Log format: text or json.
     #[arg(long, env = "JIKJI_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
     pub log_format: String,
@@ -116,8 +139,20 @@ pub fn effective_config(args: &Args) -> anyhow::Result<ServerConfig> {
         max_pixels,
         max_pages,
         request_timeout_secs,
-        url_timeout_secs
+        url_timeout_secs,
+        webhook_retry_base_ms,
+        usage_flush_ms
     );
+    // An empty value (a compose file's `${VAR:-}`) means unset.
+    let given = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty());
+    if let Some(u) = given(&args.quota_webhook_url) {
+        c.quota_webhook_url = Some(u);
+    }
+    if let Some(s) = given(&args.quota_webhook_secret) {
+        c.quota_webhook_secret = Some(s);
+    }
+    c.quota_webhook_allow_private |= args.quota_webhook_allow_private;
+    c.quota_webhook_allow_loopback |= args.quota_webhook_allow_loopback;
     if args.database_url.is_some() {
         c.database_url = args.database_url.clone();
     }
