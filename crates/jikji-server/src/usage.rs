@@ -87,9 +87,13 @@ pub fn report_range(from: Option<&str>, to: Option<&str>) -> Result<(String, Str
         .unwrap_or_else(jikji_calendar::current_day);
     let to_ms = jikji_calendar::day_start_millis(&to)
         .ok_or_else(|| format!("day {to:?} is not YYYY-MM-DD"))?;
+    // (not before year 0: the first day a `YYYY-MM-DD` key can name)
+    let earliest = jikji_calendar::day_start_millis("0000-01-01").unwrap_or(i64::MIN);
     let from = match from {
         Some(f) => f.to_string(),
-        None => jikji_calendar::day_of_millis(to_ms - (DEFAULT_REPORT_DAYS - 1) * 86_400_000),
+        None => jikji_calendar::day_of_millis(
+            (to_ms - (DEFAULT_REPORT_DAYS - 1) * 86_400_000).max(earliest),
+        ),
     };
     if !jikji_calendar::is_day(&from) {
         return Err(format!("day {from:?} is not YYYY-MM-DD"));
@@ -145,6 +149,8 @@ mod tests {
         assert_eq!(jikji_calendar::days_between(&from, &to), DEFAULT_REPORT_DAYS - 1);
         assert!(report_range(Some("2026-02-30"), None).is_err());
         assert!(report_range(None, Some("yesterday")).is_err());
+        let (from, _) = report_range(None, Some("0000-01-01")).unwrap();
+        assert_eq!(from, "0000-01-01");
     }
 
     #[test]
