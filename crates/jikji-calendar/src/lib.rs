@@ -2,6 +2,8 @@
 //!
 //! * Month keys, `YYYY-MM` in UTC: the key of the monthly quota and usage counters
 //!   ([`current_month`], [`month_of_millis`]) and the check that a caller's month is one ([`is_month`]).
+//! * Day keys, `YYYY-MM-DD` in UTC: the key of the daily usage statistics ([`day_of_millis`],
+//!   [`current_day`], [`is_day`]).
 //! * Today's date ([`today_utc`]): the "not in the future" check of dates printed on documents.
 //! * Timestamps for people, `YYYY-MM-DD HH:MM UTC` ([`format_utc_millis`], [`format_utc_now`]):
 //!   domain listings, accuracy and benchmark reports.
@@ -34,6 +36,62 @@ pub fn is_month(s: &str) -> bool {
         && b[..4].iter().all(u8::is_ascii_digit)
         && b[4] == b'-'
         && matches!((b[5], b[6]), (b'0', b'1'..=b'9') | (b'1', b'0'..=b'2'))
+}
+
+/// Day (`YYYY-MM-DD`, UTC) of a Unix-milliseconds timestamp: the key of the daily usage statistics.
+pub fn day_of_millis(ms: i64) -> String {
+    let (y, m, d, ..) = civil_from_millis(ms);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Today in UTC as `YYYY-MM-DD`.
+pub fn current_day() -> String {
+    day_of_millis(now_millis())
+}
+
+/// Is `s` a day key: `YYYY-MM-DD` with a month 01–12 and a day that exists in that month?
+pub fn is_day(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 10 || !s.is_ascii() || !is_month(&s[..7]) || b[7] != b'-' || !b[8..].iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let year: i64 = s[..4].parse().unwrap_or(0);
+    let month: u32 = s[5..7].parse().unwrap_or(0);
+    let day: u32 = s[8..].parse().unwrap_or(0);
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days = match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    (1..=days).contains(&day)
+}
+
+/// Unix milliseconds of a day's start (00:00 UTC); `None` unless [`is_day`].
+pub fn day_start_millis(day: &str) -> Option<i64> {
+    if !is_day(day) {
+        return None;
+    }
+    let y: i64 = day[..4].parse().ok()?;
+    let m: i64 = day[5..7].parse().ok()?;
+    let d: i64 = day[8..].parse().ok()?;
+    // Howard Hinnant's days_from_civil
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some((era * 146_097 + doe - 719_468) * 86_400_000)
+}
+
+/// Whole days from `from` to `to` (negative when `to` is earlier; 0 when either is not a day).
+pub fn days_between(from: &str, to: &str) -> i64 {
+    match (day_start_millis(from), day_start_millis(to)) {
+        (Some(a), Some(b)) => (b - a) / 86_400_000,
+        _ => 0,
+    }
 }
 
 /// `YYYY-MM-DD HH:MM UTC` of a Unix-milliseconds timestamp (for reports and listings).
@@ -97,6 +155,26 @@ mod tests {
             "2026-13", "2026-00", "26-11", "2026-1", "2026/11", "2026-011", "２０２６-11", "",
         ] {
             assert!(!is_month(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn day_keys() {
+        assert_eq!(day_of_millis(0), "1970-01-01");
+        assert_eq!(day_of_millis(1_709_251_199_999), "2024-02-29");
+        assert_eq!(day_of_millis(1_798_761_600_000), "2027-01-01");
+        assert!(is_day(&current_day()));
+        for ms in [0, 1_709_164_800_000, 1_798_761_600_000, -86_400_000] {
+            let day = day_of_millis(ms);
+            assert_eq!(day_start_millis(&day), Some(ms), "{day}");
+        }
+        assert_eq!(days_between("2024-02-28", "2024-03-01"), 2);
+        assert_eq!(days_between("2026-12-31", "2026-01-01"), -364);
+        for ok in ["2024-02-29", "2026-12-31", "2000-02-29", "2026-04-30"] {
+            assert!(is_day(ok), "{ok}");
+        }
+        for bad in ["2026-02-29", "1900-02-29", "2026-04-31", "2026-13-01", "2026-01-00", "2026-1-01", "2026-01-1x", "", "２０２6-01"] {
+            assert!(!is_day(bad), "{bad}");
         }
     }
 

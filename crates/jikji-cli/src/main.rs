@@ -42,6 +42,11 @@ enum Command {
     /// status, pause, cancel, resume.
     #[command(subcommand)]
     Batch(commands::batch::Command),
+    /// A domain's usage per day: calls, pages, transactions, outcomes by code, latency percentiles.
+    Usage(commands::usage::Args),
+    /// Quota-warning webhooks: the delivery log.
+    #[command(subcommand)]
+    Webhook(commands::usage::WebhookCommand),
 }
 
 fn main() -> std::process::ExitCode {
@@ -64,6 +69,8 @@ fn main() -> std::process::ExitCode {
         Command::User(c) => commands::user::run(c),
         Command::Reader(c) => commands::reader::run(c),
         Command::Batch(c) => commands::batch::run(c),
+        Command::Usage(a) => commands::usage::run(a),
+        Command::Webhook(c) => commands::usage::run_webhook(c),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

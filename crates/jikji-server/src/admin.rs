@@ -48,7 +48,7 @@ pub(crate) fn store_error(e: StoreError) -> Response {
     }
 }
 
-fn not_found(id: i64) -> Response {
+pub(crate) fn not_found(id: i64) -> Response {
     admin_error(
         StatusCode::NOT_FOUND,
         "not_found",

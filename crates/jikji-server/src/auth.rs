@@ -68,6 +68,7 @@ pub fn required_role(method: &Method, route: &str) -> Role {
     let read = method == Method::GET || method == Method::HEAD;
     if route.starts_with("/admin/v1/users")
         || route.starts_with("/admin/v1/tokens")
+        || route.starts_with("/admin/v1/webhooks")
         || route.starts_with("/admin/v1/audit")
     {
         return Role::Admin;

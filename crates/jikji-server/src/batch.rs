@@ -367,6 +367,7 @@ async fn run_item(st: &AppState, ctx: &JobCtx, item: &Claimed, slot: tokio::sync
         Err(code) => return Done::Error(ApiError::new(code)),
     };
     let mut stats = Stats::default();
+    let started = Instant::now();
     let timeout = st.config.request_timeout();
     let cancel = Cancel::with_deadline(Instant::now() + timeout);
     let guard = cancel.drop_guard();
@@ -388,10 +389,7 @@ async fn run_item(st: &AppState, ctx: &JobCtx, item: &Claimed, slot: tokio::sync
     if matches!(&result, Err(e) if e.code == ErrorCode::QuotaExceeded) {
         return Done::Paused("the domain's monthly quota is reached; resume the job when it is raised");
     }
-    if result.is_err() {
-        stats.failed = true;
-    }
-    ocr::record_usage(st, domain.id, op, &stats);
+    ocr::record_usage(st, domain.id, op, &stats, result.as_ref().err(), started);
     match result {
         Ok(resp) => Done::Response(resp, stats.pages),
         Err(e) => {

@@ -83,6 +83,20 @@ pub struct ServerConfig {
     /// Object storage for batch jobs: default endpoint and region, and the credentials (unset
     /// fields: `AWS_ENDPOINT_URL`, `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`).
     pub s3: jikji_batch::S3Settings,
+    /// Milliseconds between two writes of the usage counters counted in memory (see `usage.rs`).
+    pub usage_flush_ms: u64,
+    /// Where quota warnings (80 % and 100 % of a domain's monthly quota) are POSTed; none: not sent.
+    pub quota_webhook_url: Option<String>,
+    /// HMAC-SHA256 key of the `X-Jikji-Signature` header of every webhook (see `webhook.rs`).
+    pub quota_webhook_secret: Option<String>,
+    /// Allow the webhook URL to resolve to private (RFC 1918, ULA, CGNAT) or loopback addresses.
+    pub quota_webhook_allow_private: bool,
+    /// Allow the webhook URL to resolve to loopback addresses.
+    pub quota_webhook_allow_loopback: bool,
+    /// Wait before the first retry of a failed webhook, in ms; it doubles with every attempt.
+    pub webhook_retry_base_ms: u64,
+    /// Attempts of a webhook before it is logged as failed.
+    pub webhook_max_attempts: u32,
 }
 
 impl Default for ServerConfig {
@@ -116,6 +130,13 @@ impl Default for ServerConfig {
             batch_lease_secs: 300,
             batch_local_roots: Vec::new(),
             s3: jikji_batch::S3Settings::default(),
+            usage_flush_ms: 1000,
+            quota_webhook_url: None,
+            quota_webhook_secret: None,
+            quota_webhook_allow_private: false,
+            quota_webhook_allow_loopback: false,
+            webhook_retry_base_ms: 5000,
+            webhook_max_attempts: 10,
         }
     }
 }
@@ -157,6 +178,13 @@ impl std::fmt::Debug for ServerConfig {
             batch_lease_secs,
             batch_local_roots,
             s3,
+            usage_flush_ms,
+            quota_webhook_url,
+            quota_webhook_secret,
+            quota_webhook_allow_private,
+            quota_webhook_allow_loopback,
+            webhook_retry_base_ms,
+            webhook_max_attempts,
         } = &shown;
         d.field("listen", listen)
             .field("data_dir", data_dir)
@@ -186,6 +214,13 @@ impl std::fmt::Debug for ServerConfig {
             .field("batch_lease_secs", batch_lease_secs)
             .field("batch_local_roots", batch_local_roots)
             .field("s3", s3)
+            .field("usage_flush_ms", usage_flush_ms)
+            .field("quota_webhook_url", quota_webhook_url)
+            .field("quota_webhook_secret", quota_webhook_secret)
+            .field("quota_webhook_allow_private", quota_webhook_allow_private)
+            .field("quota_webhook_allow_loopback", quota_webhook_allow_loopback)
+            .field("webhook_retry_base_ms", webhook_retry_base_ms)
+            .field("webhook_max_attempts", webhook_max_attempts)
             .finish()
     }
 }
@@ -201,12 +236,28 @@ impl ServerConfig {
         c.database_url = c.database_url.as_deref().map(mask_database_url);
         if c.s3.secret_access_key.is_some() {
             c.s3.secret_access_key = Some(MASK.into());
+        if c.quota_webhook_secret.is_some() {
+            c.quota_webhook_secret = Some(MASK.into());
         }
         c
     }
 
     /// Checks what cannot be served safely; the message says what to change.
     pub fn validate(&self) -> Result<(), String> {
+        if let Some(u) = self.quota_webhook_url.as_deref() {
+            let url = reqwest::Url::parse(u.trim())
+                .map_err(|e| format!("quota_webhook_url is not a URL: {e}"))?;
+            if !matches!(url.scheme(), "http" | "https") {
+                return Err("quota_webhook_url must be an http(s) URL".into());
+            }
+            if self.quota_webhook_secret.as_deref().map_or(0, |s| s.trim().len()) < 16 {
+                return Err(
+                    "quota_webhook_url needs a quota_webhook_secret of at least 16 characters \
+                     (receivers check the X-Jikji-Signature HMAC with it; `openssl rand -hex 32`)"
+                        .into(),
+                );
+            }
+        }
         if let Some(t) = self.admin_token.as_deref() {
             let n = t.trim().chars().count();
             if n < MIN_ADMIN_TOKEN_LEN {
@@ -310,6 +361,8 @@ mod tests {
                 secret_access_key: Some("s3-secret-w0rd".into()),
                 ..Default::default()
             },
+            quota_webhook_url: Some("https://hooks.example.com/jikji".into()),
+            quota_webhook_secret: Some("hook-secret-0123456789".into()),
             ..ServerConfig::default()
         }
     }
@@ -318,7 +371,7 @@ mod tests {
     fn debug_masks_secrets() {
         let c = with_secrets();
         let d = format!("{c:?} {c:#?}");
-        assert!(!d.contains(TOKEN) && !d.contains("w0rd"), "{d}");
+        assert!(!d.contains(TOKEN) && !d.contains("w0rd") && !d.contains("hook-secret"), "{d}");
         assert!(d.contains("db.internal") && d.contains(MASK), "{d}");
         assert!(d.contains("max_pages"), "every field is shown: {d}");
     }
@@ -327,7 +380,7 @@ mod tests {
     fn redacted_toml_masks_secrets_and_keeps_the_rest() {
         let c = with_secrets();
         let t = c.redacted().to_toml();
-        assert!(!t.contains(TOKEN) && !t.contains("w0rd"), "{t}");
+        assert!(!t.contains(TOKEN) && !t.contains("w0rd") && !t.contains("hook-secret"), "{t}");
         assert!(
             t.contains("postgres://jikji:<redacted>@db.internal:5432/jikji"),
             "{t}"
@@ -352,5 +405,20 @@ mod tests {
         assert!(c.validate().is_err(), "spaces do not count");
         c.admin_token = Some("x".repeat(MIN_ADMIN_TOKEN_LEN));
         assert!(c.validate().is_ok());
+    }
+
+    #[test]
+    fn webhooks_need_an_http_url_and_a_secret() {
+        let mut c = ServerConfig {
+            quota_webhook_url: Some("http://127.0.0.1:9/hook".into()),
+            ..ServerConfig::default()
+        };
+        assert!(c.validate().unwrap_err().contains("quota_webhook_secret"));
+        c.quota_webhook_secret = Some("0123456789abcdef".into());
+        assert!(c.validate().is_ok());
+        c.quota_webhook_url = Some("file:///etc/passwd".into());
+        assert!(c.validate().is_err());
+        c.quota_webhook_url = Some("not a url".into());
+        assert!(c.validate().is_err());
     }
 }

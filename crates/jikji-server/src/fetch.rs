@@ -317,6 +317,38 @@ impl Fetcher {
         }
     }
 
+    /// POSTs `body` as JSON to `url` under the same checks as a download (every address checked, the
+    /// connection pinned to them), without following redirects, and returns the answer's status.
+    /// Webhooks use it (`webhook.rs`).
+    pub async fn post_json(
+        &self,
+        url: &str,
+        body: Vec<u8>,
+        headers: &[(&str, String)],
+    ) -> Result<u16, FetchError> {
+        let url = reqwest::Url::parse(url.trim())
+            .map_err(|e| FetchError::Refused(format!("malformed URL: {e}")))?;
+        let attempt = async {
+            let checked = self.check(&url).await?;
+            let client = self.pinned_client(&checked)?;
+            let mut req = client
+                .post(url.clone())
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body);
+            for (name, value) in headers {
+                req = req.header(*name, value);
+            }
+            let resp = req.send().await.map_err(|e| {
+                FetchError::Failed(format!("request failed: {}", without_url(&e)))
+            })?;
+            Ok(resp.status().as_u16())
+        };
+        match tokio::time::timeout(self.timeout, attempt).await {
+            Ok(r) => r,
+            Err(_) => Err(FetchError::Failed("request timed out".into())),
+        }
+    }
+
     async fn fetch_inner(&self, mut url: reqwest::Url) -> Result<Vec<u8>, FetchError> {
         for _hop in 0..=self.max_redirects {
             let checked = self.check(&url).await?;

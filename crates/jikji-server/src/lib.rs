@@ -29,6 +29,8 @@ pub mod reader;
 pub mod state;
 pub mod templates;
 pub mod try_it;
+pub mod usage;
+pub mod webhook;
 
 pub use config::ServerConfig;
 pub use error::ApiError;
@@ -50,7 +52,7 @@ use utoipa::OpenApi;
     info(title = "Jikji", description = "Self-hosted OCR speaking NAVER CLOVA OCR's HTTP API. See docs/api.md."),
     paths(
         ocr::general, ocr::infer, ocr::document,
-        admin::list, admin::create, admin::get, admin::update, admin::delete, admin::rotate_secret, admin::usage,
+        admin::list, admin::create, admin::get, admin::update, admin::delete, admin::rotate_secret, admin::usage, usage::daily, webhook::deliveries,
         templates::list, templates::create, templates::show, templates::update, templates::delete,
         templates::test, templates::release, templates::rollback,
         try_it::try_ocr,
@@ -69,6 +71,8 @@ use utoipa::OpenApi;
         jikji_clova::ValidationResult, jikji_clova::InferResult, jikji_clova::ErrorBody, ocr::MultipartBody,
         admin::AdminError, admin::CreateDomain, admin::PatchDomain, admin::DomainView, admin::CreatedView,
         admin::SecretView, admin::UsageView,
+        jikji_store::UsageReport, jikji_store::DayUsage, jikji_store::OperationUsage, jikji_store::Latency,
+        jikji_store::Delivery, jikji_store::DeliveryStatus,
         templates::TemplateBody, templates::TestBody, templates::ReleaseBody, templates::TemplateView,
         templates::TemplateDetail, templates::TestView,
         accounts::LoginBody, accounts::SessionView, accounts::PasswordBody, accounts::RoleName,
@@ -287,6 +291,8 @@ pub fn build_router(state: AppState) -> Router {
             post(admin::rotate_secret),
         )
         .route("/admin/v1/domains/{id}/usage", get(admin::usage))
+        .route("/admin/v1/domains/{id}/usage/daily", get(usage::daily))
+        .route("/admin/v1/webhooks/deliveries", get(webhook::deliveries))
         .route(
             "/admin/v1/domains/{id}/templates",
             get(templates::list).post(templates::create),
@@ -385,7 +391,11 @@ pub async fn serve_listener(
         std::time::Duration::from_secs(state.config.header_read_timeout_secs.max(1));
     let (stop_batch, batch_stopped) = tokio::sync::watch::channel(false);
     let batch_workers = batch::spawn_workers(&state, batch_stopped, None);
-    let app = build_router(state);
+    let app = build_router(state.clone());
+    let background = [
+        usage::spawn_flusher(state.clone()),
+        webhook::spawn_worker(state.clone()),
+    ];
     // `signal_rx` is dropped when shutdown starts; connection tasks hold `close_rx` clones.
     let (signal_tx, signal_rx) = tokio::sync::watch::channel(());
     tokio::spawn(async move {
@@ -456,6 +466,13 @@ pub async fn serve_listener(
         .is_err()
     {
         tracing::warn!("shutdown grace period over; dropping remaining connections and batch items (their leases run out)");
+    }
+    for task in background {
+        task.abort();
+    }
+    // The last interval's usage counts.
+    if let Err(e) = state.usage.flush(&state.store).await {
+        tracing::warn!(error = %e, "writing usage statistics on shutdown failed");
     }
     Ok(())
 }

@@ -4,11 +4,11 @@
 //! 1. operation suffix and domain id/invoke key → 0001;
 //! 2. `X-OCR-SECRET` → 0002;
 //! 3. operation vs domain type → 0022 (also a Document model the domain does not enable);
-//! 4. per-domain token bucket → 0025;
+//! 4. per-domain token bucket (shared by the replicas on PostgreSQL, `ratelimit.rs`) → 0025;
 //! 5. admission into the bounded inference queue → 0025 at once when full (the body is not even read);
 //! 6. body (JSON or multipart) and protocol checks → 0011 / 0021; `enableTableDetection` → 0028;
 //!    Template → 1021 (no released template);
-//! 7. monthly quota → 0023;
+//! 7. monthly quota → 0023 (reaching 80 % / 100 % queues a webhook warning, `webhook.rs`);
 //! 8. image URL download (SSRF-checked) → 0011 when refused, `ERROR` image when the download fails;
 //! 9. decode (limits → 0011, unreadable → `FAILURE` image) and recognition (→ 0501) on a worker.
 //!
@@ -27,7 +27,7 @@ use jikji_clova::{
 };
 use jikji_image::InputError;
 use jikji_types::Cancel;
-use jikji_store::{Domain, DomainKind, UsageDelta};
+use jikji_store::{CallRecord, Domain, DomainKind};
 use std::time::Instant;
 
 type DomainPath = Result<Path<(String, String)>, axum::extract::rejection::PathRejection>;
@@ -130,7 +130,8 @@ pub(crate) struct Stats {
     pub(crate) pages: i64,
     /// Pages the table stage read (one table-detection count per page).
     pub(crate) table_pages: i64,
-    pub(crate) failed: bool,
+    /// An image that failed inside a 200 answer (`FAILURE`, `ERROR`).
+    pub(crate) failed: Option<InferResult>,
 }
 
 pub(crate) fn usage_operation(op: Operation) -> String {
@@ -167,6 +168,7 @@ async fn handle(
     op: Operation,
     req: Request,
 ) -> Response {
+    let started = Instant::now();
     let secret = req
         .headers()
         .get("x-ocr-secret")
@@ -180,45 +182,60 @@ async fn handle(
             return e.into_response();
         }
     };
-    handle_for(st, domain, op, req).await
+    handle_for(st, domain, op, req, started).await
 }
 
 /// Serves `op` for an already authenticated `domain` (the CLOVA routes after the secret check; the
-/// console's try-it route after the admin gate), counting usage like any call.
-pub(crate) async fn handle_for(st: AppState, domain: Domain, op: Operation, req: Request) -> Response {
+/// console's try-it route after the admin gate), counting usage like any call; `started`: when the
+/// call arrived (its latency is counted from there).
+pub(crate) async fn handle_for(
+    st: AppState,
+    domain: Domain,
+    op: Operation,
+    req: Request,
+    started: Instant,
+) -> Response {
     let mut stats = Stats::default();
     let mut slot = Some(req);
     let result = authenticated(&st, &domain, op, &mut slot, &mut stats).await;
     if let Some(req) = slot.take() {
         drain(req, st.config.max_body_bytes()).await;
     }
-    if result.is_err() {
-        stats.failed = true;
-    }
-    record_usage(&st, domain.id, op, &stats);
+    record_usage(&st, domain.id, op, &stats, result.as_ref().err(), started);
     match result {
         Ok(r) => r,
         Err(e) => e.into_response(),
     }
 }
 
-/// Counts one call in the domain's usage, off the response path (online calls and batch items alike).
-pub(crate) fn record_usage(st: &AppState, domain_id: i64, op: Operation, stats: &Stats) {
-    let store = st.store.clone();
-    let delta = UsageDelta {
-        operation: usage_operation(op),
-        calls: 1,
-        pages: stats.pages,
-        tables: stats.table_pages,
-        failures: i64::from(stats.failed),
+/// Counts one call (online or batch item) in the domain's usage: in memory, written by the usage
+/// flusher (`usage.rs`), so nothing on the response path waits for the database. Latency is kept
+/// for the calls answered with 200 only: rejections (quota, rate limit, bad bodies) answer in
+/// microseconds and would hide the OCR latency.
+pub(crate) fn record_usage(
+    st: &AppState,
+    domain_id: i64,
+    op: Operation,
+    stats: &Stats,
+    error: Option<&ApiError>,
+    started: Instant,
+) {
+    let outcome = match (error, stats.failed) {
+        (Some(e), _) => e.code.code(),
+        (None, Some(InferResult::Error)) => "ERROR",
+        (None, Some(_)) => "FAILURE",
+        (None, None) => jikji_store::SUCCESS,
     };
-    tokio::spawn(async move {
-        if let Err(e) = store
-            .record_usage(domain_id, &jikji_calendar::current_month(), delta)
-            .await
-        {
-            tracing::warn!(domain_id, error = %e, "recording usage failed");
-        }
+    st.usage.record(&CallRecord {
+        domain_id,
+        at_ms: jikji_calendar::now_millis(),
+        operation: usage_operation(op),
+        outcome: outcome.to_string(),
+        pages: stats.pages,
+        table_pages: stats.table_pages,
+        latency_ms: error
+            .is_none()
+            .then(|| started.elapsed().as_secs_f64() * 1000.0),
     });
 }
 
@@ -299,10 +316,7 @@ async fn authenticated(
     stats: &mut Stats,
 ) -> Result<Response, ApiError> {
     check_operation(domain, op)?;
-    if !st
-        .limiter
-        .try_take(domain.id, domain.rate_limit_per_sec, domain.rate_burst)
-    {
+    if !crate::ratelimit::take(st, domain).await {
         st.metrics.shed.with_label_values(&["rate_limit"]).inc();
         return Err(ApiError::detail(
             ErrorCode::RateLimited,
@@ -464,7 +478,7 @@ fn failed_response(
     message: &str,
     stats: &mut Stats,
 ) -> OcrResponse {
-    stats.failed = true;
+    stats.failed = Some(result);
     OcrResponse::new(
         v.version,
         &v.request_id,
@@ -513,7 +527,7 @@ fn document_image(
 ) -> ImageResult {
     let result = jikji_document::understand(kind, page);
     if !result.recognized() {
-        stats.failed = true;
+        stats.failed = Some(InferResult::Failure);
         return ImageResult::failed(
             InferResult::Failure,
             format!("{} ({})", uncertain::DOCUMENT_NOT_FOUND_MESSAGE, kind.name()),
@@ -628,18 +642,20 @@ pub(crate) async fn admitted(
         None
     };
     if let Some(limit) = domain.monthly_quota {
-        let ok = st
+        let month = jikji_calendar::current_month();
+        let count = st
             .store
-            .consume_quota(domain.id, &jikji_calendar::current_month(), Some(limit))
+            .consume_quota_counted(domain.id, &month, Some(limit))
             .await
             .map_err(|e| ApiError::detail(ErrorCode::UnknownServiceError, format!("store: {e}")))?;
-        if !ok {
+        let Some(count) = count else {
             st.metrics.shed.with_label_values(&["quota"]).inc();
             return Err(ApiError::detail(
                 ErrorCode::QuotaExceeded,
                 "monthly quota reached",
             ));
-        }
+        };
+        crate::webhook::quota_counted(st, domain, &month, count, limit);
     }
     Ok(templates)
 }
@@ -796,7 +812,7 @@ pub(crate) async fn recognise(
                         .map(|(p, _, img)| {
                             let img = crate::templates::infer_image(c, p, img.as_deref().unwrap_or(&blank), &v);
                             if img.infer_result != InferResult::Success {
-                                stats.failed = true;
+                                stats.failed = Some(img.infer_result);
                             }
                             img
                         })

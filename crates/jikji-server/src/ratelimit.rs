@@ -1,5 +1,9 @@
-//! In-memory per-domain token buckets (error 0025). Parameters come from the domain on every call, so
-//! an admin change applies at once.
+//! Per-domain token buckets (error 0025). Parameters come from the domain on every call, so an admin
+//! change applies at once.
+//!
+//! On PostgreSQL the bucket is a row of the database ([`take`] → `Store::take_rate_token`, one
+//! statement), so the limit holds across every replica sharing it; on SQLite (one process) it is
+//! kept in memory ([`RateLimiter`]).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -8,6 +12,40 @@ use std::time::Instant;
 struct Bucket {
     tokens: f64,
     last: Instant,
+}
+
+/// Takes one token of `domain`'s bucket: shared by all replicas on PostgreSQL, in memory on
+/// SQLite. Should the database fail, this process's own bucket decides, so that a database hiccup
+/// neither stops all traffic nor lifts the limit.
+pub async fn take(st: &crate::AppState, domain: &jikji_store::Domain) -> bool {
+    let Some(rate) = domain
+        .rate_limit_per_sec
+        .filter(|r| r.is_finite() && *r > 0.0)
+    else {
+        return true;
+    };
+    if st.store.backend() == jikji_store::Backend::Postgres {
+        match st
+            .store
+            .take_rate_token(domain.id, rate, bucket_size(rate, domain.rate_burst))
+            .await
+        {
+            Ok(taken) => return taken,
+            Err(e) => {
+                tracing::warn!(domain_id = domain.id, error = %e, "shared rate limit unavailable; using this process's bucket")
+            }
+        }
+    }
+    st.limiter
+        .try_take(domain.id, Some(rate), domain.rate_burst)
+}
+
+/// The bucket size: `burst`, else `ceil(rate)` (at least 1).
+pub fn bucket_size(rate: f64, burst: Option<u32>) -> f64 {
+    burst
+        .filter(|b| *b > 0)
+        .map(f64::from)
+        .unwrap_or_else(|| rate.ceil().max(1.0))
 }
 
 /// Token buckets keyed by domain id.
@@ -23,10 +61,7 @@ impl RateLimiter {
         let Some(rate) = rate.filter(|r| r.is_finite() && *r > 0.0) else {
             return true;
         };
-        let cap = burst
-            .filter(|b| *b > 0)
-            .map(f64::from)
-            .unwrap_or_else(|| rate.ceil().max(1.0));
+        let cap = bucket_size(rate, burst);
         let now = Instant::now();
         let mut map = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         let b = map.entry(domain_id).or_insert(Bucket {

@@ -38,6 +38,12 @@ pub struct Shared {
     pub limiter: RateLimiter,
     pub metrics: Metrics,
     pub fetcher: Fetcher,
+    /// Calls counted for the usage statistics until the next flush (`usage.rs`).
+    pub usage: crate::usage::UsageRecorder,
+    /// Quota warnings this process queued, and its webhook worker's wake-up (`webhook.rs`).
+    pub raised: crate::webhook::Raised,
+    /// The webhook's HTTP client, under the webhook's own address policy.
+    pub webhook_fetcher: Fetcher,
     admin_token_sha256: Option<[u8; 32]>,
 }
 
@@ -69,7 +75,11 @@ impl AppState {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .map(|t| Sha256::digest(t.as_bytes()).into());
+        let webhook_fetcher = crate::webhook::fetcher(&config);
         AppState(Arc::new(Shared {
+            usage: Default::default(),
+            raised: Default::default(),
+            webhook_fetcher,
             admit: Arc::new(Semaphore::new(workers + config.queue)),
             workers: Arc::new(Semaphore::new(workers)),
             config,

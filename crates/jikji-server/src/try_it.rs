@@ -33,7 +33,7 @@ pub async fn try_ocr(State(st): State<AppState>, path: TryPath, req: Request) ->
         return url_invalid("unknown operation");
     };
     match st.store.get_domain(id).await {
-        Ok(Some(d)) => crate::ocr::handle_for(st, d, op, req).await,
+        Ok(Some(d)) => crate::ocr::handle_for(st, d, op, req, std::time::Instant::now()).await,
         Ok(None) => url_invalid("unknown domain"),
         Err(e) => {
             ApiError::detail(ErrorCode::UnknownServiceError, format!("store: {e}")).into_response()

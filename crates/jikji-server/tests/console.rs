@@ -225,6 +225,8 @@ fn routes() -> Vec<(Method, &'static str, Option<Value>, Role)> {
         ),
         (Method::GET, "/admin/v1/domains/{d}/corrections/77777/crop", None, Role::Viewer),
         (Method::POST, "/admin/v1/searchable-pdf", None, Role::Operator),
+        (Method::GET, "/admin/v1/domains/{d}/usage/daily", None, Role::Viewer),
+        (Method::GET, "/admin/v1/webhooks/deliveries", None, Role::Admin),
         (Method::GET, "/admin/v1/batch/jobs", None, Role::Viewer),
         (Method::POST, "/admin/v1/batch/jobs", Some(json!({})), Role::Operator),
         (Method::GET, "/admin/v1/batch/jobs/999999", None, Role::Viewer),

@@ -20,6 +20,8 @@
 //! Counters: [`Store::consume_quota`] keeps the per-month call count that the monthly
 //! quota is checked against (table `quota_monthly`); [`Store::record_usage`] keeps
 //! statistics per month and operation (table `usage_monthly`). They are independent.
+//! Daily statistics with outcomes and latency histograms are in `usage.rs`, the quota-warning
+//! webhook queue in `webhooks.rs`, the rate limit shared by replicas in `ratelimit.rs`.
 
 use std::fmt;
 use std::path::Path;
@@ -36,8 +38,11 @@ use subtle::ConstantTimeEq;
 mod accounts;
 mod batch;
 mod database_url;
+mod ratelimit;
 mod templates;
 pub mod corrections;
+mod usage;
+mod webhooks;
 
 pub use accounts::{
     check_account_name, check_password, hash_password, verify_password, ApiToken, AuditEntry,
@@ -53,6 +58,11 @@ pub use batch::{
 pub use templates::{NewTemplate, ReleasedTemplate, TemplateEvent, TemplateInfo, TemplateVersion};
 
 pub use database_url::{mask_database_url, MASK};
+pub use usage::{
+    bucket_upper_ms, latency_bucket, CallRecord, DayUsage, Histogram, Latency, OperationUsage,
+    UsageBatch, UsageReport, LATENCY_BUCKETS, MAX_REPORT_DAYS, SUCCESS,
+};
+pub use webhooks::{AttemptOutcome, Delivery, DeliveryStatus, NewDelivery};
 
 /// Errors from the store.
 #[derive(Debug, thiserror::Error)]
@@ -664,6 +674,18 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        for table in [
+            "usage_monthly",
+            "usage_daily",
+            "usage_latency",
+            "webhook_deliveries",
+            "rate_buckets",
+        ] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE domain_id = $1"))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
         sqlx::query("DELETE FROM quota_monthly WHERE domain_id = $1")
             .bind(id)
             .execute(&mut *tx)
@@ -678,42 +700,47 @@ impl Store {
 
     /// Atomically count one call against the monthly quota: `true` (and counted) if the
     /// month's count was below `limit` (or `limit` is `None`), `false` (nothing counted)
-    /// if exhausted. A single `INSERT … ON CONFLICT DO UPDATE … WHERE calls < limit`, so
-    /// concurrent callers never push the count past the limit.
+    /// if exhausted. See [`Store::consume_quota_counted`].
     pub async fn consume_quota(
         &self,
         domain_id: i64,
         month: &str,
         limit: Option<i64>,
     ) -> Result<bool, StoreError> {
+        Ok(self
+            .consume_quota_counted(domain_id, month, limit)
+            .await?
+            .is_some())
+    }
+
+    /// [`Store::consume_quota`] that returns the month's count including this call (`None`:
+    /// exhausted, nothing counted). A single `INSERT … ON CONFLICT DO UPDATE … WHERE calls < limit
+    /// RETURNING calls`, so concurrent callers — any number of replicas on one PostgreSQL database
+    /// — never push the count past the limit, and every count is returned to exactly one caller
+    /// (which is how the quota warnings are raised once).
+    pub async fn consume_quota_counted(
+        &self,
+        domain_id: i64,
+        month: &str,
+        limit: Option<i64>,
+    ) -> Result<Option<i64>, StoreError> {
         check_month(month)?;
-        match limit {
-            Some(limit) if limit <= 0 => Ok(false),
-            Some(limit) => {
-                let row = sqlx::query(
-                    "INSERT INTO quota_monthly (domain_id, month, calls) VALUES ($1, $2, 1) \
-                     ON CONFLICT (domain_id, month) DO UPDATE SET calls = quota_monthly.calls + 1 \
-                     WHERE quota_monthly.calls < $3 RETURNING calls",
-                )
-                .bind(domain_id)
-                .bind(month)
-                .bind(limit)
-                .fetch_optional(&self.pool)
-                .await?;
-                Ok(row.is_some())
-            }
-            None => {
-                sqlx::query(
-                    "INSERT INTO quota_monthly (domain_id, month, calls) VALUES ($1, $2, 1) \
-                     ON CONFLICT (domain_id, month) DO UPDATE SET calls = quota_monthly.calls + 1",
-                )
-                .bind(domain_id)
-                .bind(month)
-                .execute(&self.pool)
-                .await?;
-                Ok(true)
-            }
+        if limit.is_some_and(|l| l <= 0) {
+            return Ok(None);
         }
+        let row = sqlx::query(
+            "INSERT INTO quota_monthly (domain_id, month, calls) VALUES ($1, $2, 1) \
+             ON CONFLICT (domain_id, month) DO UPDATE SET calls = quota_monthly.calls + 1 \
+             WHERE $3 < 0 OR quota_monthly.calls < $3 RETURNING calls",
+        )
+        .bind(domain_id)
+        .bind(month)
+        .bind(limit.unwrap_or(-1))
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| r.try_get::<i64, _>("calls"))
+            .transpose()
+            .map_err(StoreError::from)
     }
 
     /// Calls counted against the quota in `month` (what [`Store::consume_quota`] compares).
@@ -748,25 +775,17 @@ impl Store {
                 "usage counters must not be negative".into(),
             ));
         }
-        sqlx::query(
-            "INSERT INTO usage_monthly (domain_id, month, operation, calls, pages, tables, failures) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) \
-             ON CONFLICT (domain_id, month, operation) DO UPDATE SET \
-             calls = usage_monthly.calls + excluded.calls, \
-             pages = usage_monthly.pages + excluded.pages, \
-             tables = usage_monthly.tables + excluded.tables, \
-             failures = usage_monthly.failures + excluded.failures",
+        let mut conn = self.pool.acquire().await?;
+        add_monthly_usage(
+            &mut conn,
+            domain_id,
+            month,
+            &UsageDelta {
+                operation: operation.to_string(),
+                ..u
+            },
         )
-        .bind(domain_id)
-        .bind(month)
-        .bind(operation)
-        .bind(u.calls)
-        .bind(u.pages)
-        .bind(u.tables)
-        .bind(u.failures)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        .await
     }
 
     /// Usage rows for a domain, one month or all, ordered by month then operation.
@@ -809,6 +828,35 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// The monthly usage upsert (of [`Store::record_usage`] and the daily batches): adds `u` to the
+/// (domain, month, operation) row. A domain deleted meanwhile gets nothing (no foreign-key error).
+pub(crate) async fn add_monthly_usage(
+    conn: &mut sqlx::AnyConnection,
+    domain_id: i64,
+    month: &str,
+    u: &UsageDelta,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO usage_monthly (domain_id, month, operation, calls, pages, tables, failures) \
+         SELECT $1, $2, $3, $4, $5, $6, $7 WHERE EXISTS (SELECT 1 FROM domains WHERE id = $1) \
+         ON CONFLICT (domain_id, month, operation) DO UPDATE SET \
+         calls = usage_monthly.calls + excluded.calls, \
+         pages = usage_monthly.pages + excluded.pages, \
+         tables = usage_monthly.tables + excluded.tables, \
+         failures = usage_monthly.failures + excluded.failures",
+    )
+    .bind(domain_id)
+    .bind(month)
+    .bind(&u.operation)
+    .bind(u.calls)
+    .bind(u.pages)
+    .bind(u.tables)
+    .bind(u.failures)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// A bind value for the dynamic UPDATE.

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use jikji_store::{
     Backend, NewCorrection, DocKind, DomainKind, DomainPatch, NewDomain, NewTemplate, Store, StoreError,
+    AttemptOutcome, Backend, CallRecord, DeliveryStatus, NewDelivery, UsageBatch, DocKind, DomainKind, DomainPatch, NewDomain, NewTemplate, Store, StoreError,
     UsageDelta, UsageRow,
 };
 use sqlx::Connection as _;
@@ -135,6 +136,10 @@ on_both_backends!(
     batch_concurrent_claims_never_overlap,
     batch_job_states,
     batch_large_job_is_inserted_in_chunks,
+    daily_usage_of_two_replicas_adds_up,
+    quota_counts_are_handed_out_once,
+    webhook_deliveries_queue_once_and_lease,
+    shared_rate_bucket_holds_across_handles,
 );
 
 async fn accounts_sessions_tokens_audit(url: String, _backend: Backend) {
@@ -568,11 +573,13 @@ async fn delete_removes_domain_and_usage(url: String, _: Backend) {
         .unwrap()
         .domain;
     assert!(c.id > b.id);
-    // Usage for a deleted domain is rejected by the foreign key.
-    assert!(store
+    // Usage of a deleted domain (a call that raced with the delete) is dropped, not an error
+    // that would lose the other domains' counts written with it.
+    store
         .record_usage(a.id, "2026-11", UsageDelta::call("general"))
         .await
-        .is_err());
+        .unwrap();
+    assert!(store.usage(a.id, None).await.unwrap().is_empty());
 }
 
 async fn quota_exhaustion(url: String, _: Backend) {
@@ -993,4 +1000,202 @@ async fn corrections_stored_listed_paged_and_deleted_with_their_domain(url: Stri
     assert!(store.delete_domain(a.id).await.unwrap());
     assert!(store.list_corrections(None, 0, 10).await.unwrap().is_empty());
     assert!(store.correction_crop(c1.id).await.unwrap().is_none());
+fn call(domain_id: i64, at_ms: i64, op: &str, outcome: &str, latency_ms: Option<f64>) -> CallRecord {
+    CallRecord {
+        domain_id,
+        at_ms,
+        operation: op.into(),
+        outcome: outcome.into(),
+        pages: 1,
+        table_pages: i64::from(op == "general"),
+        latency_ms,
+    }
+}
+
+/// Two store handles (two pools: two replicas) flush batches at once; the daily rows, histograms
+/// and monthly rows add up exactly.
+async fn daily_usage_of_two_replicas_adds_up(url: String, _: Backend) {
+    let a = Store::open(&url).await.unwrap();
+    let b = Store::open(&url).await.unwrap();
+    let d = a
+        .create_domain(NewDomain::new("daily", DomainKind::General))
+        .await
+        .unwrap()
+        .domain;
+    // 2026-11-30 and 2026-12-01, UTC noon
+    let (day1, day2) = (1_796_040_000_000_i64, 1_796_126_400_000_i64);
+    let mut ba = UsageBatch::default();
+    let mut bb = UsageBatch::default();
+    for i in 0..100 {
+        let (batch, at) = if i % 2 == 0 { (&mut ba, day1) } else { (&mut bb, day1) };
+        batch.add(&call(d.id, at, "general", "success", Some(10.0 * (i + 1) as f64)));
+    }
+    ba.add(&call(d.id, day2, "document/receipt", "0011", None));
+    bb.add(&call(d.id, day2, "infer", "FAILURE", Some(5.0)));
+    bb.add(&call(d.id + 1000, day2, "general", "success", Some(5.0))); // no such domain: dropped
+    let (ra, rb) = tokio::join!(a.record_usage_batch(&ba), b.record_usage_batch(&bb));
+    ra.unwrap();
+    rb.unwrap();
+    let r = a.usage_daily(d.id, "2026-11-01", "2026-12-31").await.unwrap();
+    assert_eq!(r.days.len(), 2);
+    assert_eq!(r.days[0].day, "2026-11-30");
+    assert_eq!((r.days[0].calls, r.days[0].successes, r.days[0].table_pages), (100, 100, 100));
+    let l = &r.days[0].latency;
+    assert_eq!(l.count, 100);
+    // true p50 500 ms, p99 990 ms: the bucket edges are at most a fifth above
+    let (p50, p99) = (l.p50_ms.unwrap(), l.p99_ms.unwrap());
+    assert!(p50 > 500.0 && p50 <= 500.0 * 1.19, "{p50}");
+    assert!(p99 > 990.0 && p99 <= 990.0 * 1.19, "{p99}");
+    let d2 = &r.days[1];
+    assert_eq!((d2.calls, d2.failures, d2.document_transactions, d2.template_transactions), (2, 2, 1, 1));
+    assert_eq!(d2.outcomes.get("0011"), Some(&1));
+    assert_eq!(d2.outcomes.get("FAILURE"), Some(&1));
+    assert_eq!(d2.latency.count, 1, "the call without a latency is not in the histogram");
+    assert_eq!(r.total.calls, 102);
+    assert_eq!(r.total.latency.count, 101);
+    assert_eq!(r.total.operations["general"].calls, 100);
+    // monthly rows from the same batches
+    let nov = a.usage(d.id, Some("2026-11")).await.unwrap();
+    assert_eq!((nov[0].calls, nov[0].pages, nov[0].tables), (100, 100, 100));
+    let dec = a.usage(d.id, Some("2026-12")).await.unwrap();
+    assert_eq!(dec.iter().map(|u| u.failures).sum::<i64>(), 2);
+    // ranges are checked and bounded
+    assert!(a.usage_daily(d.id, "2026-12-02", "2026-12-01").await.is_err());
+    assert!(a.usage_daily(d.id, "2026-02-30", "2026-03-01").await.is_err());
+    assert!(a.usage_daily(d.id, "2025-01-01", "2026-12-31").await.is_err());
+    assert!(a.usage_daily(d.id, "2026-01-01", "2026-12-31").await.is_ok());
+    // deleting the domain deletes its statistics
+    assert!(a.delete_domain(d.id).await.unwrap());
+    let r = a.usage_daily(d.id, "2026-11-01", "2026-12-31").await.unwrap();
+    assert!(r.days.is_empty());
+}
+
+/// Concurrent callers on two handles: every count from 1 to the limit is handed out exactly once
+/// (what raises each quota warning once).
+async fn quota_counts_are_handed_out_once(url: String, _: Backend) {
+    let a = Store::open(&url).await.unwrap();
+    let b = Store::open(&url).await.unwrap();
+    let d = a
+        .create_domain(NewDomain::new("q", DomainKind::General))
+        .await
+        .unwrap()
+        .domain;
+    const LIMIT: i64 = 10;
+    let mut handles = Vec::new();
+    for i in 0..24 {
+        let store = if i % 2 == 0 { a.clone() } else { b.clone() };
+        handles.push(tokio::spawn(async move {
+            store.consume_quota_counted(d.id, "2026-12", Some(LIMIT)).await.unwrap()
+        }));
+    }
+    let mut counts: Vec<i64> = Vec::new();
+    for h in handles {
+        if let Some(c) = h.await.unwrap() {
+            counts.push(c);
+        }
+    }
+    counts.sort();
+    assert_eq!(counts, (1..=LIMIT).collect::<Vec<_>>());
+    // no limit: counted all the same
+    assert_eq!(a.consume_quota_counted(d.id, "2026-12", None).await.unwrap(), Some(LIMIT + 1));
+    assert_eq!(a.consume_quota_counted(d.id, "2026-12", Some(0)).await.unwrap(), None);
+}
+
+async fn webhook_deliveries_queue_once_and_lease(url: String, _: Backend) {
+    let a = Store::open(&url).await.unwrap();
+    let b = Store::open(&url).await.unwrap();
+    let d = a
+        .create_domain(NewDomain::new("w", DomainKind::General))
+        .await
+        .unwrap()
+        .domain;
+    let new = NewDelivery {
+        domain_id: d.id,
+        event: "quota.80".into(),
+        month: "2026-12".into(),
+        body: "{}".into(),
+    };
+    let id = a.enqueue_delivery(&new).await.unwrap().expect("queued");
+    assert_eq!(b.enqueue_delivery(&new).await.unwrap(), None, "once per month");
+    let other_month = NewDelivery { month: "2027-01".into(), ..new.clone() };
+    assert!(b.enqueue_delivery(&other_month).await.unwrap().is_some());
+    let gone = NewDelivery { domain_id: d.id + 1000, ..new.clone() };
+    assert_eq!(a.enqueue_delivery(&gone).await.unwrap(), None, "no such domain");
+
+    // two replicas claim at once: each delivery goes to one of them
+    let (ca, cb) = tokio::join!(a.claim_deliveries(16, 60_000), b.claim_deliveries(16, 60_000));
+    let (ca, cb) = (ca.unwrap(), cb.unwrap());
+    let mut ids: Vec<i64> = ca.iter().chain(&cb).map(|d| d.id).collect();
+    ids.sort();
+    assert_eq!(ids.len(), 2, "{ca:?} {cb:?}");
+    ids.dedup();
+    assert_eq!(ids.len(), 2, "claimed twice: {ca:?} {cb:?}");
+    assert!(ca.iter().chain(&cb).all(|d| d.attempts == 1));
+    assert!(a.claim_deliveries(16, 60_000).await.unwrap().is_empty(), "leased");
+
+    // a failed attempt with a retry in the future: pending, not due
+    let later = jikji_calendar::now_millis() + 60_000;
+    a.finish_delivery(
+        id,
+        &AttemptOutcome::Failed { http_status: Some(503), error: "HTTP status 503".into(), retry_at: Some(later) },
+    )
+    .await
+    .unwrap();
+    assert!(a.claim_deliveries(16, 60_000).await.unwrap().is_empty());
+    // due now: claimed again, attempt 2, then delivered
+    a.finish_delivery(
+        id,
+        &AttemptOutcome::Failed { http_status: None, error: "connection refused".into(), retry_at: Some(0) },
+    )
+    .await
+    .unwrap();
+    let again = b.claim_deliveries(16, 60_000).await.unwrap();
+    assert_eq!((again.len(), again[0].id, again[0].attempts), (1, id, 2));
+    b.finish_delivery(id, &AttemptOutcome::Delivered { http_status: 200 }).await.unwrap();
+    let log = a.list_deliveries(Some(d.id), 10).await.unwrap();
+    let first = log.iter().find(|l| l.id == id).unwrap();
+    assert_eq!(first.status, DeliveryStatus::Delivered);
+    assert_eq!((first.attempts, first.last_http_status), (2, Some(200)));
+    assert_eq!(first.last_error.as_deref(), None);
+    // a given-up delivery is logged as failed
+    let other = log.iter().find(|l| l.id != id).unwrap().id;
+    a.finish_delivery(other, &AttemptOutcome::Failed { http_status: None, error: "x".repeat(2000), retry_at: None })
+        .await
+        .unwrap();
+    let log = a.list_deliveries(None, 10).await.unwrap();
+    let failed = log.iter().find(|l| l.id == other).unwrap();
+    assert_eq!(failed.status, DeliveryStatus::Failed);
+    assert_eq!(failed.last_error.as_ref().unwrap().len(), 500, "bounded");
+    assert!(a.claim_deliveries(16, 60_000).await.unwrap().is_empty());
+}
+
+async fn shared_rate_bucket_holds_across_handles(url: String, _: Backend) {
+    let a = Store::open(&url).await.unwrap();
+    let b = Store::open(&url).await.unwrap();
+    let d = a
+        .create_domain(NewDomain::new("r", DomainKind::General))
+        .await
+        .unwrap()
+        .domain;
+    // a bucket of 4 refilled once every 1000 s: 4 tokens in all, whichever handle asks
+    let mut taken = 0;
+    for i in 0..10 {
+        let s = if i % 2 == 0 { &a } else { &b };
+        if s.take_rate_token(d.id, 0.001, 4.0).await.unwrap() {
+            taken += 1;
+        }
+    }
+    assert_eq!(taken, 4);
+    // refill: 20 tokens/s → one every 50 ms
+    let e = a
+        .create_domain(NewDomain::new("r2", DomainKind::General))
+        .await
+        .unwrap()
+        .domain;
+    assert!(a.take_rate_token(e.id, 20.0, 1.0).await.unwrap());
+    assert!(!b.take_rate_token(e.id, 20.0, 1.0).await.unwrap());
+    tokio::time::sleep(Duration::from_millis(80)).await;
+    assert!(b.take_rate_token(e.id, 20.0, 1.0).await.unwrap());
+    assert!(a.take_rate_token(e.id, 0.0, 1.0).await.is_err());
+    assert!(!a.take_rate_token(e.id + 1000, 1.0, 1.0).await.unwrap(), "no such domain");
 }

@@ -7,3 +7,4 @@ pub mod reader;
 pub mod serve;
 pub mod template;
 pub mod user;
+pub mod usage;

@@ -97,6 +97,29 @@ pub struct Args {
     /// variable takes a comma-separated list) [default: none].
     #[arg(long = "batch-local-root", env = "JIKJI_BATCH_LOCAL_ROOTS", value_delimiter = ',', value_name = "DIR")]
     pub batch_local_roots: Vec<PathBuf>,
+    /// URL the quota warnings (80 % and 100 % of a domain's monthly quota) are POSTed to.
+    #[arg(long, env = "JIKJI_QUOTA_WEBHOOK_URL", value_name = "URL")]
+    pub quota_webhook_url: Option<String>,
+    /// HMAC-SHA256 key of the webhooks' X-Jikji-Signature header (at least 16 characters).
+    #[arg(
+        long,
+        env = "JIKJI_QUOTA_WEBHOOK_SECRET",
+        hide_env_values = true,
+        value_name = "SECRET"
+    )]
+    pub quota_webhook_secret: Option<String>,
+    /// Allow the webhook URL to resolve to private or loopback addresses.
+    #[arg(long, env = "JIKJI_QUOTA_WEBHOOK_ALLOW_PRIVATE")]
+    pub quota_webhook_allow_private: bool,
+    /// Allow the webhook URL to resolve to loopback addresses.
+    #[arg(long, env = "JIKJI_QUOTA_WEBHOOK_ALLOW_LOOPBACK")]
+    pub quota_webhook_allow_loopback: bool,
+    /// First webhook retry after this many ms, doubling per attempt [default: 5000].
+    #[arg(long, env = "JIKJI_WEBHOOK_RETRY_BASE_MS", value_name = "MS")]
+    pub webhook_retry_base_ms: Option<u64>,
+    /// Milliseconds between writes of the usage statistics [default: 1000].
+    #[arg(long, env = "JIKJI_USAGE_FLUSH_MS", value_name = "MS")]
+    pub usage_flush_ms: Option<u64>,
     /// Log format: text or json.
     #[arg(long, env = "JIKJI_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
     pub log_format: String,
@@ -134,6 +157,19 @@ pub fn effective_config(args: &Args) -> anyhow::Result<ServerConfig> {
     if !args.batch_local_roots.is_empty() {
         c.batch_local_roots = args.batch_local_roots.clone();
     }
+        webhook_retry_base_ms,
+        usage_flush_ms
+    );
+    // An empty value (a compose file's `${VAR:-}`) means unset.
+    let given = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty());
+    if let Some(u) = given(&args.quota_webhook_url) {
+        c.quota_webhook_url = Some(u);
+    }
+    if let Some(s) = given(&args.quota_webhook_secret) {
+        c.quota_webhook_secret = Some(s);
+    }
+    c.quota_webhook_allow_private |= args.quota_webhook_allow_private;
+    c.quota_webhook_allow_loopback |= args.quota_webhook_allow_loopback;
     if args.database_url.is_some() {
         c.database_url = args.database_url.clone();
     }
