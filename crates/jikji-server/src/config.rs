@@ -236,6 +236,7 @@ impl ServerConfig {
         c.database_url = c.database_url.as_deref().map(mask_database_url);
         if c.s3.secret_access_key.is_some() {
             c.s3.secret_access_key = Some(MASK.into());
+        }
         if c.quota_webhook_secret.is_some() {
             c.quota_webhook_secret = Some(MASK.into());
         }

@@ -152,14 +152,13 @@ pub fn effective_config(args: &Args) -> anyhow::Result<ServerConfig> {
         request_timeout_secs,
         url_timeout_secs,
         batch_workers,
-        batch_lease_secs
+        batch_lease_secs,
+        webhook_retry_base_ms,
+        usage_flush_ms
     );
     if !args.batch_local_roots.is_empty() {
         c.batch_local_roots = args.batch_local_roots.clone();
     }
-        webhook_retry_base_ms,
-        usage_flush_ms
-    );
     // An empty value (a compose file's `${VAR:-}`) means unset.
     let given = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty());
     if let Some(u) = given(&args.quota_webhook_url) {
