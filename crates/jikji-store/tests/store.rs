@@ -11,8 +11,8 @@ use std::io::Write as _;
 use std::time::Duration;
 
 use jikji_store::{
+    AttemptOutcome, CallRecord, DeliveryStatus, NewDelivery, UsageBatch,
     Backend, NewCorrection, DocKind, DomainKind, DomainPatch, NewDomain, NewTemplate, Store, StoreError,
-    AttemptOutcome, Backend, CallRecord, DeliveryStatus, NewDelivery, UsageBatch, DocKind, DomainKind, DomainPatch, NewDomain, NewTemplate, Store, StoreError,
     UsageDelta, UsageRow,
 };
 use sqlx::Connection as _;
@@ -1000,6 +1000,8 @@ async fn corrections_stored_listed_paged_and_deleted_with_their_domain(url: Stri
     assert!(store.delete_domain(a.id).await.unwrap());
     assert!(store.list_corrections(None, 0, 10).await.unwrap().is_empty());
     assert!(store.correction_crop(c1.id).await.unwrap().is_none());
+}
+
 fn call(domain_id: i64, at_ms: i64, op: &str, outcome: &str, latency_ms: Option<f64>) -> CallRecord {
     CallRecord {
         domain_id,
