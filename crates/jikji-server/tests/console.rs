@@ -545,8 +545,15 @@ async fn try_it_runs_ocr_without_the_secret_and_counts_usage() {
         .unwrap();
     let (_, v) = expect_ok(r).await;
     assert_eq!(v["images"][0]["fields"][0]["inferText"], "다양한");
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    let usage = srv.store.usage(d.id, None).await.unwrap();
+    // Usage is counted in memory and written by the flusher (every `usage_flush_ms`).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let usage = loop {
+        let usage = srv.store.usage(d.id, None).await.unwrap();
+        if !usage.is_empty() || std::time::Instant::now() > deadline {
+            break usage;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
     assert_eq!(usage[0].calls, 1);
     let (s, _) = call(
         &srv,
