@@ -124,9 +124,17 @@ async fn folder_job_gives_the_online_api_results_and_a_summary() {
     let summary: Value = serde_json::from_slice(&std::fs::read(output.join("job-1-summary.json")).unwrap()).unwrap();
     assert_eq!((summary["state"].as_str(), summary["succeeded"].as_u64(), summary["failed"].as_u64()), (Some("done"), Some(2), Some(1)));
     // Batch calls count in the domain's usage like online ones.
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let usage = srv.store.usage(d.id, None).await.unwrap();
-    assert_eq!(usage.iter().map(|u| u.calls).sum::<i64>(), 4, "3 batch inputs + 1 online call");
+    // Usage is counted in memory and written by the flusher (every `usage_flush_ms`).
+    let end = Instant::now() + Duration::from_secs(10);
+    let calls = loop {
+        let usage = srv.store.usage(d.id, None).await.unwrap();
+        let calls = usage.iter().map(|u| u.calls).sum::<i64>();
+        if calls >= 4 || Instant::now() > end {
+            break calls;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(calls, 4, "3 batch inputs + 1 online call");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

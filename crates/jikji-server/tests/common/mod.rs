@@ -243,6 +243,9 @@ impl Srv {
             data_dir: dir.path().to_path_buf(),
             workers: 2,
             queue: 8,
+            // Usage is counted in memory and written by the flusher: tests read it from the store
+            // soon after their calls.
+            usage_flush_ms: 50,
             ..ServerConfig::default()
         };
         cfg.database_url = db;
