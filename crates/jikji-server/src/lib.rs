@@ -54,7 +54,7 @@ use utoipa::OpenApi;
         ocr::general, ocr::infer, ocr::document,
         admin::list, admin::create, admin::get, admin::update, admin::delete, admin::rotate_secret, admin::usage, usage::daily, webhook::deliveries,
         templates::list, templates::create, templates::show, templates::update, templates::delete,
-        templates::test, templates::release, templates::rollback,
+        templates::test, templates::release, templates::rollback, templates::sample,
         try_it::try_ocr,
         accounts::login, accounts::me, accounts::logout, accounts::change_password,
         accounts::list_users, accounts::create_user, accounts::update_user, accounts::delete_user,
@@ -74,7 +74,8 @@ use utoipa::OpenApi;
         jikji_store::UsageReport, jikji_store::DayUsage, jikji_store::OperationUsage, jikji_store::Latency,
         jikji_store::Delivery, jikji_store::DeliveryStatus,
         templates::TemplateBody, templates::TestBody, templates::ReleaseBody, templates::TemplateView,
-        templates::TemplateDetail, templates::TestView,
+        templates::TemplateDetail, templates::TestView, templates::SampleBody, templates::SampleWord,
+        templates::SampleView,
         accounts::LoginBody, accounts::SessionView, accounts::PasswordBody, accounts::RoleName,
         accounts::CreateUser, accounts::PatchUser, accounts::UserView, accounts::CreateToken,
         accounts::TokenView, accounts::CreatedTokenView, accounts::AuditView,
@@ -301,6 +302,7 @@ pub fn build_router(state: AppState) -> Router {
             "/admin/v1/domains/{id}/templates/{template_id}",
             get(templates::show).put(templates::update).delete(templates::delete),
         )
+        .route("/admin/v1/domains/{id}/templates/sample", post(templates::sample))
         .route("/admin/v1/domains/{id}/templates/{template_id}/test", post(templates::test))
         .route("/admin/v1/domains/{id}/templates/{template_id}/release", post(templates::release))
         .route("/admin/v1/domains/{id}/templates/{template_id}/rollback", post(templates::rollback))

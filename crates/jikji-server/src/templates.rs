@@ -454,6 +454,69 @@ pub async fn test(State(st): State<AppState>, p: TplPath, body: JsonBody<TestBod
     .into_response()
 }
 
+/// `POST …/templates/sample`: a sample to read before any template exists.
+#[derive(Deserialize, ToSchema)]
+pub struct SampleBody {
+    /// The sample image (base64; any supported format, PDF page 1).
+    pub image: String,
+}
+
+/// One word of a sample, in the sample's pixels (the space of a template's regions).
+#[derive(Serialize, ToSchema)]
+pub struct SampleWord {
+    pub text: String,
+    pub confidence: f32,
+    /// x1, y1, …, x4, y4 (TL, TR, BR, BL).
+    pub polygon: Vec<f32>,
+}
+
+/// What the engine read on a sample: the words a template builder draws its regions among.
+#[derive(Serialize, ToSchema)]
+pub struct SampleView {
+    pub width: u32,
+    pub height: u32,
+    pub words: Vec<SampleWord>,
+}
+
+/// Reads a sample image as a template would be built from it (page 1, the same pipeline) and
+/// returns its words, so that the console's template builder can show them before a draft exists
+/// (a template domain serves no General OCR). Nothing is stored.
+#[utoipa::path(post, path = "/admin/v1/domains/{id}/templates/sample", tag = "admin", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = SampleBody,
+    responses((status = 200, body = SampleView), (status = 400, description = "not a template domain, an invalid body or image", body = crate::admin::AdminError),
+              (status = 404, description = "no such domain", body = crate::admin::AdminError)))]
+pub async fn sample(State(st): State<AppState>, id: DomPath, body: JsonBody<SampleBody>) -> Response {
+    let Ok(Path(id)) = id else { return invalid("domain id is not an integer") };
+    let b = match json_body(body) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    match st.store.get_domain(id).await {
+        Ok(Some(d)) if d.kind == jikji_store::DomainKind::Template => {}
+        Ok(Some(_)) => return invalid(format!("domain {id} is not a template domain")),
+        Ok(None) => return admin_error(StatusCode::NOT_FOUND, "not_found", format!("no domain {id}")),
+        Err(e) => return store_error(e),
+    }
+    let bytes = match decode_image(&b.image) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let (page, _) = match read_sample(&st, bytes).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let words = page
+        .words
+        .into_iter()
+        .map(|w| SampleWord {
+            text: w.text,
+            confidence: w.confidence,
+            polygon: w.quad.pts.iter().flat_map(|p| [p.x, p.y]).collect(),
+        })
+        .collect();
+    Json(SampleView { width: page.width, height: page.height, words }).into_response()
+}
+
 /// The candidate templates of an `/infer` call: the domain's released templates, narrowed to
 /// `templateIds`; `1021` when none is left.
 pub struct Candidates {
