@@ -19,7 +19,8 @@ function setSession(s) {
   csrf = s ? s.csrf_token : null;
 }
 
-export async function api(method, path, body, { form } = {}) {
+/** Calls the admin API; `form`: a multipart body; `binary`: the answer as a Blob (a PDF). */
+export async function api(method, path, body, { form, binary } = {}) {
   const headers = {};
   if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
   let payload;
@@ -30,6 +31,7 @@ export async function api(method, path, body, { form } = {}) {
     payload = JSON.stringify(body);
   }
   const r = await fetch(path, { method, headers, body: payload, credentials: 'same-origin' });
+  if (r.ok && binary) return r.blob();
   const text = await r.text();
   let data = null;
   if (text) {

@@ -4,11 +4,15 @@ import { t, toggleLang, currentLang } from './i18n.js';
 import { h, put } from './ui.js';
 import * as pages from './pages.js';
 import { tryPage } from './tryit.js';
+import { templatesPage } from './builder.js';
+import { readerPage, closeReader } from './reader.js';
 
 const ROUTES = {
   domains: { page: pages.domainsPage, label: 'domains', role: 'viewer' },
   usage: { page: pages.usagePage, label: 'usage', role: 'viewer' },
   try: { page: tryPage, label: 'try_it', role: 'operator' },
+  templates: { page: templatesPage, label: 'templates', role: 'viewer' },
+  reader: { page: readerPage, label: 'reader', role: 'viewer' },
   users: { page: pages.usersPage, label: 'users', role: 'admin' },
   audit: { page: pages.auditPage, label: 'audit', role: 'admin' },
   password: { page: pages.passwordPage, label: 'change_password', role: 'viewer', hidden: true },
@@ -29,7 +33,7 @@ function nav(current) {
     h('span', {}, `${t('logged_in_as')} ${me.actor} (${me.role}) `),
     me.csrf_token ? h('a', { href: '#/password' }, t('change_password')) : null,
     ' ',
-    h('button', { type: 'button', id: 'logout', onclick: async () => { await logout(); location.hash = '#/login'; route(); } }, t('logout')),
+    h('button', { type: 'button', id: 'logout', onclick: async () => { closeReader(); await logout(); location.hash = '#/login'; route(); } }, t('logout')),
   );
 }
 

@@ -173,57 +173,106 @@ export async function domainsPage(main, flash) {
   if (flash) flash.querySelector('input')?.focus();
 }
 
-/** Bars of calls and failures per month, as inline SVG (no charting library, no CDN). */
-function usageChart(rows) {
-  const months = [...new Set(rows.map((r) => r.month))].sort();
-  const per = months.map((m) => rows.filter((r) => r.month === m).reduce(
-    (a, r) => ({ calls: a.calls + r.calls, failures: a.failures + r.failures }), { calls: 0, failures: 0 }));
-  const max = Math.max(1, ...per.map((p) => p.calls));
-  const W = 640; const H = 220; const pad = 30;
-  const bw = Math.min(60, (W - 2 * pad) / Math.max(1, months.length) - 10);
-  const svg = h('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', 'aria-label': `${t('calls')} / ${t('failures')}` });
-  svg.append(h('line', { x1: pad, y1: H - pad, x2: W - pad, y2: H - pad, class: 'axis' }));
-  months.forEach((m, i) => {
-    const x = pad + 10 + i * (bw + 10);
-    const ch = ((H - 2 * pad) * per[i].calls) / max;
-    const fh = ((H - 2 * pad) * per[i].failures) / max;
-    svg.append(
-      h('rect', { x, y: H - pad - ch, width: bw, height: ch, class: 'bar-calls' }, h('title', {}, `${m}: ${per[i].calls} ${t('calls')}`)),
-      h('rect', { x, y: H - pad - fh, width: bw, height: fh, class: 'bar-fail' }, h('title', {}, `${m}: ${per[i].failures} ${t('failures')}`)),
-      h('text', { x: x + bw / 2, y: H - pad + 16, 'text-anchor': 'middle' }, m),
-      h('text', { x: x + bw / 2, y: H - pad - ch - 4, 'text-anchor': 'middle' }, String(per[i].calls)),
-    );
+/** A CSV file of `rows` (arrays) under `cols`, quoted where needed. */
+export function csvText(cols, rows) {
+  const esc = (v) => (/[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
+  return [cols, ...rows].map((r) => r.map(esc).join(',')).join('\n') + '\n';
+}
+
+/** A download link for text made here (a blob: URL; nothing leaves the page). */
+export function downloadLink(text, type, filename, label, id) {
+  const href = URL.createObjectURL(new Blob([text], { type }));
+  return h('a', { href, download: filename, class: 'button', id }, label);
+}
+
+/** Failures of a day by outcome code, e.g. `0011: 2, FAILURE: 1`. */
+function failureCodes(d) {
+  return Object.entries(d.outcomes || {}).filter(([k]) => k !== 'success').map(([k, v]) => `${k}: ${v}`).join(', ');
+}
+
+function ms(v) { return v == null ? '' : String(Math.round(v)); }
+
+/** Calls (blue) with failures (red) over them, one bar per day of the range, as inline SVG. */
+function dailyChart(days, from, to) {
+  const byDay = new Map(days.map((d) => [d.day, d]));
+  const all = [];
+  for (let t0 = Date.parse(`${from}T00:00:00Z`), t1 = Date.parse(`${to}T00:00:00Z`); t0 <= t1; t0 += 86400000) {
+    all.push(new Date(t0).toISOString().slice(0, 10));
+  }
+  const max = Math.max(1, ...days.map((d) => d.calls));
+  const W = 680; const H = 220; const pad = 30;
+  const step = (W - 2 * pad) / Math.max(1, all.length);
+  const bw = Math.max(2, step - 2);
+  const svg = h('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', id: 'usage-chart', role: 'img', 'aria-label': `${t('per_day')}: ${t('calls')} / ${t('failures')}` });
+  svg.append(h('line', { x1: pad, y1: H - pad, x2: W - pad, y2: H - pad, class: 'axis' }),
+    h('text', { x: pad - 4, y: pad, 'text-anchor': 'end' }, String(max)));
+  all.forEach((day, i) => {
+    const d = byDay.get(day) || { calls: 0, failures: 0 };
+    const x = pad + i * step + 1;
+    const ch = ((H - 2 * pad) * d.calls) / max;
+    const fh = ((H - 2 * pad) * d.failures) / max;
+    if (d.calls) {
+      svg.append(
+        h('rect', { x, y: H - pad - ch, width: bw, height: ch, class: 'bar-calls' }, h('title', {}, `${day}: ${d.calls} ${t('calls')}`)),
+        h('rect', { x, y: H - pad - fh, width: bw, height: fh, class: 'bar-fail' }, h('title', {}, `${day}: ${d.failures} ${t('failures')}`)));
+    }
+    if (i === 0 || i === all.length - 1 || all.length <= 10 || i % 7 === 0) {
+      svg.append(h('text', { x: x + bw / 2, y: H - pad + 14, 'text-anchor': 'middle' }, day.slice(5)));
+    }
   });
   return svg;
 }
 
-function csv(rows) {
-  const cols = ['month', 'operation', 'calls', 'pages', 'tables', 'failures'];
-  const esc = (v) => (/[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
-  return [cols.join(','), ...rows.map((r) => cols.map((c) => esc(r[c])).join(','))].join('\n') + '\n';
+const DAILY_COLS = ['day', 'calls', 'pages', 'table_pages', 'successes', 'failures', 'failures_by_code', 'p50_ms', 'p90_ms', 'operations'];
+
+function dailyRow(d) {
+  const ops = Object.entries(d.operations || {}).map(([k, v]) => `${k}: ${v.calls}`).join(', ');
+  return [d.day, d.calls, d.pages, d.table_pages, d.successes, d.failures, failureCodes(d), ms(d.latency.p50_ms), ms(d.latency.p90_ms), ops];
 }
+
+const MONTHLY_COLS = ['month', 'operation', 'calls', 'pages', 'tables', 'failures'];
 
 export async function usagePage(main) {
   let domains;
   try { domains = await api('GET', '/admin/v1/domains'); } catch (e) { showError(e); return; }
   const out = h('div', { id: 'usage-out' });
   const select = h('select', { id: 'usage-domain' }, domains.map((d) => h('option', { value: d.id }, `#${d.id} ${d.name}`)));
+  const today = new Date().toISOString().slice(0, 10);
+  const from = h('input', { type: 'date', id: 'usage-from', value: new Date(Date.now() - 29 * 86400000).toISOString().slice(0, 10) });
+  const to = h('input', { type: 'date', id: 'usage-to', value: today });
   const show = async () => {
     if (!select.value) { put(out, h('p', {}, t('no_domains'))); return; }
     try {
-      const u = await api('GET', `/admin/v1/domains/${select.value}/usage`);
-      const blob = new Blob([csv(u.rows)], { type: 'text/csv' });
-      put(out, 
-        h('p', {}, `${t('quota_used')} (${u.month}): ${u.quota_used}${u.monthly_quota != null ? ` / ${u.monthly_quota}` : ''}`),
-        u.rows.length ? usageChart(u.rows) : h('p', {}, t('no_usage')),
+      const q = new URLSearchParams({ from: from.value, to: to.value });
+      const [u, daily] = await Promise.all([
+        api('GET', `/admin/v1/domains/${select.value}/usage`),
+        api('GET', `/admin/v1/domains/${select.value}/usage/daily?${q}`),
+      ]);
+      const rows = daily.days.map(dailyRow);
+      put(out,
+        h('p', { id: 'usage-quota' }, `${t('quota_used')} (${u.month}): ${u.quota_used}${u.monthly_quota != null ? ` / ${u.monthly_quota}` : ''}`),
+        h('h2', {}, `${t('per_day')} (${daily.from} – ${daily.to})`),
+        h('div', { class: 'usage-view' },
+          daily.days.length ? dailyChart(daily.days, daily.from, daily.to) : h('p', {}, t('no_usage')),
+          h('div', {},
+            table([t('day'), t('calls'), t('pages'), t('failures'), t('failures_by_code'), t('median_latency'), t('operation')],
+              [...daily.days.map((d) => [d.day, d.calls, d.pages, d.failures, failureCodes(d), ms(d.latency.p50_ms), dailyRow(d)[9]]),
+                [t('total'), daily.total.calls, daily.total.pages, daily.total.failures, failureCodes(daily.total), ms(daily.total.latency.p50_ms), '']]),
+            h('p', { class: 'note' }, t('latency_note')),
+            downloadLink(csvText(DAILY_COLS, rows), 'text/csv', `jikji-usage-daily-domain-${daily.domain_id}-${daily.from}-${daily.to}.csv`, t('download_csv'), 'usage-daily-csv'))),
+        h('h2', {}, t('per_month')),
         table([t('month'), t('operation'), t('calls'), t('pages'), t('tables'), t('failures')],
           u.rows.map((r) => [r.month, r.operation, r.calls, r.pages, r.tables, r.failures])),
-        h('a', { href: URL.createObjectURL(blob), download: `jikji-usage-domain-${u.domain_id}.csv`, class: 'button' }, t('download_csv')),
+        downloadLink(csvText(MONTHLY_COLS, u.rows.map((r) => MONTHLY_COLS.map((c) => r[c]))), 'text/csv', `jikji-usage-domain-${u.domain_id}.csv`, t('download_csv')),
       );
     } catch (e) { showError(e); }
   };
   select.addEventListener('change', show);
-  put(main, h('h1', {}, t('usage')), field(t('domain'), select), out);
+  put(main, h('h1', {}, t('usage')),
+    h('form', { class: 'card grid', onsubmit: (e) => { e.preventDefault(); show(); } },
+      field(t('domain'), select), field(t('from_day'), from), field(t('to_day'), to),
+      h('button', { type: 'submit', class: 'primary' }, t('show'))),
+    out);
   await show();
 }
 

@@ -5,6 +5,7 @@ import { api } from './api.js';
 import { t } from './i18n.js';
 import { h, put, showError, copyField, field } from './ui.js';
 import { operations } from './pages.js';
+import { openInReader } from './reader.js';
 
 /** Every box in a CLOVA answer: {points, text, confidence, kind}. */
 export function collectBoxes(image) {
@@ -115,6 +116,7 @@ export async function tryPage(main) {
     put(out, 
       h('div', { class: 'try-view' }, h('div', {}, h('h2', {}, `${t('boxes')}: ${boxes.length}`), info, stage),
         h('div', {}, h('h2', {}, t('result_json')), h('pre', { class: 'json', tabindex: 0 }, JSON.stringify(res, null, 2)))),
+      h('div', { class: 'row' }, h('button', { type: 'button', id: 'review-in-reader', onclick: () => openInReader(d.id, f, res) }, t('review_in_reader'))),
       h('h2', {}, t('curl')), copyField(curlFor(d, op, f, message.enableTableDetection), 'curl'),
     );
   };

@@ -49,6 +49,16 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../console/tryit.js"),
     ),
     (
+        "builder.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../console/builder.js"),
+    ),
+    (
+        "reader.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../console/reader.js"),
+    ),
+    (
         "ui.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../console/ui.js"),

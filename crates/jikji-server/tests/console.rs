@@ -144,6 +144,12 @@ fn routes() -> Vec<(Method, &'static str, Option<Value>, Role)> {
             Role::Operator,
         ),
         (
+            Method::POST,
+            "/admin/v1/domains/{t}/templates/sample",
+            Some(json!({})),
+            Role::Operator,
+        ),
+        (
             Method::GET,
             "/admin/v1/domains/{t}/templates/999",
             None,
@@ -686,6 +692,8 @@ async fn console_pages_are_embedded_with_a_strict_policy() {
         "i18n.js",
         "pages.js",
         "tryit.js",
+        "builder.js",
+        "reader.js",
         "style.css",
     ] {
         let r = srv
