@@ -2,8 +2,10 @@
 # End-to-end test of the web console in a real browser: Debian's chromium (apt, installed when
 # missing) driven by playwright-core (pinned in tests/e2e/package-lock.json; no browser download),
 # against a fresh `jikji serve` on a free loopback port with a temporary data dir and the installed
-# models. It logs in, creates a domain, tries an image and checks its boxes, and saves a
-# screenshot of every page under $JIKJI_E2E_ARTIFACTS (default target/e2e-artifacts).
+# models. It logs in, creates a domain, tries an image and checks its boxes, corrects a word in the
+# OCR Reader and checks the searchable PDF with pdftotext (poppler-utils, installed when missing),
+# builds a template by drawing on a sample, releases it and tests it on a second image, and saves
+# a screenshot of every page under $JIKJI_E2E_ARTIFACTS (default target/e2e-artifacts).
 # JIKJI_E2E_UPDATE_SCREENSHOTS=1 also copies them to docs/screenshots/ (the README shows those).
 #
 # It fails (never skips) when chromium, node or npm cannot be had.
@@ -14,6 +16,9 @@ BIN=target/release/jikji
 ARTIFACTS=$(realpath -m "${JIKJI_E2E_ARTIFACTS:-target/e2e-artifacts}")
 CHROMIUM=${JIKJI_CHROMIUM:-/usr/bin/chromium}
 IMAGE=${JIKJI_E2E_IMAGE:-$ROOT/../shared/testdata/synthetic-docs/bizlicense-s1-0000.jpg}
+# two certificates of the same (corporate) form: the template's sample and the image it is tested on
+TEMPLATE_SAMPLE=${JIKJI_E2E_TEMPLATE_SAMPLE:-$ROOT/../shared/testdata/synthetic-docs/bizlicense-s1-0001.jpg}
+TEMPLATE_TEST=${JIKJI_E2E_TEMPLATE_TEST:-$ROOT/../shared/testdata/synthetic-docs/bizlicense-s1-0002.jpg}
 
 # 1. the browser and the driver
 if [ ! -x "$CHROMIUM" ]; then
@@ -29,6 +34,12 @@ if ! fc-list :lang=ko 2>/dev/null | grep -q .; then
     SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q fonts-nanum
 fi
+command -v pdftotext >/dev/null || {
+    echo "e2e: installing poppler-utils (apt, for pdftotext)"
+    SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q poppler-utils
+}
+command -v pdftotext >/dev/null || { echo "e2e: pdftotext is missing" >&2; exit 1; }
 command -v node >/dev/null && command -v npm >/dev/null || {
     echo "e2e: installing nodejs and npm (apt)"
     SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo
@@ -36,7 +47,9 @@ command -v node >/dev/null && command -v npm >/dev/null || {
 }
 command -v node >/dev/null || { echo "e2e: node is missing" >&2; exit 1; }
 (cd tests/e2e && npm ci --no-audit --no-fund --silent)
-[ -f "$IMAGE" ] || { echo "e2e: test image $IMAGE missing" >&2; exit 1; }
+for f in "$IMAGE" "$TEMPLATE_SAMPLE" "$TEMPLATE_TEST"; do
+    [ -f "$f" ] || { echo "e2e: test image $f missing" >&2; exit 1; }
+done
 
 # 2. the server (everything from here on talks to 127.0.0.1 only)
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
@@ -69,7 +82,8 @@ ready || { cat "$TMP/serve.log" >&2; echo "e2e: server not ready" >&2; exit 1; }
 rm -rf "$ARTIFACTS"
 set +e
 (cd tests/e2e && JIKJI_BASE="$BASE" JIKJI_E2E_USER="$USER_NAME" JIKJI_E2E_PASSWORD="$PASSWORD" \
-    JIKJI_E2E_IMAGE="$IMAGE" JIKJI_E2E_ARTIFACTS="$ARTIFACTS" JIKJI_CHROMIUM="$CHROMIUM" node console.e2e.mjs)
+    JIKJI_E2E_IMAGE="$IMAGE" JIKJI_E2E_TEMPLATE_SAMPLE="$TEMPLATE_SAMPLE" JIKJI_E2E_TEMPLATE_TEST="$TEMPLATE_TEST" \
+    JIKJI_E2E_ARTIFACTS="$ARTIFACTS" JIKJI_CHROMIUM="$CHROMIUM" node console.e2e.mjs)
 rc=$?
 set -e
 if [ $rc -ne 0 ]; then

@@ -306,7 +306,8 @@ export async function templatesPage(main, keep) {
     } }, t('read_sample'));
     const saveBtn = h('button', { type: 'button', class: 'primary', id: 'tpl-save', onclick: async () => {
       const body = { template: definition(draft) };
-      if (draft.sample) body.image = draft.sample.b64;
+      // (an update without an image keeps the stored sample and its OCR: no second reading)
+      if (draft.sample && !(draft.id && draft.sample.saved)) body.image = draft.sample.b64;
       else if (!draft.id) { toast(t('need_sample'), true); return; }
       saveBtn.disabled = true;
       try {
@@ -314,6 +315,7 @@ export async function templatesPage(main, keep) {
           ? await api('PUT', `/admin/v1/domains/${domainId()}/templates/${draft.id}`, body)
           : await api('POST', `/admin/v1/domains/${domainId()}/templates`, body);
         draft.id = v.id;
+        if (draft.sample) draft.sample.saved = true;
         toast(`${t('draft_saved')}: v${v.latestVersion}`);
         await loadList();
         renderEditor();

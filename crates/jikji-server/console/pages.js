@@ -216,7 +216,7 @@ function dailyChart(days, from, to) {
         h('rect', { x, y: H - pad - ch, width: bw, height: ch, class: 'bar-calls' }, h('title', {}, `${day}: ${d.calls} ${t('calls')}`)),
         h('rect', { x, y: H - pad - fh, width: bw, height: fh, class: 'bar-fail' }, h('title', {}, `${day}: ${d.failures} ${t('failures')}`)));
     }
-    if (i === 0 || i === all.length - 1 || all.length <= 10 || i % 7 === 0) {
+    if (i === all.length - 1 || all.length <= 10 || (i % 7 === 0 && i < all.length - 4)) {
       svg.append(h('text', { x: x + bw / 2, y: H - pad + 14, 'text-anchor': 'middle' }, day.slice(5)));
     }
   });

@@ -105,7 +105,7 @@ async function correctionsBlock(domainId, mayWrite) {
     list.length ? table([t('crop'), t('recognized'), t('corrected'), t('by'), t('when'), ''],
       list.map((c) => [
         h('img', { src: `/admin/v1/domains/${domainId}/corrections/${c.id}/crop`, alt: c.corrected, class: 'crop' }),
-        c.recognized, c.corrected, c.created_by, fmtTime(c.created_at),
+        c.recognized, c.corrected, c.createdBy, fmtTime(c.createdAt),
         mayWrite ? h('button', { type: 'button', class: 'danger', onclick: async () => {
           if (!await confirmDialog(`${c.recognized} → ${c.corrected}: ${t('confirm_delete')}`)) return;
           try { await api('DELETE', `/admin/v1/domains/${domainId}/corrections/${c.id}`); await reload(); } catch (e) { showError(e); }
