@@ -50,7 +50,7 @@ function definition(draft) {
 }
 
 /** The stage: sample image (or a blank page of the regions' extent), words, regions. */
-function editor(draft, mayWrite, onListChange) {
+function editor(draft, mayWrite) {
   const W = draft.sample ? draft.sample.width : Math.max(400, ...draft.regions.map((r) => r.x + r.width + 40));
   const H = draft.sample ? draft.sample.height : Math.max(300, ...draft.regions.map((r) => r.y + r.height + 40));
   const svg = h('svg', { viewBox: `0 0 ${W} ${H}`, class: 'overlay builder-overlay', id: 'builder-svg', role: 'group', 'aria-label': t('fields') });
@@ -212,7 +212,6 @@ function editor(draft, mayWrite, onListChange) {
         listPanel();
       } }, t('add_region')) : null,
       items.length ? items : h('p', {}, t('no_regions')));
-    onListChange();
   };
   draw();
   listPanel();
@@ -325,7 +324,7 @@ export async function templatesPage(main, keep) {
     const stageBox = h('div', { id: 'tpl-stage' });
     const wordsBox = h('details', { class: 'words-read' });
     const renderStage = () => {
-      put(stageBox, editor(draft, mayWrite, () => {}));
+      put(stageBox, editor(draft, mayWrite));
       put(wordsBox, h('summary', {}, `${t('words_read')} (${draft.sample ? draft.sample.words.length : 0})`),
         h('p', { class: 'mono' }, draft.sample ? draft.sample.words.map((w) => w.text).join(' ') : ''));
     };

@@ -173,6 +173,16 @@ pub async fn read_sample(st: &AppState, bytes: Vec<u8>) -> Result<(PageResult, A
     }
 }
 
+/// `Ok` when domain `id` is a template domain; else the 400 / 404 / store-error response.
+async fn template_domain(st: &AppState, id: i64) -> Result<(), Response> {
+    match st.store.get_domain(id).await {
+        Ok(Some(d)) if d.kind == jikji_store::DomainKind::Template => Ok(()),
+        Ok(Some(_)) => Err(invalid(format!("domain {id} is not a template domain"))),
+        Ok(None) => Err(admin_error(StatusCode::NOT_FOUND, "not_found", format!("no domain {id}"))),
+        Err(e) => Err(store_error(e)),
+    }
+}
+
 fn decode_image(b64: &str) -> Result<Vec<u8>, Response> {
     jikji_clova::decode_base64(b64).map_err(|_| invalid("image is not valid base64"))
 }
@@ -272,11 +282,8 @@ pub async fn create(State(st): State<AppState>, id: DomPath, body: JsonBody<Temp
         Ok(b) => b,
         Err(r) => return r,
     };
-    match st.store.get_domain(id).await {
-        Ok(Some(d)) if d.kind == jikji_store::DomainKind::Template => {}
-        Ok(Some(_)) => return invalid(format!("domain {id} is not a template domain")),
-        Ok(None) => return admin_error(StatusCode::NOT_FOUND, "not_found", format!("no domain {id}")),
-        Err(e) => return store_error(e),
+    if let Err(r) = template_domain(&st, id).await {
+        return r;
     }
     let new = match build_version(&st, b.template, b.image, None).await {
         Ok(n) => n,
@@ -491,11 +498,8 @@ pub async fn sample(State(st): State<AppState>, id: DomPath, body: JsonBody<Samp
         Ok(b) => b,
         Err(r) => return r,
     };
-    match st.store.get_domain(id).await {
-        Ok(Some(d)) if d.kind == jikji_store::DomainKind::Template => {}
-        Ok(Some(_)) => return invalid(format!("domain {id} is not a template domain")),
-        Ok(None) => return admin_error(StatusCode::NOT_FOUND, "not_found", format!("no domain {id}")),
-        Err(e) => return store_error(e),
+    if let Err(r) = template_domain(&st, id).await {
+        return r;
     }
     let bytes = match decode_image(&b.image) {
         Ok(b) => b,

@@ -119,6 +119,20 @@ async fn flow(db: Option<String>) {
     let copy = png(1000, 1300);
     expect_error(srv.post_json(&d, &secret, "infer", &infer_body("V2", &copy, None)).await, "1021").await;
 
+    // The console's builder reads a sample's words first: in the sample's pixels, nothing stored;
+    // a domain of another kind is refused.
+    let (st, sample) = admin(&srv, post.clone(), &format!("{base}/sample"), Some(json!({"image": b64(&png(1000, 1400))}))).await;
+    assert_eq!(st, 200, "{sample}");
+    assert_eq!((sample["width"].as_u64(), sample["height"].as_u64()), (Some(1000), Some(1400)));
+    assert_eq!(sample["words"].as_array().map(Vec::len), Some(10));
+    assert_eq!(sample["words"][3]["text"], "12345");
+    assert_eq!(sample["words"][3]["polygon"], json!([400.0, 200.0, 520.0, 200.0, 520.0, 230.0, 400.0, 230.0]));
+    let (st, list) = admin(&srv, reqwest::Method::GET, &base, None).await;
+    assert_eq!((st, list.as_array().map(Vec::len)), (200, Some(0)));
+    let (g, _) = srv.general().await;
+    let (st, e) = admin(&srv, post.clone(), &format!("/admin/v1/domains/{}/templates/sample", g.id), Some(json!({"image": b64(&png(1000, 1400))}))).await;
+    assert_eq!(st, 400, "{e}");
+
     // Bad regions are refused with their name.
     let mut bad = regions();
     bad["fields"][0]["region"]["width"] = json!(0);
