@@ -48,9 +48,12 @@ try {
   });
   page.on('pageerror', (e) => failures.push(`page error: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error' && !/401|403|404/.test(m.text())) failures.push(`console: ${m.text()}`); });
-  const shot = async (name) => {
+  // the whole page, or only `selector` (the template test: the builder above it has its own shot)
+  const shot = async (name, selector) => {
     await page.waitForTimeout(150);
-    await page.screenshot({ path: path.join(out, `${name}.png`), fullPage: true });
+    const file = path.join(out, `${name}.png`);
+    if (selector) await page.locator(selector).screenshot({ path: file });
+    else await page.screenshot({ path: file, fullPage: true });
     console.log(`e2e: screenshot ${name}.png`);
   };
 
@@ -210,7 +213,7 @@ try {
   assert.match(values.registerNumber || '', /253-?81-?00205/, 'registration number read');
   assert.ok((values.repName || '').includes('정나섭'), `representative: ${values.repName}`);
   assert.ok(await page.locator('#test-result svg polygon.box').count() >= 3, 'the matched fields drawn');
-  await shot('template-test');
+  await shot('template-test', '#tpl-test');
   // a second version (a field renamed), released, then rolled back to the first
   await page.locator('[data-region="2"] .region-name').fill('companyName');
   await page.click('#tpl-save');
