@@ -173,10 +173,13 @@ pub async fn read_sample(st: &AppState, bytes: Vec<u8>) -> Result<(PageResult, A
     }
 }
 
-/// `Ok` when domain `id` is a template domain; else the 400 / 404 / store-error response.
-async fn template_domain(st: &AppState, id: i64) -> Result<(), Response> {
+/// The domain id and body of a request made on a template domain; else the 400 (bad id or body,
+/// not a template domain), 404 or store-error response.
+async fn on_template_domain<T>(st: &AppState, id: DomPath, body: JsonBody<T>) -> Result<(i64, T), Response> {
+    let Ok(Path(id)) = id else { return Err(invalid("domain id is not an integer")) };
+    let b = json_body(body)?;
     match st.store.get_domain(id).await {
-        Ok(Some(d)) if d.kind == jikji_store::DomainKind::Template => Ok(()),
+        Ok(Some(d)) if d.kind == jikji_store::DomainKind::Template => Ok((id, b)),
         Ok(Some(_)) => Err(invalid(format!("domain {id} is not a template domain"))),
         Ok(None) => Err(admin_error(StatusCode::NOT_FOUND, "not_found", format!("no domain {id}"))),
         Err(e) => Err(store_error(e)),
@@ -185,6 +188,11 @@ async fn template_domain(st: &AppState, id: i64) -> Result<(), Response> {
 
 fn decode_image(b64: &str) -> Result<Vec<u8>, Response> {
     jikji_clova::decode_base64(b64).map_err(|_| invalid("image is not valid base64"))
+}
+
+/// Reads the first page of a base64 image (a test image, a builder's sample).
+async fn read_base64(st: &AppState, b64: &str) -> Result<(PageResult, Arc<RgbImage>), Response> {
+    read_sample(st, decode_image(b64)?).await
 }
 
 /// Where a sample image is kept: `{data_dir}/templates/{sha256}`.
@@ -277,14 +285,10 @@ pub async fn list(State(st): State<AppState>, id: DomPath) -> Response {
     params(("id" = i64, Path)), request_body = TemplateBody,
     responses((status = 201, body = TemplateView), (status = 400, description = "bad regions, no static text on the sample, not a template domain", body = crate::admin::AdminError)))]
 pub async fn create(State(st): State<AppState>, id: DomPath, body: JsonBody<TemplateBody>) -> Response {
-    let Ok(Path(id)) = id else { return invalid("domain id is not an integer") };
-    let b = match json_body(body) {
-        Ok(b) => b,
+    let (id, b) = match on_template_domain(&st, id, body).await {
+        Ok(x) => x,
         Err(r) => return r,
     };
-    if let Err(r) = template_domain(&st, id).await {
-        return r;
-    }
     let new = match build_version(&st, b.template, b.image, None).await {
         Ok(n) => n,
         Err(r) => return r,
@@ -434,11 +438,7 @@ pub async fn test(State(st): State<AppState>, p: TplPath, body: JsonBody<TestBod
     let Ok(template) = serde_json::from_str::<Template>(&built) else {
         return admin_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "stored template");
     };
-    let bytes = match decode_image(&b.image) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let (page, img) = match read_sample(&st, bytes).await {
+    let (page, img) = match read_base64(&st, &b.image).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -493,19 +493,11 @@ pub struct SampleView {
     responses((status = 200, body = SampleView), (status = 400, description = "not a template domain, an invalid body or image", body = crate::admin::AdminError),
               (status = 404, description = "no such domain", body = crate::admin::AdminError)))]
 pub async fn sample(State(st): State<AppState>, id: DomPath, body: JsonBody<SampleBody>) -> Response {
-    let Ok(Path(id)) = id else { return invalid("domain id is not an integer") };
-    let b = match json_body(body) {
-        Ok(b) => b,
+    let b = match on_template_domain(&st, id, body).await {
+        Ok((_, b)) => b,
         Err(r) => return r,
     };
-    if let Err(r) = template_domain(&st, id).await {
-        return r;
-    }
-    let bytes = match decode_image(&b.image) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let (page, _) = match read_sample(&st, bytes).await {
+    let (page, _) = match read_base64(&st, &b.image).await {
         Ok(x) => x,
         Err(r) => return r,
     };
