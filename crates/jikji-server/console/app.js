@@ -4,11 +4,13 @@ import { t, toggleLang, currentLang } from './i18n.js';
 import { h, put } from './ui.js';
 import * as pages from './pages.js';
 import { tryPage } from './tryit.js';
+import { batchPage } from './batch.js';
 
 const ROUTES = {
   domains: { page: pages.domainsPage, label: 'domains', role: 'viewer' },
   usage: { page: pages.usagePage, label: 'usage', role: 'viewer' },
   try: { page: tryPage, label: 'try_it', role: 'operator' },
+  batch: { page: batchPage, label: 'batch', role: 'viewer' },
   users: { page: pages.usersPage, label: 'users', role: 'admin' },
   audit: { page: pages.auditPage, label: 'audit', role: 'admin' },
   password: { page: pages.passwordPage, label: 'change_password', role: 'viewer', hidden: true },
