@@ -8,11 +8,11 @@
 //! unreachable under `JIKJI_REQUIRE_POSTGRES=1`).
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-use sqlx::Connection as _;
+mod support;
+use support::{jikji, models_present, pg_schema, Serve};
 
 const INPUTS: usize = 200;
 /// The lease after which the survivor takes over the killed replica's input, longer than the
@@ -21,105 +21,15 @@ const INPUTS: usize = 200;
 const LEASE_SECS: u64 = 30;
 const REQUEST_TIMEOUT_SECS: u64 = 20;
 
-/// `$JIKJI_MODELS` if set, else the repository's `models/`.
-fn models_dir() -> PathBuf {
-    std::env::var_os("JIKJI_MODELS")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../models")))
-}
-
-fn models_present() -> bool {
-    let dir = models_dir();
-    let present = dir.join("ppocrv6-small/det.onnx").exists() && dir.join("korean-rec-v1/model.onnx").exists();
-    if !present {
-        assert!(
-            std::env::var("JIKJI_REQUIRE_MODELS").as_deref() != Ok("1"),
-            "JIKJI_REQUIRE_MODELS=1 but the models are missing under {}",
-            dir.display()
-        );
-        eprintln!("NOTICE: models absent — batch_kill skipped (run scripts/setup-models.sh)");
-    }
-    present
-}
-
-/// A fresh schema on the test PostgreSQL; `None` (with a notice) when it is unreachable and not required.
-async fn postgres_schema() -> Option<(String, String)> {
-    let base = std::env::var("JIKJI_TEST_POSTGRES_URL")
-        .ok()
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/test".into());
-    let required = std::env::var("JIKJI_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
-    let mut conn = match tokio::time::timeout(Duration::from_secs(5), sqlx::PgConnection::connect(&base)).await {
-        Ok(Ok(c)) => c,
-        other => {
-            let why = match other {
-                Ok(Err(e)) => e.to_string(),
-                _ => "timed out".into(),
-            };
-            assert!(!required, "PostgreSQL at {base} is required (JIKJI_REQUIRE_POSTGRES=1) but unreachable: {why}");
-            eprintln!("NOTICE: PostgreSQL unreachable ({why}) — batch_kill skipped");
-            return None;
-        }
-    };
-    let schema = format!("jikji_t_{}", uuid_like());
-    sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&mut conn).await.unwrap();
-    let _ = conn.close().await;
-    let sep = if base.contains('?') { '&' } else { '?' };
-    Some((format!("{base}{sep}options[search_path]={schema}"), schema))
-}
-
-fn uuid_like() -> String {
-    let n = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
-    format!("{:x}{:x}", n, std::process::id())
-}
-
-struct Server(Child);
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn jikji() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_jikji"));
-    c.env_remove("JIKJI_DATABASE_URL").env_remove("JIKJI_DATA_DIR");
-    c
-}
-
-fn serve(db: &str, port: u16) -> Server {
-    let child = jikji()
-        .arg("serve")
-        .args(["--listen", &format!("127.0.0.1:{port}"), "--database-url", db])
-        .arg("--models")
-        .arg(models_dir())
+/// `jikji serve` on `db` with one OCR worker and one batch worker.
+fn serve(db: &str) -> Serve {
+    let mut cmd = jikji();
+    cmd.arg("serve")
+        .args(["--database-url", db])
         .args(["--workers", "1", "--batch-workers", "1"])
         .args(["--batch-lease-secs", &LEASE_SECS.to_string()])
-        .args(["--request-timeout-secs", &REQUEST_TIMEOUT_SECS.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start jikji serve");
-    Server(child)
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-async fn wait_ready(port: u16) {
-    let client = reqwest::Client::builder().no_proxy().build().unwrap();
-    let end = Instant::now() + Duration::from_secs(120);
-    loop {
-        if let Ok(r) = client.get(format!("http://127.0.0.1:{port}/readyz")).send().await {
-            if r.status() == 200 {
-                return;
-            }
-        }
-        assert!(Instant::now() < end, "server on {port} not ready in 120 s");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+        .args(["--request-timeout-secs", &REQUEST_TIMEOUT_SECS.to_string()]);
+    Serve::start(cmd)
 }
 
 /// A tiny page: a few dark strokes on white, different per input.
@@ -143,10 +53,10 @@ fn names(dir: &Path) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_replicas_one_killed_every_input_exactly_once() {
-    if !models_present() {
+    if !models_present("batch_kill", false) {
         return;
     }
-    let Some((db, schema)) = postgres_schema().await else {
+    let Some((db, schema)) = pg_schema("batch_kill").await else {
         return;
     };
     let work = tempfile::tempdir().unwrap();
@@ -160,11 +70,11 @@ async fn two_replicas_one_killed_every_input_exactly_once() {
     let domain: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let domain_id = domain["domain"]["id"].as_i64().or_else(|| domain["id"].as_i64()).expect("domain id");
 
-    let (pa, pb) = (free_port(), free_port());
-    let mut a = serve(&db, pa);
-    let _b = serve(&db, pb);
-    wait_ready(pa).await;
-    wait_ready(pb).await;
+    let a = serve(&db);
+    let _b = serve(&db);
+    a.ready().await;
+    _b.ready().await;
+    let mut a = Some(a);
 
     let out = jikji()
         .args(["batch", "run", "--detach", "--json", "--database-url", &db, "--domain", &domain_id.to_string()])
@@ -189,8 +99,7 @@ async fn two_replicas_one_killed_every_input_exactly_once() {
     loop {
         let j = store.get_job(id).await.unwrap().unwrap();
         if killed_at.is_none() && j.counts.finished() >= kill_at {
-            a.0.kill().unwrap(); // SIGKILL
-            a.0.wait().unwrap();
+            a.take().expect("killed once").kill(); // SIGKILL
             killed_at = Some(j.counts.finished());
         }
         if j.state == jikji_store::JobState::Done {
@@ -229,7 +138,5 @@ async fn two_replicas_one_killed_every_input_exactly_once() {
         results.len()
     );
     store.close().await;
-    if let Ok(mut conn) = sqlx::PgConnection::connect(db.split('?').next().unwrap()).await {
-        let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).execute(&mut conn).await;
-    }
+    support::drop_schema(&schema).await;
 }

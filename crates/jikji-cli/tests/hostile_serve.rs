@@ -6,75 +6,31 @@
 //! Needs the models (`scripts/setup-models.sh`): without them the test fails when
 //! `JIKJI_REQUIRE_MODELS=1` (CI) and is skipped with a notice otherwise.
 
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use jikji_image::fixtures;
 
+mod support;
+use support::{free_port, models_present, png, Serve, TempDir};
+
 /// The service's default request timeout.
 const TIMEOUT_SECS: u64 = 60;
 
 struct Server {
-    child: Child,
-    base: String,
+    serve: Serve,
     general: String,
     secret: String,
     _dir: TempDir,
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-struct TempDir(PathBuf);
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn models_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../models"))
-}
-
-fn models_present() -> bool {
-    let dir = models_dir();
-    let present = dir.join("ppocrv6-small/det.onnx").exists()
-        && dir.join("korean-rec-v1/model.onnx").exists();
-    if !present {
-        assert!(
-            std::env::var("JIKJI_REQUIRE_MODELS").as_deref() != Ok("1"),
-            "JIKJI_REQUIRE_MODELS=1 but the models are missing under {} (run scripts/setup-models.sh)",
-            dir.display()
-        );
-        eprintln!("NOTICE: models absent — hostile_serve skipped (run scripts/setup-models.sh)");
-    }
-    present
-}
-
 fn start(workers: usize) -> Server {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    let dir = std::env::temp_dir().join(format!("jikji-hostile-{}-{nanos}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let dir = TempDir::new("hostile");
+    let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
-    let bin = env!("CARGO_BIN_EXE_jikji");
-    let out = Command::new(bin)
+    let out = support::jikji()
         .args(["domain", "create", "--name", "hostile", "--json", "--data-dir"])
-        .arg(&dir)
-        .env_remove("JIKJI_DATABASE_URL")
+        .arg(dir.path())
         .env("JIKJI_PUBLIC_URL", &base)
         .output()
         .unwrap();
@@ -89,26 +45,16 @@ fn start(workers: usize) -> Server {
         .unwrap()
         .to_string();
     let secret = v["secret"].as_str().unwrap().to_string();
-    let child = Command::new(bin)
-        .arg("serve")
-        .arg("--listen")
-        .arg(format!("127.0.0.1:{port}"))
+    let mut cmd = support::jikji();
+    cmd.arg("serve")
         .arg("--data-dir")
-        .arg(&dir)
-        .arg("--models")
-        .arg(models_dir())
-        .args(["--workers", &workers.to_string(), "--queue", "16"])
-        .env_remove("JIKJI_DATABASE_URL")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+        .arg(dir.path())
+        .args(["--workers", &workers.to_string(), "--queue", "16"]);
     Server {
-        child,
-        base,
+        serve: Serve::start_on(cmd, port),
         general,
         secret,
-        _dir: TempDir(dir),
+        _dir: dir,
     }
 }
 
@@ -120,21 +66,6 @@ fn peak_rss_mib(pid: u32) -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
-async fn wait_ready(client: &reqwest::Client, s: &Server) {
-    let end = Instant::now() + Duration::from_secs(120);
-    while Instant::now() < end {
-        if let Ok(r) = client.get(format!("{}/readyz", s.base)).send().await {
-            if r.status().is_success() {
-                return;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    panic!("jikji serve did not become ready");
-}
-
-/// Sends `bytes` as General OCR (JSON body, base64 data); returns the HTTP status, the JSON answer
-/// and the time it took.
 async fn ocr(
     client: &reqwest::Client,
     (url, secret): (&str, &str),
@@ -163,16 +94,9 @@ fn code(v: &serde_json::Value) -> String {
     v["code"].as_str().unwrap_or("").to_string()
 }
 
-fn png(w: u32, h: u32) -> Vec<u8> {
-    let img = image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(w, h, image::Rgb([255; 3])));
-    let mut c = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut c, image::ImageFormat::Png).unwrap();
-    c.into_inner()
-}
-
 #[test]
 fn nine_flate_bombs_at_once_and_every_other_attack() {
-    if !models_present() {
+    if !models_present("hostile_serve", false) {
         return;
     }
     let s = start(2);
@@ -182,8 +106,8 @@ fn nine_flate_bombs_at_once_and_every_other_attack() {
             .timeout(Duration::from_secs(TIMEOUT_SECS + 30))
             .build()
             .unwrap();
-        wait_ready(&client, &s).await;
-        let pid = s.child.id();
+        s.serve.ready().await;
+        let pid = s.serve.child.id();
         let before = peak_rss_mib(pid);
 
         // Nine 3 GiB flate bombs at once.

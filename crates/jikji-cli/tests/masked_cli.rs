@@ -6,32 +6,16 @@
 //! Needs the models (`scripts/setup-models.sh`) and `../shared/testdata`: without them the test fails
 //! under `JIKJI_REQUIRE_MODELS=1` (CI) and is skipped with a notice otherwise.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use jikji_geometry::{Point, Quad};
 
-fn models_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../models"))
-}
-
-fn testdata() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/testdata"))
-}
+mod support;
+use support::{models_dir, testdata};
 
 fn ready() -> bool {
-    let dir = models_dir();
-    let present = dir.join("ppocrv6-small/det.onnx").exists()
-        && dir.join("korean-rec-v1/model.onnx").exists()
-        && testdata().join("synthetic-docs").is_dir();
-    if !present {
-        assert!(
-            std::env::var("JIKJI_REQUIRE_MODELS").as_deref() != Ok("1"),
-            "JIKJI_REQUIRE_MODELS=1 but the models or the shared test data are missing"
-        );
-        eprintln!("NOTICE: models or test data absent — masked-output tests skipped");
-    }
-    present
+    support::models_present("masked-output tests", true)
 }
 
 fn jikji(args: &[&str]) -> std::process::Output {

@@ -8,33 +8,13 @@
 //! without them the test fails under `JIKJI_REQUIRE_MODELS=1` (CI) and is skipped with a notice
 //! otherwise.
 
-use std::path::PathBuf;
 use std::process::Command;
 
-/// `$JIKJI_MODELS`, else the repository's `models/`.
-fn models_dir() -> PathBuf {
-    std::env::var_os("JIKJI_MODELS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../models")))
-}
-
-fn testdata() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/testdata"))
-}
+mod support;
+use support::{models_dir, testdata};
 
 fn ready() -> bool {
-    let dir = models_dir();
-    let present = dir.join("ppocrv6-small/det.onnx").exists()
-        && dir.join("korean-rec-v1/model.onnx").exists()
-        && testdata().join("synthetic-docs").is_dir();
-    if !present {
-        assert!(
-            std::env::var("JIKJI_REQUIRE_MODELS").as_deref() != Ok("1"),
-            "JIKJI_REQUIRE_MODELS=1 but the models or the shared test data are missing"
-        );
-        eprintln!("NOTICE: models or test data absent — searchable PDF test skipped");
-    }
-    present && jikji_pdf::poppler::available()
+    support::models_present("searchable PDF test", true) && jikji_pdf::poppler::available()
 }
 
 fn jikji(args: &[&str]) -> Vec<u8> {

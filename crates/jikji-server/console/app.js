@@ -6,6 +6,7 @@ import * as pages from './pages.js';
 import { tryPage } from './tryit.js';
 import { templatesPage } from './builder.js';
 import { readerPage, closeReader } from './reader.js';
+import { batchPage } from './batch.js';
 
 const ROUTES = {
   domains: { page: pages.domainsPage, label: 'domains', role: 'viewer' },
@@ -13,6 +14,7 @@ const ROUTES = {
   try: { page: tryPage, label: 'try_it', role: 'operator' },
   templates: { page: templatesPage, label: 'templates', role: 'viewer' },
   reader: { page: readerPage, label: 'reader', role: 'viewer' },
+  batch: { page: batchPage, label: 'batch', role: 'viewer' },
   users: { page: pages.usersPage, label: 'users', role: 'admin' },
   audit: { page: pages.auditPage, label: 'audit', role: 'admin' },
   password: { page: pages.passwordPage, label: 'change_password', role: 'viewer', hidden: true },

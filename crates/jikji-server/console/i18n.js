@@ -167,6 +167,14 @@ export function t(key) {
   return lang === 'en' ? e[1] : e[0];
 }
 
+/** Adds a page's own strings (`key: [korean, english]`), so each page keeps its text beside it. */
+export function addText(entries) {
+  for (const [k, v] of Object.entries(entries)) {
+    if (TEXT[k]) throw new Error(`i18n: ${k} defined twice`);
+    TEXT[k] = v;
+  }
+}
+
 export function currentLang() { return lang; }
 
 export function toggleLang() {

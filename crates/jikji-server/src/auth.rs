@@ -130,6 +130,10 @@ pub enum Denied {
     Store,
 }
 
+/// The actor named in audit entries and corrections for calls made with the configured admin
+/// token (API tokens are `token:NAME`, console users `user:NAME`).
+pub const ADMIN_TOKEN_ACTOR: &str = "admin-token";
+
 /// The principal of `headers`, without CSRF or role checks.
 pub async fn principal(st: &AppState, headers: &HeaderMap) -> Result<Principal, Denied> {
     if let Some(presented) = bearer(headers) {
@@ -137,7 +141,7 @@ pub async fn principal(st: &AppState, headers: &HeaderMap) -> Result<Principal, 
             let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
             if !presented.is_empty() && bool::from(digest.ct_eq(expected)) {
                 return Ok(Principal {
-                    actor: "admin-token".into(),
+                    actor: ADMIN_TOKEN_ACTOR.into(),
                     role: Role::Admin,
                     domains: None,
                     via: Via::AdminToken,

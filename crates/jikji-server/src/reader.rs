@@ -25,10 +25,6 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 
-/// Who a correction is recorded as when no principal reached the handler (the admin gate inserts
-/// one: `admin-token`, `token:NAME` or `user:NAME`, see `auth.rs`).
-pub const ADMIN_TOKEN_PRINCIPAL: &str = "admin-token";
-
 /// Rows read from the store per step of an export: bounds the memory an export holds (crops are a
 /// few KiB each; at most [`jikji_store::corrections::MAX_CROP_BYTES`]).
 const EXPORT_PAGE: i64 = 200;
@@ -413,7 +409,8 @@ fn word_crop(st: &AppState, bytes: &[u8], page: usize, poly: &[f32; 8]) -> Resul
         (status = 400, description = "`invalid`: a path id that is not an integer, an invalid body, an unreadable image, a page the file lacks, a polygon outside the page", body = crate::admin::AdminError)))]
 pub async fn create_correction(
     State(st): State<AppState>,
-    who: Option<axum::Extension<crate::auth::Principal>>,
+    // The admin gate (`auth::gate`) puts the principal on every /admin/v1 request.
+    axum::Extension(who): axum::Extension<crate::auth::Principal>,
     id: DomPath,
     body: JsonBody<CorrectionBody>,
 ) -> Response {
@@ -453,7 +450,7 @@ pub async fn create_correction(
         recognized: body.recognized,
         corrected: body.corrected,
         crop_png: crop,
-        created_by: who.map_or_else(|| ADMIN_TOKEN_PRINCIPAL.into(), |w| w.0.actor),
+        created_by: who.actor,
     };
     match st.store.add_correction(new).await {
         Ok(c) => (StatusCode::CREATED, Json(CorrectionView::from(c))).into_response(),
@@ -631,7 +628,7 @@ mod tests {
             polygon: vec![0.0; 8],
             recognized: "x".into(),
             corrected: corrected.into(),
-            created_by: ADMIN_TOKEN_PRINCIPAL.into(),
+            created_by: crate::auth::ADMIN_TOKEN_ACTOR.into(),
             created_at: 1_700_000_000_000,
         }
     }

@@ -694,6 +694,7 @@ async fn console_pages_are_embedded_with_a_strict_policy() {
         "tryit.js",
         "builder.js",
         "reader.js",
+        "batch.js",
         "style.css",
     ] {
         let r = srv

@@ -231,22 +231,11 @@ async fn template_lifecycle_over_http_sqlite() {
 /// The same on PostgreSQL (skipped with a notice when unreachable, unless JIKJI_REQUIRE_POSTGRES=1).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn template_lifecycle_over_http_postgres() {
-    let url = std::env::var("JIKJI_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-    let required = std::env::var("JIKJI_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
-    match tokio::time::timeout(Duration::from_secs(5), jikji_store::Store::open(&url)).await {
-        Ok(Ok(s)) => s.close().await,
-        other => {
-            let why = match other {
-                Ok(Err(e)) => e.to_string(),
-                _ => "timeout".into(),
-            };
-            assert!(!required, "PostgreSQL required but unreachable at {url}: {why}");
-            eprintln!("NOTICE: PostgreSQL unreachable at {url} ({why}); skipped");
-            return;
-        }
-    }
+    let Some((url, schema)) = pg_schema("template").await else {
+        return;
+    };
     flow(Some(url)).await;
+    drop_schema(&schema).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

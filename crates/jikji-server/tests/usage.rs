@@ -10,7 +10,6 @@ mod common;
 use common::*;
 use jikji_store::{DeliveryStatus, DomainKind};
 use serde_json::Value;
-use sqlx::Connection as _;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -296,48 +295,6 @@ async fn webhook_url_on_a_private_address_needs_explicit_permission() {
 
 // ---- two replicas on one PostgreSQL database --------------------------------------------------
 
-/// A fresh schema on the test PostgreSQL server, as a URL; `None` (after a notice) when the server
-/// is unreachable and not required.
-async fn pg_schema() -> Option<(String, String)> {
-    let base = std::env::var("JIKJI_TEST_POSTGRES_URL")
-        .ok()
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/test".into());
-    let required = std::env::var("JIKJI_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
-    let conn = tokio::time::timeout(Duration::from_secs(5), sqlx::PgConnection::connect(&base)).await;
-    let mut conn = match conn {
-        Ok(Ok(c)) => c,
-        other => {
-            let why = match other {
-                Ok(Err(e)) => e.to_string(),
-                _ => "timeout".into(),
-            };
-            assert!(!required, "PostgreSQL required but unreachable at {base}: {why}");
-            eprintln!("NOTICE: PostgreSQL unreachable at {base} ({why}); replica tests skipped");
-            return None;
-        }
-    };
-    let schema = format!("jikji_usage_{}", uuid::Uuid::new_v4().simple());
-    sqlx::query(&format!("CREATE SCHEMA {schema}"))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    let sep = if base.contains('?') { '&' } else { '?' };
-    Some((format!("{base}{sep}options[search_path]={schema}"), schema))
-}
-
-async fn drop_schema(schema: &str) {
-    let base = std::env::var("JIKJI_TEST_POSTGRES_URL")
-        .ok()
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/test".into());
-    if let Ok(mut c) = sqlx::PgConnection::connect(&base).await {
-        let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
-            .execute(&mut c)
-            .await;
-    }
-}
-
 /// `n` calls spread over the replicas at once; the codes answered (`ok` for 200).
 async fn burst(replicas: &[&Srv], d: &jikji_store::Domain, secret: &str, n: usize) -> Vec<String> {
     let body = json_req("V2", "a", "png", &png(30, 20));
@@ -377,7 +334,7 @@ fn count(codes: &[String], code: &str) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_replicas_share_the_quota_the_rate_limit_and_the_warnings() {
-    let Some((url, schema)) = pg_schema().await else {
+    let Some((url, schema)) = pg_schema("usage").await else {
         return;
     };
     let port = {
@@ -458,5 +415,33 @@ async fn two_replicas_share_the_quota_the_rate_limit_and_the_warnings() {
         pings[n * 99 / 100]
     );
     drop((a, b));
+    drop_schema(&schema).await;
+}
+
+/// When the shared bucket cannot be read (its table gone, as in a database hiccup), each process
+/// falls back to its own bucket: the limit still holds per process, and traffic is not stopped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn rate_limit_falls_back_to_the_process_bucket_when_the_database_fails() {
+    let Some((url, schema)) = pg_schema("ratefallback").await else {
+        return;
+    };
+    let a = Srv::start_db(|c| c.queue = 64, Some(Fake::ok()), Some(url.clone())).await;
+    let (r, rs) = a
+        .domain(DomainKind::General, |n| {
+            n.rate_limit_per_sec = Some(0.5);
+            n.rate_burst = Some(3);
+        })
+        .await;
+    sqlx::query("ALTER TABLE rate_buckets RENAME TO rate_buckets_gone")
+        .execute(&mut <sqlx::PgConnection as sqlx::Connection>::connect(&url).await.unwrap())
+        .await
+        .unwrap();
+    assert!(a.store.take_rate_token(r.id, 1.0, 3.0).await.is_err(), "the shared bucket is unreadable");
+    let codes = burst(&[&a], &r, &rs, 8).await;
+    let passed = count(&codes, "ok");
+    // a bucket of 3 refilling at 0.5/s: 3 pass (4 if a token refills during the burst)
+    assert!((3..=4).contains(&passed), "{passed} passed: {codes:?}");
+    assert_eq!(passed + count(&codes, "0025"), 8, "{codes:?}");
+    drop(a);
     drop_schema(&schema).await;
 }

@@ -427,6 +427,17 @@ impl fmt::Debug for Store {
 static MIGRATE_SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static MIGRATE_POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// Statements that bind a nullable float (`rate_limit_per_sec`) are not kept prepared.
+///
+/// Why: sqlx 0.8.6's `Any` driver declares a NULL `f64` to PostgreSQL as `float4` (and a
+/// NULL `f32` as `float8`: `AnyValueKind::Null(Double) => Option::<f32>::None`). A prepared
+/// statement keeps the parameter types of its first execution, so after one call with no
+/// rate limit, the next call on that connection with a rate sends 8 bytes for a `float4`
+/// parameter and PostgreSQL answers 22P03 "incorrect binary data format". Preparing such a
+/// statement afresh each time declares the types of that call's values. Seen in CI as a
+/// flaky `create domain` failure; `nullable_float_rebinds_on_one_connection` pins it.
+const NULLABLE_FLOAT_STATEMENTS_PERSISTENT: bool = false;
+
 const DOMAIN_COLUMNS: &str = "id, name, kind, document_kinds, invoke_key, secret_sha256, lang, \
      table_detection, rate_limit_per_sec, rate_burst, monthly_quota, created_at, updated_at";
 
@@ -525,6 +536,7 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING {DOMAIN_COLUMNS}"
         );
         let row = sqlx::query(&sql)
+            .persistent(NULLABLE_FLOAT_STATEMENTS_PERSISTENT)
             .bind(name)
             .bind(kind.as_str())
             .bind(doc_kinds_to_db(kind.doc_kinds()))
@@ -636,7 +648,7 @@ impl Store {
                 ""
             },
         );
-        let mut query = sqlx::query(&sql);
+        let mut query = sqlx::query(&sql).persistent(NULLABLE_FLOAT_STATEMENTS_PERSISTENT);
         for (_, value) in sets {
             query = match value {
                 Val::Int(v) => query.bind(v),

@@ -122,6 +122,7 @@ on_both_backends!(
     invoke_key_lookup,
     secrets_verify_and_rotate,
     update_fields,
+    nullable_float_rebinds_on_one_connection,
     invalid_input_rejected,
     delete_removes_domain_and_usage,
     quota_exhaustion,
@@ -469,6 +470,31 @@ async fn update_fields(url: String, _: Backend) {
         .await
         .unwrap()
         .is_none());
+}
+
+/// A rate limit, then none, then one again, over and over: calls made one after another take
+/// the pool's one idle connection, so each statement runs again on the connection that
+/// prepared it with the other kind of value (NULL vs a float). sqlx 0.8.6 declared a NULL
+/// f64 as float4 there and PostgreSQL refused the next real rate with 22P03.
+async fn nullable_float_rebinds_on_one_connection(url: String, _: Backend) {
+    let store = Store::open(&url).await.unwrap();
+    // The pool hands a returned connection back asynchronously, so a call may open a second
+    // one; 40 rounds meet every connection with both kinds of value (4 rounds did not).
+    for i in 0..40 {
+        let rate = if i % 2 == 0 { None } else { Some(1.5 + i as f64) };
+        let mut n = NewDomain::new(format!("float-{i}"), DomainKind::General);
+        n.rate_limit_per_sec = rate;
+        let d = store.create_domain(n).await.unwrap().domain;
+        assert_eq!(d.rate_limit_per_sec, rate);
+        for patch_rate in [Some(2.5), None, Some(0.25)] {
+            let patch = DomainPatch {
+                rate_limit_per_sec: Some(patch_rate),
+                ..DomainPatch::default()
+            };
+            let u = store.update_domain(d.id, patch).await.unwrap().unwrap();
+            assert_eq!(u.rate_limit_per_sec, patch_rate);
+        }
+    }
 }
 
 async fn invalid_input_rejected(url: String, _: Backend) {

@@ -81,8 +81,15 @@ fn parse_role(s: &str) -> Result<Role, String> {
         .map_err(|e: jikji_store::StoreError| e.to_string())
 }
 
-/// Reads a password: from the terminal without echo (asked twice), else the first line of stdin.
+/// Reads a password: from the terminal without echo (asked twice), else the first line of stdin;
+/// checked against the store's password rules before anything is written.
 fn read_password() -> anyhow::Result<String> {
+    let password = read_password_text()?;
+    jikji_store::check_password(&password)?;
+    Ok(password)
+}
+
+fn read_password_text() -> anyhow::Result<String> {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
         let mut line = String::new();
@@ -134,7 +141,6 @@ async fn run_async(cmd: Command) -> anyhow::Result<()> {
             let store = open(&common).await?;
             jikji_store::check_account_name(username.trim())?;
             let password = read_password()?;
-            jikji_store::check_password(&password)?;
             let u = store
                 .create_user(NewUser {
                     username,
@@ -201,7 +207,6 @@ async fn run_async(cmd: Command) -> anyhow::Result<()> {
                 bail!("no user {username:?}");
             };
             let password = read_password()?;
-            jikji_store::check_password(&password)?;
             store
                 .update_user(
                     u.id,

@@ -565,3 +565,54 @@ pub fn assert_spec_structure(v: &Value, v2: bool) {
         "structure differs from the spec sample: {v}"
     );
 }
+
+// ---- PostgreSQL ---------------------------------------------------------------------------------
+
+/// The test PostgreSQL (`$JIKJI_TEST_POSTGRES_URL`, else the project machines' default).
+pub fn pg_base() -> String {
+    std::env::var("JIKJI_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+/// A fresh schema on the test PostgreSQL: (a URL whose connections use it, its name), so a test
+/// never meets tables another branch's migrations left in `public`. `None` after a notice naming
+/// `test` when the server is unreachable and `JIKJI_REQUIRE_POSTGRES` is not 1 (then it fails).
+pub async fn pg_schema(test: &str) -> Option<(String, String)> {
+    use sqlx::Connection as _;
+    let base = pg_base();
+    let required = std::env::var("JIKJI_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
+    let conn = tokio::time::timeout(Duration::from_secs(5), sqlx::PgConnection::connect(&base)).await;
+    let mut conn = match conn {
+        Ok(Ok(c)) => c,
+        other => {
+            let why = match other {
+                Ok(Err(e)) => e.to_string(),
+                _ => "timeout".into(),
+            };
+            assert!(!required, "PostgreSQL required but unreachable at {base}: {why}");
+            eprintln!("NOTICE: PostgreSQL unreachable at {base} ({why}); {test} skipped");
+            return None;
+        }
+    };
+    let schema = format!("jikji_{test}_{}", uuid::Uuid::new_v4().simple());
+    sqlx::query(&format!("CREATE SCHEMA {schema}"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let _ = conn.close().await;
+    let sep = if base.contains('?') { '&' } else { '?' };
+    Some((format!("{base}{sep}options[search_path]={schema}"), schema))
+}
+
+/// Drops a schema made by [`pg_schema`] (best effort).
+pub async fn drop_schema(schema: &str) {
+    use sqlx::Connection as _;
+    if let Ok(mut c) = sqlx::PgConnection::connect(&pg_base()).await {
+        let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            .execute(&mut c)
+            .await;
+        let _ = c.close().await;
+    }
+}
