@@ -12,6 +12,7 @@ cd "$(dirname "$0")/.."
 bin=$PWD/target/release/jikji
 models=${JIKJI_MODELS:-$PWD/models}
 pg=${JIKJI_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}
+export PGOPTIONS="--client-min-messages=warning"  # no NOTICE/DETAIL lines of the schema drops in the table
 n_rep=${1:-300}
 n_eta=${2:-1000}
 work=$(mktemp -d)

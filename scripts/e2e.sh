@@ -2,7 +2,7 @@
 # End-to-end test of the web console in a real browser: Debian's chromium (apt, installed when
 # missing) driven by playwright-core (pinned in tests/e2e/package-lock.json; no browser download),
 # against a fresh `jikji serve` on a free loopback port with a temporary data dir and the installed
-# models. It logs in, creates a domain, tries an image and checks its boxes, corrects a word in the
+# models. It logs in, creates a domain, tries an image and checks its boxes, runs a batch job, corrects a word in the
 # OCR Reader and checks the searchable PDF with pdftotext (poppler-utils, installed when missing),
 # builds a template by drawing on a sample, releases it and tests it on a second image, and saves
 # a screenshot of every page under $JIKJI_E2E_ARTIFACTS (default target/e2e-artifacts).
@@ -68,7 +68,12 @@ BASE="http://127.0.0.1:$PORT"
 USER_NAME=e2e-admin
 PASSWORD=$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')
 echo "$PASSWORD" | "$BIN" user create --username "$USER_NAME" --role admin --data-dir "$TMP/data" > /dev/null
-"$BIN" serve --listen "127.0.0.1:$PORT" --data-dir "$TMP/data" --models "$MODELS" --workers 1 > "$TMP/serve.log" 2>&1 &
+# the batch page reads a folder under this root and writes its results beside
+mkdir -p "$TMP/batch/in"
+cp "$IMAGE" "$TMP/batch/in/a.jpg"
+cp "$TEMPLATE_SAMPLE" "$TMP/batch/in/b.jpg"
+"$BIN" serve --listen "127.0.0.1:$PORT" --data-dir "$TMP/data" --models "$MODELS" --workers 1 \
+    --batch-local-root "$TMP/batch" > "$TMP/serve.log" 2>&1 &
 SERVER_PID=$!
 ready() { python3 -c "import urllib.request as u; u.urlopen('$BASE/readyz', timeout=2)" 2>/dev/null; }
 for _ in $(seq 1 120); do
@@ -83,7 +88,7 @@ rm -rf "$ARTIFACTS"
 set +e
 (cd tests/e2e && JIKJI_BASE="$BASE" JIKJI_E2E_USER="$USER_NAME" JIKJI_E2E_PASSWORD="$PASSWORD" \
     JIKJI_E2E_IMAGE="$IMAGE" JIKJI_E2E_TEMPLATE_SAMPLE="$TEMPLATE_SAMPLE" JIKJI_E2E_TEMPLATE_TEST="$TEMPLATE_TEST" \
-    JIKJI_E2E_ARTIFACTS="$ARTIFACTS" JIKJI_CHROMIUM="$CHROMIUM" node console.e2e.mjs)
+    JIKJI_E2E_BATCH_DIR="$TMP/batch" JIKJI_E2E_ARTIFACTS="$ARTIFACTS" JIKJI_CHROMIUM="$CHROMIUM" node console.e2e.mjs)
 rc=$?
 set -e
 if [ $rc -ne 0 ]; then

@@ -25,6 +25,7 @@ const image = process.env.JIKJI_E2E_IMAGE;
 const sample = process.env.JIKJI_E2E_TEMPLATE_SAMPLE;
 const second = process.env.JIKJI_E2E_TEMPLATE_TEST;
 const out = process.env.JIKJI_E2E_ARTIFACTS || 'artifacts';
+const batchDir = process.env.JIKJI_E2E_BATCH_DIR;
 assert.ok(base && user && password && image && sample && second,
   'JIKJI_BASE, JIKJI_E2E_USER, JIKJI_E2E_PASSWORD, JIKJI_E2E_IMAGE, JIKJI_E2E_TEMPLATE_SAMPLE and JIKJI_E2E_TEMPLATE_TEST are required');
 fs.mkdirSync(out, { recursive: true });
@@ -233,6 +234,26 @@ try {
   assert.ok(row.includes('general'), row);
   assert.ok(await page.locator('#usage-daily-csv[download]').count() === 1);
   await shot('usage');
+
+  // 7b. a batch job over a server folder of two images: the list shows it run to done (2/2),
+  // and each input's result JSON lies in the output folder
+  await page.goto(`${base}/console/#/batch`);
+  await page.waitForSelector('form select[name=domain]');
+  await page.selectOption('form select[name=domain]', domainId);
+  await page.selectOption('form select[name=source-kind]', 'folder');
+  await page.fill('form input[name=source-folder]', path.join(batchDir, 'in'));
+  await page.selectOption('form select[name=output-kind]', 'folder');
+  await page.fill('form input[name=output-folder]', path.join(batchDir, 'out'));
+  await page.click('form button[type=submit]');
+  await page.waitForSelector('#batch-jobs [data-state=done]', { timeout: 180000 });
+  const jobRow = await page.locator('#batch-jobs tbody tr').first().textContent();
+  assert.ok(jobRow.includes('2/2'), jobRow);
+  for (const name of ['a.jpg.json', 'b.jpg.json']) {
+    const result = JSON.parse(fs.readFileSync(path.join(batchDir, 'out', name), 'utf8'));
+    assert.equal(result.images[0].inferResult, 'SUCCESS', `${name}: ${JSON.stringify(result).slice(0, 200)}`);
+  }
+  console.log(`e2e: batch job done in the console: ${jobRow.replace(/\s+/g, ' ').slice(0, 120)}`);
+  await shot('batch');
 
   // 8. users and tokens; the audit log shows the domain creation
   await page.goto(`${base}/console/#/users`);

@@ -59,6 +59,7 @@ export function fmtDuration(n) {
 function locationText(loc) {
   if (!loc) return '';
   if (loc.folder) return loc.folder;
+  if (loc.local) return loc.local; // a stored job's source: the folder its items are relative to
   if (loc.files) return `${loc.files.length} files`;
   if (loc.s3) return `s3://${loc.s3.bucket}/${loc.s3.prefix || ''}`;
   return JSON.stringify(loc);
@@ -188,7 +189,7 @@ function jobRow(job, domains, reload) {
     progress,
     String(job.failed),
     job.rate_per_sec > 0 ? `${job.rate_per_sec.toFixed(2)} ${t('batch_per_sec')}` : '–',
-    fmtDuration(job.eta_secs),
+    ACTIVE.has(job.state) ? fmtDuration(job.eta_secs) : '–',
     fmtTime(job.created_at),
     h('div', {}, actions(job, reload), details),
   ];

@@ -250,7 +250,11 @@ export async function usagePage(main) {
       ]);
       const rows = daily.days.map(dailyRow);
       put(out,
-        h('p', { id: 'usage-quota' }, `${t('quota_used')} (${u.month}): ${u.quota_used}${u.monthly_quota != null ? ` / ${u.monthly_quota}` : ''}`),
+        // The quota counter runs only for domains with a quota (it is the quota's atomic count);
+        // without one the month's calls are in the table below.
+        h('p', { id: 'usage-quota' }, u.monthly_quota != null
+          ? `${t('quota_used')} (${u.month}): ${u.quota_used} / ${u.monthly_quota}`
+          : `${t('quota_used')} (${u.month}): ${t('unlimited')}`),
         h('h2', {}, `${t('per_day')} (${daily.from} – ${daily.to})`),
         h('div', { class: 'usage-view' },
           daily.days.length ? dailyChart(daily.days, daily.from, daily.to) : h('p', {}, t('no_usage')),
