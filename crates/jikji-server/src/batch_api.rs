@@ -170,31 +170,6 @@ impl From<&Job> for JobView {
     }
 }
 
-/// `state` filter of the job list.
-#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum StateName {
-    Queued,
-    Running,
-    Paused,
-    Cancelled,
-    Done,
-    Failed,
-}
-
-impl StateName {
-    fn state(self) -> JobState {
-        match self {
-            StateName::Queued => JobState::Queued,
-            StateName::Running => JobState::Running,
-            StateName::Paused => JobState::Paused,
-            StateName::Cancelled => JobState::Cancelled,
-            StateName::Done => JobState::Done,
-            StateName::Failed => JobState::Failed,
-        }
-    }
-}
-
 /// Most jobs one list answer carries.
 const LIST_MAX: i64 = 1000;
 
@@ -202,7 +177,7 @@ const LIST_MAX: i64 = 1000;
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Only jobs in this state.
-    pub state: Option<StateName>,
+    pub state: Option<JobState>,
     /// Newest jobs first, at most this many (1–1000, default 100).
     #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
@@ -234,7 +209,7 @@ pub async fn list(State(st): State<AppState>, q: ListParams) -> Response {
     if !(1..=LIST_MAX).contains(&limit) {
         return invalid(format!("limit must be 1–{LIST_MAX}"));
     }
-    match st.store.list_jobs(q.state.map(StateName::state), limit).await {
+    match st.store.list_jobs(q.state, limit).await {
         Ok(jobs) => Json(jobs.iter().map(JobView::from).collect::<Vec<_>>()).into_response(),
         Err(e) => store_error(e),
     }

@@ -79,9 +79,9 @@ use utoipa::OpenApi;
         accounts::LoginBody, accounts::SessionView, accounts::PasswordBody, accounts::RoleName,
         accounts::CreateUser, accounts::PatchUser, accounts::UserView, accounts::CreateToken,
         accounts::TokenView, accounts::CreatedTokenView, accounts::AuditView,
-        reader::CorrectionBody, reader::CorrectionView, reader::PdfUpload,
+        reader::CorrectionBody, jikji_store::Correction, reader::PdfUpload,
         batch_api::CreateJob, batch_api::SourceBody, batch_api::OutputBody, batch_api::S3Body,
-        batch_api::VersionName, batch_api::StateName, batch_api::JobView
+        batch_api::VersionName, jikji_store::JobState, batch_api::JobView
     )),
     modifiers(&BearerAuth, &ErrorResponses),
     tags((name = "clova", description = "CLOVA OCR compatible endpoints"), (name = "admin", description = "Domain, template and batch job management, accounts, OCR Reader corrections, searchable PDF"))

@@ -21,7 +21,7 @@ use jikji_clova::uncertain::PDF_PIXELS_PER_POINT;
 use jikji_geometry::{Point, Quad};
 use jikji_store::{Correction, NewCorrection};
 use jikji_types::{Cancel, PageResult, Word};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 
@@ -306,39 +306,6 @@ pub struct CorrectionBody {
     pub corrected: String,
 }
 
-/// A stored correction (without its crop: `GET …/corrections/{correctionId}/crop`).
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CorrectionView {
-    pub id: i64,
-    pub domain_id: i64,
-    pub image_sha256: String,
-    pub page: i64,
-    /// x1, y1, …, x4, y4 (TL, TR, BR, BL).
-    pub polygon: Vec<f32>,
-    pub recognized: String,
-    pub corrected: String,
-    pub created_by: String,
-    /// Unix ms.
-    pub created_at: i64,
-}
-
-impl From<Correction> for CorrectionView {
-    fn from(c: Correction) -> Self {
-        CorrectionView {
-            id: c.id,
-            domain_id: c.domain_id,
-            image_sha256: c.image_sha256,
-            page: c.page,
-            polygon: c.polygon,
-            recognized: c.recognized,
-            corrected: c.corrected,
-            created_by: c.created_by,
-            created_at: c.created_at,
-        }
-    }
-}
-
 /// Paging of `GET …/corrections`.
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -405,7 +372,7 @@ fn word_crop(st: &AppState, bytes: &[u8], page: usize, poly: &[f32; 8]) -> Resul
 #[utoipa::path(post, path = "/admin/v1/domains/{id}/corrections", tag = "admin", security(("bearer" = [])),
     params(("id" = i64, Path)), request_body = CorrectionBody,
     responses(
-        (status = 201, body = CorrectionView),
+        (status = 201, body = Correction),
         (status = 400, description = "`invalid`: a path id that is not an integer, an invalid body, an unreadable image, a page the file lacks, a polygon outside the page", body = crate::admin::AdminError)))]
 pub async fn create_correction(
     State(st): State<AppState>,
@@ -453,7 +420,7 @@ pub async fn create_correction(
         created_by: who.actor,
     };
     match st.store.add_correction(new).await {
-        Ok(c) => (StatusCode::CREATED, Json(CorrectionView::from(c))).into_response(),
+        Ok(c) => (StatusCode::CREATED, Json(c)).into_response(),
         Err(e) => store_error(e),
     }
 }
@@ -461,7 +428,7 @@ pub async fn create_correction(
 #[utoipa::path(get, path = "/admin/v1/domains/{id}/corrections", tag = "admin", security(("bearer" = [])),
     params(("id" = i64, Path), ListQuery),
     responses(
-        (status = 200, body = Vec<CorrectionView>),
+        (status = 200, body = Vec<Correction>),
         (status = 400, description = "`invalid`: a path id or query value that is not an integer", body = crate::admin::AdminError)))]
 pub async fn list_corrections(
     State(st): State<AppState>,
@@ -475,7 +442,7 @@ pub async fn list_corrections(
     }
     let limit = q.limit.unwrap_or(jikji_store::corrections::MAX_LIST);
     match st.store.list_corrections(Some(id), q.after.unwrap_or(0), limit).await {
-        Ok(v) => Json(v.into_iter().map(CorrectionView::from).collect::<Vec<_>>()).into_response(),
+        Ok(v) => Json(v).into_response(),
         Err(e) => store_error(e),
     }
 }

@@ -17,7 +17,7 @@
 //! ([`Store::begin_finishing`]), writes the summary and marks the job `done`
 //! ([`Store::finish_job`]); if it dies in between, the lease runs out and another worker does it.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -36,7 +36,7 @@ const INSERT_CHUNK: usize = 500;
 pub const RATE_WINDOW_MS: i64 = 60_000;
 
 /// Where a job stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum JobState {
     /// Created; no item claimed yet.

@@ -54,14 +54,16 @@ impl std::fmt::Debug for NewCorrection {
     }
 }
 
-/// A stored correction (without its crop).
-#[derive(Clone, PartialEq, Serialize)]
+/// A stored correction (without its crop: `GET …/corrections/{correctionId}/crop`); the admin
+/// API's answer as it is.
+#[derive(Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Correction {
     pub id: i64,
     pub domain_id: i64,
     pub image_sha256: String,
     pub page: i64,
+    /// x1, y1, …, x4, y4 (TL, TR, BR, BL).
     pub polygon: Vec<f32>,
     pub recognized: String,
     pub corrected: String,
