@@ -382,6 +382,8 @@ mod tests {
 
     #[test]
     fn a_line_the_classifier_turns_is_read_both_ways() {
+        // Every line turned: the page may be upside down, so the turned crops are read first and the
+        // lines as they stood second.
         let page = Page::new()
             .line(0, 4, &[(Some(RED), 2), (Some(BLUE), 2)])
             .line(1, 4, &[(Some(GREEN), 2), (Some(BROWN), 2)]);
@@ -411,6 +413,53 @@ mod tests {
                 ("바로섬".into(), pass(Reader::Korean)),
             ]
         );
+    }
+
+    #[test]
+    fn on_an_upright_page_a_turned_line_is_read_as_it_stood_first() {
+        // Two of five lines turned: the page is upright, so the classifier's turn is a second opinion.
+        let page = Page::new()
+            .line(0, 4, &[(Some(RED), 2), (Some(BLUE), 2)])
+            .line(1, 4, &[(Some(GREEN), 2), (Some(BROWN), 2)])
+            .line(2, 3, &[(Some(BLACK), 3)])
+            .line(3, 3, &[(Some(GREY), 3)])
+            .line(4, 3, &[(Some(PURPLE), 3)]);
+        let korean = StubRecognizer::new(&[
+            // Wrong turn: read as it stood, the line is confident, and the turned crop is never read.
+            (&[RED, BLUE], "바른줄", 0.97),
+            (&[BLUE, RED], "를몸叶", 0.6),
+            // Right turn: as it stood the reading is doubtful, so the turned crop is read and wins.
+            (&[GREEN, BROWN], "뒤집힘", 0.55),
+            (&[BROWN, GREEN], "바로섬", 0.96),
+            (&[BLACK], "가나다", 0.97),
+            (&[GREY], "라마바", 0.97),
+            (&[PURPLE], "사아자", 0.97),
+        ]);
+        let mut m = models(&page, &korean, &StubRecognizer::new(&[]), None);
+        m.orientation = Box::new(StubOrientation {
+            upside_down: vec![vec![RED, BLUE], vec![GREEN, BROWN]],
+        });
+        let r = run(&page, &mut m, &[Lang::Ko]);
+        let overruled = Pass {
+            reader: Reader::Korean,
+            flip_overruled: true,
+        };
+        assert_eq!(
+            lines(&r),
+            vec![
+                ("바른줄".into(), overruled),
+                ("바로섬".into(), pass(Reader::Korean)),
+                ("가나다".into(), pass(Reader::Korean)),
+                ("라마바".into(), pass(Reader::Korean)),
+                ("사아자".into(), pass(Reader::Korean)),
+            ]
+        );
+        let log = korean.log();
+        assert!(
+            !log.contains(&vec![BLUE, RED]),
+            "a confident reading as it stood spares the turned reading: {log:?}"
+        );
+        assert!(log.contains(&vec![BROWN, GREEN]));
     }
 
     #[test]
