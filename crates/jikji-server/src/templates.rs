@@ -214,6 +214,23 @@ pub fn store_sample(data_dir: &std::path::Path, bytes: &[u8]) -> std::io::Result
     Ok(sha)
 }
 
+/// A stored version's sample: its image (from `{data_dir}/templates/{sha}`) and the OCR result kept
+/// with the version, so a new version on the same sample needs no OCR. The error says what is wrong.
+pub fn load_stored_sample(
+    data_dir: &std::path::Path,
+    sha: &str,
+    page_json: &str,
+    limits: &jikji_image::Limits,
+) -> Result<(PageResult, RgbImage), &'static str> {
+    let bytes = std::fs::read(sample_file(data_dir, sha)).map_err(|_| "the stored sample image is missing")?;
+    let img = jikji_image::decode(&bytes, None, limits)
+        .ok()
+        .and_then(|mut pages| (!pages.is_empty()).then(|| pages.swap_remove(0).image))
+        .ok_or("the stored sample image is unreadable")?;
+    let page: PageResult = serde_json::from_str(page_json).map_err(|_| "the stored sample's OCR result is unreadable")?;
+    Ok((page, img))
+}
+
 /// The version to store for a description, its sample's OCR result and image.
 pub fn new_version(
     def: TemplateDef,
@@ -255,15 +272,8 @@ async fn build_version(
             (page, img, sha)
         }
         (None, Some((sha, page_json))) => {
-            let bytes = std::fs::read(sample_file(&st.config.data_dir, &sha)).map_err(|_| {
-                admin_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the stored sample image is missing")
-            })?;
-            let img = jikji_image::decode(&bytes, None, &st.image_limits())
-                .ok()
-                .and_then(|mut pages| (!pages.is_empty()).then(|| pages.swap_remove(0).image))
-                .ok_or_else(|| admin_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the stored sample image is unreadable"))?;
-            let page: PageResult = serde_json::from_str(&page_json)
-                .map_err(|_| admin_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "stored sample page"))?;
+            let (page, img) = load_stored_sample(&st.config.data_dir, &sha, &page_json, &st.image_limits())
+                .map_err(|msg| admin_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", msg))?;
             (page, Arc::new(img), sha)
         }
         (None, None) => return Err(invalid("image (the sample, base64) is required")),
@@ -447,10 +457,15 @@ pub async fn test(State(st): State<AppState>, p: TplPath, body: JsonBody<TestBod
     let matched = m
         .as_ref()
         .is_some_and(|m| m.score >= jikji_template::MIN_SCORE && m.inliers >= jikji_template::MIN_INLIERS);
-    let image = m.as_ref().map(|m| {
-        let img = read_image(&set, &[(t, info.name.clone())], m, &page, &img, jikji_clova::Version::V2, "test");
-        serde_json::to_value(img).unwrap_or_default()
-    });
+    let image = match m.as_ref() {
+        Some(m) => {
+            let img = read_image(&set, &[(t, info.name.clone())], m, &page, &img, jikji_clova::Version::V2, "test");
+            let source = crate::validation::Source { template_id: t, version };
+            let img = if matched { validated(&st, &set.templates[0], source, img).await } else { img };
+            Some(serde_json::to_value(img).unwrap_or_default())
+        }
+        None => None,
+    };
     Json(TestView {
         matched,
         score: m.as_ref().map_or(0.0, |m| m.score),
@@ -519,6 +534,8 @@ pub struct Candidates {
     pub set: TemplateSet,
     /// (template id, name) per entry of `set.templates`.
     pub ids: Vec<(i64, String)>,
+    /// The released version per entry of `set.templates`.
+    pub versions: Vec<i64>,
 }
 
 pub async fn candidates(
@@ -534,6 +551,7 @@ pub async fn candidates(
         .map_err(|e| crate::ApiError::detail(ErrorCode::UnknownServiceError, format!("store: {e}")))?;
     let mut templates = Vec::new();
     let mut ids = Vec::new();
+    let mut versions = Vec::new();
     for r in released {
         if template_ids.is_some_and(|want| !want.contains(&r.id)) {
             continue;
@@ -542,6 +560,7 @@ pub async fn candidates(
             Ok(t) => {
                 templates.push(t);
                 ids.push((r.id, r.name));
+                versions.push(r.version);
             }
             Err(e) => tracing::error!(template_id = r.id, error = %e, "stored template unreadable"),
         }
@@ -555,6 +574,7 @@ pub async fn candidates(
     Ok(Candidates {
         set: TemplateSet::new(templates),
         ids,
+        versions,
     })
 }
 
@@ -587,10 +607,27 @@ pub fn read_image(
     template_image(page, version, name, MatchedTemplate { id, name: tname }, title, &fields)
 }
 
-/// The `/infer` image of one page: the best template's fields, or `FAILURE` when none matches.
-pub fn infer_image(c: &Candidates, page: &PageResult, image: &RgbImage, v: &ValidRequest) -> ImageResult {
+/// The `/infer` image of one page: the best template's fields, or `FAILURE` when none matches; with
+/// the index (in `c.set`) of the template that matched.
+pub fn infer_image(c: &Candidates, page: &PageResult, image: &RgbImage, v: &ValidRequest) -> (ImageResult, Option<usize>) {
     match c.set.match_page(page) {
-        Some(m) => read_image(&c.set, &c.ids, &m, page, image, v.version, &v.name),
-        None => ImageResult::failed(InferResult::Failure, uncertain::TEMPLATE_NOT_MATCHED_MESSAGE, &v.name),
+        Some(m) => (read_image(&c.set, &c.ids, &m, page, image, v.version, &v.name), Some(m.template)),
+        None => (ImageResult::failed(InferResult::Failure, uncertain::TEMPLATE_NOT_MATCHED_MESSAGE, &v.name), None),
     }
+}
+
+/// `image` with its external validation (spec §14) when template `t` names a validator and the image
+/// was read: the validator's verdict in `validationResult` (`UNCHECKED` while and unless it answers).
+pub async fn validated(st: &AppState, t: &Template, source: crate::validation::Source, mut image: ImageResult) -> ImageResult {
+    let Some(url) = t.def.validation_url.as_deref() else {
+        return image;
+    };
+    if image.infer_result != InferResult::Success {
+        return image;
+    }
+    image.validation_result = jikji_clova::ValidationResult {
+        result: crate::validation::UNCHECKED.into(),
+    };
+    image.validation_result = crate::validation::validate(&st.validation_fetcher, url, source, &image).await;
+    image
 }

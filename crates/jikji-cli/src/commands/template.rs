@@ -26,6 +26,21 @@ pub enum Command {
         #[arg(long, value_name = "IMAGE")]
         sample: PathBuf,
     },
+    /// Add a new draft version of a template: new regions, a new sample, or both (the other is kept
+    /// from the newest version). The released version keeps serving until `release`.
+    Update {
+        #[command(flatten)]
+        common: Common,
+        #[arg(long)]
+        domain: i64,
+        template: i64,
+        /// New regions (JSON, as for `create`); default: the newest version's.
+        #[arg(long, value_name = "FILE")]
+        regions: Option<PathBuf>,
+        /// A new sample image; default: the newest version's (its stored OCR result is reused).
+        #[arg(long, value_name = "IMAGE")]
+        sample: Option<PathBuf>,
+    },
     /// List the domain's templates.
     List {
         #[command(flatten)]
@@ -100,6 +115,20 @@ fn read_image(path: &PathBuf) -> anyhow::Result<(Vec<u8>, jikji_types::PageResul
     Ok((bytes, page, img))
 }
 
+/// A regions file (the admin API's `template` object).
+fn read_regions(path: &PathBuf) -> anyhow::Result<TemplateDef> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("{}: not a template description", path.display()))
+}
+
+/// A sample image read with the engine and stored under the data directory → (OCR result, image,
+/// SHA-256).
+fn read_sample(common: &Common, path: &PathBuf) -> anyhow::Result<(jikji_types::PageResult, image::RgbImage, String)> {
+    let (bytes, page, img) = read_image(path)?;
+    let sha = jikji_server::templates::store_sample(&common.data_dir, &bytes).context("storing the sample image")?;
+    Ok((page, img, sha))
+}
+
 fn print_info(t: &TemplateInfo, json: bool) {
     if json {
         println!("{}", serde_json::to_string(t).unwrap_or_default());
@@ -127,17 +156,53 @@ async fn run_async(cmd: Command) -> anyhow::Result<()> {
             regions,
             sample,
         } => {
-            let text = std::fs::read_to_string(&regions)
-                .with_context(|| format!("reading {}", regions.display()))?;
-            let def: TemplateDef = serde_json::from_str(&text)
-                .with_context(|| format!("{}: not a template description", regions.display()))?;
+            let def = read_regions(&regions)?;
             let store = super::domain::open(&common).await?;
-            let (bytes, page, img) = read_image(&sample)?;
-            let sha = jikji_server::templates::store_sample(&common.data_dir, &bytes)
-                .context("storing the sample image")?;
+            let (page, img, sha) = read_sample(&common, &sample)?;
             let new = jikji_server::templates::new_version(def, &page, &img, sha)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", regions.display()))?;
             let t = store.create_template(domain, new).await?;
+            print_info(&t, common.json);
+        }
+        Command::Update {
+            common,
+            domain,
+            template,
+            regions,
+            sample,
+        } => {
+            if regions.is_none() && sample.is_none() {
+                bail!("nothing to update: give --regions, --sample or both");
+            }
+            let store = super::domain::open(&common).await?;
+            let t = info(&store, domain, template).await?;
+            let newest = store
+                .template_version(template, t.latest_version)
+                .await?
+                .with_context(|| format!("template {template} has no version {}", t.latest_version))?;
+            let def: TemplateDef = match &regions {
+                Some(path) => read_regions(path)?,
+                None => serde_json::from_str(&newest.definition).context("the stored regions are unreadable")?,
+            };
+            let (page, img, sha) = match &sample {
+                Some(path) => read_sample(&common, path)?,
+                None => {
+                    let (page, img) = jikji_server::templates::load_stored_sample(
+                        &common.data_dir,
+                        &newest.sample_sha256,
+                        &newest.sample_page,
+                        &Default::default(),
+                    )
+                    .map_err(|msg| anyhow::anyhow!("{msg} (data directory {})", common.data_dir.display()))?;
+                    (page, img, newest.sample_sha256)
+                }
+            };
+            let new = jikji_server::templates::new_version(def, &page, &img, sha)
+                .map_err(|e| anyhow::anyhow!("the new version: {e}"))?;
+            let t = store
+                .update_template(domain, template, new)
+                .await?
+                .with_context(|| format!("no template {template} in domain {domain}"))?;
             print_info(&t, common.json);
         }
         Command::List { common, domain } => {
