@@ -137,3 +137,67 @@ pub const DOCUMENT_NOT_FOUND_MESSAGE: &str = "No document of the requested type 
 pub const MASKED_IMAGE_MEMBER: &str = "jikjiMaskedImage";
 /// The `format` of the masked image.
 pub const MASKED_IMAGE_FORMAT: &str = "png";
+
+/// Template external validation (spec §14, [D: VAL]): the request Jikji sends is documented —
+/// `POST <validationUrl>` with `{"image": <the image result object>}` — but the validator's answer is
+/// not. Jikji takes, case-insensitively, a JSON `{"result": "VALID"|"INVALID"}`, the same wrapped as
+/// `{"validationResult": {"result": …}}` (the shape of the response member it fills), a JSON
+/// `{"valid": true|false}`, or a bare `VALID`/`INVALID` body (plain text or a JSON string). Anything
+/// else, a non-2xx status, a refused address, a timeout or a failed connection leaves the image
+/// `UNCHECKED`: the OCR result is still returned, only the verdict is missing.
+pub fn validator_verdict(status: u16, body: &[u8]) -> Option<bool> {
+    if !(200..300).contains(&status) {
+        return None;
+    }
+    let word = |s: &str| match s.trim().to_ascii_uppercase().as_str() {
+        "VALID" => Some(true),
+        "INVALID" => Some(false),
+        _ => None,
+    };
+    let text = std::str::from_utf8(body).ok()?;
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(serde_json::Value::String(s)) => word(&s),
+        Ok(v) => {
+            let result = v
+                .get("result")
+                .or_else(|| v.get("validationResult").and_then(|r| r.get("result")));
+            match (result, v.get("valid")) {
+                (Some(serde_json::Value::String(s)), _) => word(s),
+                (None, Some(serde_json::Value::Bool(b))) => Some(*b),
+                _ => None,
+            }
+        }
+        Err(_) => word(text),
+    }
+}
+
+/// How long the server waits for an external validator (connection and answer) before the image is
+/// left `UNCHECKED`: the validation runs inside the `/infer` call, so the bound is short next to the
+/// request timeout. Configurable (`validation_timeout_ms`).
+pub const VALIDATION_TIMEOUT_MS: u64 = 3000;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validator_answers_are_read_leniently_and_anything_else_is_no_verdict() {
+        for (status, body, verdict) in [
+            (200, r#"{"result":"VALID"}"#, Some(true)),
+            (200, r#"{"result":"invalid"}"#, Some(false)),
+            (201, r#"{"validationResult":{"result":"VALID"}}"#, Some(true)),
+            (200, r#"{"valid":false}"#, Some(false)),
+            (200, "VALID\n", Some(true)),
+            (200, r#""INVALID""#, Some(false)),
+            (200, r#"{"result":"MAYBE"}"#, None),
+            (200, r#"{"result":true}"#, None),
+            (200, "", None),
+            (200, "OK", None),
+            (500, r#"{"result":"VALID"}"#, None),
+            (302, "VALID", None),
+        ] {
+            assert_eq!(validator_verdict(status, body.as_bytes()), verdict, "{status} {body}");
+        }
+        assert_eq!(validator_verdict(200, &[0xff, 0xfe]), None);
+    }
+}

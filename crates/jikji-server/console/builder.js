@@ -19,7 +19,7 @@ const NEW_REGION = { width: 240, height: 48 };
 
 /** The editor's state for one template (new or opened). */
 function emptyDraft() {
-  return { id: null, name: '', regions: [], selected: -1, sample: null };
+  return { id: null, name: '', regions: [], selected: -1, sample: null, validationUrl: '' };
 }
 
 function regionsOf(def) {
@@ -46,6 +46,7 @@ function definition(draft) {
     }),
   };
   if (title) def.title = r4(title);
+  if (draft.validationUrl && draft.validationUrl.trim()) def.validationUrl = draft.validationUrl.trim();
   return def;
 }
 
@@ -241,6 +242,8 @@ function testView(res, file) {
     h('div', { class: 'try-view' }, stage,
       h('div', {},
         image.title ? h('p', {}, `${t('title_region')}: `, h('strong', {}, image.title.inferText || '')) : null,
+        image.validationResult && image.validationResult.result !== 'NO_REQUESTED'
+          ? h('p', { id: 'test-validation' }, `${t('validation_result')}: `, h('strong', {}, image.validationResult.result)) : null,
         table([t('field_name'), t('value'), t('confidence')], fields))));
 }
 
@@ -280,7 +283,7 @@ export async function templatesPage(main, keep) {
   const openTemplate = async (id) => {
     try {
       const d = await api('GET', `/admin/v1/domains/${domainId()}/templates/${id}`);
-      draft = { id, name: d.definition.name || d.name, regions: regionsOf(d.definition), selected: -1, sample: null };
+      draft = { id, name: d.definition.name || d.name, regions: regionsOf(d.definition), selected: -1, sample: null, validationUrl: d.definition.validationUrl || '' };
       renderEditor();
     } catch (e) { showError(e); }
   };
@@ -288,6 +291,10 @@ export async function templatesPage(main, keep) {
   const renderEditor = () => {
     const name = h('input', { id: 'tpl-name', value: draft.name, required: true, maxlength: 200, disabled: !mayWrite });
     name.addEventListener('input', () => { draft.name = name.value; });
+    // The external validator every image this template reads is sent to (optional).
+    const vurl = h('input', { id: 'tpl-validation-url', type: 'url', value: draft.validationUrl, maxlength: 2048, disabled: !mayWrite,
+      placeholder: 'https://validator.example/check' });
+    vurl.addEventListener('input', () => { draft.validationUrl = vurl.value; });
     const sampleIn = h('input', { type: 'file', id: 'tpl-sample', accept: 'image/*,application/pdf', disabled: !mayWrite });
     const readBtn = h('button', { type: 'button', id: 'tpl-read-sample', disabled: !mayWrite, onclick: async () => {
       const f = sampleIn.files[0];
@@ -330,7 +337,7 @@ export async function templatesPage(main, keep) {
     };
     put(editBox,
       h('h2', {}, draft.id ? `${t('template_builder')}: #${draft.id}` : t('new_template')),
-      h('div', { class: 'grid' }, field(t('template_name'), name), field(t('sample'), sampleIn),
+      h('div', { class: 'grid' }, field(t('template_name'), name), field(t('validation_url'), vurl), field(t('sample'), sampleIn),
         h('div', { class: 'row' }, mayWrite ? readBtn : null, mayWrite ? saveBtn : null,
           draft.id && mayWrite ? h('button', { type: 'button', id: 'tpl-release', onclick: () => release(draft.id) }, t('release')) : null,
           draft.id && mayWrite ? h('button', { type: 'button', id: 'tpl-rollback', onclick: () => rollback(draft.id) }, t('rollback')) : null,

@@ -223,11 +223,15 @@ function dailyChart(days, from, to) {
   return svg;
 }
 
-const DAILY_COLS = ['day', 'calls', 'pages', 'table_pages', 'successes', 'failures', 'failures_by_code', 'p50_ms', 'p90_ms', 'operations'];
+const DAILY_COLS = ['day', 'calls', 'pages', 'table_pages', 'validations', 'successes', 'failures', 'failures_by_code', 'p50_ms', 'p90_ms', 'operations'];
+
+/** The operations of a day, `general: 3, infer: 1`. */
+function opsText(d) {
+  return Object.entries(d.operations || {}).map(([k, v]) => `${k}: ${v.calls}`).join(', ');
+}
 
 function dailyRow(d) {
-  const ops = Object.entries(d.operations || {}).map(([k, v]) => `${k}: ${v.calls}`).join(', ');
-  return [d.day, d.calls, d.pages, d.table_pages, d.successes, d.failures, failureCodes(d), ms(d.latency.p50_ms), ms(d.latency.p90_ms), ops];
+  return [d.day, d.calls, d.pages, d.table_pages, d.validations, d.successes, d.failures, failureCodes(d), ms(d.latency.p50_ms), ms(d.latency.p90_ms), opsText(d)];
 }
 
 const MONTHLY_COLS = ['month', 'operation', 'calls', 'pages', 'tables', 'failures'];
@@ -249,6 +253,9 @@ export async function usagePage(main) {
         api('GET', `/admin/v1/domains/${select.value}/usage/daily?${q}`),
       ]);
       const rows = daily.days.map(dailyRow);
+      // Template domains also show the calls made to their templates' external validators.
+      const tpl = (domains.find((d) => String(d.id) === select.value) || {}).kind === 'template';
+      const extra = (d) => (tpl ? [d.validations] : []);
       put(out,
         // The quota counter runs only for domains with a quota (it is the quota's atomic count);
         // without one the month's calls are in the table below.
@@ -259,9 +266,9 @@ export async function usagePage(main) {
         h('div', { class: 'usage-view' },
           daily.days.length ? dailyChart(daily.days, daily.from, daily.to) : h('p', {}, t('no_usage')),
           h('div', {},
-            table([t('day'), t('calls'), t('pages'), t('failures'), t('failures_by_code'), t('median_latency'), t('operation')],
-              [...daily.days.map((d) => [d.day, d.calls, d.pages, d.failures, failureCodes(d), ms(d.latency.p50_ms), dailyRow(d)[9]]),
-                [t('total'), daily.total.calls, daily.total.pages, daily.total.failures, failureCodes(daily.total), ms(daily.total.latency.p50_ms), '']]),
+            table([t('day'), t('calls'), t('pages'), ...(tpl ? [t('validations')] : []), t('failures'), t('failures_by_code'), t('median_latency'), t('operation')],
+              [...daily.days.map((d) => [d.day, d.calls, d.pages, ...extra(d), d.failures, failureCodes(d), ms(d.latency.p50_ms), opsText(d)]),
+                [t('total'), daily.total.calls, daily.total.pages, ...extra(daily.total), daily.total.failures, failureCodes(daily.total), ms(daily.total.latency.p50_ms), '']]),
             h('p', { class: 'note' }, t('latency_note')),
             downloadLink(csvText(DAILY_COLS, rows), 'text/csv', `jikji-usage-daily-domain-${daily.domain_id}-${daily.from}-${daily.to}.csv`, t('download_csv'), 'usage-daily-csv'))),
         h('h2', {}, t('per_month')),

@@ -97,6 +97,13 @@ pub struct ServerConfig {
     pub webhook_retry_base_ms: u64,
     /// Attempts of a webhook before it is logged as failed.
     pub webhook_max_attempts: u32,
+    /// How long a Template OCR call waits for a template's external validator (`validationUrl`)
+    /// before the image is answered `UNCHECKED` (see `validation.rs`).
+    pub validation_timeout_ms: u64,
+    /// Allow validation URLs to resolve to private (RFC 1918, ULA, CGNAT) or loopback addresses.
+    pub validation_allow_private: bool,
+    /// Allow validation URLs to resolve to loopback addresses.
+    pub validation_allow_loopback: bool,
 }
 
 impl Default for ServerConfig {
@@ -137,6 +144,9 @@ impl Default for ServerConfig {
             quota_webhook_allow_loopback: false,
             webhook_retry_base_ms: 5000,
             webhook_max_attempts: 10,
+            validation_timeout_ms: jikji_clova::uncertain::VALIDATION_TIMEOUT_MS,
+            validation_allow_private: false,
+            validation_allow_loopback: false,
         }
     }
 }
@@ -185,6 +195,9 @@ impl std::fmt::Debug for ServerConfig {
             quota_webhook_allow_loopback,
             webhook_retry_base_ms,
             webhook_max_attempts,
+            validation_timeout_ms,
+            validation_allow_private,
+            validation_allow_loopback,
         } = &shown;
         d.field("listen", listen)
             .field("data_dir", data_dir)
@@ -221,6 +234,9 @@ impl std::fmt::Debug for ServerConfig {
             .field("quota_webhook_allow_loopback", quota_webhook_allow_loopback)
             .field("webhook_retry_base_ms", webhook_retry_base_ms)
             .field("webhook_max_attempts", webhook_max_attempts)
+            .field("validation_timeout_ms", validation_timeout_ms)
+            .field("validation_allow_private", validation_allow_private)
+            .field("validation_allow_loopback", validation_allow_loopback)
             .finish()
     }
 }

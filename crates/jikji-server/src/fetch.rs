@@ -326,6 +326,27 @@ impl Fetcher {
         body: Vec<u8>,
         headers: &[(&str, String)],
     ) -> Result<u16, FetchError> {
+        self.post(url, body, headers, false).await.map(|(status, _)| status)
+    }
+
+    /// [`Fetcher::post_json`], and the answer's body too (at most `max_bytes`; more is
+    /// [`FetchError::TooLarge`]). External validation uses it (`validation.rs`).
+    pub async fn post_json_answer(
+        &self,
+        url: &str,
+        body: Vec<u8>,
+        headers: &[(&str, String)],
+    ) -> Result<(u16, Vec<u8>), FetchError> {
+        self.post(url, body, headers, true).await
+    }
+
+    async fn post(
+        &self,
+        url: &str,
+        body: Vec<u8>,
+        headers: &[(&str, String)],
+        read_answer: bool,
+    ) -> Result<(u16, Vec<u8>), FetchError> {
         let url = reqwest::Url::parse(url.trim())
             .map_err(|e| FetchError::Refused(format!("malformed URL: {e}")))?;
         let attempt = async {
@@ -341,12 +362,40 @@ impl Fetcher {
             let resp = req.send().await.map_err(|e| {
                 FetchError::Failed(format!("request failed: {}", without_url(&e)))
             })?;
-            Ok(resp.status().as_u16())
+            let status = resp.status().as_u16();
+            let answer = if read_answer {
+                self.read_limited(resp).await?
+            } else {
+                Vec::new()
+            };
+            Ok((status, answer))
         };
         match tokio::time::timeout(self.timeout, attempt).await {
             Ok(r) => r,
             Err(_) => Err(FetchError::Failed("request timed out".into())),
         }
+    }
+
+    /// An answer's body, refused past `max_bytes` (by its length header, or as it arrives).
+    async fn read_limited(&self, mut resp: reqwest::Response) -> Result<Vec<u8>, FetchError> {
+        if resp
+            .content_length()
+            .is_some_and(|n| n > self.max_bytes as u64)
+        {
+            return Err(FetchError::TooLarge(self.max_bytes));
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = resp
+            .chunk()
+            .await
+            .map_err(|e| FetchError::Failed(format!("read failed: {}", without_url(&e))))?
+        {
+            if body.len() + chunk.len() > self.max_bytes {
+                return Err(FetchError::TooLarge(self.max_bytes));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
     }
 
     async fn fetch_inner(&self, mut url: reqwest::Url) -> Result<Vec<u8>, FetchError> {
@@ -374,25 +423,7 @@ impl Fetcher {
             if !status.is_success() {
                 return Err(FetchError::Failed(format!("HTTP status {status}")));
             }
-            if resp
-                .content_length()
-                .is_some_and(|n| n > self.max_bytes as u64)
-            {
-                return Err(FetchError::TooLarge(self.max_bytes));
-            }
-            let mut resp = resp;
-            let mut body = Vec::new();
-            while let Some(chunk) = resp
-                .chunk()
-                .await
-                .map_err(|e| FetchError::Failed(format!("read failed: {}", without_url(&e))))?
-            {
-                if body.len() + chunk.len() > self.max_bytes {
-                    return Err(FetchError::TooLarge(self.max_bytes));
-                }
-                body.extend_from_slice(&chunk);
-            }
-            return Ok(body);
+            return self.read_limited(resp).await;
         }
         Err(FetchError::Failed(format!(
             "more than {} redirects",

@@ -30,6 +30,7 @@ pub mod state;
 pub mod templates;
 pub mod try_it;
 pub mod usage;
+pub mod validation;
 pub mod webhook;
 
 pub use config::ServerConfig;

@@ -132,6 +132,8 @@ pub(crate) struct Stats {
     pub(crate) table_pages: i64,
     /// An image that failed inside a 200 answer (`FAILURE`, `ERROR`).
     pub(crate) failed: Option<InferResult>,
+    /// Images sent to a template's external validator.
+    pub(crate) validations: i64,
 }
 
 pub(crate) fn usage_operation(op: Operation) -> String {
@@ -233,6 +235,7 @@ pub(crate) fn record_usage(
         outcome: outcome.to_string(),
         pages: stats.pages,
         table_pages: stats.table_pages,
+        validations: stats.validations,
         latency_ms: error
             .is_none()
             .then(|| started.elapsed().as_secs_f64() * 1000.0),
@@ -807,16 +810,27 @@ pub(crate) async fn recognise(
                         .as_ref()
                         .ok_or_else(|| ApiError::new(ErrorCode::UnknownServiceError))?;
                     let blank = image::RgbImage::new(1, 1);
-                    pages
-                        .iter()
-                        .map(|(p, _, img)| {
-                            let img = crate::templates::infer_image(c, p, img.as_deref().unwrap_or(&blank), &v);
-                            if img.infer_result != InferResult::Success {
-                                stats.failed = Some(img.infer_result);
+                    let mut images = Vec::with_capacity(pages.len());
+                    for (p, _, img) in &pages {
+                        let (img, matched) = crate::templates::infer_image(c, p, img.as_deref().unwrap_or(&blank), v);
+                        let img = match matched {
+                            Some(i) => {
+                                let source = crate::validation::Source {
+                                    template_id: c.ids[i].0,
+                                    version: c.versions[i],
+                                };
+                                let t = &c.set.templates[i];
+                                stats.validations += i64::from(t.def.validation_url.is_some() && img.infer_result == InferResult::Success);
+                                crate::templates::validated(st, t, source, img).await
                             }
-                            img
-                        })
-                        .collect()
+                            None => img,
+                        };
+                        if img.infer_result != InferResult::Success {
+                            stats.failed = Some(img.infer_result);
+                        }
+                        images.push(img);
+                    }
+                    images
                 }
                 _ => pages
                     .iter()

@@ -44,6 +44,8 @@ pub struct Shared {
     pub raised: crate::webhook::Raised,
     /// The webhook's HTTP client, under the webhook's own address policy.
     pub webhook_fetcher: Fetcher,
+    /// Template external validators' HTTP client, under the validation policy (`validation.rs`).
+    pub validation_fetcher: Fetcher,
     admin_token_sha256: Option<[u8; 32]>,
 }
 
@@ -76,7 +78,9 @@ impl AppState {
             .filter(|t| !t.is_empty())
             .map(|t| Sha256::digest(t.as_bytes()).into());
         let webhook_fetcher = crate::webhook::fetcher(&config);
+        let validation_fetcher = crate::validation::fetcher(&config);
         AppState(Arc::new(Shared {
+            validation_fetcher,
             usage: Default::default(),
             raised: Default::default(),
             webhook_fetcher,

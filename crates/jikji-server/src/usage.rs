@@ -165,6 +165,7 @@ mod tests {
             outcome: jikji_store::SUCCESS.into(),
             pages: 1,
             table_pages: 0,
+            validations: 0,
             latency_ms: Some(120.0),
         };
         let n = 100_000;

@@ -244,3 +244,126 @@ async fn infer_on_a_general_domain_is_0022() {
     let (d, s) = srv.general().await;
     expect_error(srv.post_json(&d, &s, "infer", &infer_body("V2", &png(1000, 1300), None)).await, "0022").await;
 }
+
+/// What the stand-in validator received: (path, template id header, body).
+type Received = Arc<std::sync::Mutex<Vec<(String, String, Value)>>>;
+
+/// A validator on 127.0.0.1: `/valid` answers `{"result":"VALID"}`, `/invalid` a bare `INVALID`,
+/// `/garbage` `200 ok`, `/down` 503, `/slow` nothing for 10 s. Returns its base URL.
+async fn validator(got: Received) -> String {
+    use axum::extract::State;
+    use axum::http::{HeaderMap, StatusCode, Uri};
+    async fn answer(State(got): State<Received>, uri: Uri, headers: HeaderMap, body: String) -> (StatusCode, String) {
+        let id = headers.get("x-jikji-template-id").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        got.lock().unwrap().push((uri.path().to_string(), id, serde_json::from_str(&body).unwrap_or(Value::Null)));
+        match uri.path() {
+            "/valid" => (StatusCode::OK, r#"{"result":"VALID"}"#.into()),
+            "/invalid" => (StatusCode::OK, "INVALID".into()),
+            "/garbage" => (StatusCode::OK, "ok".into()),
+            "/slow" => {
+                tokio::time::sleep(Duration::from_secs(10)).await;
+                (StatusCode::OK, r#"{"result":"VALID"}"#.into())
+            }
+            _ => (StatusCode::SERVICE_UNAVAILABLE, String::new()),
+        }
+    }
+    let app = axum::Router::new().fallback(answer).with_state(got);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    base
+}
+
+/// Creates and releases the order template with `validationUrl` = `url`; returns its id.
+async fn released_with_validator(srv: &Srv, base: &str, url: &str) -> i64 {
+    let mut def = regions();
+    def["validationUrl"] = json!(url);
+    let (st, t) = admin(srv, reqwest::Method::POST, base, Some(json!({"template": def, "image": b64(&png(1000, 1400))}))).await;
+    assert_eq!(st, 201, "{t}");
+    let id = t["id"].as_i64().unwrap();
+    let (st, _) = admin(srv, reqwest::Method::POST, &format!("{base}/{id}/release"), None).await;
+    assert_eq!(st, 200);
+    id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn external_validation_returns_the_validators_verdict() {
+    let got: Received = Default::default();
+    let vbase = validator(got.clone()).await;
+    let srv = Srv::start(
+        |c| {
+            c.admin_token = Some("t".into());
+            c.validation_allow_loopback = true;
+            c.validation_timeout_ms = 500;
+        },
+        Some(Arc::new(Forms)),
+    )
+    .await;
+    let copy = png(1000, 1300);
+    let mut seen = 0;
+    for (path, expected) in [
+        ("/valid", "VALID"),
+        ("/invalid", "INVALID"),
+        ("/garbage", "UNCHECKED"),
+        ("/down", "UNCHECKED"),
+        ("/slow", "UNCHECKED"),
+    ] {
+        // One template domain per validator, so that the one released template is the one matched.
+        let (d, secret) = srv.domain(DomainKind::Template, |_| {}).await;
+        let base = format!("/admin/v1/domains/{}/templates", d.id);
+        let id = released_with_validator(&srv, &base, &format!("{vbase}{path}")).await;
+        let started = std::time::Instant::now();
+        let (_, v) = expect_ok(srv.post_json(&d, &secret, "infer", &infer_body("V2", &copy, None)).await).await;
+        let img = &v["images"][0];
+        assert_eq!(img["inferResult"], "SUCCESS", "{path}: {v}");
+        assert_eq!(img["validationResult"]["result"], expected, "{path}: {v}");
+        assert_eq!(img["fields"][0]["inferText"], "99881", "the OCR result is answered whatever the verdict");
+        assert!(started.elapsed() < Duration::from_secs(5), "{path}: the validator's wait is bounded");
+
+        // The validator got the image object and the template's id.
+        let calls = got.lock().unwrap().clone();
+        assert_eq!(calls.len(), seen + 1, "{path}: one call per image");
+        let (p, tid, body) = &calls[seen];
+        assert_eq!((p.as_str(), tid.as_str()), (path, id.to_string().as_str()));
+        assert_eq!(body["image"]["fields"][0]["inferText"], "99881", "{body}");
+        assert_eq!(body["image"]["validationResult"]["result"], "UNCHECKED");
+        assert_eq!(body["image"]["matchedTemplate"]["id"], id);
+        seen += 1;
+
+        // An image no template matches is not sent.
+        let (_, v) = expect_ok(srv.post_json(&d, &secret, "infer", &infer_body("V2", &png(600, 400), None)).await).await;
+        assert_eq!(v["images"][0]["inferResult"], "FAILURE");
+        assert_eq!(got.lock().unwrap().len(), seen);
+    }
+
+    // The console's template test asks the validator too.
+    let (d, _) = srv.domain(DomainKind::Template, |_| {}).await;
+    let base = format!("/admin/v1/domains/{}/templates", d.id);
+    let id = released_with_validator(&srv, &base, &format!("{vbase}/invalid")).await;
+    let (st, tv) = admin(&srv, reqwest::Method::POST, &format!("{base}/{id}/test"), Some(json!({"image": b64(&copy)}))).await;
+    assert_eq!(st, 200, "{tv}");
+    assert_eq!(tv["image"]["validationResult"]["result"], "INVALID", "{tv}");
+
+    // A URL that is not http(s) is refused when the template is saved.
+    let mut def = regions();
+    def["validationUrl"] = json!("file:///etc/passwd");
+    let (st, e) = admin(&srv, reqwest::Method::POST, &base, Some(json!({"template": def, "image": b64(&png(1000, 1400))}))).await;
+    assert_eq!(st, 400, "{e}");
+    assert!(e["message"].as_str().unwrap().contains("validationUrl"), "{e}");
+}
+
+/// Loopback validators are refused unless the server allows them (SSRF policy): the image is
+/// answered `UNCHECKED` and nothing is sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_validator_at_a_refused_address_is_not_called() {
+    let got: Received = Default::default();
+    let vbase = validator(got.clone()).await;
+    let srv = Srv::start(|c| c.admin_token = Some("t".into()), Some(Arc::new(Forms))).await;
+    let (d, secret) = srv.domain(DomainKind::Template, |_| {}).await;
+    let base = format!("/admin/v1/domains/{}/templates", d.id);
+    released_with_validator(&srv, &base, &format!("{vbase}/valid")).await;
+    let (_, v) = expect_ok(srv.post_json(&d, &secret, "infer", &infer_body("V2", &png(1000, 1300), None)).await).await;
+    assert_eq!(v["images"][0]["inferResult"], "SUCCESS", "{v}");
+    assert_eq!(v["images"][0]["validationResult"]["result"], "UNCHECKED");
+    assert!(got.lock().unwrap().is_empty());
+}

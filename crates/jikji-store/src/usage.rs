@@ -110,6 +110,8 @@ pub struct CallRecord {
     pub outcome: String,
     pub pages: i64,
     pub table_pages: i64,
+    /// Calls made to Template external validators (`validationUrl`) for this call.
+    pub validations: i64,
     /// Answer time; `None` leaves the call out of the histogram (see the server's usage module).
     pub latency_ms: Option<f64>,
 }
@@ -122,6 +124,7 @@ pub struct Counts {
     pub calls: i64,
     pub pages: i64,
     pub table_pages: i64,
+    pub validations: i64,
 }
 
 impl Counts {
@@ -129,6 +132,7 @@ impl Counts {
         self.calls += o.calls;
         self.pages += o.pages;
         self.table_pages += o.table_pages;
+        self.validations += o.validations;
     }
 }
 
@@ -152,6 +156,7 @@ impl UsageBatch {
                 calls: 1,
                 pages: c.pages.max(0),
                 table_pages: c.table_pages.max(0),
+                validations: c.validations.max(0),
             });
         if let Some(ms) = c.latency_ms {
             self.latency
@@ -203,6 +208,8 @@ pub struct DayUsage {
     pub document_transactions: i64,
     /// Calls of Template OCR (`/infer`).
     pub template_transactions: i64,
+    /// Images sent to Template external validators (`validationUrl`).
+    pub validations: i64,
     pub successes: i64,
     pub failures: i64,
     /// Calls per outcome: `success`, CLOVA error codes, `FAILURE`/`ERROR`.
@@ -223,6 +230,7 @@ impl DayUsage {
             table_pages: 0,
             document_transactions: 0,
             template_transactions: 0,
+            validations: 0,
             successes: 0,
             failures: 0,
             outcomes: BTreeMap::new(),
@@ -236,6 +244,7 @@ impl DayUsage {
         self.calls += c.calls;
         self.pages += c.pages;
         self.table_pages += c.table_pages;
+        self.validations += c.validations;
         if op.starts_with("document/") {
             self.document_transactions += c.calls;
         } else if op == "infer" {
@@ -263,6 +272,7 @@ impl DayUsage {
         self.table_pages += other.table_pages;
         self.document_transactions += other.document_transactions;
         self.template_transactions += other.template_transactions;
+        self.validations += other.validations;
         self.successes += other.successes;
         self.failures += other.failures;
         for (k, v) in &other.outcomes {
@@ -309,12 +319,13 @@ impl Store {
             // `SELECT … WHERE EXISTS`: the calls of a domain deleted since they were counted are
             // dropped, instead of failing the foreign key and losing the whole batch.
             sqlx::query(
-                "INSERT INTO usage_daily (domain_id, day, operation, outcome, calls, pages, table_pages) \
-                 SELECT $1, $2, $3, $4, $5, $6, $7 WHERE EXISTS (SELECT 1 FROM domains WHERE id = $1) \
+                "INSERT INTO usage_daily (domain_id, day, operation, outcome, calls, pages, table_pages, validations) \
+                 SELECT $1, $2, $3, $4, $5, $6, $7, $8 WHERE EXISTS (SELECT 1 FROM domains WHERE id = $1) \
                  ON CONFLICT (domain_id, day, operation, outcome) DO UPDATE SET \
                  calls = usage_daily.calls + excluded.calls, \
                  pages = usage_daily.pages + excluded.pages, \
-                 table_pages = usage_daily.table_pages + excluded.table_pages",
+                 table_pages = usage_daily.table_pages + excluded.table_pages, \
+                 validations = usage_daily.validations + excluded.validations",
             )
             .bind(domain)
             .bind(day)
@@ -323,6 +334,7 @@ impl Store {
             .bind(c.calls)
             .bind(c.pages)
             .bind(c.table_pages)
+            .bind(c.validations)
             .execute(&mut *tx)
             .await?;
             let m = monthly
@@ -396,7 +408,7 @@ impl Store {
             )));
         }
         let rows = sqlx::query(
-            "SELECT day, operation, outcome, calls, pages, table_pages FROM usage_daily \
+            "SELECT day, operation, outcome, calls, pages, table_pages, validations FROM usage_daily \
              WHERE domain_id = $1 AND day >= $2 AND day <= $3 ORDER BY day, operation, outcome",
         )
         .bind(domain_id)
@@ -413,6 +425,7 @@ impl Store {
                 calls: r.try_get("calls")?,
                 pages: r.try_get("pages")?,
                 table_pages: r.try_get("table_pages")?,
+                validations: r.try_get("validations")?,
             };
             days.entry(day.clone())
                 .or_insert_with(|| DayUsage::new(day))
@@ -514,6 +527,7 @@ mod tests {
             outcome: outcome.into(),
             pages: 2,
             table_pages: 1,
+            validations: 0,
             latency_ms: Some(12.0),
         };
         b.add(&rec(SUCCESS, 0));

@@ -1036,6 +1036,7 @@ fn call(domain_id: i64, at_ms: i64, op: &str, outcome: &str, latency_ms: Option<
         outcome: outcome.into(),
         pages: 1,
         table_pages: i64::from(op == "general"),
+        validations: i64::from(op == "infer") * 2,
         latency_ms,
     }
 }
@@ -1076,10 +1077,13 @@ async fn daily_usage_of_two_replicas_adds_up(url: String, _: Backend) {
     assert!(p99 > 990.0 && p99 <= 990.0 * 1.19, "{p99}");
     let d2 = &r.days[1];
     assert_eq!((d2.calls, d2.failures, d2.document_transactions, d2.template_transactions), (2, 2, 1, 1));
+    assert_eq!(d2.validations, 2, "an /infer call that asked two validators");
+    assert_eq!(r.days[0].validations, 0);
     assert_eq!(d2.outcomes.get("0011"), Some(&1));
     assert_eq!(d2.outcomes.get("FAILURE"), Some(&1));
     assert_eq!(d2.latency.count, 1, "the call without a latency is not in the histogram");
     assert_eq!(r.total.calls, 102);
+    assert_eq!(r.total.validations, 2);
     assert_eq!(r.total.latency.count, 101);
     assert_eq!(r.total.operations["general"].calls, 100);
     // monthly rows from the same batches

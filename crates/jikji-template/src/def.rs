@@ -133,7 +133,12 @@ pub enum DefError {
     NotANumber { name: String },
     #[error("field `{name}`: {what}")]
     BadField { name: String, what: String },
+    #[error("validationUrl must be an http:// or https:// URL of at most {MAX_VALIDATION_URL} characters without spaces")]
+    BadValidationUrl,
 }
+
+/// Longest external validation URL accepted.
+pub const MAX_VALIDATION_URL: usize = 2048;
 
 /// The name a title region is reported under in errors.
 pub const TITLE_REGION: &str = "title";
@@ -156,6 +161,15 @@ impl TemplateDef {
         }
         if let Some(t) = &self.title {
             check_region(TITLE_REGION, t, width, height)?;
+        }
+        if let Some(url) = &self.validation_url {
+            // Only the form is checked here: where it may point (private, loopback) is the server's
+            // policy when it calls it.
+            let lower = url.to_ascii_lowercase();
+            let scheme = lower.starts_with("http://") || lower.starts_with("https://");
+            if !scheme || url.len() > MAX_VALIDATION_URL || url.chars().any(char::is_whitespace) {
+                return Err(DefError::BadValidationUrl);
+            }
         }
         let mut seen = std::collections::HashSet::new();
         for (index, f) in self.fields.iter().enumerate() {
@@ -279,6 +293,17 @@ mod tests {
             Err(DefError::DuplicateName { name: "a".into() })
         );
         assert_eq!(def(vec![]).validate(100, 100), Err(DefError::NoFields));
+        for (url, ok) in [
+            ("https://validator.example/check", true),
+            ("HTTP://10.0.0.5:8080/v", true),
+            ("ftp://x/y", false),
+            ("validator.example/check", false),
+            ("https://a b/", false),
+        ] {
+            let mut d = def(vec![field("a", 0.0, 0.0, 100.0, 20.0)]);
+            d.validation_url = Some(url.into());
+            assert_eq!(d.validate(100, 100).is_ok(), ok, "{url}");
+        }
         assert_eq!(
             def(vec![field(" ", 0.0, 0.0, 10.0, 10.0)]).validate(100, 100),
             Err(DefError::EmptyFieldName { index: 0 })

@@ -114,6 +114,15 @@ pub struct Args {
     /// Allow the webhook URL to resolve to loopback addresses.
     #[arg(long, env = "JIKJI_QUOTA_WEBHOOK_ALLOW_LOOPBACK")]
     pub quota_webhook_allow_loopback: bool,
+    /// Wait for a template's external validator at most this many ms, then answer UNCHECKED [default: 3000].
+    #[arg(long, env = "JIKJI_VALIDATION_TIMEOUT_MS", value_name = "MS")]
+    pub validation_timeout_ms: Option<u64>,
+    /// Allow templates' validation URLs to resolve to private or loopback addresses.
+    #[arg(long, env = "JIKJI_VALIDATION_ALLOW_PRIVATE")]
+    pub validation_allow_private: bool,
+    /// Allow templates' validation URLs to resolve to loopback addresses.
+    #[arg(long, env = "JIKJI_VALIDATION_ALLOW_LOOPBACK")]
+    pub validation_allow_loopback: bool,
     /// First webhook retry after this many ms, doubling per attempt [default: 5000].
     #[arg(long, env = "JIKJI_WEBHOOK_RETRY_BASE_MS", value_name = "MS")]
     pub webhook_retry_base_ms: Option<u64>,
@@ -154,7 +163,8 @@ pub fn effective_config(args: &Args) -> anyhow::Result<ServerConfig> {
         batch_workers,
         batch_lease_secs,
         webhook_retry_base_ms,
-        usage_flush_ms
+        usage_flush_ms,
+        validation_timeout_ms
     );
     if !args.batch_local_roots.is_empty() {
         c.batch_local_roots = args.batch_local_roots.clone();
@@ -169,6 +179,8 @@ pub fn effective_config(args: &Args) -> anyhow::Result<ServerConfig> {
     }
     c.quota_webhook_allow_private |= args.quota_webhook_allow_private;
     c.quota_webhook_allow_loopback |= args.quota_webhook_allow_loopback;
+    c.validation_allow_private |= args.validation_allow_private;
+    c.validation_allow_loopback |= args.validation_allow_loopback;
     if args.database_url.is_some() {
         c.database_url = args.database_url.clone();
     }

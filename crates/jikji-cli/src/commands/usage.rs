@@ -90,8 +90,8 @@ pub fn run_webhook(c: WebhookCommand) -> anyhow::Result<()> {
     })
 }
 
-const COLUMNS: [&str; 12] = [
-    "day", "calls", "pages", "table_pages", "document_tx", "template_tx", "successes", "failures",
+const COLUMNS: [&str; 13] = [
+    "day", "calls", "pages", "table_pages", "document_tx", "template_tx", "validations", "successes", "failures",
     "p50_ms", "p90_ms", "p99_ms", "outcomes",
 ];
 
@@ -104,6 +104,7 @@ fn cells(d: &DayUsage) -> Vec<String> {
         d.table_pages.to_string(),
         d.document_transactions.to_string(),
         d.template_transactions.to_string(),
+        d.validations.to_string(),
         d.successes.to_string(),
         d.failures.to_string(),
         ms(d.latency.p50_ms),
