@@ -295,6 +295,7 @@ async fn external_validation_returns_the_validators_verdict() {
             c.admin_token = Some("t".into());
             c.validation_allow_loopback = true;
             c.validation_timeout_ms = 500;
+            c.usage_flush_ms = 50;
         },
         Some(Arc::new(Forms)),
     )
@@ -334,6 +335,18 @@ async fn external_validation_returns_the_validators_verdict() {
         let (_, v) = expect_ok(srv.post_json(&d, &secret, "infer", &infer_body("V2", &png(600, 400), None)).await).await;
         assert_eq!(v["images"][0]["inferResult"], "FAILURE");
         assert_eq!(got.lock().unwrap().len(), seen);
+
+        // The domain's usage counts the one validation (whatever its verdict), not the unmatched call.
+        let today = jikji_calendar::current_day();
+        let end = std::time::Instant::now() + Duration::from_secs(10);
+        let (calls, validations) = loop {
+            let r = srv.store.usage_daily(d.id, &today, &today).await.unwrap();
+            if r.total.calls >= 2 || std::time::Instant::now() > end {
+                break (r.total.calls, r.total.validations);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        assert_eq!((calls, validations), (2, 1), "{path}");
     }
 
     // The console's template test asks the validator too.
