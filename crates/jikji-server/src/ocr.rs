@@ -814,17 +814,11 @@ pub(crate) async fn recognise(
                     for (p, _, img) in &pages {
                         let (img, matched) = crate::templates::infer_image(c, p, img.as_deref().unwrap_or(&blank), v);
                         let img = match matched {
-                            Some(i) => {
-                                let source = crate::validation::Source {
-                                    template_id: c.ids[i].0,
-                                    version: c.versions[i],
-                                };
-                                let t = &c.set.templates[i];
-                                stats.validations += i64::from(t.def.validation_url.is_some() && img.infer_result == InferResult::Success);
-                                crate::templates::validated(st, t, source, img).await
-                            }
+                            Some(i) => crate::templates::validated(st, &c.set.templates[i], c.released[i].source(), img).await,
                             None => img,
                         };
+                        // Asked a validator ⇔ the image no longer says NO_REQUESTED (see `validated`).
+                        stats.validations += i64::from(img.validation_result != jikji_clova::ValidationResult::no_requested());
                         if img.infer_result != InferResult::Success {
                             stats.failed = Some(img.infer_result);
                         }

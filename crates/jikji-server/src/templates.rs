@@ -459,9 +459,9 @@ pub async fn test(State(st): State<AppState>, p: TplPath, body: JsonBody<TestBod
         .is_some_and(|m| m.score >= jikji_template::MIN_SCORE && m.inliers >= jikji_template::MIN_INLIERS);
     let image = match m.as_ref() {
         Some(m) => {
-            let img = read_image(&set, &[(t, info.name.clone())], m, &page, &img, jikji_clova::Version::V2, "test");
-            let source = crate::validation::Source { template_id: t, version };
-            let img = if matched { validated(&st, &set.templates[0], source, img).await } else { img };
+            let tested = Released { id: t, name: info.name.clone(), version };
+            let img = read_image(&set, std::slice::from_ref(&tested), m, &page, &img, jikji_clova::Version::V2, "test");
+            let img = if matched { validated(&st, &set.templates[0], tested.source(), img).await } else { img };
             Some(serde_json::to_value(img).unwrap_or_default())
         }
         None => None,
@@ -532,10 +532,26 @@ pub async fn sample(State(st): State<AppState>, id: DomPath, body: JsonBody<Samp
 /// `templateIds`; `1021` when none is left.
 pub struct Candidates {
     pub set: TemplateSet,
-    /// (template id, name) per entry of `set.templates`.
-    pub ids: Vec<(i64, String)>,
-    /// The released version per entry of `set.templates`.
-    pub versions: Vec<i64>,
+    /// Which template and version each entry of `set.templates` is.
+    pub released: Vec<Released>,
+}
+
+/// A template as `/infer` serves it: its id and name (`matchedTemplate`) and the released version.
+#[derive(Debug, Clone)]
+pub struct Released {
+    pub id: i64,
+    pub name: String,
+    pub version: i64,
+}
+
+impl Released {
+    /// What the external validator is told about the template that read the image.
+    pub fn source(&self) -> crate::validation::Source {
+        crate::validation::Source {
+            template_id: self.id,
+            version: self.version,
+        }
+    }
 }
 
 pub async fn candidates(
@@ -550,8 +566,7 @@ pub async fn candidates(
         .await
         .map_err(|e| crate::ApiError::detail(ErrorCode::UnknownServiceError, format!("store: {e}")))?;
     let mut templates = Vec::new();
-    let mut ids = Vec::new();
-    let mut versions = Vec::new();
+    let mut served = Vec::new();
     for r in released {
         if template_ids.is_some_and(|want| !want.contains(&r.id)) {
             continue;
@@ -559,8 +574,11 @@ pub async fn candidates(
         match serde_json::from_str::<Template>(&r.built) {
             Ok(t) => {
                 templates.push(t);
-                ids.push((r.id, r.name));
-                versions.push(r.version);
+                served.push(Released {
+                    id: r.id,
+                    name: r.name,
+                    version: r.version,
+                });
             }
             Err(e) => tracing::error!(template_id = r.id, error = %e, "stored template unreadable"),
         }
@@ -573,15 +591,14 @@ pub async fn candidates(
     }
     Ok(Candidates {
         set: TemplateSet::new(templates),
-        ids,
-        versions,
+        released: served,
     })
 }
 
 /// The `/infer` image object (V1 or V2) of page `page` matched by `m`.
 pub fn read_image(
     set: &TemplateSet,
-    ids: &[(i64, String)],
+    released: &[Released],
     m: &jikji_template::Match,
     page: &PageResult,
     image: &RgbImage,
@@ -603,15 +620,15 @@ pub fn read_image(
             checked: f.checked,
         })
         .collect();
-    let (id, tname) = ids[m.template].clone();
-    template_image(page, version, name, MatchedTemplate { id, name: tname }, title, &fields)
+    let r = &released[m.template];
+    template_image(page, version, name, MatchedTemplate { id: r.id, name: r.name.clone() }, title, &fields)
 }
 
 /// The `/infer` image of one page: the best template's fields, or `FAILURE` when none matches; with
 /// the index (in `c.set`) of the template that matched.
 pub fn infer_image(c: &Candidates, page: &PageResult, image: &RgbImage, v: &ValidRequest) -> (ImageResult, Option<usize>) {
     match c.set.match_page(page) {
-        Some(m) => (read_image(&c.set, &c.ids, &m, page, image, v.version, &v.name), Some(m.template)),
+        Some(m) => (read_image(&c.set, &c.released, &m, page, image, v.version, &v.name), Some(m.template)),
         None => (ImageResult::failed(InferResult::Failure, uncertain::TEMPLATE_NOT_MATCHED_MESSAGE, &v.name), None),
     }
 }
