@@ -39,7 +39,7 @@ mod profile;
 mod stub;
 pub use choose::{choose_reading, has_cjk, has_hangul, Choice, SECOND_READING_MARGIN};
 pub use error::EngineError;
-pub use page::{MAX_WORK_PIXELS, MIN_LINE_CONFIDENCE};
+pub use page::{RegionText, MAX_WORK_PIXELS, MIN_LINE_CONFIDENCE};
 pub use profile::{PassTime, PassTimes, StageTimes};
 pub use policy::{CASCADE_ACCEPT, CASCADE_MIN_CHAR};
 pub use pool::Engine;

@@ -97,6 +97,60 @@ fn run_stages(
     Ok((page, times))
 }
 
+/// One region's text as the recognisers read it (see [`read_regions`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegionText {
+    /// The region's words (split where the characters' gaps say, as on a page) joined by spaces;
+    /// empty when nothing readable was found (confidence under [`MIN_LINE_CONFIDENCE`]).
+    pub text: String,
+    /// The line's reading confidence (0 when nothing was read).
+    pub confidence: f32,
+}
+
+/// Reads each of `quads` (page pixels; TL→TR the reading direction) as one line: cut out of `image`
+/// and warped upright, read under the same policy as a detected line, its words split by the layout.
+/// No detection and no angle classifier run: the caller knows where the text is and which way is up
+/// (a template field mapped into a page).
+pub(crate) fn read_regions(
+    models: &mut Models,
+    image: &RgbImage,
+    quads: &[jikji_geometry::Quad],
+    opts: &OcrOptions,
+    cancel: &Cancel,
+) -> Result<Vec<RegionText>, EngineError> {
+    let mut crops: Vec<LineCrop> = quads.iter().map(|q| crop_line(image, q)).collect();
+    let dets: Vec<Detection> = quads
+        .iter()
+        .map(|q| Detection {
+            quad: *q,
+            crop_quad: *q,
+            score: 1.0,
+        })
+        .collect();
+    let reads = policy::read_crops(
+        &mut models.recognizers,
+        &mut crops,
+        &opts.langs,
+        cancel,
+        &mut crate::PassTimes::default(),
+    )?;
+    // One region at a time through the layout, so that each region's words stay its own.
+    Ok(crops
+        .iter()
+        .zip(&dets)
+        .zip(reads)
+        .map(|((c, d), r)| {
+            let confidence = r.reading.confidence;
+            let page = lay_out(image.dimensions(), std::slice::from_ref(c), std::slice::from_ref(d), vec![r]);
+            let text = page.words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ");
+            RegionText {
+                confidence: if text.is_empty() { 0.0 } else { confidence },
+                text,
+            }
+        })
+        .collect())
+}
+
 /// The image the pipeline works on: the page itself, or a shrunk copy of a page above
 /// [`MAX_WORK_PIXELS`]. The caller's reference to a large page is dropped here, so a page handed over
 /// with [`Engine::recognize_shared`](crate::Engine::recognize_shared) and not kept by the caller is

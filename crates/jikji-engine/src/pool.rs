@@ -7,16 +7,24 @@ use image::RgbImage;
 use jikji_types::Cancel;
 
 use crate::model::Models;
-use crate::page::read_page;
+use crate::page::{read_page, read_regions, RegionText};
+use jikji_geometry::Quad;
 use crate::profile::StageTimes;
 use crate::{EngineConfig, EngineError, OcrOptions, PageResult};
 
-/// A page handed to a worker thread, with the channel its result goes back on.
+/// Work handed to a worker thread, with the channel its result goes back on.
 struct Job {
     image: Arc<RgbImage>,
     opts: OcrOptions,
     cancel: Cancel,
-    reply: crossbeam_channel::Sender<Result<(PageResult, StageTimes), EngineError>>,
+    task: Task,
+}
+
+enum Task {
+    /// The whole page pipeline.
+    Page(crossbeam_channel::Sender<Result<(PageResult, StageTimes), EngineError>>),
+    /// Given regions of the page read as lines ([`Engine::read_regions`]).
+    Regions(Vec<Quad>, crossbeam_channel::Sender<Result<Vec<RegionText>, EngineError>>),
 }
 
 /// The OCR engine (see the crate docs).
@@ -106,17 +114,41 @@ impl Engine {
         cancel: &Cancel,
     ) -> Result<(PageResult, StageTimes), EngineError> {
         let (reply, answer) = crossbeam_channel::bounded(1);
+        self.queue(image, opts, cancel, Task::Page(reply))?;
+        answer
+            .recv()
+            .map_err(|_| EngineError::Runtime("an OCR worker stopped".into()))?
+    }
+
+    /// Reads each of `quads` (pixels of `image`; TL→TR the reading direction) as one line of text,
+    /// without detection: the regions of a template's fields mapped into a page, read again where the
+    /// page's words do not fit them. Blocking, like [`Engine::recognize`].
+    pub fn read_regions(
+        &self,
+        image: Arc<RgbImage>,
+        quads: Vec<Quad>,
+        opts: &OcrOptions,
+        cancel: &Cancel,
+    ) -> Result<Vec<RegionText>, EngineError> {
+        if quads.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (reply, answer) = crossbeam_channel::bounded(1);
+        self.queue(image, opts, cancel, Task::Regions(quads, reply))?;
+        answer
+            .recv()
+            .map_err(|_| EngineError::Runtime("an OCR worker stopped".into()))?
+    }
+
+    fn queue(&self, image: Arc<RgbImage>, opts: &OcrOptions, cancel: &Cancel, task: Task) -> Result<(), EngineError> {
         self.jobs
             .send(Job {
                 image,
                 opts: opts.clone(),
                 cancel: cancel.clone(),
-                reply,
+                task,
             })
-            .map_err(|_| EngineError::Runtime("the OCR workers have stopped".into()))?;
-        answer
-            .recv()
-            .map_err(|_| EngineError::Runtime("an OCR worker stopped".into()))?
+            .map_err(|_| EngineError::Runtime("the OCR workers have stopped".into()))
     }
 }
 
@@ -135,23 +167,40 @@ fn start_worker(
                     image,
                     opts,
                     cancel,
-                    reply,
+                    task,
                 } = job;
                 let models = &mut models;
-                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
-                    // A job whose caller gave up while it waited is not started.
-                    cancel.check()?;
-                    read_page(models, image, &opts, &cancel)
-                }))
-                .unwrap_or_else(|_| Err(EngineError::Runtime("the OCR pipeline panicked".into())));
-                // The worker's reference to the page went with the closure, before the answer, so a
-                // caller that holds the other one can take the page back uncopied.
-                release_free_memory();
-                let _ = reply.send(result);
+                match task {
+                    Task::Page(reply) => {
+                        let result = guarded(move || {
+                            // A job whose caller gave up while it waited is not started.
+                            cancel.check()?;
+                            read_page(models, image, &opts, &cancel)
+                        });
+                        // The worker's reference to the page went with the closure, before the
+                        // answer, so a caller that holds the other one can take the page back
+                        // uncopied.
+                        release_free_memory();
+                        let _ = reply.send(result);
+                    }
+                    Task::Regions(quads, reply) => {
+                        let result = guarded(move || {
+                            cancel.check()?;
+                            read_regions(models, &image, &quads, &opts, &cancel)
+                        });
+                        let _ = reply.send(result);
+                    }
+                }
             }
         })
         .map_err(|e| EngineError::Runtime(format!("cannot start a worker thread: {e}")))?;
     Ok(())
+}
+
+/// Runs `f`, turning a panic into an error (the worker lives on for the next job).
+fn guarded<T>(f: impl FnOnce() -> Result<T, EngineError>) -> Result<T, EngineError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .unwrap_or_else(|_| Err(EngineError::Runtime("the OCR pipeline panicked".into())))
 }
 
 /// Hands freed heap pages back to the OS after a page. ONNX Runtime runs without an arena (input shapes
@@ -198,5 +247,34 @@ mod tests {
         assert_eq!(r.text(), "가나다");
         assert_eq!(r.lines[0].pass.map(|p| p.reader), Some(Reader::Korean));
         assert_eq!(*calls.lock().unwrap(), 1);
+    }
+
+    #[test]
+    fn regions_are_read_as_lines_without_detection() {
+        let page = Page::new()
+            .line(0, 3, &[(Some(RED), 3)])
+            .line(1, 4, &[(Some(GREEN), 2), (Some(BLUE), 2)]);
+        let korean = StubRecognizer::new(&[(&[RED], "가나다", 0.97), (&[BLUE], "12", 0.9)]);
+        let calls = Arc::new(Mutex::new(0));
+        let e = engine(&page, &korean, calls.clone());
+        let b = page.boxes[1];
+        // The right half of the second line: only its blue run.
+        let right = jikji_geometry::Rect::new(b.x0 + 2.0 * LINE_H as f32, b.y0, b.x1, b.y1).to_quad();
+        let empty = jikji_geometry::Rect::new(20.0, 500.0, 200.0, 540.0).to_quad();
+        let got = e
+            .read_regions(
+                Arc::new(page.image.clone()),
+                vec![page.boxes[0].to_quad(), right, empty],
+                &OcrOptions::default(),
+                &Cancel::new(),
+            )
+            .unwrap();
+        let texts: Vec<&str> = got.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(texts, ["가나다", "12", ""]);
+        assert!((got[0].confidence - 0.97).abs() < 1e-6);
+        assert_eq!(got[2].confidence, 0.0);
+        assert_eq!(*calls.lock().unwrap(), 0, "no detection ran");
+        // No regions: no job.
+        assert!(e.read_regions(Arc::new(page.image.clone()), vec![], &OcrOptions::default(), &Cancel::new()).unwrap().is_empty());
     }
 }

@@ -22,7 +22,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use image::RgbImage;
-use jikji_engine::{Engine, EngineError, OcrOptions, StageTimes};
+use jikji_engine::{Engine, EngineError, OcrOptions, RegionText, StageTimes};
+use jikji_geometry::Quad;
 pub use jikji_image::{Format, InputError, Limits, PdfRenderer};
 use jikji_image::Document;
 pub use jikji_table::Table;
@@ -39,6 +40,19 @@ pub trait PageReader: Send + Sync {
         opts: &OcrOptions,
         cancel: &Cancel,
     ) -> Result<(PageResult, StageTimes), EngineError>;
+
+    /// Reads given regions of a page (pixels of `image`) as lines, without detection: Template OCR
+    /// reads a field again from its warped region where the page's words do not fit it. A reader
+    /// that cannot answers an error, and the fields keep the page's words.
+    fn read_regions(
+        &self,
+        _image: Arc<RgbImage>,
+        _quads: Vec<Quad>,
+        _opts: &OcrOptions,
+        _cancel: &Cancel,
+    ) -> Result<Vec<RegionText>, EngineError> {
+        Err(EngineError::Runtime("this page reader does not read regions".into()))
+    }
 }
 
 impl PageReader for Engine {
@@ -49,6 +63,16 @@ impl PageReader for Engine {
         cancel: &Cancel,
     ) -> Result<(PageResult, StageTimes), EngineError> {
         self.recognize_shared(image, opts, cancel)
+    }
+
+    fn read_regions(
+        &self,
+        image: Arc<RgbImage>,
+        quads: Vec<Quad>,
+        opts: &OcrOptions,
+        cancel: &Cancel,
+    ) -> Result<Vec<RegionText>, EngineError> {
+        Engine::read_regions(self, image, quads, opts, cancel)
     }
 }
 

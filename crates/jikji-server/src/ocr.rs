@@ -564,15 +564,13 @@ fn masked_image(
 
 enum Work {
     /// Each page's result and, when table detection ran, its tables (both in the reporting space).
-    /// Template OCR also keeps the page image. With them, the masked copy of the first Document page
-    /// when it was asked for.
+    /// With them, the masked copy of the first Document page when it was asked for, and Template
+    /// OCR's image of each page with the index of the template that matched it (read on the worker:
+    /// reading a field again from its region runs the engine).
     Pages(
-        Vec<(
-            jikji_types::PageResult,
-            Option<Vec<jikji_pipeline::Table>>,
-            Option<std::sync::Arc<image::RgbImage>>,
-        )>,
+        Vec<(jikji_types::PageResult, Option<Vec<jikji_pipeline::Table>>)>,
         Option<serde_json::Value>,
+        Vec<(ImageResult, Option<usize>)>,
     ),
     Input(InputError),
     NoEngine,
@@ -736,6 +734,9 @@ pub(crate) async fn recognise(
         Operation::Document(t) if v.masked_image => jikji_document::DocumentKind::parse(t.path()),
         _ => None,
     };
+    let templates = templates.map(std::sync::Arc::new);
+    let read_templates = templates.clone();
+    let (version, name) = (v.version, v.name.clone());
     let work = tokio::task::spawn_blocking(move || {
         let _permits = (admit, worker);
         let Some(engine) = engine else {
@@ -767,10 +768,29 @@ pub(crate) async fn recognise(
             }
             pages.push((p.reported(), p.reported_tables(), image));
         });
+        let read = match (&run, read_templates.as_deref()) {
+            (Ok(_), Some(c)) => {
+                let rereader = crate::templates::Rereader {
+                    engine: engine.as_ref(),
+                    opts: &opts.ocr,
+                    cancel: &cancel,
+                };
+                let blank = std::sync::Arc::new(image::RgbImage::new(1, 1));
+                pages
+                    .iter()
+                    .map(|(p, _, img)| {
+                        let img = img.as_ref().unwrap_or(&blank);
+                        crate::templates::infer_image(c, p, img, version, &name, &rereader)
+                    })
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
         m.in_flight.dec();
+        let pages = pages.into_iter().map(|(p, t, _)| (p, t)).collect();
         match (run, masked) {
             (Ok(_), Some(Err(e))) => Work::Engine(format!("masked image: {e}")),
-            (Ok(_), masked) => Work::Pages(pages, masked.and_then(Result::ok)),
+            (Ok(_), masked) => Work::Pages(pages, masked.and_then(Result::ok), read),
             (Err(jikji_pipeline::PipelineError::Input(e)), _) => Work::Input(e),
             (Err(jikji_pipeline::PipelineError::Engine(e)), _) => Work::Engine(e.to_string()),
             (Err(e @ jikji_pipeline::PipelineError::Tables(_)), _) => Work::Engine(e.to_string()),
@@ -781,9 +801,9 @@ pub(crate) async fn recognise(
     .map_err(|e| ApiError::detail(ErrorCode::UnknownServiceError, format!("worker task: {e}")))?;
     guard.disarm();
     match work {
-        Work::Pages(pages, mut masked) => {
+        Work::Pages(pages, mut masked, read) => {
             stats.pages = pages.len() as i64;
-            stats.table_pages = pages.iter().filter(|(_, t, _)| t.is_some()).count() as i64;
+            stats.table_pages = pages.iter().filter(|(_, t)| t.is_some()).count() as i64;
             let images = match op {
                 Operation::Document(t) => {
                     let kind = jikji_document::DocumentKind::parse(t.path())
@@ -791,7 +811,7 @@ pub(crate) async fn recognise(
                     let lang = langs_src.split(',').next().unwrap_or("ko").trim().to_string();
                     pages
                         .iter()
-                        .map(|(p, _, _)| {
+                        .map(|(p, _)| {
                             let mut img = document_image(kind, p, &v.name, &lang, stats);
                             // Only a recognised document gets its masked copy: an image that was not
                             // understood has no masks, and its "masked" copy would be the original.
@@ -809,10 +829,8 @@ pub(crate) async fn recognise(
                     let c = templates
                         .as_ref()
                         .ok_or_else(|| ApiError::new(ErrorCode::UnknownServiceError))?;
-                    let blank = image::RgbImage::new(1, 1);
-                    let mut images = Vec::with_capacity(pages.len());
-                    for (p, _, img) in &pages {
-                        let (img, matched) = crate::templates::infer_image(c, p, img.as_deref().unwrap_or(&blank), v);
+                    let mut images = Vec::with_capacity(read.len());
+                    for (img, matched) in read {
                         let img = match matched {
                             Some(i) => crate::templates::validated(st, &c.set.templates[i], c.released[i].source(), img).await,
                             None => img,
@@ -828,7 +846,7 @@ pub(crate) async fn recognise(
                 }
                 _ => pages
                     .iter()
-                    .map(|(p, tables, _)| {
+                    .map(|(p, tables)| {
                         let mut img = ImageResult::general(p, v.version, &v.name);
                         if let Some(t) = tables {
                             img.tables = jikji_clova::table::tables_for(v.version, t);

@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use image::RgbImage;
 use jikji_clova::template::{template_image, FieldValue, MatchedTemplate};
-use jikji_clova::{uncertain, ImageResult, InferResult, ValidRequest};
+use jikji_clova::{uncertain, ImageResult, InferResult};
 use jikji_store::{NewTemplate, TemplateInfo};
 use jikji_template::{Template, TemplateDef, TemplateSet};
 use jikji_types::{Cancel, PageResult};
@@ -457,10 +457,14 @@ pub async fn test(State(st): State<AppState>, p: TplPath, body: JsonBody<TestBod
     let matched = m
         .as_ref()
         .is_some_and(|m| m.score >= jikji_template::MIN_SCORE && m.inliers >= jikji_template::MIN_INLIERS);
-    let image = match m.as_ref() {
+    let image = match m.clone() {
         Some(m) => {
             let tested = Released { id: t, name: info.name.clone(), version };
-            let img = read_image(&set, std::slice::from_ref(&tested), m, &page, &img, jikji_clova::Version::V2, "test");
+            let set = Arc::new(set);
+            let img = match read_on_worker(&st, Arc::clone(&set), tested.clone(), m, page, img).await {
+                Ok(img) => img,
+                Err(r) => return r,
+            };
             let img = if matched { validated(&st, &set.templates[0], tested.source(), img).await } else { img };
             Some(serde_json::to_value(img).unwrap_or_default())
         }
@@ -474,6 +478,35 @@ pub async fn test(State(st): State<AppState>, p: TplPath, body: JsonBody<TestBod
         image,
     })
     .into_response()
+}
+
+/// [`read_image`] of a tested template (V2) on a blocking thread under a worker permit.
+async fn read_on_worker(
+    st: &AppState,
+    set: Arc<TemplateSet>,
+    tested: Released,
+    m: jikji_template::Match,
+    page: PageResult,
+    img: Arc<RgbImage>,
+) -> Result<ImageResult, Response> {
+    let engine = st
+        .engine()
+        .ok_or_else(|| admin_error(StatusCode::SERVICE_UNAVAILABLE, "internal", "engine not loaded"))?;
+    let permit = st
+        .workers
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|_| admin_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "workers closed"))?;
+    let cancel = Cancel::with_deadline(std::time::Instant::now() + st.config.request_timeout());
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        let opts = jikji_engine::OcrOptions::default();
+        let rereader = Rereader { engine: engine.as_ref(), opts: &opts, cancel: &cancel };
+        read_image(&set, std::slice::from_ref(&tested), &m, &page, &img, jikji_clova::Version::V2, "test", &rereader)
+    })
+    .await
+    .map_err(|_| admin_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "worker failed"))
 }
 
 /// `POST …/templates/sample`: a sample to read before any template exists.
@@ -595,18 +628,43 @@ pub async fn candidates(
     })
 }
 
-/// The `/infer` image object (V1 or V2) of page `page` matched by `m`.
+/// Reads template fields again from their regions with the server's engine
+/// (`jikji_template::read_fields_with`), on the blocking thread that holds the worker permit.
+pub struct Rereader<'a> {
+    pub engine: &'a dyn crate::state::OcrBackend,
+    pub opts: &'a jikji_engine::OcrOptions,
+    pub cancel: &'a Cancel,
+}
+
+impl Rereader<'_> {
+    /// The regions' readings; none when the engine cannot read them (the fields keep the page's
+    /// words).
+    pub fn read(&self, image: &Arc<RgbImage>, quads: &[jikji_geometry::Quad]) -> Vec<(String, f32)> {
+        match self.engine.read_regions(Arc::clone(image), quads.to_vec(), self.opts, self.cancel) {
+            Ok(v) => v.into_iter().map(|r| (r.text, r.confidence)).collect(),
+            Err(e) => {
+                tracing::warn!(error = %e, "reading template fields again failed; the page's words are kept");
+                Vec::new()
+            }
+        }
+    }
+}
+
+/// The `/infer` image object (V1 or V2) of page `page` matched by `m`. Blocking (fields are read
+/// again by the engine through `rereader`).
+#[allow(clippy::too_many_arguments)]
 pub fn read_image(
     set: &TemplateSet,
     released: &[Released],
     m: &jikji_template::Match,
     page: &PageResult,
-    image: &RgbImage,
+    image: &Arc<RgbImage>,
     version: jikji_clova::Version,
     name: &str,
+    rereader: &Rereader<'_>,
 ) -> ImageResult {
     let t = &set.templates[m.template];
-    let readings = jikji_template::read_fields(t, m, page, image);
+    let readings = jikji_template::read_fields_with(t, m, page, image, &mut |quads| rereader.read(image, quads));
     let title = jikji_template::read_title(t, m, page).map(|r| (r.text, r.confidence, r.quad));
     let fields: Vec<FieldValue> = readings
         .into_iter()
@@ -625,11 +683,18 @@ pub fn read_image(
 }
 
 /// The `/infer` image of one page: the best template's fields, or `FAILURE` when none matches; with
-/// the index (in `c.set`) of the template that matched.
-pub fn infer_image(c: &Candidates, page: &PageResult, image: &RgbImage, v: &ValidRequest) -> (ImageResult, Option<usize>) {
+/// the index (in `c.set`) of the template that matched. Blocking, like [`read_image`].
+pub fn infer_image(
+    c: &Candidates,
+    page: &PageResult,
+    image: &Arc<RgbImage>,
+    version: jikji_clova::Version,
+    name: &str,
+    rereader: &Rereader<'_>,
+) -> (ImageResult, Option<usize>) {
     match c.set.match_page(page) {
-        Some(m) => (read_image(&c.set, &c.released, &m, page, image, v.version, &v.name), Some(m.template)),
-        None => (ImageResult::failed(InferResult::Failure, uncertain::TEMPLATE_NOT_MATCHED_MESSAGE, &v.name), None),
+        Some(m) => (read_image(&c.set, &c.released, &m, page, image, version, name, rereader), Some(m.template)),
+        None => (ImageResult::failed(InferResult::Failure, uncertain::TEMPLATE_NOT_MATCHED_MESSAGE, name), None),
     }
 }
 

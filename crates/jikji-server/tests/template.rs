@@ -41,7 +41,11 @@ impl OcrBackend for Forms {
         _: &Cancel,
     ) -> Result<(PageResult, StageTimes), EngineError> {
         let words = if img.width() == 1000 {
-            let (no, name) = if img.height() == 1400 { ("12345", "김철수") } else { ("99881", "이영희") };
+            // The copy's name is misread with low confidence; read again from its region (below), it
+            // is right.
+            let (no, name, conf) = if img.height() == 1400 { ("12345", "김철수", 0.97) } else { ("99881", "이영흐", 0.6) };
+            let mut name = word(name, 400.0, 300.0, 120.0, true);
+            name.confidence = conf;
             vec![
                 word("물품", 380.0, 60.0, 110.0, false),
                 word("주문서", 500.0, 60.0, 160.0, true),
@@ -49,7 +53,7 @@ impl OcrBackend for Forms {
                 word(no, 400.0, 200.0, 120.0, true),
                 word("받는", 80.0, 300.0, 70.0, false),
                 word("사람", 160.0, 300.0, 70.0, false),
-                word(name, 400.0, 300.0, 120.0, true),
+                name,
                 word("위와", 80.0, 1100.0, 70.0, false),
                 word("같이", 160.0, 1100.0, 70.0, false),
                 word("주문합니다", 240.0, 1100.0, 170.0, true),
@@ -71,6 +75,26 @@ impl OcrBackend for Forms {
             },
             StageTimes::default(),
         ))
+    }
+
+    /// A region around the name's row reads `이영희`; anything else reads nothing.
+    fn read_regions(
+        &self,
+        _: Arc<image::RgbImage>,
+        quads: Vec<Quad>,
+        _: &OcrOptions,
+        _: &Cancel,
+    ) -> Result<Vec<jikji_engine::RegionText>, EngineError> {
+        Ok(quads
+            .iter()
+            .map(|q| {
+                let on_name_row = (290.0..=340.0).contains(&q.center().y);
+                jikji_engine::RegionText {
+                    text: if on_name_row { "이영희".into() } else { String::new() },
+                    confidence: if on_name_row { 0.98 } else { 0.0 },
+                }
+            })
+            .collect())
     }
 }
 
@@ -157,6 +181,7 @@ async fn flow(db: Option<String>) {
     assert_eq!(st, 200, "{tv}");
     assert_eq!(tv["matched"], true, "{tv}");
     assert_eq!(tv["image"]["fields"][0]["inferText"], "99881");
+    assert_eq!(tv["image"]["fields"][1]["inferText"], "이영희", "read again from its region");
 
     // Release → served.
     let (st, t) = admin(&srv, post.clone(), &format!("{base}/{id}/release"), None).await;

@@ -25,7 +25,7 @@ pub mod read;
 pub mod transform;
 
 pub use def::{DefError, FieldDef, FieldKind, Region, TemplateDef, ValueType};
-pub use read::{read_fields, read_title, FieldReading, TitleReading};
+pub use read::{read_fields, read_fields_with, read_title, FieldReading, Reread, TitleReading};
 pub use transform::{Model, Transform};
 
 use image::RgbImage;

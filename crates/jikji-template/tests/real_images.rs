@@ -14,25 +14,18 @@
 
 use jikji_geometry::{Point, Quad, Rect};
 use jikji_template::{
-    read_fields, read_title, FieldDef, FieldKind, Region, Template, TemplateDef, TemplateSet,
+    read_fields, read_fields_with, read_title, FieldDef, FieldKind, Region, Template, TemplateDef, TemplateSet,
     ValueType,
 };
 use jikji_types::{PageResult, Word};
 use serde_json::Value;
+use common::reread;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+
+mod common;
 
 fn docs() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/synthetic-docs")
-}
-
-fn engine() -> &'static jikji_engine::Engine {
-    static E: OnceLock<jikji_engine::Engine> = OnceLock::new();
-    E.get_or_init(|| {
-        let dir = jikji_runtime::resolve_models_dir(None);
-        jikji_engine::Engine::new(jikji_engine::EngineConfig::new(dir))
-            .expect("models installed by scripts/setup-models.sh")
-    })
 }
 
 fn from_clova(v: &Value) -> PageResult {
@@ -69,26 +62,13 @@ fn from_clova(v: &Value) -> PageResult {
 /// The OCR result and the image of `<stem>.jpg`.
 fn ocr(stem: &str) -> (PageResult, image::RgbImage) {
     let path = docs().join(format!("{stem}.jpg"));
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     if let Ok(dir) = std::env::var("JIKJI_OCR_CACHE") {
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let j = std::fs::read(Path::new(&dir).join(format!("{stem}.json"))).unwrap();
         let img = image::load_from_memory(&bytes).unwrap().to_rgb8();
         return (from_clova(&serde_json::from_slice(&j).unwrap()), img);
     }
-    let mut out = None;
-    jikji_pipeline::run(
-        engine(),
-        &bytes,
-        None,
-        &jikji_pipeline::Options {
-            pages: jikji_pipeline::Pages::First,
-            ..Default::default()
-        },
-        &jikji_types::Cancel::new(),
-        |p| out = Some((p.reported(), (*p.image).clone())),
-    )
-    .unwrap();
-    out.unwrap()
+    common::ocr_file(&path)
 }
 
 fn gt(stem: &str) -> Value {
@@ -239,7 +219,17 @@ fn templates_from_one_flat_sample_read_photos_of_other_copies() {
             }
             let t = &set.templates[ti];
             let answer = gt(stem);
-            let readings = read_fields(t, &m, &page, &img);
+            let shared = std::sync::Arc::new(img);
+            let plain = read_fields(t, &m, &page, &shared);
+            let readings = if std::env::var_os("JIKJI_NO_REREAD").is_some() {
+                plain.clone()
+            } else {
+                read_fields_with(t, &m, &page, &shared, &mut |quads| reread(&shared, quads))
+            };
+            for (p, r) in plain.iter().zip(&readings).filter(|(p, r)| p.text != r.text) {
+                let want = answer["fields"][&r.name]["text"].as_str().unwrap_or("-");
+                println!("    reread {stem} {}: {:?} -> {:?} want {want:?}", r.name, p.text, r.text);
+            }
             let (mut e, mut n) = (0, 0);
             for r in &readings {
                 // A field the copy does not have (layouts differ in one optional row) is not scored.
@@ -317,7 +307,7 @@ fn templates_from_one_flat_sample_read_photos_of_other_copies() {
         100.0 * rate
     );
     assert!(wrong.is_empty(), "{wrong:?}");
-    // Measured 2026-12-03: 93/122 = 76.2 % (ACCURACY.md "Template OCR"); the floor is a few points
-    // under it.
-    assert!(rate >= 0.72, "exact-match rate {rate}");
+    // Measured 2026-12-04: 97/122 = 79.5 % with fields read again from their regions (93/122 = 76.2 %
+    // without; ACCURACY.md "Template OCR"); the floor is a few points under it.
+    assert!(rate >= 0.76, "exact-match rate {rate}");
 }

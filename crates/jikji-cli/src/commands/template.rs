@@ -102,12 +102,20 @@ pub fn run(cmd: Command) -> anyhow::Result<()> {
 
 /// Reads the first page of an image file with the engine.
 fn read_image(path: &PathBuf) -> anyhow::Result<(Vec<u8>, jikji_types::PageResult, image::RgbImage)> {
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     let engine = super::ocr::load_engine(None, None, Default::default(), 1, 1, Default::default())?;
+    read_image_with(&engine, path)
+}
+
+/// [`read_image`] with an engine already loaded.
+fn read_image_with(
+    engine: &jikji_engine::Engine,
+    path: &PathBuf,
+) -> anyhow::Result<(Vec<u8>, jikji_types::PageResult, image::RgbImage)> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     let mut opts = super::ocr::pipeline_options(Default::default());
     opts.pages = jikji_pipeline::Pages::First;
     let mut out = None;
-    jikji_pipeline::run(&engine, &bytes, None, &opts, &jikji_types::Cancel::new(), |p| {
+    jikji_pipeline::run(engine, &bytes, None, &opts, &jikji_types::Cancel::new(), |p| {
         out = Some((p.reported(), (*p.image).clone()))
     })
     .with_context(|| format!("reading {}", path.display()))?;
@@ -257,7 +265,9 @@ async fn run_async(cmd: Command) -> anyhow::Result<()> {
                 .await?
                 .with_context(|| format!("template {template} has no version {version}"))?;
             let built: Template = serde_json::from_str(&v.built).context("stored template")?;
-            let (_, page, img) = read_image(&image)?;
+            let engine = super::ocr::load_engine(None, None, Default::default(), 1, 1, Default::default())?;
+            let (_, page, img) = read_image_with(&engine, &image)?;
+            let img = std::sync::Arc::new(img);
             let set = TemplateSet::new(vec![built]);
             let Some(m) = set.score_one(0, &page) else {
                 bail!("no anchor of the template was found on the image");
@@ -269,7 +279,11 @@ async fn run_async(cmd: Command) -> anyhow::Result<()> {
                 jikji_template::MIN_SCORE,
                 if ok { "matched" } else { "would not match" }
             );
-            for f in jikji_template::read_fields(&set.templates[0], &m, &page, &img) {
+            let cancel = jikji_types::Cancel::new();
+            let opts = jikji_engine::OcrOptions::default();
+            let rereader = jikji_server::templates::Rereader { engine: &engine, opts: &opts, cancel: &cancel };
+            let fields = jikji_template::read_fields_with(&set.templates[0], &m, &page, &img, &mut |q| rereader.read(&img, q));
+            for f in fields {
                 match f.checked {
                     Some(c) => println!("{}\t{}", f.name, if c { "checked" } else { "unchecked" }),
                     None => println!("{}\t{}\t{:.2}", f.name, f.text.replace('\n', "\\n"), f.confidence),
