@@ -85,6 +85,11 @@ pub const MAX_TEMPLATE_DOCUMENT_PAGES: usize = 1;
 /// it (nor counted in usage).
 pub const TABLES_IN_V1: bool = false;
 
+/// Template `/infer` takes `enableTableDetection` too (newer English docs list it; spec §5.1 `tables[]`
+/// "same shape as §4.2 [?]"): an image a template read carries the page's `tables` in the General OCR
+/// shape; an image that matched no template carries none.
+pub const TABLES_IN_TEMPLATE_OCR: bool = true;
+
 /// General OCR coordinates: the real samples have integral pixel values (`360.0`), so Jikji rounds
 /// them to whole pixels; they are still written as floats.
 pub fn general_coordinate(v: f32) -> f32 {

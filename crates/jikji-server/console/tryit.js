@@ -71,7 +71,7 @@ export async function tryPage(main) {
   const fillOps = () => {
     const d = current();
     opSel.replaceChildren(...(d ? operations(d) : []).map((op) => h('option', { value: op }, op)));
-    tablesLabel.hidden = !(d && d.kind === 'general' && d.table_detection);
+    tablesLabel.hidden = !(d && d.kind !== 'document' && d.table_detection);
   };
   domainSel.addEventListener('change', fillOps);
   fillOps();

@@ -95,7 +95,7 @@ pub struct CreateJob {
     /// Absent: `V2`.
     #[serde(default)]
     pub version: Option<VersionName>,
-    /// General OCR: `enableTableDetection` on every input.
+    /// General and Template OCR: `enableTableDetection` on every input.
     #[serde(default)]
     pub table_detection: bool,
 }

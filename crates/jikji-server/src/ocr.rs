@@ -702,10 +702,10 @@ pub(crate) async fn recognise(
         pdf_pixels_per_point: Some(uncertain::PDF_PIXELS_PER_POINT),
     };
     let engine = st.engine();
-    // Tables are a General OCR member of the V2 shape (`uncertain::TABLES_IN_V1`); Document models
-    // ignore the flag.
+    // Tables are a General and Template OCR member of the V2 shape (`uncertain::TABLES_IN_V1`);
+    // Document models ignore the flag.
     let tables = if v.enable_table_detection
-        && op == Operation::General
+        && (op == Operation::General || (op == Operation::Template && uncertain::TABLES_IN_TEMPLATE_OCR))
         && jikji_clova::table::carries_tables(v.version)
     {
         Some(st.tables().ok_or_else(|| {
@@ -830,7 +830,11 @@ pub(crate) async fn recognise(
                         .as_ref()
                         .ok_or_else(|| ApiError::new(ErrorCode::UnknownServiceError))?;
                     let mut images = Vec::with_capacity(read.len());
-                    for (img, matched) in read {
+                    for ((mut img, matched), (_, tables)) in read.into_iter().zip(&pages) {
+                        // A read page carries its tables (spec §5.1) when they were asked for.
+                        if let (Some(t), Some(_)) = (tables, matched) {
+                            img.tables = jikji_clova::table::tables_for(v.version, t);
+                        }
                         let img = match matched {
                             Some(i) => crate::templates::validated(st, &c.set.templates[i], c.released[i].source(), img).await,
                             None => img,

@@ -211,6 +211,25 @@ async fn flow(db: Option<String>) {
     assert_eq!(v["images"][0]["inferResult"], "FAILURE", "{v}");
     assert!(!v["images"][0]["message"].as_str().unwrap().is_empty());
 
+    // Tables (spec §5.1): refused (0028) while the domain has table detection off; then the read
+    // page carries the table stage's tables (the stand-in: one row, a cell per word), before `fields`.
+    let with_tables = |version: &str| {
+        let mut b: Value = serde_json::from_str(&infer_body(version, &copy, None)).unwrap();
+        b["enableTableDetection"] = json!(true);
+        b.to_string()
+    };
+    expect_error(srv.post_json(&d, &secret, "infer", &with_tables("V2")).await, "0028").await;
+    srv.store
+        .update_domain(d.id, jikji_store::DomainPatch { table_detection: Some(true), ..Default::default() })
+        .await
+        .unwrap();
+    let (_, v) = expect_ok(srv.post_json(&d, &secret, "infer", &with_tables("V2")).await).await;
+    let img = &v["images"][0];
+    assert_eq!(img["tables"][0]["cells"].as_array().map(Vec::len), Some(10), "{v}");
+    assert_eq!(img["fields"][0]["inferText"], "99881");
+    let (_, v1) = expect_ok(srv.post_json(&d, &secret, "infer", &with_tables("V1")).await).await;
+    assert!(v1["images"][0].get("tables").is_none(), "V1 has no tables: {v1}");
+
     // templateIds narrow: another id → 1021; this id → served.
     expect_error(srv.post_json(&d, &secret, "infer", &infer_body("V2", &copy, Some(vec![id + 1000]))).await, "1021").await;
     let (_, v) = expect_ok(srv.post_json(&d, &secret, "infer", &infer_body("V2", &copy, Some(vec![id]))).await).await;

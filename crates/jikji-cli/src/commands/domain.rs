@@ -77,7 +77,7 @@ pub enum Command {
         /// Recognition language(s): ko, ja, zh-TW, en (comma-separated for several).
         #[arg(long, default_value = "ko")]
         lang: String,
-        /// Allow automatic table extraction (`enableTableDetection`; general domains only).
+        /// Allow automatic table extraction (`enableTableDetection`; general and template domains).
         #[arg(long)]
         table_detection: bool,
         /// Rate limit in requests per second, e.g. `5` or `5/s` (default: unlimited).
@@ -227,8 +227,8 @@ async fn run_async(cmd: Command) -> anyhow::Result<()> {
                     bail!("--document-kinds applies to document domains, not --type {other:?}")
                 }
             };
-            if table_detection && kind != DomainKind::General {
-                bail!("--table-detection applies to general domains only");
+            if table_detection && kind == DomainKind::Document {
+                bail!("--table-detection applies to general and template domains only");
             }
             let store = open(&common).await?;
             let new = NewDomain {
@@ -362,8 +362,8 @@ async fn run_async(cmd: Command) -> anyhow::Result<()> {
             }
             let store = open(&common).await?;
             let current = get(&store, id).await?;
-            if patch.table_detection == Some(true) && current.kind != DomainKind::General {
-                bail!("--table-detection applies to general domains only");
+            if patch.table_detection == Some(true) && current.kind == DomainKind::Document {
+                bail!("--table-detection applies to general and template domains only");
             }
             let d = store
                 .update_domain(id, patch)
