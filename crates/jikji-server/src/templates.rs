@@ -134,8 +134,10 @@ fn ids(p: TplPath) -> Result<(i64, i64), Response> {
         .map_err(|e| invalid(format!("path: {}", e.body_text())))
 }
 
-/// Reads the first page of `bytes` with the engine (on a worker, like an OCR call).
-pub async fn read_sample(st: &AppState, bytes: Vec<u8>) -> Result<(PageResult, Arc<RgbImage>), Response> {
+/// The engine and a worker permit (admin routes run the engine under the same limit as `/infer`).
+async fn engine_on_worker(
+    st: &AppState,
+) -> Result<(Arc<dyn crate::state::OcrBackend>, tokio::sync::OwnedSemaphorePermit), Response> {
     let engine = st
         .engine()
         .ok_or_else(|| admin_error(StatusCode::SERVICE_UNAVAILABLE, "internal", "engine not loaded"))?;
@@ -145,6 +147,12 @@ pub async fn read_sample(st: &AppState, bytes: Vec<u8>) -> Result<(PageResult, A
         .acquire_owned()
         .await
         .map_err(|_| admin_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "workers closed"))?;
+    Ok((engine, permit))
+}
+
+/// Reads the first page of `bytes` with the engine (on a worker, like an OCR call).
+pub async fn read_sample(st: &AppState, bytes: Vec<u8>) -> Result<(PageResult, Arc<RgbImage>), Response> {
+    let (engine, permit) = engine_on_worker(st).await?;
     let opts = jikji_pipeline::Options {
         limits: st.image_limits(),
         pages: jikji_pipeline::Pages::First,
@@ -489,15 +497,7 @@ async fn read_on_worker(
     page: PageResult,
     img: Arc<RgbImage>,
 ) -> Result<ImageResult, Response> {
-    let engine = st
-        .engine()
-        .ok_or_else(|| admin_error(StatusCode::SERVICE_UNAVAILABLE, "internal", "engine not loaded"))?;
-    let permit = st
-        .workers
-        .clone()
-        .acquire_owned()
-        .await
-        .map_err(|_| admin_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "workers closed"))?;
+    let (engine, permit) = engine_on_worker(st).await?;
     let cancel = Cancel::with_deadline(std::time::Instant::now() + st.config.request_timeout());
     tokio::task::spawn_blocking(move || {
         let _permit = permit;

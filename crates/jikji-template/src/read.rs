@@ -670,6 +670,17 @@ mod tests {
     use crate::testutil::*;
     use crate::{FieldDef, Region, TemplateDef, TemplateSet};
 
+    /// A match of template 0 whose map is the identity (template space = page space).
+    fn identity_match() -> Match {
+        Match {
+            template: 0,
+            transform: Transform::IDENTITY,
+            model: crate::Model::Similarity,
+            score: 1.0,
+            inliers: 9,
+        }
+    }
+
     #[test]
     fn value_types() {
         assert_eq!(apply_value_type(ValueType::Numeric, "12,5O0"), ("12500".into(), true));
@@ -724,13 +735,7 @@ mod tests {
             &id,
             (1000, 1000),
         );
-        let m = Match {
-            template: 0,
-            transform: id,
-            model: crate::Model::Similarity,
-            score: 1.0,
-            inliers: 9,
-        };
+        let m = identity_match();
         let field = |name: &str, region: Region, kind, multiline, boxes| FieldDef {
             name: name.into(),
             region,
@@ -865,13 +870,7 @@ mod tests {
             sample_ink,
         };
         assert!(empty_box_ink(&t) < 0.03);
-        let m = Match {
-            template: 0,
-            transform: Transform::IDENTITY,
-            model: crate::Model::Similarity,
-            score: 1.0,
-            inliers: 9,
-        };
+        let m = identity_match();
         let p = page(&[], &Transform::IDENTITY, (400, 200));
         // A copy: the first box empty, the second ticked.
         let mut copy = crate::tests::white(400, 200);
@@ -913,13 +912,7 @@ mod tests {
             (1000, 1000),
         );
         p.words[0].confidence = 0.7;
-        let m = Match {
-            template: 0,
-            transform: id,
-            model: crate::Model::Similarity,
-            score: 1.0,
-            inliers: 9,
-        };
+        let m = identity_match();
         let field = |name: &str, y: f32| FieldDef {
             name: name.into(),
             region: Region { x: 240.0, y, width: 200.0, height: 50.0 },
@@ -996,13 +989,7 @@ mod tests {
             line_starts: vec![],
             sample_ink: vec![None],
         };
-        let m = Match {
-            template: 0,
-            transform: id,
-            model: crate::Model::Similarity,
-            score: 1.0,
-            inliers: 9,
-        };
+        let m = identity_match();
         let img = crate::tests::white(1000, 1000);
         let mut asked = Vec::new();
         let r = read_fields_with(&t, &m, &p, &img, &mut |q| {
