@@ -227,7 +227,7 @@ async fn run_async(cmd: Command) -> anyhow::Result<()> {
                     bail!("--document-kinds applies to document domains, not --type {other:?}")
                 }
             };
-            if table_detection && kind == DomainKind::Document {
+            if table_detection && matches!(kind, DomainKind::Document(_)) {
                 bail!("--table-detection applies to general and template domains only");
             }
             let store = open(&common).await?;
@@ -362,7 +362,7 @@ async fn run_async(cmd: Command) -> anyhow::Result<()> {
             }
             let store = open(&common).await?;
             let current = get(&store, id).await?;
-            if patch.table_detection == Some(true) && current.kind == DomainKind::Document {
+            if patch.table_detection == Some(true) && matches!(current.kind, DomainKind::Document(_)) {
                 bail!("--table-detection applies to general and template domains only");
             }
             let d = store
