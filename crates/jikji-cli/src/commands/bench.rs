@@ -4,6 +4,7 @@
 //! scripts/setup-bench.sh                       # RapidOCR venv (.venv-bench) + tesseract from apt
 //! jikji bench                                  # 26 SROIE receipts, 1 thread, all three engines
 //! jikji bench --threads 2 --rounds 3 --out BENCHMARKS.md
+//! jikji bench --document receipt --engines jikji --out BENCHMARKS.md   # what Document OCR adds
 //! ```
 //!
 //! **Every engine runs as a child process**, one after the other (never concurrently), so that each one's
@@ -133,6 +134,13 @@ pub struct Args {
     /// (`--engines jikji,rapidtable`, the default here); both are scored by TEDS.
     #[arg(long, value_name = "DIR")]
     pub tables: Option<PathBuf>,
+    /// Document mode: Jikji runs Document OCR of this kind (receipt, name-card, biz-license,
+    /// credit-card, id-card, passport) on every image — OCR, then the document's fields and their
+    /// JSON, as a `/document/KIND` call does — and the report says what the document stage adds to
+    /// the page (issue #8's bar: a Document call at most 10 % over General OCR). The anchors read text
+    /// only.
+    #[arg(long, value_name = "KIND")]
+    pub document: Option<String>,
     /// No progress bars.
     #[arg(long)]
     pub quiet: bool,
@@ -184,6 +192,9 @@ struct WorkerImage {
     /// Table mode: the table stage's share of `latency_s`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     table_s: Option<f64>,
+    /// Document mode: the document stage's share of `latency_s` (fields and their JSON).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    document_s: Option<f64>,
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -338,6 +349,9 @@ struct EngineResult {
     /// Table mode: the table stage's time per timed image.
     #[serde(skip)]
     table_latencies_s: Vec<f64>,
+    /// Document mode: the document stage's time per timed image.
+    #[serde(skip)]
+    document_latencies_s: Vec<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     table_accuracy: Option<tables::TableAccuracy>,
 }
@@ -467,6 +481,9 @@ fn run_worker(name: &str, detail: String, cmd: Command, n: usize, quiet: bool) -
         if let Some(t) = img.table_s {
             r.table_latencies_s.push(t);
         }
+        if let Some(t) = img.document_s {
+            r.document_latencies_s.push(t);
+        }
         if img.round == 0 {
             r.tables_html.push((img.image.clone(), img.html.clone()));
             r.predictions.push(Prediction {
@@ -520,6 +537,9 @@ fn bench_jikji(args: &Args, list: &Path, n: usize) -> EngineResult {
     }
     if args.tables.is_some() {
         cmd.arg("--table-stage");
+    }
+    if let Some(k) = &args.document {
+        cmd.arg("--document").arg(k);
     }
     if let Some(k) = &args.korean_model {
         cmd.arg("--korean-model").arg(k);
@@ -783,10 +803,37 @@ fn worker(args: &Args) -> anyhow::Result<()> {
         pages: jikji_pipeline::Pages::First,
         pdf_pixels_per_point: None,
     };
+    let document = match &args.document {
+        Some(k) => Some(jikji_document::DocumentKind::parse(k).with_context(|| format!("unknown document kind {k:?}"))?),
+        None => None,
+    };
+    let doc_lang = args.lang.split(',').next().unwrap_or("ko").trim().to_string();
     let load_s = t0.elapsed().as_secs_f64();
     let t0 = Instant::now();
     let reader = ImageReader::new(&engine, super::ocr::input_limits(), opts);
     let read = |img: &Path| -> WorkerImage {
+        if let Some(kind) = document {
+            // OCR, then what a `/document/KIND` call adds: the fields and their JSON.
+            let t0 = Instant::now();
+            let page = reader.read_page(img);
+            let t1 = Instant::now();
+            let image = img.display().to_string();
+            return match page {
+                Ok(page) => {
+                    let wire = jikji_document::wire::understand_to_wire(kind, &page, &doc_lang);
+                    let json = serde_json::to_vec(&wire.value()).unwrap_or_default();
+                    std::hint::black_box(json);
+                    WorkerImage {
+                        image,
+                        latency_s: Some(t0.elapsed().as_secs_f64()),
+                        lines: jikji_eval::predictions::page_records(&page),
+                        document_s: Some(t1.elapsed().as_secs_f64()),
+                        ..Default::default()
+                    }
+                }
+                Err(e) => WorkerImage { image, error: Some(e), ..Default::default() },
+            };
+        }
         let Some(pool) = &table_stage else {
             let p = reader.read(img);
             return WorkerImage { image: p.image, latency_s: p.latency_s, lines: p.lines, error: p.error, ..Default::default() };
@@ -876,10 +923,10 @@ fn markdown(
         o,
         "## Benchmark `{}`: {}\n",
         section_key(args),
-        if args.tables.is_some() {
-            "Jikji (OCR + tables) vs RapidOCR + RapidTable"
-        } else {
-            "Jikji vs RapidOCR vs Tesseract"
+        match (&args.tables, &args.document) {
+            (Some(_), _) => "Jikji (OCR + tables) vs RapidOCR + RapidTable".to_string(),
+            (None, Some(k)) => format!("Jikji Document OCR (`{k}`) vs General OCR"),
+            (None, None) => "Jikji vs RapidOCR vs Tesseract".to_string(),
         }
     );
     let _ = writeln!(o, "- Command: `{}`", command_line());
@@ -964,6 +1011,7 @@ fn markdown(
         }
     }
     o.push_str(&tables::markdown(results));
+    o.push_str(&document_markdown(args, results));
     if results.iter().any(|r| r.accuracy.is_some()) {
         let _ = writeln!(o, "Accuracy of the same outputs (first round) against {gt_note}, scored by `jikji-eval`:\n");
         let _ = writeln!(
@@ -1001,6 +1049,27 @@ fn markdown(
     o
 }
 
+/// Document mode: what the document stage adds to Jikji's page (median and p95), and a Document call's
+/// cost over a General one (the median page with the stage over the median page without it).
+fn document_markdown(args: &Args, results: &[EngineResult]) -> String {
+    let Some(kind) = &args.document else { return String::new() };
+    let Some(j) = results.iter().find(|r| r.engine == "jikji" && !r.document_latencies_s.is_empty()) else {
+        return String::new();
+    };
+    let doc = &j.document_latencies_s;
+    let ocr: Vec<f64> = j.latencies_s.iter().zip(doc).map(|(t, d)| t - d).collect();
+    let ratio = div(median(&j.latencies_s), median(&ocr));
+    format!(
+        "Document OCR (`{kind}`, Jikji only): the document stage (fields, checks, masks and their JSON) takes \
+         median {} ms, p95 {} ms, of a page read in median {} s; a Document call costs **{}** a General \
+         OCR call on the same images (median with the stage / median without; issue #8's bar: ≤ 1.10×).\n\n",
+        median(doc).map_or("–".into(), |v| format!("{:.2}", v * 1000.0)),
+        percentile(doc, 95.0).map_or("–".into(), |v| format!("{:.2}", v * 1000.0)),
+        secs(median(&ocr)),
+        x(ratio),
+    )
+}
+
 /// The section key: `--section`, or `<images dir name>-t<threads>` (so runs on other images or thread counts
 /// get their own section in the output file).
 fn section_key(args: &Args) -> String {
@@ -1035,7 +1104,10 @@ fn section_key(args: &Args) -> String {
                 }
             })
             .unwrap_or_else(|| "images".into());
-        format!("{dir}-t{}", args.threads)
+        match &args.document {
+            Some(k) => format!("{dir}-t{}-{k}", args.threads),
+            None => format!("{dir}-t{}", args.threads),
+        }
     })
 }
 
@@ -1235,6 +1307,30 @@ mod tests {
         assert_eq!(l[0].text, "TOTAL 12.50");
         assert_eq!(l[0].bbox, vec![10., 10., 110., 10., 110., 32., 10., 32.]);
         assert_eq!(l[1].text, "RM");
+    }
+
+    #[test]
+    fn document_mode_reports_the_stage_and_the_call_ratio() {
+        #[derive(clap::Parser)]
+        struct Cli {
+            #[command(flatten)]
+            args: Args,
+        }
+        let args = <Cli as clap::Parser>::parse_from(["bench", "--document", "receipt"]).args;
+        assert_eq!(section_key(&args), "sroie-t1-receipt");
+        // Pages of 1.0, 2.0 and 3.0 s of which the document stage took 10, 20 and 40 ms.
+        let j = EngineResult {
+            engine: "jikji".into(),
+            latencies_s: vec![1.01, 2.02, 3.04],
+            document_latencies_s: vec![0.01, 0.02, 0.04],
+            ..Default::default()
+        };
+        let md = document_markdown(&args, &[j]);
+        assert!(md.contains("median 20.00 ms"), "{md}");
+        assert!(md.contains("**1.01×**"), "{md}");
+        // Not in document mode: nothing.
+        let plain = <Cli as clap::Parser>::parse_from(["bench"]).args;
+        assert_eq!(document_markdown(&plain, &[]), "");
     }
 
     #[test]
