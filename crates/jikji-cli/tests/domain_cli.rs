@@ -169,18 +169,15 @@ fn create_list_rotate_delete() {
         &["create", "--name", "x", "--document-kinds", "menu"],
     );
     assert!(!bad.status.success());
+    // Table detection: general and template domains (tables in `/infer`), not document ones.
     let bad = jikji(
         &data,
-        &[
-            "create",
-            "--name",
-            "x",
-            "--type",
-            "template",
-            "--table-detection",
-        ],
+        &["create", "--name", "x", "--document-kinds", "receipt", "--table-detection"],
     );
     assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("general and template domains only"));
+    let t = json(&data, &["create", "--name", "t", "--type", "template", "--table-detection"]);
+    assert_eq!(t["domain"]["table_detection"], true, "{t}");
 }
 
 #[test]
