@@ -23,7 +23,12 @@ fn page_from_clova(v: &Value) -> Option<PageResult> {
     let mut words = Vec::new();
     for f in img["fields"].as_array()? {
         let vs = f["boundingPoly"]["vertices"].as_array()?;
-        let p = |i: usize| Point::new(vs[i]["x"].as_f64().unwrap_or(0.0) as f32, vs[i]["y"].as_f64().unwrap_or(0.0) as f32);
+        let p = |i: usize| {
+            Point::new(
+                vs[i]["x"].as_f64().unwrap_or(0.0) as f32,
+                vs[i]["y"].as_f64().unwrap_or(0.0) as f32,
+            )
+        };
         words.push(Word {
             text: f["inferText"].as_str().unwrap_or("").to_string(),
             quad: Quad::new([p(0), p(1), p(2), p(3)]),
@@ -35,14 +40,30 @@ fn page_from_clova(v: &Value) -> Option<PageResult> {
     let mut start = 0;
     for i in 0..words.len() {
         if words[i].line_break || i + 1 == words.len() {
-            let text = words[start..=i].iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ");
+            let text = words[start..=i]
+                .iter()
+                .map(|w| w.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
             let q = words[start].quad;
             let e = words[i].quad;
-            lines.push(Line { text, quad: Quad::new([q.pts[0], e.pts[1], e.pts[2], q.pts[3]]), confidence: 1.0, words: start..i + 1, pass: None });
+            lines.push(Line {
+                text,
+                quad: Quad::new([q.pts[0], e.pts[1], e.pts[2], q.pts[3]]),
+                confidence: 1.0,
+                words: start..i + 1,
+                pass: None,
+            });
             start = i + 1;
         }
     }
-    Some(PageResult { page_index: 0, width: info["width"].as_u64().unwrap_or(0) as u32, height: info["height"].as_u64().unwrap_or(0) as u32, words, lines })
+    Some(PageResult {
+        page_index: 0,
+        width: info["width"].as_u64().unwrap_or(0) as u32,
+        height: info["height"].as_u64().unwrap_or(0) as u32,
+        words,
+        lines,
+    })
 }
 
 fn load(path: &Path) -> Option<PageResult> {
@@ -62,12 +83,21 @@ fn main() {
     if mode == "id-type" {
         // Every cached page sent to `/document/id-card`: the type found (`none` for a page that is no
         // identity document), whether confident.
-        let mut stems: Vec<_> = std::fs::read_dir(cache).expect("cache dir").filter_map(|e| e.ok()).map(|e| e.path()).collect();
+        let mut stems: Vec<_> = std::fs::read_dir(cache)
+            .expect("cache dir")
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .collect();
         stems.sort();
         for p in stems {
             let Some(page) = load(&p) else { continue };
             let r = jikji_document::id_card::extract(&page);
-            println!("{}	{}	confident {}", p.file_stem().unwrap().to_string_lossy(), r.id_type().map_or("none", |t| t.test_data_name()), r.is_confident);
+            println!(
+                "{}	{}	confident {}",
+                p.file_stem().unwrap().to_string_lossy(),
+                r.id_type().map_or("none", |t| t.test_data_name()),
+                r.is_confident
+            );
         }
         return;
     }
@@ -76,7 +106,11 @@ fn main() {
         let gt = std::fs::read_to_string(gt_dir.join("gt.jsonl")).expect("gt.jsonl");
         for line in gt.lines() {
             let g: Value = serde_json::from_str(line).unwrap();
-            let stem = Path::new(g["image"].as_str().unwrap()).file_stem().unwrap().to_string_lossy().to_string();
+            let stem = Path::new(g["image"].as_str().unwrap())
+                .file_stem()
+                .unwrap()
+                .to_string_lossy()
+                .to_string();
             let Some(page) = load(&cache.join(format!("{stem}.json"))) else {
                 println!("{stem}: no cached OCR");
                 continue;
@@ -93,7 +127,12 @@ fn main() {
         return;
     }
     let mut report = DocumentReport::default();
-    let mut entries: Vec<_> = std::fs::read_dir(gt_dir).expect("gt dir").filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "json")).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(gt_dir)
+        .expect("gt dir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
     entries.sort();
     let mut sroie_all = (0usize, 0usize);
     let mut id_types = (0usize, 0usize);
@@ -107,14 +146,31 @@ fn main() {
         let (ty, expected, predicted) = if mode == "sroie" {
             let r = understand(DocumentKind::Receipt, &page);
             let named = r.named_values();
-            let map = [("company", "storeName"), ("date", "paymentDate"), ("address", "storeAddress"), ("total", "total")];
-            let expected: Vec<(String, String)> = map.iter().filter_map(|(g, _)| gt[*g].as_str().map(|v| (g.to_string(), v.to_string()))).collect();
-            let predicted: Vec<(String, String)> = named.iter().filter_map(|(k, v)| map.iter().find(|(_, p)| p == k).map(|(g, _)| (g.to_string(), v.clone()))).collect();
+            let map = [
+                ("company", "storeName"),
+                ("date", "paymentDate"),
+                ("address", "storeAddress"),
+                ("total", "total"),
+            ];
+            let expected: Vec<(String, String)> = map
+                .iter()
+                .filter_map(|(g, _)| gt[*g].as_str().map(|v| (g.to_string(), v.to_string())))
+                .collect();
+            let predicted: Vec<(String, String)> = named
+                .iter()
+                .filter_map(|(k, v)| {
+                    map.iter()
+                        .find(|(_, p)| p == k)
+                        .map(|(g, _)| (g.to_string(), v.clone()))
+                })
+                .collect();
             ("sroie".to_string(), expected, predicted)
         } else {
             let ty = gt["type"].as_str().unwrap_or("").to_string();
             let photo = gt["photo"].as_bool().unwrap_or(false);
-            let Some(kind) = DocumentKind::parse(&ty) else { continue };
+            let Some(kind) = DocumentKind::parse(&ty) else {
+                continue;
+            };
             let r = understand(kind, &page);
             if let jikji_document::DocumentResult::IdCard(ic) = &r {
                 // Identity documents: the classified type, and the outline against `documentBox`.
@@ -123,7 +179,8 @@ fn main() {
                 id_types.1 += usize::from(got == ty);
                 let iou = match (ic.rois.first(), gt["documentBox"].as_array()) {
                     (Some(q), Some(b)) => {
-                        let v: Vec<f32> = b.iter().map(|x| x.as_f64().unwrap_or(0.0) as f32).collect();
+                        let v: Vec<f32> =
+                            b.iter().map(|x| x.as_f64().unwrap_or(0.0) as f32).collect();
                         Quad::from_flat(&v).map_or(0.0, |g| q.bbox().iou(&g.bbox()))
                     }
                     _ => 0.0,
@@ -131,17 +188,39 @@ fn main() {
                 // Masks of the registration number against the test data's `maskBox` (the 7 back digits):
                 // the share of the box's bounding box the number's mask covers.
                 let mut cover = 0.0;
-                if let Some(mb) = gt["fields"].as_object().and_then(|f| f.values().find_map(|v| v["maskBox"].as_array())) {
-                    let v: Vec<f32> = mb.iter().map(|x| x.as_f64().unwrap_or(0.0) as f32).collect();
-                    let number = ic.fields().into_iter().flat_map(|(_, fs)| fs).find(|f| f.text.chars().filter(char::is_ascii_digit).count() == 13);
-                    if let (Some(g), Some(m)) = (Quad::from_flat(&v).map(|q| q.bbox()), number.and_then(|f| f.masks.first())) {
+                if let Some(mb) = gt["fields"]
+                    .as_object()
+                    .and_then(|f| f.values().find_map(|v| v["maskBox"].as_array()))
+                {
+                    let v: Vec<f32> = mb
+                        .iter()
+                        .map(|x| x.as_f64().unwrap_or(0.0) as f32)
+                        .collect();
+                    let number = ic
+                        .fields()
+                        .into_iter()
+                        .flat_map(|(_, fs)| fs)
+                        .find(|f| f.text.chars().filter(char::is_ascii_digit).count() == 13);
+                    if let (Some(g), Some(m)) = (
+                        Quad::from_flat(&v).map(|q| q.bbox()),
+                        number.and_then(|f| f.masks.first()),
+                    ) {
                         cover = m.bbox().intersection(&g) / g.area().max(1.0);
                     }
                 }
                 println!("{stem}\ttype {got} (confident {})\trois bbox IoU {iou:.3}\tnumber mask covers {cover:.3} of maskBox", ic.is_confident);
             }
-            let expected: Vec<(String, String)> = gt["fields"].as_object().unwrap().iter().filter_map(|(k, v)| v["text"].as_str().map(|t| (k.clone(), t.to_string()))).collect();
-            (format!("{ty}-{}", if photo { "photo" } else { "flat" }), expected, r.named_values())
+            let expected: Vec<(String, String)> = gt["fields"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .filter_map(|(k, v)| v["text"].as_str().map(|t| (k.clone(), t.to_string())))
+                .collect();
+            (
+                format!("{ty}-{}", if photo { "photo" } else { "flat" }),
+                expected,
+                r.named_values(),
+            )
         };
         let scores = score_fields(&expected, &predicted);
         if mode == "sroie" {
@@ -150,7 +229,10 @@ fn main() {
         }
         if verbose {
             for s in scores.iter().filter(|s| !s.exact) {
-                println!("{stem}\t{}\texpected {:?}\tgot {:?}", s.field, s.expected, s.predicted);
+                println!(
+                    "{stem}\t{}\texpected {:?}\tgot {:?}",
+                    s.field, s.expected, s.predicted
+                );
             }
         }
         report.add(&ty, &scores);
@@ -166,13 +248,22 @@ fn main() {
             }
         }
         if n > 0 {
-            println!("{suffix}: {e}/{n} fields exact ({:.1}%)", 100.0 * e as f64 / n as f64);
+            println!(
+                "{suffix}: {e}/{n} fields exact ({:.1}%)",
+                100.0 * e as f64 / n as f64
+            );
         }
     }
     if id_types.0 > 0 {
-        println!("identity documents: type right on {}/{}", id_types.1, id_types.0);
+        println!(
+            "identity documents: type right on {}/{}",
+            id_types.1, id_types.0
+        );
     }
     if mode == "sroie" {
-        println!("sroie: {}/{} images with all four key fields exact", sroie_all.1, sroie_all.0);
+        println!(
+            "sroie: {}/{} images with all four key fields exact",
+            sroie_all.1, sroie_all.0
+        );
     }
 }

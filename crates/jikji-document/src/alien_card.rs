@@ -51,15 +51,58 @@ struct Bilingual {
     en: Label,
 }
 
-const REG_NO: Bilingual = Bilingual { ko: Label { variants: &["외국인등록번호", "등록번호"] }, en: Label { variants: &["reg. no.", "registration no", "reg no"] } };
-const NAME: Bilingual = Bilingual { ko: Label { variants: &["성명"] }, en: Label { variants: &["name"] } };
-const SEX: Bilingual = Bilingual { ko: Label { variants: &["성별"] }, en: Label { variants: &["sex"] } };
-const COUNTRY: Bilingual = Bilingual { ko: Label { variants: &["국가/지역", "국적"] }, en: Label { variants: &["country/region", "nationality", "country"] } };
-const STATUS: Bilingual = Bilingual { ko: Label { variants: &["체류자격"] }, en: Label { variants: &["status", "status of stay"] } };
-const ISSUE: Bilingual = Bilingual { ko: Label { variants: &["발급일자", "발급일"] }, en: Label { variants: &["issue date", "date of issue"] } };
+const REG_NO: Bilingual = Bilingual {
+    ko: Label {
+        variants: &["외국인등록번호", "등록번호"],
+    },
+    en: Label {
+        variants: &["reg. no.", "registration no", "reg no"],
+    },
+};
+const NAME: Bilingual = Bilingual {
+    ko: Label {
+        variants: &["성명"],
+    },
+    en: Label {
+        variants: &["name"],
+    },
+};
+const SEX: Bilingual = Bilingual {
+    ko: Label {
+        variants: &["성별"],
+    },
+    en: Label { variants: &["sex"] },
+};
+const COUNTRY: Bilingual = Bilingual {
+    ko: Label {
+        variants: &["국가/지역", "국적"],
+    },
+    en: Label {
+        variants: &["country/region", "nationality", "country"],
+    },
+};
+const STATUS: Bilingual = Bilingual {
+    ko: Label {
+        variants: &["체류자격"],
+    },
+    en: Label {
+        variants: &["status", "status of stay"],
+    },
+};
+const ISSUE: Bilingual = Bilingual {
+    ko: Label {
+        variants: &["발급일자", "발급일"],
+    },
+    en: Label {
+        variants: &["issue date", "date of issue"],
+    },
+};
 
 fn all_labels() -> Vec<&'static Label> {
-    [&REG_NO, &NAME, &SEX, &COUNTRY, &STATUS, &ISSUE].into_iter().flat_map(|b| [&b.ko, &b.en]).collect()
+    [&REG_NO, &NAME, &SEX, &COUNTRY, &STATUS, &ISSUE]
+        .into_iter()
+        .flat_map(|b| [&b.ko, &b.en])
+        .collect()
 }
 
 /// A line starts in the label column when it begins within this many line heights of the label.
@@ -68,7 +111,9 @@ const COLUMN_ALIGN: f32 = 1.5;
 /// The value of a bilingual label: right of the Korean label, right of the English one, or on the
 /// line above the English label (the Korean line, its label misread: the words after the first).
 fn bilingual_value(page: &Page, b: &Bilingual, stop: &[&Label]) -> Option<(String, Span)> {
-    let is_value = |v: &Span| !page.span_text(*v).is_empty() && (v.start != 0 || !extract::is_label(page, v.seg, stop));
+    let is_value = |v: &Span| {
+        !page.span_text(*v).is_empty() && (v.start != 0 || !extract::is_label(page, v.seg, stop))
+    };
     for label in [&b.ko, &b.en] {
         for f in labels::find_all(page, label) {
             if let Some(v) = geometry::value_right(page, &f).filter(is_value) {
@@ -79,9 +124,16 @@ fn bilingual_value(page: &Page, b: &Bilingual, stop: &[&Label]) -> Option<(Strin
     let h = page.median_height();
     for f in labels::find_all(page, &b.en) {
         let row = page.segs[f.span.seg].row;
-        let Some(above) = row.checked_sub(1) else { continue };
+        let Some(above) = row.checked_sub(1) else {
+            continue;
+        };
         let lx = page.segs[f.span.seg].rect.x0;
-        let Some(&s) = page.rows[above].iter().find(|&&s| page.segs[s].rect.x1 > lx) else { continue };
+        let Some(&s) = page.rows[above]
+            .iter()
+            .find(|&&s| page.segs[s].rect.x1 > lx)
+        else {
+            continue;
+        };
         let sp = page.trim(page.seg_span(s));
         let v = if (page.segs[s].rect.x0 - lx).abs() < COLUMN_ALIGN * h {
             // The Korean label line: its first word is the (misread) label.
@@ -89,7 +141,9 @@ fn bilingual_value(page: &Page, b: &Bilingual, stop: &[&Label]) -> Option<(Strin
             let Some(gap) = (sp.start..sp.end).find(|&i| chars[i].ch.is_whitespace()) else {
                 let row = &page.rows[above];
                 let pos = row.iter().position(|&x| x == s)?;
-                let Some(&next) = row.get(pos + 1) else { continue };
+                let Some(&next) = row.get(pos + 1) else {
+                    continue;
+                };
                 let v = page.trim(page.seg_span(next));
                 if is_value(&v) {
                     return Some((String::new(), v));
@@ -142,12 +196,21 @@ pub(crate) fn extract(page: &Page, today: (i32, u32, u32)) -> AlienCard {
     // Issue date first: it decides whether the number's check digit must hold.
     let mut issue: Option<(String, Span, patterns::DateHit)> = None;
     if let Some((k, v)) = bilingual_value(page, &ISSUE, &stop) {
-        if let Some((sp, d)) = extract::rest_of_row(page, v).into_iter().flat_map(|s| id_card::full_dates(page, s.seg)).next() {
+        if let Some((sp, d)) = extract::rest_of_row(page, v)
+            .into_iter()
+            .flat_map(|s| id_card::full_dates(page, s.seg))
+            .next()
+        {
             issue = Some((k, sp, d));
         }
     }
     if issue.is_none() {
-        issue = page.reading_order().into_iter().flat_map(|s| id_card::full_dates(page, s)).last().map(|(sp, d)| (String::new(), sp, d));
+        issue = page
+            .reading_order()
+            .into_iter()
+            .flat_map(|s| id_card::full_dates(page, s))
+            .last()
+            .map(|(sp, d)| (String::new(), sp, d));
     }
     let issued = issue.as_ref().map(|(_, _, d)| (d.year, d.month));
     let issue_row = issue.as_ref().map(|(_, sp, _)| page.segs[sp.seg].row);
@@ -157,11 +220,16 @@ pub(crate) fn extract(page: &Page, today: (i32, u32, u32)) -> AlienCard {
 
     let numbers = id_card::registration_numbers(page);
     let labelled = bilingual_value(page, &REG_NO, &stop).and_then(|(k, v)| {
-        let n = numbers.iter().find(|n| n.span.seg == v.seg && n.span.start >= v.start)?;
+        let n = numbers
+            .iter()
+            .find(|n| n.span.seg == v.seg && n.span.start >= v.start)?;
         Some((k, n.clone()))
     });
     let number: Option<(String, RegNumber)> = labelled.or_else(|| {
-        let n = numbers.iter().find(|n| n.is_foreigner()).or(numbers.first())?;
+        let n = numbers
+            .iter()
+            .find(|n| n.is_foreigner())
+            .or(numbers.first())?;
         Some((String::new(), n.clone()))
     });
     if let Some((k, n)) = &number {
@@ -176,7 +244,10 @@ pub(crate) fn extract(page: &Page, today: (i32, u32, u32)) -> AlienCard {
         let t = page.span_text(v);
         let last = t.split_whitespace().last().unwrap_or("");
         let chars = &page.segs[v.seg].chars;
-        let start = (v.start..v.end).rev().find(|&i| chars[i].ch.is_whitespace()).map_or(v.start, |i| i + 1);
+        let start = (v.start..v.end)
+            .rev()
+            .find(|&i| chars[i].ch.is_whitespace())
+            .map_or(v.start, |i| i + 1);
         let sp = Span { start, ..v };
         let (formatted, check) = match sex_value(last) {
             Some(x) => (x.to_string(), Check::Valid),
@@ -192,11 +263,24 @@ pub(crate) fn extract(page: &Page, today: (i32, u32, u32)) -> AlienCard {
     let status = bilingual_value(page, &STATUS, &stop);
     let code = status
         .as_ref()
-        .and_then(|(k, v)| extract::find_in(page, *v, patterns::find_visa_codes).into_iter().next().map(|x| (k.clone(), x)))
-        .or_else(|| extract::find_everywhere(page, patterns::find_visa_codes).into_iter().next().map(|x| (String::new(), x)));
+        .and_then(|(k, v)| {
+            extract::find_in(page, *v, patterns::find_visa_codes)
+                .into_iter()
+                .next()
+                .map(|x| (k.clone(), x))
+        })
+        .or_else(|| {
+            extract::find_everywhere(page, patterns::find_visa_codes)
+                .into_iter()
+                .next()
+                .map(|x| (String::new(), x))
+        });
     r.visa_type = match (code, &status) {
         (Some((k, (sp, t))), _) => {
-            let v: String = t.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+            let v: String = t
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect();
             Some(field(page, &[sp], &k, Formatted::Value(v), Check::Valid))
         }
         (None, Some((k, v))) => Some(plain(page, k, *v)),
@@ -204,11 +288,13 @@ pub(crate) fn extract(page: &Page, today: (i32, u32, u32)) -> AlienCard {
     };
 
     let from = issue_row.map_or(0, |x| x + 1);
-    r.authority = id_card::authority(page, from).or_else(|| id_card::authority(page, 0)).map(|mut a| {
-        let t = office_name(&a.text);
-        a.formatted = Formatted::Value(t.clone());
-        a.text = t;
-        a
-    });
+    r.authority = id_card::authority(page, from)
+        .or_else(|| id_card::authority(page, 0))
+        .map(|mut a| {
+            let t = office_name(&a.text);
+            a.formatted = Formatted::Value(t.clone());
+            a.text = t;
+            a
+        });
     r
 }

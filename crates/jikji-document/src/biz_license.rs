@@ -65,8 +65,23 @@ impl BizLicenseResult {
 fn all_labels() -> Vec<&'static Label> {
     use labels::*;
     vec![
-        &BIZ_TITLE, &REGISTER_NUMBER, &COMPANY_NAME, &CORP_NAME, &REP_NAME, &OPEN_DATE, &BIRTH, &CORP_REGISTER_NUM, &BIS_ADDRESS,
-        &HEAD_ADDRESS, &BIS_TYPE, &BIS_ITEM, &BIS_KIND, &ISSUE_REASON, &JOINT, &ISSUE_NUMBER, &TAX_FLAG,
+        &BIZ_TITLE,
+        &REGISTER_NUMBER,
+        &COMPANY_NAME,
+        &CORP_NAME,
+        &REP_NAME,
+        &OPEN_DATE,
+        &BIRTH,
+        &CORP_REGISTER_NUM,
+        &BIS_ADDRESS,
+        &HEAD_ADDRESS,
+        &BIS_TYPE,
+        &BIS_ITEM,
+        &BIS_KIND,
+        &ISSUE_REASON,
+        &JOINT,
+        &ISSUE_NUMBER,
+        &TAX_FLAG,
     ]
 }
 
@@ -83,11 +98,24 @@ fn date_value(page: &Page, label: &Label) -> Option<DocField> {
         let row = extract::rest_of_row(page, v);
         for s in row {
             let s = page.trim(s);
-            let text: String = page.segs[s.seg].chars[s.start..s.end].iter().map(|c| c.ch).collect();
+            let text: String = page.segs[s.seg].chars[s.start..s.end]
+                .iter()
+                .map(|c| c.ch)
+                .collect();
             if let Some(d) = patterns::find_dates(&text).into_iter().next() {
                 let sp = extract::sub(s, &d.hit);
-                let check = if d.exists() { Check::Valid } else { Check::Invalid };
-                return Some(field(page, &[sp], &extract::label_text(page, &f), patterns::format_date(d.year, d.month, d.day), check));
+                let check = if d.exists() {
+                    Check::Valid
+                } else {
+                    Check::Invalid
+                };
+                return Some(field(
+                    page,
+                    &[sp],
+                    &extract::label_text(page, &f),
+                    patterns::format_date(d.year, d.month, d.day),
+                    check,
+                ));
             }
         }
     }
@@ -99,20 +127,51 @@ pub fn extract(result: &jikji_types::PageResult) -> BizLicenseResult {
     let stop = all_labels();
     let mut r = BizLicenseResult::default();
 
-    let title = labels::find_all(&page, &labels::BIZ_TITLE).into_iter().next();
+    let title = labels::find_all(&page, &labels::BIZ_TITLE)
+        .into_iter()
+        .next();
     if let Some(t) = &title {
-        let sp = Span { end: t.end, ..t.span };
-        r.document_type = Some(field(&page, &[sp], "", Formatted::Value("사업자등록증".into()), Check::None));
+        let sp = Span {
+            end: t.end,
+            ..t.span
+        };
+        r.document_type = Some(field(
+            &page,
+            &[sp],
+            "",
+            Formatted::Value("사업자등록증".into()),
+            Check::None,
+        ));
     }
 
     // taxType: the parenthesised type line under the title, `(법인사업자)` / `(일반과세자)` / `(간이과세자)`.
     for s in page.reading_order() {
         let t = page.segs[s].text();
         let k = labels::key(&t);
-        if ["법인사업자", "일반과세자", "간이과세자", "면세사업자", "개인사업자"].iter().any(|x| k.contains(x)) && k.chars().count() <= 8 {
+        if [
+            "법인사업자",
+            "일반과세자",
+            "간이과세자",
+            "면세사업자",
+            "개인사업자",
+        ]
+        .iter()
+        .any(|x| k.contains(x))
+            && k.chars().count() <= 8
+        {
             let sp = page.trim(page.seg_span(s));
-            let value = if k.contains("법인") { "법인사업자" } else { "개인사업자" };
-            r.tax_type = Some(field(&page, &[sp], "", Formatted::Value(value.into()), Check::None));
+            let value = if k.contains("법인") {
+                "법인사업자"
+            } else {
+                "개인사업자"
+            };
+            r.tax_type = Some(field(
+                &page,
+                &[sp],
+                "",
+                Formatted::Value(value.into()),
+                Check::None,
+            ));
             break;
         }
     }
@@ -122,11 +181,26 @@ pub fn extract(result: &jikji_types::PageResult) -> BizLicenseResult {
         if labels::match_at(&page, f.span.seg, &labels::CORP_REGISTER_NUM).is_some() {
             continue;
         }
-        if let Some((sp, t)) = find_in(&page, v, patterns::find_biz_numbers).into_iter().next() {
-            let (d, check) = validate::repair_digits(&patterns::biz_digits(&t), validate::biz_number_valid);
+        if let Some((sp, t)) = find_in(&page, v, patterns::find_biz_numbers)
+            .into_iter()
+            .next()
+        {
+            let (d, check) =
+                validate::repair_digits(&patterns::biz_digits(&t), validate::biz_number_valid);
             let formatted = patterns::format_biz_number(&d);
-            let text = if check == Check::Repaired || t.chars().any(|c| c.is_ascii_alphabetic()) { formatted.clone() } else { t };
-            r.register_number = Some(extract::field_with_text(&page, &[sp], text, &extract::label_text(&page, &f), Formatted::Value(formatted), check));
+            let text = if check == Check::Repaired || t.chars().any(|c| c.is_ascii_alphabetic()) {
+                formatted.clone()
+            } else {
+                t
+            };
+            r.register_number = Some(extract::field_with_text(
+                &page,
+                &[sp],
+                text,
+                &extract::label_text(&page, &f),
+                Formatted::Value(formatted),
+                check,
+            ));
             break;
         }
     }
@@ -150,7 +224,11 @@ pub fn extract(result: &jikji_types::PageResult) -> BizLicenseResult {
     if let Some((k, v)) = text_value(&page, &labels::CORP_REGISTER_NUM, &stop) {
         let t = page.span_text(v);
         let d = validate::digits_of(&t);
-        let check = if validate::corp_number_valid(&d) { Check::Valid } else { Check::Invalid };
+        let check = if validate::corp_number_valid(&d) {
+            Check::Valid
+        } else {
+            Check::Invalid
+        };
         let formatted = if d.len() == 13 {
             let s: String = d.iter().map(|x| (b'0' + x) as char).collect();
             format!("{}-{}", &s[..6], &s[6..])
@@ -172,13 +250,22 @@ pub fn extract(result: &jikji_types::PageResult) -> BizLicenseResult {
     r.head_address = address(&labels::HEAD_ADDRESS);
 
     // 업태 / 종목: the value right of each label (several values stay one printed line).
-    for (label, out) in [(&labels::BIS_TYPE, &mut r.bis_type), (&labels::BIS_ITEM, &mut r.bis_item)] {
+    for (label, out) in [
+        (&labels::BIS_TYPE, &mut r.bis_type),
+        (&labels::BIS_ITEM, &mut r.bis_item),
+    ] {
         for (f, v) in extract::label_values_inline(&page, label) {
             if extract::is_label(&page, v.seg, &stop) && v.start == 0 {
                 continue;
             }
             let t = page.span_text(v);
-            out.push(field(&page, &[v], &extract::label_text(&page, &f), Formatted::Value(t), Check::None));
+            out.push(field(
+                &page,
+                &[v],
+                &extract::label_text(&page, &f),
+                Formatted::Value(t),
+                Check::None,
+            ));
             break;
         }
     }
@@ -211,13 +298,23 @@ pub fn extract(result: &jikji_types::PageResult) -> BizLicenseResult {
             }
             let vsp = Span { end, ..sp };
             let value = labels::key(&page.span_text(vsp));
-            r.tax_office = Some(field(&page, &[vsp], "", Formatted::Value(value), Check::None));
+            r.tax_office = Some(field(
+                &page,
+                &[vsp],
+                "",
+                Formatted::Value(value),
+                Check::None,
+            ));
             office_row = Some(page.segs[s].row);
         }
     }
 
     // Issue date: the last unlabelled date above the tax office (or the last date on the page).
-    let labelled: Vec<usize> = [&r.open_date, &r.birth].iter().filter_map(|f| f.as_ref()).map(|f| f.polys.len()).collect();
+    let labelled: Vec<usize> = [&r.open_date, &r.birth]
+        .iter()
+        .filter_map(|f| f.as_ref())
+        .map(|f| f.polys.len())
+        .collect();
     let _ = labelled;
     let mut issue: Option<(Span, patterns::DateHit)> = None;
     for s in page.reading_order() {
@@ -237,16 +334,32 @@ pub fn extract(result: &jikji_types::PageResult) -> BizLicenseResult {
         }
     }
     if let Some((sp, d)) = issue {
-        let check = if d.exists() { Check::Valid } else { Check::Invalid };
-        r.issuance_date = Some(field(&page, &[sp], "", patterns::format_date(d.year, d.month, d.day), check));
+        let check = if d.exists() {
+            Check::Valid
+        } else {
+            Check::Invalid
+        };
+        r.issuance_date = Some(field(
+            &page,
+            &[sp],
+            "",
+            patterns::format_date(d.year, d.month, d.day),
+            check,
+        ));
     }
 
     // A certificate: its title, or the registration number with two other labelled fields.
-    let found = [r.company_name.is_some() || r.corp_name.is_some(), r.rep_name.is_some(), r.open_date.is_some(), r.bis_address.is_some()]
-        .iter()
-        .filter(|x| **x)
-        .count();
-    r.recognized = (title.is_some() && (r.register_number.is_some() || found >= 2)) || (r.register_number.is_some() && found >= 2);
+    let found = [
+        r.company_name.is_some() || r.corp_name.is_some(),
+        r.rep_name.is_some(),
+        r.open_date.is_some(),
+        r.bis_address.is_some(),
+    ]
+    .iter()
+    .filter(|x| **x)
+    .count();
+    r.recognized = (title.is_some() && (r.register_number.is_some() || found >= 2))
+        || (r.register_number.is_some() && found >= 2);
     if !r.recognized {
         return BizLicenseResult::default();
     }
@@ -295,20 +408,42 @@ mod tests {
         let r = extract(&corp());
         assert!(r.recognized);
         assert_eq!(r.tax_type.as_ref().unwrap().text, "(법인사업자)");
-        assert_eq!(r.tax_type.as_ref().unwrap().formatted, Formatted::Value("법인사업자".into()));
+        assert_eq!(
+            r.tax_type.as_ref().unwrap().formatted,
+            Formatted::Value("법인사업자".into())
+        );
         assert_eq!(r.register_number.as_ref().unwrap().text, "569-88-27281");
         assert_eq!(r.register_number.as_ref().unwrap().check, Check::Valid);
-        assert_eq!(r.corp_name.as_ref().unwrap().text, "주식회사 코리아엔지니어링");
+        assert_eq!(
+            r.corp_name.as_ref().unwrap().text,
+            "주식회사 코리아엔지니어링"
+        );
         assert!(r.company_name.is_none());
         assert_eq!(r.rep_name.as_ref().unwrap().text, "이숙정");
-        assert_eq!(r.open_date.as_ref().unwrap().formatted, Formatted::Date { year: "2022".into(), month: "01".into(), day: "03".into() });
+        assert_eq!(
+            r.open_date.as_ref().unwrap().formatted,
+            Formatted::Date {
+                year: "2022".into(),
+                month: "01".into(),
+                day: "03".into()
+            }
+        );
         assert_eq!(r.corp_register_num.as_ref().unwrap().text, "134571-6573530");
-        assert_eq!(r.bis_address.as_ref().unwrap().text, "서울특별시 동작구 퇴계로 252-2, 2층 (상무동, KT센터)");
-        assert_eq!(r.head_address.as_ref().unwrap().text, "서울특별시 동작구 퇴계로 252-2, 2층");
+        assert_eq!(
+            r.bis_address.as_ref().unwrap().text,
+            "서울특별시 동작구 퇴계로 252-2, 2층 (상무동, KT센터)"
+        );
+        assert_eq!(
+            r.head_address.as_ref().unwrap().text,
+            "서울특별시 동작구 퇴계로 252-2, 2층"
+        );
         assert_eq!(r.bis_type[0].text, "서비스, 교육 서비스업");
         assert_eq!(r.bis_item[0].text, "소프트웨어 개발, 외국어학원");
         assert_eq!(r.issuance_reason.as_ref().unwrap().text, "신규");
-        assert_eq!(r.issuance_date.as_ref().unwrap().text, "2025 년 08 월 08 일");
+        assert_eq!(
+            r.issuance_date.as_ref().unwrap().text,
+            "2025 년 08 월 08 일"
+        );
         assert_eq!(r.tax_office.as_ref().unwrap().text, "청주세무서장");
     }
 
@@ -329,7 +464,10 @@ mod tests {
         assert_eq!(r.company_name.as_ref().unwrap().text, "누리네트웍스");
         assert_eq!(r.rep_name.as_ref().unwrap().text, "방호충");
         assert_eq!(r.birth.as_ref().unwrap().text, "1959 년 12 월 26 일");
-        assert_eq!(r.tax_type.as_ref().unwrap().formatted, Formatted::Value("개인사업자".into()));
+        assert_eq!(
+            r.tax_type.as_ref().unwrap().formatted,
+            Formatted::Value("개인사업자".into())
+        );
         // Several confusable one-digit repairs would validate: returned as read, marked, less confident.
         let n = r.register_number.unwrap();
         assert_eq!(n.check, Check::Invalid);
@@ -339,7 +477,12 @@ mod tests {
 
     #[test]
     fn a_street_photo_gives_no_fields() {
-        let p = page(&[("카페", 0.0, 0.0), ("OPEN 10:00", 0.0, 30.0), ("2024.01.01", 0.0, 60.0), ("서울 강남구", 0.0, 90.0)]);
+        let p = page(&[
+            ("카페", 0.0, 0.0),
+            ("OPEN 10:00", 0.0, 30.0),
+            ("2024.01.01", 0.0, 60.0),
+            ("서울 강남구", 0.0, 90.0),
+        ]);
         let r = extract(&p);
         assert!(!r.recognized);
         assert_eq!(r, BizLicenseResult::default());

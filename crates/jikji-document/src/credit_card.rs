@@ -23,16 +23,61 @@ pub struct CreditCardResult {
 
 /// Words on a card that are not the holder's name.
 const NOT_NAMES: &[&str] = &[
-    "VALID", "THRU", "FROM", "GOOD", "MONTH", "YEAR", "MEMBER", "SINCE", "VISA", "MASTERCARD", "MASTER", "CARD", "JCB", "AMEX", "AMERICAN",
-    "EXPRESS", "UNIONPAY", "DEBIT", "CREDIT", "CHECK", "PLATINUM", "GOLD", "SIGNATURE", "INFINITE", "CLASSIC", "BUSINESS", "CORPORATE", "BC", "KB",
-    "NH", "WORLD", "ELITE", "PREMIUM", "BANK", "GLOBAL", "ELECTRONIC", "USE", "ONLY", "EXPIRES", "END",
+    "VALID",
+    "THRU",
+    "FROM",
+    "GOOD",
+    "MONTH",
+    "YEAR",
+    "MEMBER",
+    "SINCE",
+    "VISA",
+    "MASTERCARD",
+    "MASTER",
+    "CARD",
+    "JCB",
+    "AMEX",
+    "AMERICAN",
+    "EXPRESS",
+    "UNIONPAY",
+    "DEBIT",
+    "CREDIT",
+    "CHECK",
+    "PLATINUM",
+    "GOLD",
+    "SIGNATURE",
+    "INFINITE",
+    "CLASSIC",
+    "BUSINESS",
+    "CORPORATE",
+    "BC",
+    "KB",
+    "NH",
+    "WORLD",
+    "ELITE",
+    "PREMIUM",
+    "BANK",
+    "GLOBAL",
+    "ELECTRONIC",
+    "USE",
+    "ONLY",
+    "EXPIRES",
+    "END",
 ];
 
 /// Issuer names printed on Korean cards (the Hangul line ending in `카드` covers most).
 const ISSUERS: &[&str] = &["카드", "은행", "BANK", "Card"];
 
 fn map_letters(s: &str) -> String {
-    s.chars().map(|c| if c.is_ascii_digit() || c == ' ' || c == '-' { c } else { validate::letter_to_digit(c).unwrap_or(c) }).collect()
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_digit() || c == ' ' || c == '-' {
+                c
+            } else {
+                validate::letter_to_digit(c).unwrap_or(c)
+            }
+        })
+        .collect()
 }
 
 pub fn extract(result: &jikji_types::PageResult) -> CreditCardResult {
@@ -50,7 +95,10 @@ pub fn extract(result: &jikji_types::PageResult) -> CreditCardResult {
             let t = page.span_text(sp);
             let m = map_letters(&t);
             let digits = m.chars().filter(char::is_ascii_digit).count();
-            let others = m.chars().filter(|c| !c.is_ascii_digit() && !c.is_whitespace() && *c != '-').count();
+            let others = m
+                .chars()
+                .filter(|c| !c.is_ascii_digit() && !c.is_whitespace() && *c != '-')
+                .count();
             if digits >= 3 && others == 0 {
                 spans.push(sp);
                 if !text.is_empty() {
@@ -64,7 +112,9 @@ pub fn extract(result: &jikji_types::PageResult) -> CreditCardResult {
             continue;
         }
         let (fixed, check) = validate::repair_digits(&d, validate::luhn_valid);
-        let better = best.as_ref().map_or(true, |b| b.3 == Check::Invalid && check != Check::Invalid);
+        let better = best
+            .as_ref()
+            .map_or(true, |b| b.3 == Check::Invalid && check != Check::Invalid);
         if better {
             best = Some((spans, text, fixed, check));
         }
@@ -72,18 +122,49 @@ pub fn extract(result: &jikji_types::PageResult) -> CreditCardResult {
     if let Some((spans, text, digits, check)) = best {
         let ds: String = digits.iter().map(|x| (b'0' + x) as char).collect();
         // As printed: groups of four (Amex 4-6-5), space separated.
-        let grouped = if ds.len() == 15 { format!("{} {} {}", &ds[..4], &ds[4..10], &ds[10..]) } else { ds.as_bytes().chunks(4).map(|c| std::str::from_utf8(c).unwrap()).collect::<Vec<_>>().join(" ") };
-        let shown = if check == Check::Valid && text.split_whitespace().count() >= 3 { map_letters(&text).split_whitespace().collect::<Vec<_>>().join(" ") } else { grouped };
+        let grouped = if ds.len() == 15 {
+            format!("{} {} {}", &ds[..4], &ds[4..10], &ds[10..])
+        } else {
+            ds.as_bytes()
+                .chunks(4)
+                .map(|c| std::str::from_utf8(c).unwrap())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let shown = if check == Check::Valid && text.split_whitespace().count() >= 3 {
+            map_letters(&text)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        } else {
+            grouped
+        };
         let mut df = field_with_text(&page, &spans, shown, "", Formatted::Value(ds), check);
         df.masks = df.polys.clone();
         r.number = Some(df);
     }
 
     // Valid thru: MM/YY, the last one on the card (a `MEMBER SINCE` date comes first).
-    if let Some((sp, t)) = crate::extract::find_everywhere(&page, patterns::find_valid_thru).into_iter().last() {
-        let (mm, yy) = t.split_once('/').map(|(a, b)| (a.trim().to_string(), b.trim().to_string())).unwrap_or_default();
-        let yy = if yy.len() == 4 { yy[2..].to_string() } else { yy };
-        r.valid_thru = Some(field(&page, &[sp], "", Formatted::Value(format!("{mm}/{yy}")), Check::Valid));
+    if let Some((sp, t)) = crate::extract::find_everywhere(&page, patterns::find_valid_thru)
+        .into_iter()
+        .last()
+    {
+        let (mm, yy) = t
+            .split_once('/')
+            .map(|(a, b)| (a.trim().to_string(), b.trim().to_string()))
+            .unwrap_or_default();
+        let yy = if yy.len() == 4 {
+            yy[2..].to_string()
+        } else {
+            yy
+        };
+        r.valid_thru = Some(field(
+            &page,
+            &[sp],
+            "",
+            Formatted::Value(format!("{mm}/{yy}")),
+            Check::Valid,
+        ));
     }
 
     // Holder: a Latin upper-case line of 2-4 words that are not card vocabulary; the lowest one.
@@ -92,10 +173,20 @@ pub fn extract(result: &jikji_types::PageResult) -> CreditCardResult {
         let t = page.span_text(sp);
         let ws: Vec<&str> = t.split_whitespace().collect();
         let ok = (2..=4).contains(&ws.len())
-            && ws.iter().all(|w| w.len() >= 2 && w.chars().all(|c| c.is_ascii_uppercase() || c == '-' || c == '.'))
+            && ws.iter().all(|w| {
+                w.len() >= 2
+                    && w.chars()
+                        .all(|c| c.is_ascii_uppercase() || c == '-' || c == '.')
+            })
             && !ws.iter().any(|w| NOT_NAMES.contains(&w.trim_matches('.')));
         if ok {
-            r.name = Some(field(&page, &[sp], "", Formatted::Value(t.clone()), Check::None));
+            r.name = Some(field(
+                &page,
+                &[sp],
+                "",
+                Formatted::Value(t.clone()),
+                Check::None,
+            ));
         }
     }
 
@@ -103,13 +194,23 @@ pub fn extract(result: &jikji_types::PageResult) -> CreditCardResult {
     for s in page.reading_order() {
         let sp = page.trim(page.seg_span(s));
         let t = page.span_text(sp);
-        if ISSUERS.iter().any(|i| t.contains(i)) && t.chars().any(labels::is_hangul) && t.chars().count() <= 12 {
-            r.issuer = Some(field(&page, &[sp], "", Formatted::Value(t.clone()), Check::None));
+        if ISSUERS.iter().any(|i| t.contains(i))
+            && t.chars().any(labels::is_hangul)
+            && t.chars().count() <= 12
+        {
+            r.issuer = Some(field(
+                &page,
+                &[sp],
+                "",
+                Formatted::Value(t.clone()),
+                Check::None,
+            ));
             break;
         }
     }
 
-    r.recognized = r.number.as_ref().is_some_and(|n| n.check != Check::Invalid) || (r.number.is_some() && r.valid_thru.is_some());
+    r.recognized = r.number.as_ref().is_some_and(|n| n.check != Check::Invalid)
+        || (r.number.is_some() && r.valid_thru.is_some());
     if !r.recognized {
         return CreditCardResult::default();
     }
@@ -144,7 +245,13 @@ mod tests {
 
     #[test]
     fn embossed_groups_with_letters_are_joined_and_mapped() {
-        let p = page(&[("4679", 0.0, 100.0), ("58O2", 100.0, 100.0), ("5273", 200.0, 100.0), ("5397", 300.0, 100.0), ("KIM HYEYUN", 0.0, 200.0)]);
+        let p = page(&[
+            ("4679", 0.0, 100.0),
+            ("58O2", 100.0, 100.0),
+            ("5273", 200.0, 100.0),
+            ("5397", 300.0, 100.0),
+            ("KIM HYEYUN", 0.0, 200.0),
+        ]);
         let r = extract(&p);
         let n = r.number.unwrap();
         assert_eq!(n.formatted, Formatted::Value("4679580252735397".into()));

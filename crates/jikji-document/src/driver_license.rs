@@ -56,8 +56,12 @@ impl DriverLicense {
     }
 }
 
-const RENEW: Label = Label { variants: &["적성검사기간", "갱신기간", "적성검사", "aptitude test"] };
-const CONDITION: Label = Label { variants: &["조건", "condition"] };
+const RENEW: Label = Label {
+    variants: &["적성검사기간", "갱신기간", "적성검사", "aptitude test"],
+};
+const CONDITION: Label = Label {
+    variants: &["조건", "condition"],
+};
 const ORGAN_DONATION: &str = "장기기증";
 /// A conditions value is a few code letters (`A`, `B,G`) or a short phrase; longer text is something
 /// else on the row.
@@ -74,16 +78,27 @@ fn licence_field(page: &Page, sp: Span, text: &str) -> DocField {
     let d = patterns::biz_digits(&text[region.len()..]);
     let s: String = d.iter().map(|x| (b'0' + x) as char).collect();
     let (formatted, ok) = if region.is_empty() && d.len() == 12 {
-        (format!("{}-{}-{}-{}", &s[..2], &s[2..4], &s[4..10], &s[10..]), validate::licence_region_valid(d[0] * 10 + d[1]))
+        (
+            format!("{}-{}-{}-{}", &s[..2], &s[2..4], &s[4..10], &s[10..]),
+            validate::licence_region_valid(d[0] * 10 + d[1]),
+        )
     } else if d.len() == 10 {
-        (format!("{region} {}-{}-{}", &s[..2], &s[2..8], &s[8..]), true)
+        (
+            format!("{region} {}-{}-{}", &s[..2], &s[2..8], &s[8..]),
+            true,
+        )
     } else {
         (text.to_string(), false)
     };
     let letters = text.chars().any(|c| c.is_ascii_alphabetic());
     let check = if ok { Check::Valid } else { Check::Invalid };
-    let shown = if letters { formatted.clone() } else { text.to_string() };
-    let mut f = extract::field_with_text(page, &[sp], shown, "", Formatted::Value(formatted), check);
+    let shown = if letters {
+        formatted.clone()
+    } else {
+        text.to_string()
+    };
+    let mut f =
+        extract::field_with_text(page, &[sp], shown, "", Formatted::Value(formatted), check);
     f.masks = id_card::mask_last_digits(page, sp, LICENCE_MASKED_DIGITS);
     f
 }
@@ -94,21 +109,34 @@ pub(crate) fn extract(page: &Page, today: (i32, u32, u32)) -> DriverLicense {
 
     for (sp, t) in extract::find_everywhere(page, patterns::find_licence_classes) {
         let v: String = t.chars().filter(|c| !c.is_whitespace()).collect();
-        r.classes.push(field(page, &[sp], "", Formatted::Value(v), Check::None));
+        r.classes
+            .push(field(page, &[sp], "", Formatted::Value(v), Check::None));
     }
-    let licence = extract::find_everywhere(page, patterns::find_licence_numbers).into_iter().next();
+    let licence = extract::find_everywhere(page, patterns::find_licence_numbers)
+        .into_iter()
+        .next();
     if let Some((sp, t)) = &licence {
         r.num = Some(licence_field(page, *sp, t));
     }
-    let overlaps_licence = |n: &RegNumber| licence.as_ref().is_some_and(|(sp, _)| sp.seg == n.span.seg && sp.start < n.span.end && n.span.start < sp.end);
-    let numbers: Vec<RegNumber> = id_card::registration_numbers(page).into_iter().filter(|n| !overlaps_licence(n)).collect();
+    let overlaps_licence = |n: &RegNumber| {
+        licence.as_ref().is_some_and(|(sp, _)| {
+            sp.seg == n.span.seg && sp.start < n.span.end && n.span.start < sp.end
+        })
+    };
+    let numbers: Vec<RegNumber> = id_card::registration_numbers(page)
+        .into_iter()
+        .filter(|n| !overlaps_licence(n))
+        .collect();
     let number = numbers.first();
 
     // Renewal period: the two dates right of its label (or any `date ~ date` line).
     let mut renew_row = None;
     let mut period: Option<(String, Vec<(Span, DateHit)>)> = None;
     for (f, v) in extract::label_values_inline(page, &RENEW) {
-        let dates: Vec<(Span, DateHit)> = extract::rest_of_row(page, v).into_iter().flat_map(|s| id_card::full_dates(page, s.seg)).collect();
+        let dates: Vec<(Span, DateHit)> = extract::rest_of_row(page, v)
+            .into_iter()
+            .flat_map(|s| id_card::full_dates(page, s.seg))
+            .collect();
         if dates.len() >= 2 {
             renew_row = Some(page.segs[f.span.seg].row);
             period = Some((extract::label_text(page, &f), dates));
@@ -127,9 +155,23 @@ pub(crate) fn extract(page: &Page, today: (i32, u32, u32)) -> DriverLicense {
     }
     if let Some((key, dates)) = &period {
         let (a, b) = (&dates[0], &dates[1]);
-        let ordered = a.1.exists() && b.1.exists() && (a.1.year, a.1.month, a.1.day) < (b.1.year, b.1.month, b.1.day);
-        let check = if ordered { Check::Valid } else { Check::Invalid };
-        let mk = |(sp, d): &(Span, DateHit)| field(page, &[*sp], key, patterns::format_date(d.year, d.month, d.day), check);
+        let ordered = a.1.exists()
+            && b.1.exists()
+            && (a.1.year, a.1.month, a.1.day) < (b.1.year, b.1.month, b.1.day);
+        let check = if ordered {
+            Check::Valid
+        } else {
+            Check::Invalid
+        };
+        let mk = |(sp, d): &(Span, DateHit)| {
+            field(
+                page,
+                &[*sp],
+                key,
+                patterns::format_date(d.year, d.month, d.day),
+                check,
+            )
+        };
         r.renew_start_date = Some(mk(a));
         r.renew_end_date = Some(mk(b));
     }
@@ -163,20 +205,35 @@ pub(crate) fn extract(page: &Page, today: (i32, u32, u32)) -> DriverLicense {
             r.name = Some(field(page, &[name], "", Formatted::Value(t), Check::None));
             x0 = page.span_rect(name).x0;
         }
-        let cond_row = labels::find_all(page, &CONDITION).first().map(|f| page.segs[f.span.seg].row);
-        let before = [renew_row, cond_row, issue_row].into_iter().flatten().min().unwrap_or(usize::MAX);
+        let cond_row = labels::find_all(page, &CONDITION)
+            .first()
+            .map(|f| page.segs[f.span.seg].row);
+        let before = [renew_row, cond_row, issue_row]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or(usize::MAX);
         r.address = id_card::address(page, n.row(page), before, x0, &stop);
     }
 
     // Conditions: a short value right of `조건` (often blank: then no field).
-    if let Some((f, v)) = extract::label_values_inline(page, &CONDITION).into_iter().next() {
+    if let Some((f, v)) = extract::label_values_inline(page, &CONDITION)
+        .into_iter()
+        .next()
+    {
         let t = page.span_text(v);
         let ok = !t.is_empty()
             && t.chars().count() <= CONDITION_MAX_CHARS
             && !t.chars().any(|c| c.is_ascii_digit())
             && (v.start != 0 || !extract::is_label(page, v.seg, &stop));
         if ok {
-            r.condition = Some(field(page, &[v], &extract::label_text(page, &f), Formatted::Value(t), Check::None));
+            r.condition = Some(field(
+                page,
+                &[v],
+                &extract::label_text(page, &f),
+                Formatted::Value(t),
+                Check::None,
+            ));
         }
     }
 
@@ -188,10 +245,14 @@ pub(crate) fn extract(page: &Page, today: (i32, u32, u32)) -> DriverLicense {
         }
         let sp = page.trim(page.seg_span(s));
         let chars = &page.segs[s].chars;
-        let end = (sp.start..sp.end).find(|&i| chars[i].ch.is_whitespace()).unwrap_or(sp.end);
+        let end = (sp.start..sp.end)
+            .find(|&i| chars[i].ch.is_whitespace())
+            .unwrap_or(sp.end);
         let word: String = chars[sp.start..end].iter().map(|c| c.ch).collect();
         if word.chars().count() == SERIAL_LEN
-            && word.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            && word
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
             && word.chars().any(|c| c.is_ascii_uppercase())
         {
             let w = Span { end, ..sp };
@@ -203,7 +264,13 @@ pub(crate) fn extract(page: &Page, today: (i32, u32, u32)) -> DriverLicense {
     for s in page.reading_order() {
         if labels::key(&page.segs[s].text()).contains(ORGAN_DONATION) {
             let sp = page.trim(page.seg_span(s));
-            r.organ_donation = Some(field(page, &[sp], "", Formatted::Value(ORGAN_DONATION.into()), Check::None));
+            r.organ_donation = Some(field(
+                page,
+                &[sp],
+                "",
+                Formatted::Value(ORGAN_DONATION.into()),
+                Check::None,
+            ));
             break;
         }
     }

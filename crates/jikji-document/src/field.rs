@@ -10,8 +10,16 @@ pub enum Formatted {
     None,
     Value(String),
     /// Zero-padded strings; `"00"` for a part that could not be read.
-    Date { year: String, month: String, day: String },
-    Time { hour: String, minute: String, second: String },
+    Date {
+        year: String,
+        month: String,
+        day: String,
+    },
+    Time {
+        hour: String,
+        minute: String,
+        second: String,
+    },
 }
 
 /// What validation said about a value (reported per field; see `validate`).
@@ -60,6 +68,9 @@ pub struct DocField {
 
 impl DocField {
     pub fn plain(text: impl Into<String>) -> DocField {
-        DocField { text: text.into(), ..Default::default() }
+        DocField {
+            text: text.into(),
+            ..Default::default()
+        }
     }
 }

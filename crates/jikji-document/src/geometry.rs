@@ -21,7 +21,11 @@ pub fn value_right(page: &Page, f: &Found) -> Option<Span> {
         i += 1;
     }
     if i < seg.len() {
-        return Some(page.trim(Span { seg: f.end_seg, start: i, end: seg.len() }));
+        return Some(page.trim(Span {
+            seg: f.end_seg,
+            start: i,
+            end: seg.len(),
+        }));
     }
     let row = &page.rows[seg.row];
     let pos = row.iter().position(|&s| s == f.end_seg)?;
@@ -91,7 +95,9 @@ pub fn continuation(page: &Page, value: Span, stop: &[&Label], max_lines: usize)
     let left_line = page.segs[value.seg].rect.x0;
     'rows: for _ in 0..max_lines {
         row += 1;
-        let Some(segs) = page.rows.get(row) else { break };
+        let Some(segs) = page.rows.get(row) else {
+            break;
+        };
         // A row with its own text left of the value (a label column) starts a new field.
         if segs.iter().any(|&s| {
             let r = page.segs[s].rect;
@@ -105,7 +111,9 @@ pub fn continuation(page: &Page, value: Span, stop: &[&Label], max_lines: usize)
             if r.y0 - cur.y1 > 1.0 * h {
                 break 'rows;
             }
-            let aligned = (r.x0 - cur.x0).abs() < 1.5 * h || (r.x0 - left_line).abs() < 1.5 * h || (r.x0 > cur.x0 && r.x0 < cur.x1);
+            let aligned = (r.x0 - cur.x0).abs() < 1.5 * h
+                || (r.x0 - left_line).abs() < 1.5 * h
+                || (r.x0 > cur.x0 && r.x0 < cur.x1);
             if !aligned {
                 continue;
             }
@@ -130,7 +138,11 @@ mod tests {
 
     #[test]
     fn value_in_the_same_segment_or_the_next() {
-        let p = page(&[("TEL: 061-996-7749", 0.0, 0.0), ("합 계", 0.0, 40.0), ("48,150", 400.0, 40.0)]);
+        let p = page(&[
+            ("TEL: 061-996-7749", 0.0, 0.0),
+            ("합 계", 0.0, 40.0),
+            ("48,150", 400.0, 40.0),
+        ]);
         let pg = Page::new(&p);
         let f = find_all(&pg, &RECEIPT_TEL)[0];
         assert_eq!(pg.span_text(value_right(&pg, &f).unwrap()), "061-996-7749");

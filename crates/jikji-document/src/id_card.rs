@@ -35,7 +35,12 @@ pub enum IdType {
 }
 
 impl IdType {
-    pub const ALL: [IdType; 4] = [IdType::ResidentCard, IdType::DriverLicense, IdType::AlienCard, IdType::Passport];
+    pub const ALL: [IdType; 4] = [
+        IdType::ResidentCard,
+        IdType::DriverLicense,
+        IdType::AlienCard,
+        IdType::Passport,
+    ];
 
     /// `result.idtype` on the wire.
     pub fn wire_name(self) -> &'static str {
@@ -158,7 +163,11 @@ pub fn extract_on(result: &PageResult, today: (i32, u32, u32)) -> IdCardResult {
             IdDocument::Pp(r)
         }
     };
-    let r = IdCardResult { document: Some(document), is_confident: c.confident, rois: card_outline(result) };
+    let r = IdCardResult {
+        document: Some(document),
+        is_confident: c.confident,
+        rois: card_outline(result),
+    };
     // A type with none of its fields readable (`PASSPORT` printed on a receipt) is no document either.
     if r.fields().is_empty() {
         return IdCardResult::default();
@@ -168,17 +177,47 @@ pub fn extract_on(result: &PageResult, today: (i32, u32, u32)) -> IdCardResult {
 
 // ---- Classification ----
 
-const IC_TITLE: Label = Label { variants: &["주민등록증"] };
-const DL_TITLE: Label = Label { variants: &["자동차운전면허증", "운전면허증", "driver's license", "driver license", "driver's licence", "driving licence"] };
-const AC_TITLE: Label = Label { variants: &["외국인등록증", "alien registration card", "residence card"] };
-const PP_TITLE: Label = Label { variants: &["여권", "passport", "대한민국여권"] };
+const IC_TITLE: Label = Label {
+    variants: &["주민등록증"],
+};
+const DL_TITLE: Label = Label {
+    variants: &[
+        "자동차운전면허증",
+        "운전면허증",
+        "driver's license",
+        "driver license",
+        "driver's licence",
+        "driving licence",
+    ],
+};
+const AC_TITLE: Label = Label {
+    variants: &["외국인등록증", "alien registration card", "residence card"],
+};
+const PP_TITLE: Label = Label {
+    variants: &["여권", "passport", "대한민국여권"],
+};
 /// Number labels one edit away from a title (`주민등록번`호 ~ `주민등록증`): never a title.
-const NUMBER_LABELS: Label = Label { variants: &["주민등록번호", "외국인등록번호"] };
-const DL_LABELS: [Label; 2] = [Label { variants: &["적성검사기간", "갱신기간", "적성검사"] }, Label { variants: &["조건"] }];
+const NUMBER_LABELS: Label = Label {
+    variants: &["주민등록번호", "외국인등록번호"],
+};
+const DL_LABELS: [Label; 2] = [
+    Label {
+        variants: &["적성검사기간", "갱신기간", "적성검사"],
+    },
+    Label {
+        variants: &["조건"],
+    },
+];
 const AC_LABELS: [Label; 3] = [
-    Label { variants: &["체류자격", "status"] },
-    Label { variants: &["국가/지역", "country/region", "국적"] },
-    Label { variants: &["외국인등록번호", "reg. no."] },
+    Label {
+        variants: &["체류자격", "status"],
+    },
+    Label {
+        variants: &["국가/지역", "country/region", "국적"],
+    },
+    Label {
+        variants: &["외국인등록번호", "reg. no."],
+    },
 ];
 
 /// Evidence weights, set from the format (not fitted: only 3 samples per type exist). A printed title
@@ -212,7 +251,10 @@ pub struct Classification {
 fn title(page: &Page, label: &Label) -> Option<usize> {
     labels::find_all_inline(page, label)
         .into_iter()
-        .filter(|f| labels::match_from(page, f.span.seg, f.span.start, &NUMBER_LABELS).is_none_or(|n| n.dist > 0))
+        .filter(|f| {
+            labels::match_from(page, f.span.seg, f.span.start, &NUMBER_LABELS)
+                .is_none_or(|n| n.dist > 0)
+        })
         .map(|f| f.dist)
         .min()
 }
@@ -222,7 +264,12 @@ pub fn classify(page: &Page) -> Classification {
     let mut score = [0u32; 4];
     let mut titled = [false; 4];
     let mut numbered = [false; 4];
-    for (t, label) in [(IdType::ResidentCard, &IC_TITLE), (IdType::DriverLicense, &DL_TITLE), (IdType::AlienCard, &AC_TITLE), (IdType::Passport, &PP_TITLE)] {
+    for (t, label) in [
+        (IdType::ResidentCard, &IC_TITLE),
+        (IdType::DriverLicense, &DL_TITLE),
+        (IdType::AlienCard, &AC_TITLE),
+        (IdType::Passport, &PP_TITLE),
+    ] {
         if let Some(d) = title(page, label) {
             score[t.index()] += if d == 0 { TITLE_EXACT } else { TITLE_FUZZY };
             titled[t.index()] = true;
@@ -251,8 +298,13 @@ pub fn classify(page: &Page) -> Classification {
         score[IdType::Passport.index()] += MRZ_FOUND;
         numbered[IdType::Passport.index()] = true;
     }
-    let count = |ls: &[Label]| ls.iter().filter(|l| !labels::find_all(page, l).is_empty()).count() as u32;
-    let classes = u32::from(!extract::find_everywhere(page, patterns::find_licence_classes).is_empty());
+    let count = |ls: &[Label]| {
+        ls.iter()
+            .filter(|l| !labels::find_all(page, l).is_empty())
+            .count() as u32
+    };
+    let classes =
+        u32::from(!extract::find_everywhere(page, patterns::find_licence_classes).is_empty());
     score[IdType::DriverLicense.index()] += (count(&DL_LABELS) + classes).min(CORROBORATION_MAX);
     score[IdType::AlienCard.index()] += count(&AC_LABELS).min(CORROBORATION_MAX);
     if let Some(t) = authority_kind(page) {
@@ -263,10 +315,20 @@ pub fn classify(page: &Page) -> Classification {
     let (best, second) = (order[0], order[1]);
     let b = score[best.index()];
     if b < RECOGNIZED_MIN {
-        return Classification { id_type: None, confident: false, scores: score };
+        return Classification {
+            id_type: None,
+            confident: false,
+            scores: score,
+        };
     }
-    let confident = titled[best.index()] && numbered[best.index()] && b >= score[second.index()] + CONFIDENT_MARGIN;
-    Classification { id_type: Some(best), confident, scores: score }
+    let confident = titled[best.index()]
+        && numbered[best.index()]
+        && b >= score[second.index()] + CONFIDENT_MARGIN;
+    Classification {
+        id_type: Some(best),
+        confident,
+        scores: score,
+    }
 }
 
 /// The MRZ of a passport page, if it has one.
@@ -285,7 +347,9 @@ fn mrz_lines(page: &Page) -> Option<mrz::Mrz> {
 fn authority_kind(page: &Page) -> Option<IdType> {
     let mut kind = None;
     for s in page.reading_order() {
-        let Some((_, text)) = authority_cut(page, page.trim(page.seg_span(s))) else { continue };
+        let Some((_, text)) = authority_cut(page, page.trim(page.seg_span(s))) else {
+            continue;
+        };
         let k = labels::key(&text);
         let t = if k.contains("경찰청") {
             IdType::DriverLicense
@@ -324,27 +388,51 @@ impl RegNumber {
 pub(crate) fn registration_numbers(page: &Page) -> Vec<RegNumber> {
     extract::find_everywhere(page, patterns::find_registration_numbers)
         .into_iter()
-        .map(|(span, text)| RegNumber { digits: patterns::biz_digits(&text), span, text })
+        .map(|(span, text)| RegNumber {
+            digits: patterns::biz_digits(&text),
+            span,
+            text,
+        })
         .filter(|n| n.digits.len() == 13)
         .collect()
 }
 
 /// The registration number as a field: validated (date part, gender digit, check digit where the
 /// card's issue date says it must hold), repaired only when unique, its 7 back digits masked.
-pub(crate) fn registration_field(page: &Page, n: &RegNumber, key_text: &str, issued: Option<(i32, u32)>) -> DocField {
+pub(crate) fn registration_field(
+    page: &Page,
+    n: &RegNumber,
+    key_text: &str,
+    issued: Option<(i32, u32)>,
+) -> DocField {
     let as_read = validate::resident_number_check_issued(&n.digits, issued);
     // Only a number that must hold and does not is repaired: a post-2020 number has no check digit to
     // repair towards.
     let (digits, check) = if as_read == Check::Invalid {
-        validate::repair_digits(&n.digits, |d| validate::resident_number_check_issued(d, issued) == Check::Valid)
+        validate::repair_digits(&n.digits, |d| {
+            validate::resident_number_check_issued(d, issued) == Check::Valid
+        })
     } else {
         (n.digits.clone(), as_read)
     };
     let s: String = digits.iter().map(|x| (b'0' + x) as char).collect();
     let formatted = format!("{}-{}", &s[..6], &s[6..]);
-    let letters = n.text.chars().any(|c| !c.is_ascii_digit() && !c.is_whitespace() && !matches!(c, '-' | '–' | '—' | '~' | '.'));
-    let text = if check == Check::Repaired || letters { formatted.clone() } else { n.text.clone() };
-    let mut f = extract::field_with_text(page, &[n.span], text, key_text, Formatted::Value(formatted), check);
+    let letters = n.text.chars().any(|c| {
+        !c.is_ascii_digit() && !c.is_whitespace() && !matches!(c, '-' | '–' | '—' | '~' | '.')
+    });
+    let text = if check == Check::Repaired || letters {
+        formatted.clone()
+    } else {
+        n.text.clone()
+    };
+    let mut f = extract::field_with_text(
+        page,
+        &[n.span],
+        text,
+        key_text,
+        Formatted::Value(formatted),
+        check,
+    );
     f.masks = mask_last_digits(page, n.span, REG_NUMBER_MASKED_DIGITS);
     f
 }
@@ -386,22 +474,54 @@ pub(crate) fn mask_span(page: &Page, span: Span) -> Vec<Quad> {
 /// registration number).
 pub(crate) fn full_dates(page: &Page, seg: usize) -> Vec<(Span, DateHit)> {
     let sp = page.trim(page.seg_span(seg));
-    let text: String = page.segs[seg].chars[sp.start..sp.end].iter().map(|c| c.ch).collect();
+    let text: String = page.segs[seg].chars[sp.start..sp.end]
+        .iter()
+        .map(|c| c.ch)
+        .collect();
     patterns::find_dates(&text)
         .into_iter()
-        .filter(|d| d.hit.text.trim_start().chars().take(4).all(|c| c.is_ascii_digit()))
+        .filter(|d| {
+            d.hit
+                .text
+                .trim_start()
+                .chars()
+                .take(4)
+                .all(|c| c.is_ascii_digit())
+        })
         .map(|d| (extract::sub(sp, &d.hit), d))
         .collect()
 }
 
 /// A printed date as a field: valid when it exists and is not after `today`.
-pub(crate) fn date_field(page: &Page, span: Span, d: &DateHit, key_text: &str, today: (i32, u32, u32)) -> DocField {
-    let check = if d.exists() && (d.year, d.month, d.day) <= today { Check::Valid } else { Check::Invalid };
-    field(page, &[span], key_text, patterns::format_date(d.year, d.month, d.day), check)
+pub(crate) fn date_field(
+    page: &Page,
+    span: Span,
+    d: &DateHit,
+    key_text: &str,
+    today: (i32, u32, u32),
+) -> DocField {
+    let check = if d.exists() && (d.year, d.month, d.day) <= today {
+        Check::Valid
+    } else {
+        Check::Invalid
+    };
+    field(
+        page,
+        &[span],
+        key_text,
+        patterns::format_date(d.year, d.month, d.day),
+        check,
+    )
 }
 
 /// The issue date: masked like the spec's sample.
-pub(crate) fn issue_date_field(page: &Page, span: Span, d: &DateHit, key_text: &str, today: (i32, u32, u32)) -> DocField {
+pub(crate) fn issue_date_field(
+    page: &Page,
+    span: Span,
+    d: &DateHit,
+    key_text: &str,
+    today: (i32, u32, u32),
+) -> DocField {
     let mut f = date_field(page, span, d, key_text, today);
     f.masks = mask_span(page, span);
     f
@@ -431,13 +551,23 @@ pub(crate) fn authority_cut(page: &Page, sp: Span) -> Option<(Span, String)> {
         let mut end = None;
         for k in 1..word.len() {
             let two = k + 1 < word.len() && word[k] == '군' && word[k + 1] == '수';
-            let stop = if two { k + 2 } else if word[k] == '장' { k + 1 } else { continue };
+            let stop = if two {
+                k + 2
+            } else if word[k] == '장' {
+                k + 1
+            } else {
+                continue;
+            };
             if word.len() - stop <= AUTHORITY_TRAILING_NOISE && labels::is_hangul(word[k - 1]) {
                 end = Some(stop);
             }
         }
         if let Some(e) = end {
-            let cut = Span { seg: sp.seg, start: sp.start, end: ws + e };
+            let cut = Span {
+                seg: sp.seg,
+                start: sp.start,
+                end: ws + e,
+            };
             let text = page.span_text(cut);
             if labels::key(&text).chars().count() >= AUTHORITY_MIN_CHARS {
                 return Some((cut, text));
@@ -456,12 +586,24 @@ pub(crate) fn authority(page: &Page, from_row: usize) -> Option<DocField> {
             continue;
         }
         if let Some((sp, text)) = authority_cut(page, page.trim(page.seg_span(s))) {
-            if best.as_ref().is_none_or(|(_, b)| text.chars().count() > b.chars().count()) {
+            if best
+                .as_ref()
+                .is_none_or(|(_, b)| text.chars().count() > b.chars().count())
+            {
                 best = Some((sp, text));
             }
         }
     }
-    best.map(|(sp, text)| extract::field_with_text(page, &[sp], text.clone(), "", Formatted::Value(text), Check::None))
+    best.map(|(sp, text)| {
+        extract::field_with_text(
+            page,
+            &[sp],
+            text.clone(),
+            "",
+            Formatted::Value(text),
+            Check::None,
+        )
+    })
 }
 
 /// A range of character indices.
@@ -494,15 +636,36 @@ pub(crate) type NameSpans = (Span, Option<Span>);
 /// one of the two rows above it.
 pub(crate) fn name_near(page: &Page, number: &RegNumber) -> Option<NameSpans> {
     let seg = number.span.seg;
-    let chars: Vec<char> = page.segs[seg].chars[..number.span.start].iter().map(|c| c.ch).collect();
+    let chars: Vec<char> = page.segs[seg].chars[..number.span.start]
+        .iter()
+        .map(|c| c.ch)
+        .collect();
     let try_span = |sp: Span| -> Option<NameSpans> {
         let sp = page.trim(sp);
-        let cs: Vec<char> = page.segs[sp.seg].chars[sp.start..sp.end].iter().map(|c| c.ch).collect();
+        let cs: Vec<char> = page.segs[sp.seg].chars[sp.start..sp.end]
+            .iter()
+            .map(|c| c.ch)
+            .collect();
         let (h, b) = korean_name(&cs)?;
-        Some((Span { seg: sp.seg, start: sp.start + h.0, end: sp.start + h.1 }, b.map(|b| Span { seg: sp.seg, start: sp.start + b.0, end: sp.start + b.1 })))
+        Some((
+            Span {
+                seg: sp.seg,
+                start: sp.start + h.0,
+                end: sp.start + h.1,
+            },
+            b.map(|b| Span {
+                seg: sp.seg,
+                start: sp.start + b.0,
+                end: sp.start + b.1,
+            }),
+        ))
     };
     if chars.iter().any(|c| !c.is_whitespace()) {
-        if let Some(r) = try_span(Span { seg, start: 0, end: number.span.start }) {
+        if let Some(r) = try_span(Span {
+            seg,
+            start: 0,
+            end: number.span.start,
+        }) {
             return Some(r);
         }
     }
@@ -531,11 +694,22 @@ const ADDRESS_ALIGN: f32 = 1.5;
 
 /// The address: the segments of rows `after+1 .. before` that start in the column at `x0` (de-skewed
 /// frame), up to [`ADDRESS_MAX_LINES`] lines, joined with a space.
-pub(crate) fn address(page: &Page, after: usize, before: usize, x0: f32, stop: &[&Label]) -> Option<DocField> {
+pub(crate) fn address(
+    page: &Page,
+    after: usize,
+    before: usize,
+    x0: f32,
+    stop: &[&Label],
+) -> Option<DocField> {
     let h = page.median_height();
     let mut spans = Vec::new();
     for r in after + 1..before.min(page.rows.len()) {
-        let Some(&s) = page.rows[r].iter().find(|&&s| (page.segs[s].rect.x0 - x0).abs() < ADDRESS_ALIGN * h) else { continue };
+        let Some(&s) = page.rows[r]
+            .iter()
+            .find(|&&s| (page.segs[s].rect.x0 - x0).abs() < ADDRESS_ALIGN * h)
+        else {
+            continue;
+        };
         if extract::is_label(page, s, stop) || !full_dates(page, s).is_empty() {
             break;
         }
@@ -579,7 +753,12 @@ pub fn card_outline(result: &PageResult) -> Vec<Quad> {
     hs.sort_by(f32::total_cmp);
     let m = ROI_MARGIN * hs[hs.len() / 2];
     let (x0, y0, x1, y1) = (x0 - m, y0 - m, x1 + m, y1 + m);
-    let q = Quad::new([back(Point::new(x0, y0)), back(Point::new(x1, y0)), back(Point::new(x1, y1)), back(Point::new(x0, y1))]);
+    let q = Quad::new([
+        back(Point::new(x0, y0)),
+        back(Point::new(x1, y0)),
+        back(Point::new(x1, y1)),
+        back(Point::new(x0, y1)),
+    ]);
     vec![q.clamp(result.width as f32, result.height as f32)]
 }
 
@@ -654,7 +833,10 @@ mod tests {
     #[test]
     fn each_type_is_recognised_confidently() {
         let cases = [
-            (resident("980716-2020264", "2019. 5. 2"), IdType::ResidentCard),
+            (
+                resident("980716-2020264", "2019. 5. 2"),
+                IdType::ResidentCard,
+            ),
             (licence("25-22-312627-78"), IdType::DriverLicense),
             (alien("성명"), IdType::AlienCard),
             (
@@ -680,7 +862,13 @@ mod tests {
     fn letter_spaced_and_misread_titles_still_count() {
         let mut p = resident("980716-2020264", "2019. 5. 2");
         p.lines[0].text = "주 민 등 록 증".into();
-        let spaced = page(&[("주 민 등 록 중", 50.0, 50.0), ("윤아우", 60.0, 160.0), ("980716-2020264", 60.0, 240.0), ("2019. 5. 2", 370.0, 470.0), ("서울특별시 동작구청장", 420.0, 535.0)]);
+        let spaced = page(&[
+            ("주 민 등 록 중", 50.0, 50.0),
+            ("윤아우", 60.0, 160.0),
+            ("980716-2020264", 60.0, 240.0),
+            ("2019. 5. 2", 370.0, 470.0),
+            ("서울특별시 동작구청장", 420.0, 535.0),
+        ]);
         let c = classify(&Page::new(&spaced));
         assert_eq!(c.id_type, Some(IdType::ResidentCard));
         assert!(c.confident, "one OCR error in a five-letter title: {c:?}");
@@ -689,7 +877,12 @@ mod tests {
     #[test]
     fn unsure_pages_are_best_effort_and_not_confident() {
         // No title: a resident number and a district head's name make a resident card, unconfidently.
-        let p = page(&[("윤아우", 60.0, 160.0), ("980716-2020264", 60.0, 240.0), ("2019. 5. 2", 370.0, 470.0), ("서울특별시 동작구청장", 420.0, 535.0)]);
+        let p = page(&[
+            ("윤아우", 60.0, 160.0),
+            ("980716-2020264", 60.0, 240.0),
+            ("2019. 5. 2", 370.0, 470.0),
+            ("서울특별시 동작구청장", 420.0, 535.0),
+        ]);
         let r = extract_on(&p, TODAY);
         assert_eq!(r.id_type(), Some(IdType::ResidentCard));
         assert!(!r.is_confident);
@@ -712,11 +905,22 @@ mod tests {
             assert!(r.named_values().is_empty());
         }
         // A title with nothing of its document is no document.
-        let travel = page(&[("면세점 영수증", 10.0, 10.0), ("PASSPORT", 10.0, 40.0), ("합계 3,500", 10.0, 70.0)]);
-        assert_eq!(classify(&Page::new(&travel)).id_type, Some(IdType::Passport));
+        let travel = page(&[
+            ("면세점 영수증", 10.0, 10.0),
+            ("PASSPORT", 10.0, 40.0),
+            ("합계 3,500", 10.0, 70.0),
+        ]);
+        assert_eq!(
+            classify(&Page::new(&travel)).id_type,
+            Some(IdType::Passport)
+        );
         assert!(!extract_on(&travel, TODAY).recognized());
         // A lone resident number on a form is not enough either.
-        let form = page(&[("신청인", 10.0, 10.0), ("800101-1000008", 200.0, 10.0), ("위와 같이 신청합니다", 10.0, 60.0)]);
+        let form = page(&[
+            ("신청인", 10.0, 10.0),
+            ("800101-1000008", 200.0, 10.0),
+            ("위와 같이 신청합니다", 10.0, 60.0),
+        ]);
         assert!(!extract_on(&form, TODAY).recognized());
     }
 
@@ -725,16 +929,37 @@ mod tests {
         let r = extract_on(&resident("980716-2020264", "2019. 5. 2"), TODAY);
         let c = ic(&r);
         assert_eq!(text(&c.name), "윤아우(尹雅宇)");
-        assert_eq!(c.name.as_ref().unwrap().formatted, Formatted::Value("윤아우".into()));
+        assert_eq!(
+            c.name.as_ref().unwrap().formatted,
+            Formatted::Value("윤아우".into())
+        );
         assert_eq!(text(&c.name_hanja), "(尹雅宇)");
         assert_eq!(text(&c.personal_num), "980716-2020264");
         assert_eq!(c.personal_num.as_ref().unwrap().check, Check::Valid);
-        assert_eq!(text(&c.address), "제주특별자치도 제주시 정자일길 91 125동 1602호 (수내동, 푸르지오아파트)");
+        assert_eq!(
+            text(&c.address),
+            "제주특별자치도 제주시 정자일길 91 125동 1602호 (수내동, 푸르지오아파트)"
+        );
         assert_eq!(text(&c.issue_date), "2019. 5. 2");
-        assert_eq!(c.issue_date.as_ref().unwrap().formatted, Formatted::Date { year: "2019".into(), month: "05".into(), day: "02".into() });
-        assert_eq!(text(&c.authority), "서울특별시 동작구청장", "seal noise cut");
+        assert_eq!(
+            c.issue_date.as_ref().unwrap().formatted,
+            Formatted::Date {
+                year: "2019".into(),
+                month: "05".into(),
+                day: "02".into()
+            }
+        );
+        assert_eq!(
+            text(&c.authority),
+            "서울특별시 동작구청장",
+            "seal noise cut"
+        );
         let named = r.named_values();
-        assert!(named.contains(&("name".into(), "윤아우".into())) && named.contains(&("nameHanja".into(), "(尹雅宇)".into())), "{named:?}");
+        assert!(
+            named.contains(&("name".into(), "윤아우".into()))
+                && named.contains(&("nameHanja".into(), "(尹雅宇)".into())),
+            "{named:?}"
+        );
         // The issue date is masked, the name and address are not.
         assert!(!c.issue_date.as_ref().unwrap().masks.is_empty());
         assert!(c.name.as_ref().unwrap().masks.is_empty());
@@ -744,30 +969,55 @@ mod tests {
     fn check_digits_hold_before_october_2020_only() {
         // Last digit wrong (4 printed as 5).
         let before = extract_on(&resident("980716-2020265", "2019. 5. 2"), TODAY);
-        assert_eq!(ic(&before).personal_num.as_ref().unwrap().check, Check::Invalid);
+        assert_eq!(
+            ic(&before).personal_num.as_ref().unwrap().check,
+            Check::Invalid
+        );
         let after = extract_on(&resident("980716-2020265", "2021. 3. 2"), TODAY);
-        assert_eq!(ic(&after).personal_num.as_ref().unwrap().check, Check::NotCheckable, "a post-2020 number has no check digit");
+        assert_eq!(
+            ic(&after).personal_num.as_ref().unwrap().check,
+            Check::NotCheckable,
+            "a post-2020 number has no check digit"
+        );
         // A letter read in a digit position is mapped; the number then holds.
         let letter = extract_on(&resident("98O716-2020264", "2019. 5. 2"), TODAY);
         let n = ic(&letter).personal_num.as_ref().unwrap();
         assert_eq!((n.text.as_str(), n.check), ("980716-2020264", Check::Valid));
         // An impossible date part is invalid whatever the issue date.
         let bad = extract_on(&resident("981316-2020264", "2021. 3. 2"), TODAY);
-        assert_eq!(ic(&bad).personal_num.as_ref().unwrap().check, Check::Invalid);
+        assert_eq!(
+            ic(&bad).personal_num.as_ref().unwrap().check,
+            Check::Invalid
+        );
     }
 
     #[test]
     fn issue_dates_must_exist_and_not_be_in_the_future() {
         let future = extract_on(&resident("980716-2020264", "2027. 1. 5"), TODAY);
-        assert_eq!(ic(&future).issue_date.as_ref().unwrap().check, Check::Invalid);
+        assert_eq!(
+            ic(&future).issue_date.as_ref().unwrap().check,
+            Check::Invalid
+        );
         let missing = extract_on(&resident("980716-2020264", "2019. 2. 30"), TODAY);
-        assert_eq!(ic(&missing).issue_date.as_ref().unwrap().check, Check::Invalid);
-        assert_eq!(ic(&missing).issue_date.as_ref().unwrap().formatted, Formatted::Date { year: "2019".into(), month: "02".into(), day: "00".into() });
+        assert_eq!(
+            ic(&missing).issue_date.as_ref().unwrap().check,
+            Check::Invalid
+        );
+        assert_eq!(
+            ic(&missing).issue_date.as_ref().unwrap().formatted,
+            Formatted::Date {
+                year: "2019".into(),
+                month: "02".into(),
+                day: "00".into()
+            }
+        );
     }
 
     fn inside(q: &Quad, outer: &Quad) -> bool {
         let b = outer.bbox();
-        q.pts.iter().all(|p| p.x >= b.x0 - 0.01 && p.x <= b.x1 + 0.01 && p.y >= b.y0 - 0.01 && p.y <= b.y1 + 0.01)
+        q.pts.iter().all(|p| {
+            p.x >= b.x0 - 0.01 && p.x <= b.x1 + 0.01 && p.y >= b.y0 - 0.01 && p.y <= b.y1 + 0.01
+        })
     }
 
     #[test]
@@ -781,7 +1031,10 @@ mod tests {
         // 14 characters of 12 px from x = 60: the back digits start at 60 + 7 × 12 = 144; the mask
         // starts half a character before them and ends with the word.
         let b = n.masks[0].bbox();
-        assert!((b.x0 - 138.0).abs() < 0.01 && (b.x1 - 228.0).abs() < 0.01, "{b:?}");
+        assert!(
+            (b.x0 - 138.0).abs() < 0.01 && (b.x1 - 228.0).abs() < 0.01,
+            "{b:?}"
+        );
         // Split over two words (`980716-` `2020264`): only the second is masked, whole.
         let split = resident("980716- 2020264", "2019. 5. 2");
         let r = extract_on(&split, TODAY);
@@ -790,34 +1043,70 @@ mod tests {
         assert_eq!(n.masks.len(), 1);
         assert!(inside(&n.masks[0], &back.quad));
         // On a tilted photo the mask follows the word.
-        let tilted = page_rotated(&[("주민등록증", 50.0, 50.0), ("윤아우", 60.0, 160.0), ("980716-2020264", 60.0, 240.0), ("2019. 5. 2", 370.0, 470.0)], 0.2);
+        let tilted = page_rotated(
+            &[
+                ("주민등록증", 50.0, 50.0),
+                ("윤아우", 60.0, 160.0),
+                ("980716-2020264", 60.0, 240.0),
+                ("2019. 5. 2", 370.0, 470.0),
+            ],
+            0.2,
+        );
         let r = extract_on(&tilted, TODAY);
         let n = ic(&r).personal_num.as_ref().unwrap();
-        let w = tilted.words.iter().find(|w| w.text == "980716-2020264").unwrap();
-        let cross = |o: Point, a: Point, b: Point| (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x);
+        let w = tilted
+            .words
+            .iter()
+            .find(|w| w.text == "980716-2020264")
+            .unwrap();
+        let cross =
+            |o: Point, a: Point, b: Point| (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x);
         for p in n.masks[0].pts {
             let q = w.quad.pts;
-            assert!((0..4).all(|i| cross(q[i], q[(i + 1) % 4], p) >= -0.5), "mask corner {p:?} outside the word {q:?}");
+            assert!(
+                (0..4).all(|i| cross(q[i], q[(i + 1) % 4], p) >= -0.5),
+                "mask corner {p:?} outside the word {q:?}"
+            );
         }
     }
 
     #[test]
     fn driver_licence_fields_in_both_number_styles() {
-        for (num, formatted) in [("25-22-312627-78", "25-22-312627-78"), ("서울 19-123456-01", "서울 19-123456-01"), ("25-22-3l2627-78", "25-22-312627-78")] {
+        for (num, formatted) in [
+            ("25-22-312627-78", "25-22-312627-78"),
+            ("서울 19-123456-01", "서울 19-123456-01"),
+            ("25-22-3l2627-78", "25-22-312627-78"),
+        ] {
             let p = licence(num);
             let r = extract_on(&p, TODAY);
-            let Some(IdDocument::Dl(d)) = &r.document else { panic!("{r:?}") };
+            let Some(IdDocument::Dl(d)) = &r.document else {
+                panic!("{r:?}")
+            };
             assert!(r.is_confident);
             let n = d.num.as_ref().unwrap();
             assert_eq!(n.formatted, Formatted::Value(formatted.into()));
             assert_eq!(n.check, Check::Valid);
             // The serial part is masked: 8 digits, inside the number's last word.
-            let last = p.words.iter().rev().find(|w| num.ends_with(&w.text)).unwrap();
+            let last = p
+                .words
+                .iter()
+                .rev()
+                .find(|w| num.ends_with(&w.text))
+                .unwrap();
             assert!(n.masks.iter().all(|m| inside(m, &last.quad)));
-            assert_eq!(d.classes.iter().map(|c| c.text.as_str()).collect::<Vec<_>>(), ["1종보통", "2종소형"]);
+            assert_eq!(
+                d.classes
+                    .iter()
+                    .map(|c| c.text.as_str())
+                    .collect::<Vec<_>>(),
+                ["1종보통", "2종소형"]
+            );
             assert_eq!(text(&d.name), "심도열");
             assert_eq!(text(&d.personal_num), "650930-2264992");
-            assert_eq!(text(&d.address), "경기도 남양주시 올림픽길 70 110동 1004호 (대치동, 한양아파트)");
+            assert_eq!(
+                text(&d.address),
+                "경기도 남양주시 올림픽길 70 110동 1004호 (대치동, 한양아파트)"
+            );
             assert_eq!(text(&d.renew_start_date), "2032.01.01");
             assert_eq!(text(&d.renew_end_date), "2032.12.31");
             assert_eq!(d.renew_end_date.as_ref().unwrap().check, Check::Valid);
@@ -828,8 +1117,14 @@ mod tests {
             assert_eq!(text(&d.authority), "대전지방경찰청장");
         }
         // Region code 27 does not exist; a renewal period that ends before it starts is invalid.
-        let p = page(&[("자동차운전면허증", 47.0, 20.0), ("27-22-312627-78", 47.0, 150.0), ("갱신기간 2032.12.31~2032.01.01", 309.0, 392.0)]);
-        let Some(IdDocument::Dl(d)) = extract_on(&p, TODAY).document else { panic!() };
+        let p = page(&[
+            ("자동차운전면허증", 47.0, 20.0),
+            ("27-22-312627-78", 47.0, 150.0),
+            ("갱신기간 2032.12.31~2032.01.01", 309.0, 392.0),
+        ]);
+        let Some(IdDocument::Dl(d)) = extract_on(&p, TODAY).document else {
+            panic!()
+        };
         assert_eq!(d.num.unwrap().check, Check::Invalid);
         assert_eq!(d.renew_start_date.unwrap().check, Check::Invalid);
         assert!(d.condition.is_none(), "a blank condition is no field");
@@ -839,18 +1134,31 @@ mod tests {
     fn alien_card_fields_with_a_misread_label() {
         for label in ["성명", "성영"] {
             let r = extract_on(&alien(label), TODAY);
-            let Some(IdDocument::Ac(a)) = &r.document else { panic!("{r:?}") };
+            let Some(IdDocument::Ac(a)) = &r.document else {
+                panic!("{r:?}")
+            };
             assert!(r.is_confident);
             assert_eq!(text(&a.alien_reg_num), "680613-5763261");
             assert_eq!(a.alien_reg_num.as_ref().unwrap().check, Check::Valid);
             assert_eq!(a.alien_reg_num.as_ref().unwrap().masks.len(), 1);
             assert_eq!(text(&a.name), "CHAIYA KANYA", "label {label}");
-            assert_eq!(text(&a.sex), "M", "the sex label read as `R`: the value is the last word");
+            assert_eq!(
+                text(&a.sex),
+                "M",
+                "the sex label read as `R`: the value is the last word"
+            );
             assert_eq!(text(&a.nationality), "THAILAND");
             assert_eq!(text(&a.visa_type), "(D-8)");
-            assert_eq!(a.visa_type.as_ref().unwrap().formatted, Formatted::Value("D-8".into()));
+            assert_eq!(
+                a.visa_type.as_ref().unwrap().formatted,
+                Formatted::Value("D-8".into())
+            );
             assert_eq!(text(&a.issue_date), "2020.07.04.");
-            assert_eq!(text(&a.authority), "대전출입국·외국인사무소장", "the office's middle dot restored");
+            assert_eq!(
+                text(&a.authority),
+                "대전출입국·외국인사무소장",
+                "the office's middle dot restored"
+            );
         }
     }
 

@@ -23,13 +23,33 @@ fn is_decoration(c: char) -> bool {
     c.is_whitespace()
         || matches!(
             c,
-            ':' | '：' | '.' | '·' | 'ㆍ' | '•' | '(' | ')' | '[' | ']' | '<' | '>' | '*' | '_' | '|' | '/' | '-' | ',' | '\''
+            ':' | '：'
+                | '.'
+                | '·'
+                | 'ㆍ'
+                | '•'
+                | '('
+                | ')'
+                | '['
+                | ']'
+                | '<'
+                | '>'
+                | '*'
+                | '_'
+                | '|'
+                | '/'
+                | '-'
+                | ','
+                | '\''
         )
 }
 
 /// The key of a string (see the module docs).
 pub fn key(s: &str) -> String {
-    s.nfkc().flat_map(char::to_lowercase).filter(|&c| !is_decoration(c)).collect()
+    s.nfkc()
+        .flat_map(char::to_lowercase)
+        .filter(|&c| !is_decoration(c))
+        .collect()
 }
 
 /// Levenshtein distance over chars.
@@ -39,7 +59,9 @@ pub fn edit_distance(a: &[char], b: &[char]) -> usize {
     for (i, ca) in a.iter().enumerate() {
         cur[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j + 1] + 1).min(cur[j] + 1).min(prev[j] + usize::from(ca != cb));
+            cur[j + 1] = (prev[j + 1] + 1)
+                .min(cur[j] + 1)
+                .min(prev[j] + usize::from(ca != cb));
         }
         std::mem::swap(&mut prev, &mut cur);
     }
@@ -70,7 +92,11 @@ fn row_key_from(page: &Page, seg: usize, from: usize) -> Vec<(char, usize, usize
             if s == seg && i < from {
                 continue;
             }
-            let t: String = std::iter::once(c.ch).collect::<String>().nfkc().flat_map(char::to_lowercase).collect();
+            let t: String = std::iter::once(c.ch)
+                .collect::<String>()
+                .nfkc()
+                .flat_map(char::to_lowercase)
+                .collect();
             for k in t.chars() {
                 if !is_decoration(k) {
                     out.push((k, s, i));
@@ -134,10 +160,27 @@ pub fn match_from(page: &Page, seg: usize, from: usize, label: &Label) -> Option
         }
     }
     // A closing bracket belongs to the label (`법인명(단체명)`).
-    while page.segs[end_seg].chars.get(last + 1).is_some_and(|c| matches!(c.ch, ')' | ']' | '>' | '）')) {
+    while page.segs[end_seg]
+        .chars
+        .get(last + 1)
+        .is_some_and(|c| matches!(c.ch, ')' | ']' | '>' | '）'))
+    {
         last += 1;
     }
-    Some(Found { span: Span { seg, start: from, end: if end_seg == seg { last + 1 } else { page.segs[seg].len() } }, end_seg, end: last + 1, dist })
+    Some(Found {
+        span: Span {
+            seg,
+            start: from,
+            end: if end_seg == seg {
+                last + 1
+            } else {
+                page.segs[seg].len()
+            },
+        },
+        end_seg,
+        end: last + 1,
+        dist,
+    })
 }
 
 pub fn is_hangul(c: char) -> bool {
@@ -146,7 +189,11 @@ pub fn is_hangul(c: char) -> bool {
 
 /// Every place `label` starts a segment, best matches first (exact before fuzzy, then top to bottom).
 pub fn find_all(page: &Page, label: &Label) -> Vec<Found> {
-    let mut out: Vec<Found> = page.reading_order().into_iter().filter_map(|s| match_at(page, s, label)).collect();
+    let mut out: Vec<Found> = page
+        .reading_order()
+        .into_iter()
+        .filter_map(|s| match_at(page, s, label))
+        .collect();
     out.sort_by_key(|f| f.dist);
     out
 }
@@ -248,7 +295,14 @@ mod tests {
 
     #[test]
     fn letter_spaced_and_fuzzy_labels_match() {
-        let p = page(&[("개 업 연 월 일", 0.0, 0.0), ("2020년 01월 02일", 300.0, 0.0), ("사업장소재시 서울", 0.0, 40.0), ("상", 0.0, 80.0), ("호", 100.0, 80.0), ("누리", 300.0, 80.0)]);
+        let p = page(&[
+            ("개 업 연 월 일", 0.0, 0.0),
+            ("2020년 01월 02일", 300.0, 0.0),
+            ("사업장소재시 서울", 0.0, 40.0),
+            ("상", 0.0, 80.0),
+            ("호", 100.0, 80.0),
+            ("누리", 300.0, 80.0),
+        ]);
         let pg = Page::new(&p);
         let f = find_all(&pg, &OPEN_DATE);
         assert_eq!(f.len(), 1);
@@ -263,8 +317,14 @@ mod tests {
 
     #[test]
     fn short_labels_do_not_match_inside_words() {
-        let p = page(&[("합계표준 100", 0.0, 0.0), ("Total: 12.00", 0.0, 40.0), ("Totally", 0.0, 80.0)]);
+        let p = page(&[
+            ("합계표준 100", 0.0, 0.0),
+            ("Total: 12.00", 0.0, 40.0),
+            ("Totally", 0.0, 80.0),
+        ]);
         let pg = Page::new(&p);
-        assert!(find_all(&pg, &TOTAL).iter().all(|f| pg.segs[f.span.seg].text().starts_with("Total:")));
+        assert!(find_all(&pg, &TOTAL)
+            .iter()
+            .all(|f| pg.segs[f.span.seg].text().starts_with("Total:")));
     }
 }

@@ -51,15 +51,18 @@ impl DocumentKind {
     /// `passport`, `id-card`); also accepts the synthetic test-data type names (`namecard`,
     /// `bizlicense`, `idcard`, `driverlicense`, `aliencard`, …).
     pub fn parse(s: &str) -> Option<DocumentKind> {
-        Some(match s.trim().to_ascii_lowercase().replace('_', "-").as_str() {
-            "receipt" => DocumentKind::Receipt,
-            "name-card" | "namecard" => DocumentKind::NameCard,
-            "biz-license" | "bizlicense" => DocumentKind::BizLicense,
-            "credit-card" | "creditcard" => DocumentKind::CreditCard,
-            "passport" => DocumentKind::Passport,
-            "id-card" | "idcard" | "driverlicense" | "driver-license" | "aliencard" | "alien-card" => DocumentKind::IdCard,
-            _ => return None,
-        })
+        Some(
+            match s.trim().to_ascii_lowercase().replace('_', "-").as_str() {
+                "receipt" => DocumentKind::Receipt,
+                "name-card" | "namecard" => DocumentKind::NameCard,
+                "biz-license" | "bizlicense" => DocumentKind::BizLicense,
+                "credit-card" | "creditcard" => DocumentKind::CreditCard,
+                "passport" => DocumentKind::Passport,
+                "id-card" | "idcard" | "driverlicense" | "driver-license" | "aliencard"
+                | "alien-card" => DocumentKind::IdCard,
+                _ => return None,
+            },
+        )
     }
 
     pub fn name(self) -> &'static str {

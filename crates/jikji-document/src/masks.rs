@@ -26,7 +26,13 @@ impl DocumentResult {
                 ] {
                     out.extend(f.iter());
                 }
-                for v in [&r.addresses, &r.tel, &r.tax_price, &r.discount_price, &r.sub_total_price] {
+                for v in [
+                    &r.addresses,
+                    &r.tel,
+                    &r.tax_price,
+                    &r.discount_price,
+                    &r.sub_total_price,
+                ] {
                     out.extend(v.iter());
                 }
                 for it in &r.items {
@@ -35,8 +41,12 @@ impl DocumentResult {
                     }
                 }
             }
-            DocumentResult::NameCard(r) => out.extend(r.fields().into_iter().flat_map(|(_, v)| v.iter())),
-            DocumentResult::BizLicense(r) => out.extend(r.fields().into_iter().flat_map(|(_, v)| v)),
+            DocumentResult::NameCard(r) => {
+                out.extend(r.fields().into_iter().flat_map(|(_, v)| v.iter()))
+            }
+            DocumentResult::BizLicense(r) => {
+                out.extend(r.fields().into_iter().flat_map(|(_, v)| v))
+            }
             DocumentResult::CreditCard(r) => {
                 for f in [&r.number, &r.valid_thru, &r.name, &r.issuer] {
                     out.extend(f.iter());
@@ -50,7 +60,10 @@ impl DocumentResult {
 
     /// Every field's masking polygons (the page's pixels, like the fields' polygons).
     pub fn masking_quads(&self) -> Vec<Quad> {
-        self.all_fields().into_iter().flat_map(|f| f.masks.iter().copied()).collect()
+        self.all_fields()
+            .into_iter()
+            .flat_map(|f| f.masks.iter().copied())
+            .collect()
     }
 }
 
@@ -71,12 +84,18 @@ mod tests {
             ("M402X96882KOR6112088F3103131<<<<<<<<<<<<<<<8", 0.0, 530.0),
         ]);
         let r = understand(DocumentKind::Passport, &passport);
-        let DocumentResult::Passport(p) = &r else { panic!() };
+        let DocumentResult::Passport(p) = &r else {
+            panic!()
+        };
         let number = &p.passport_num.as_ref().unwrap().masks;
         assert!(!number.is_empty());
         assert_eq!(&r.masking_quads(), number);
         assert!(r.all_fields().len() >= 5);
-        let name_card = page(&[("홍길동", 0.0, 0.0), ("TEL 02-123-4567", 0.0, 40.0), ("hong@example.com", 0.0, 80.0)]);
+        let name_card = page(&[
+            ("홍길동", 0.0, 0.0),
+            ("TEL 02-123-4567", 0.0, 40.0),
+            ("hong@example.com", 0.0, 80.0),
+        ]);
         let n = understand(DocumentKind::NameCard, &name_card);
         assert!(!n.all_fields().is_empty());
         assert!(n.masking_quads().is_empty());

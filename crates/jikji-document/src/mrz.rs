@@ -20,7 +20,11 @@ fn char_value(c: u8) -> u32 {
 /// The check digit of a field (weights 7, 3, 1 repeating).
 pub fn check_digit(s: &[u8]) -> u8 {
     const W: [u32; 3] = [7, 3, 1];
-    let sum: u32 = s.iter().enumerate().map(|(i, &c)| char_value(c) * W[i % 3]).sum();
+    let sum: u32 = s
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| char_value(c) * W[i % 3])
+        .sum();
     (sum % 10) as u8 + b'0'
 }
 
@@ -77,7 +81,11 @@ pub struct MrzChecks {
 
 impl MrzChecks {
     pub fn all(&self) -> bool {
-        self.document_number && self.birth_date && self.expiry_date && self.personal_number && self.composite
+        self.document_number
+            && self.birth_date
+            && self.expiry_date
+            && self.personal_number
+            && self.composite
     }
 }
 
@@ -140,7 +148,10 @@ pub fn clean_line(s: &str) -> String {
 
 /// Whether a cleaned line looks like an MRZ line (long, from the MRZ alphabet, with fillers or digits).
 pub fn looks_like_mrz(s: &str) -> bool {
-    s.len() >= 26 && s.bytes().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'<') && (s.contains("<<") || s.bytes().filter(u8::is_ascii_digit).count() >= 10)
+    s.len() >= 26
+        && s.bytes()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'<')
+        && (s.contains("<<") || s.bytes().filter(u8::is_ascii_digit).count() >= 10)
 }
 
 fn fit(s: &str, n: usize) -> Vec<u8> {
@@ -180,7 +191,9 @@ fn repair_alnum(field: &mut [u8], check: u8) -> (bool, usize) {
     if check_digit(field) == check {
         return (true, 0);
     }
-    let pos: Vec<usize> = (0..field.len()).filter(|&i| swaps(field[i]).is_some()).collect();
+    let pos: Vec<usize> = (0..field.len())
+        .filter(|&i| swaps(field[i]).is_some())
+        .collect();
     if pos.is_empty() || pos.len() > 8 {
         return (false, 0);
     }
@@ -223,7 +236,12 @@ fn s(b: &[u8]) -> String {
 fn names(b: &[u8]) -> (String, String) {
     let t = s(b);
     let (sur, given) = t.split_once("<<").unwrap_or((t.as_str(), ""));
-    let clean = |x: &str| x.split('<').filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" ");
+    let clean = |x: &str| {
+        x.split('<')
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     (clean(sur), clean(given))
 }
 
@@ -250,7 +268,11 @@ fn parse_2(lines: &[String], n: usize, format: MrzFormat) -> Option<Mrz> {
     // Line 1: document code (letters), issuing state (letters), names (letters).
     repaired += letters_field(&mut l1[0..n]);
     // Line 2 fields.
-    let (doc_end, nat, dob, sex, exp, pers_end) = if format == MrzFormat::Td3 { (9, 10, 13, 20, 21, 42) } else { (9, 10, 13, 20, 21, 35) };
+    let (doc_end, nat, dob, sex, exp, pers_end) = if format == MrzFormat::Td3 {
+        (9, 10, 13, 20, 21, 42)
+    } else {
+        (9, 10, 13, 20, 21, 35)
+    };
     let check_doc = to_digit(l2[doc_end]);
     l2[doc_end] = check_doc;
     let (doc_ok, k) = repair_alnum(&mut l2[0..doc_end], check_doc);
@@ -269,7 +291,11 @@ fn parse_2(lines: &[String], n: usize, format: MrzFormat) -> Option<Mrz> {
         let pc = to_digit(l2[pers_end]);
         l2[pers_end] = pc;
         let filler = l2[28..42].iter().all(|&c| c == b'<');
-        let ok = if pc == b'<' && filler { true } else { repair_alnum(&mut l2[28..42], pc).0 };
+        let ok = if pc == b'<' && filler {
+            true
+        } else {
+            repair_alnum(&mut l2[28..42], pc).0
+        };
         (ok, s(&l2[28..42]).trim_end_matches('<').to_string())
     } else {
         (true, s(&l2[28..35]).trim_end_matches('<').to_string())
@@ -296,7 +322,13 @@ fn parse_2(lines: &[String], n: usize, format: MrzFormat) -> Option<Mrz> {
         sex: s(&l2[sex..sex + 1]),
         expiry_date: s(&l2[exp..exp + 6]),
         personal_number: personal,
-        checks: MrzChecks { document_number: doc_ok, birth_date: dob_ok, expiry_date: exp_ok, personal_number: pers_ok, composite: comp_ok },
+        checks: MrzChecks {
+            document_number: doc_ok,
+            birth_date: dob_ok,
+            expiry_date: exp_ok,
+            personal_number: pers_ok,
+            composite: comp_ok,
+        },
         repaired,
     })
 }
@@ -333,7 +365,13 @@ fn parse_td1(lines: &[String]) -> Option<Mrz> {
         sex: s(&l2[7..8]),
         expiry_date: s(&l2[8..14]),
         personal_number: s(&l1[15..30]).trim_end_matches('<').to_string(),
-        checks: MrzChecks { document_number: doc_ok, birth_date: dob_ok, expiry_date: exp_ok, personal_number: true, composite: comp_ok },
+        checks: MrzChecks {
+            document_number: doc_ok,
+            birth_date: dob_ok,
+            expiry_date: exp_ok,
+            personal_number: true,
+            composite: comp_ok,
+        },
         repaired,
     })
 }
@@ -341,13 +379,21 @@ fn parse_td1(lines: &[String]) -> Option<Mrz> {
 /// Finds the MRZ among OCR'd lines (any order): the last 2 or 3 consecutive MRZ-looking lines.
 pub fn find(lines: &[String]) -> Option<Mrz> {
     let cleaned: Vec<String> = lines.iter().map(|l| clean_line(l)).collect();
-    let idx: Vec<usize> = (0..cleaned.len()).filter(|&i| looks_like_mrz(&cleaned[i])).collect();
+    let idx: Vec<usize> = (0..cleaned.len())
+        .filter(|&i| looks_like_mrz(&cleaned[i]))
+        .collect();
     if idx.len() >= 3 && cleaned[idx[idx.len() - 1]].len() <= 32 {
-        let t: Vec<String> = idx[idx.len() - 3..].iter().map(|&i| cleaned[i].clone()).collect();
+        let t: Vec<String> = idx[idx.len() - 3..]
+            .iter()
+            .map(|&i| cleaned[i].clone())
+            .collect();
         return parse(&t);
     }
     if idx.len() >= 2 {
-        let t: Vec<String> = idx[idx.len() - 2..].iter().map(|&i| cleaned[i].clone()).collect();
+        let t: Vec<String> = idx[idx.len() - 2..]
+            .iter()
+            .map(|&i| cleaned[i].clone())
+            .collect();
         return parse(&t);
     }
     None
@@ -396,7 +442,11 @@ mod tests {
     fn document_number_repair_needs_a_unique_answer() {
         // Document number L898902C3 read as L8989O2C3: one swap makes the check digit hold.
         let l2 = "L8989O2C36UTO7408122F1204159ZE184226B<<<<<10";
-        let m = parse(&["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<".into(), l2.into()]).unwrap();
+        let m = parse(&[
+            "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<".into(),
+            l2.into(),
+        ])
+        .unwrap();
         assert_eq!(m.document_number, "L898902C3");
         assert!(m.checks.document_number);
     }
@@ -412,19 +462,39 @@ mod tests {
     #[test]
     fn td1_and_td2() {
         // ICAO 9303 part 5 TD1 specimen.
-        let m = parse(&["I<UTOD231458907<<<<<<<<<<<<<<<".into(), "7408122F1204159UTO<<<<<<<<<<<6".into(), "ERIKSSON<<ANNA<MARIA<<<<<<<<<<".into()]).unwrap();
+        let m = parse(&[
+            "I<UTOD231458907<<<<<<<<<<<<<<<".into(),
+            "7408122F1204159UTO<<<<<<<<<<<6".into(),
+            "ERIKSSON<<ANNA<MARIA<<<<<<<<<<".into(),
+        ])
+        .unwrap();
         assert_eq!(m.format, MrzFormat::Td1);
         assert_eq!(m.document_number, "D23145890");
-        assert!(m.checks.document_number && m.checks.birth_date && m.checks.expiry_date && m.checks.composite, "{:?}", m.checks);
+        assert!(
+            m.checks.document_number
+                && m.checks.birth_date
+                && m.checks.expiry_date
+                && m.checks.composite,
+            "{:?}",
+            m.checks
+        );
         // TD2 specimen (part 6).
-        let m = parse(&["I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<".into(), "D231458907UTO7408122F1204159<<<<<<<6".into()]).unwrap();
+        let m = parse(&[
+            "I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<".into(),
+            "D231458907UTO7408122F1204159<<<<<<<6".into(),
+        ])
+        .unwrap();
         assert_eq!(m.format, MrzFormat::Td2);
         assert!(m.checks.all(), "{:?}", m.checks);
     }
 
     #[test]
     fn clean_and_find() {
-        let lines = vec!["대한민국".to_string(), "PMKORLEE«HUNJONG<<<<<<<<<<<<<<<<<<<<<<<<<<<".to_string(), L2.to_string()];
+        let lines = vec![
+            "대한민국".to_string(),
+            "PMKORLEE«HUNJONG<<<<<<<<<<<<<<<<<<<<<<<<<<<".to_string(),
+            L2.to_string(),
+        ];
         let m = find(&lines).unwrap();
         assert_eq!(m.surname, "LEE");
     }

@@ -51,20 +51,101 @@ impl NameCardResult {
 
 /// Job titles, longest first within a family so `선임연구원` wins over `연구원`.
 const POSITIONS: &[&str] = &[
-    "대표이사", "공동대표", "대표", "부사장", "사장", "회장", "부회장", "전무이사", "상무이사", "전무", "상무", "이사", "수석연구원", "책임연구원",
-    "선임연구원", "주임연구원", "전임연구원", "연구원", "연구위원", "수석", "책임", "선임", "본부장", "센터장", "실장", "팀장", "파트장", "그룹장", "부장",
-    "차장", "과장", "대리", "주임", "사원", "매니저", "디자이너", "엔지니어", "컨설턴트", "변호사", "회계사", "세무사", "원장", "교수", "소장", "점장",
-    "CEO", "CTO", "CFO", "COO", "Manager", "Director", "Engineer", "Designer", "Researcher",
+    "대표이사",
+    "공동대표",
+    "대표",
+    "부사장",
+    "사장",
+    "회장",
+    "부회장",
+    "전무이사",
+    "상무이사",
+    "전무",
+    "상무",
+    "이사",
+    "수석연구원",
+    "책임연구원",
+    "선임연구원",
+    "주임연구원",
+    "전임연구원",
+    "연구원",
+    "연구위원",
+    "수석",
+    "책임",
+    "선임",
+    "본부장",
+    "센터장",
+    "실장",
+    "팀장",
+    "파트장",
+    "그룹장",
+    "부장",
+    "차장",
+    "과장",
+    "대리",
+    "주임",
+    "사원",
+    "매니저",
+    "디자이너",
+    "엔지니어",
+    "컨설턴트",
+    "변호사",
+    "회계사",
+    "세무사",
+    "원장",
+    "교수",
+    "소장",
+    "점장",
+    "CEO",
+    "CTO",
+    "CFO",
+    "COO",
+    "Manager",
+    "Director",
+    "Engineer",
+    "Designer",
+    "Researcher",
 ];
 
 /// Department unit suffixes.
-const DEPT_SUFFIXES: &[&str] = &["팀", "실", "본부", "부", "센터", "연구소", "그룹", "사업부", "파트", "랩", "Lab"];
+const DEPT_SUFFIXES: &[&str] = &[
+    "팀",
+    "실",
+    "본부",
+    "부",
+    "센터",
+    "연구소",
+    "그룹",
+    "사업부",
+    "파트",
+    "랩",
+    "Lab",
+];
 
 /// Legal-form markers of a company name.
-const COMPANY_MARKERS: &[&str] = &["주식회사", "(주)", "㈜", "유한회사", "(유)", "co.,ltd", "co., ltd", "co.ltd", "corp", "inc.", "inc", "ltd", "llc", "company", "그룹", "재단", "협회"];
+const COMPANY_MARKERS: &[&str] = &[
+    "주식회사",
+    "(주)",
+    "㈜",
+    "유한회사",
+    "(유)",
+    "co.,ltd",
+    "co., ltd",
+    "co.ltd",
+    "corp",
+    "inc.",
+    "inc",
+    "ltd",
+    "llc",
+    "company",
+    "그룹",
+    "재단",
+    "협회",
+];
 
 const PROVINCES: &[&str] = &[
-    "서울", "부산", "대구", "인천", "광주", "대전", "울산", "세종", "경기", "강원", "충북", "충남", "충청", "전북", "전남", "전라", "경북", "경남", "경상", "제주",
+    "서울", "부산", "대구", "인천", "광주", "대전", "울산", "세종", "경기", "강원", "충북", "충남",
+    "충청", "전북", "전남", "전라", "경북", "경남", "경상", "제주",
 ];
 
 fn classify_phone(page: &Page, sp: Span, digits: &str) -> (&'static str, String) {
@@ -81,7 +162,12 @@ fn classify_phone(page: &Page, sp: Span, digits: &str) -> (&'static str, String)
     }
     let lab = before.trim().to_string();
     // The label word directly before the number (`Tel. 02-… M. 010-…` on one line).
-    let last_word = lab.split(|c: char| c.is_whitespace() || c == '|').filter(|w| !w.is_empty()).last().unwrap_or("").to_string();
+    let last_word = lab
+        .split(|c: char| c.is_whitespace() || c == '|')
+        .filter(|w| !w.is_empty())
+        .last()
+        .unwrap_or("")
+        .to_string();
     let k = labels::key(&last_word);
     let is = |l: &Label| l.variants.iter().any(|v| labels::key(v) == k);
     let kind = if !k.is_empty() && is(&labels::NC_MOBILE) {
@@ -106,7 +192,11 @@ pub fn extract(result: &jikji_types::PageResult) -> NameCardResult {
     for (sp, t) in extract::find_everywhere(&page, patterns::find_phones) {
         let d = patterns::phone_value(&t);
         let (kind, key) = classify_phone(&page, sp, &d);
-        let check = if validate::phone_valid(&d) { Check::Valid } else { Check::Invalid };
+        let check = if validate::phone_valid(&d) {
+            Check::Valid
+        } else {
+            Check::Invalid
+        };
         let df = field(&page, &[sp], &key, Formatted::Value(d), check);
         used_rows.push(page.segs[sp.seg].row);
         match kind {
@@ -117,18 +207,31 @@ pub fn extract(result: &jikji_types::PageResult) -> NameCardResult {
     }
     for (sp, t) in extract::find_everywhere(&page, patterns::find_emails) {
         let v: String = t.chars().filter(|c| !c.is_whitespace()).collect();
-        r.email.push(field(&page, &[sp], "", Formatted::Value(v), Check::None));
+        r.email
+            .push(field(&page, &[sp], "", Formatted::Value(v), Check::None));
         used_rows.push(page.segs[sp.seg].row);
     }
     for (sp, t) in extract::find_everywhere(&page, patterns::find_urls) {
         if t.contains('@') {
             continue;
         }
-        r.homepage.push(field(&page, &[sp], "", Formatted::Value(t.clone()), Check::None));
+        r.homepage.push(field(
+            &page,
+            &[sp],
+            "",
+            Formatted::Value(t.clone()),
+            Check::None,
+        ));
         used_rows.push(page.segs[sp.seg].row);
     }
     // Address: a line starting with a province (after an optional label), plus a wrapped line.
-    let stop: Vec<&Label> = vec![&labels::NC_TEL, &labels::NC_MOBILE, &labels::NC_FAX, &labels::NC_EMAIL, &labels::NC_WEB];
+    let stop: Vec<&Label> = vec![
+        &labels::NC_TEL,
+        &labels::NC_MOBILE,
+        &labels::NC_FAX,
+        &labels::NC_EMAIL,
+        &labels::NC_WEB,
+    ];
     for s in page.reading_order() {
         if used_rows.contains(&page.segs[s].row) {
             continue;
@@ -147,7 +250,10 @@ pub fn extract(result: &jikji_types::PageResult) -> NameCardResult {
             spans.extend(
                 geometry::continuation(&page, sp, &stop, 1)
                     .into_iter()
-                    .filter(|c| patterns::find_phones(&page.span_text(*c)).is_empty() && patterns::find_emails(&page.span_text(*c)).is_empty()),
+                    .filter(|c| {
+                        patterns::find_phones(&page.span_text(*c)).is_empty()
+                            && patterns::find_emails(&page.span_text(*c)).is_empty()
+                    }),
             );
             for s2 in &spans {
                 used_rows.push(page.segs[s2.seg].row);
@@ -180,8 +286,13 @@ pub fn extract(result: &jikji_types::PageResult) -> NameCardResult {
         if let Some(&s) = page.rows.get(cr + 1).and_then(|r| r.first()) {
             let t = page.segs[s].text();
             let latin = t.chars().filter(|c| c.is_ascii_alphabetic()).count();
-            if !r.company[0].text.chars().any(|c| c.is_ascii_alphabetic()) && latin >= 3 && !t.chars().any(|c| labels::is_hangul(c)) && patterns::find_phones(&t).is_empty() {
-                r.company.push(value_field(&page, page.trim(page.seg_span(s))));
+            if !r.company[0].text.chars().any(|c| c.is_ascii_alphabetic())
+                && latin >= 3
+                && !t.chars().any(|c| labels::is_hangul(c))
+                && patterns::find_phones(&t).is_empty()
+            {
+                r.company
+                    .push(value_field(&page, page.trim(page.seg_span(s))));
                 used_rows.push(cr + 1);
             }
         }
@@ -196,11 +307,17 @@ pub fn extract(result: &jikji_types::PageResult) -> NameCardResult {
         let words: Vec<Span> = word_spans(&page, s);
         for (i, w) in words.iter().enumerate() {
             let wt = page.span_text(*w);
-            if let Some(p) = POSITIONS.iter().find(|p| wt == **p || wt.ends_with(**p) && wt.chars().count() <= p.chars().count() + 4) {
+            if let Some(p) = POSITIONS.iter().find(|p| {
+                wt == **p || wt.ends_with(**p) && wt.chars().count() <= p.chars().count() + 4
+            }) {
                 let _ = p;
                 r.position.push(value_field(&page, *w));
                 // The name: the previous Hangul word, else the next one.
-                let cand = if i > 0 { Some(words[i - 1]) } else { words.get(i + 1).copied() };
+                let cand = if i > 0 {
+                    Some(words[i - 1])
+                } else {
+                    words.get(i + 1).copied()
+                };
                 if let Some(n) = cand {
                     let nt = page.span_text(n);
                     if is_korean_name(&nt) {
@@ -218,7 +335,10 @@ pub fn extract(result: &jikji_types::PageResult) -> NameCardResult {
         let best = page
             .reading_order()
             .into_iter()
-            .filter(|&s| !used_rows.contains(&page.segs[s].row) && is_korean_name(&page.segs[s].text().replace(' ', "")))
+            .filter(|&s| {
+                !used_rows.contains(&page.segs[s].row)
+                    && is_korean_name(&page.segs[s].text().replace(' ', ""))
+            })
             .max_by(|&a, &b| page.segs[a].height().total_cmp(&page.segs[b].height()));
         if let Some(s) = best {
             r.name.push(value_field(&page, page.trim(page.seg_span(s))));
@@ -231,8 +351,15 @@ pub fn extract(result: &jikji_types::PageResult) -> NameCardResult {
         if let Some(&s) = page.rows.get(nr + 1).and_then(|r| r.first()) {
             let t = page.segs[s].text();
             let ws: Vec<&str> = t.split_whitespace().collect();
-            if (2..=3).contains(&ws.len()) && ws.iter().all(|w| w.chars().all(|c| c.is_ascii_alphabetic() || c == '-' || c == '.') && w.chars().next().is_some_and(|c| c.is_ascii_uppercase())) {
-                r.english_name.push(value_field(&page, page.trim(page.seg_span(s))));
+            if (2..=3).contains(&ws.len())
+                && ws.iter().all(|w| {
+                    w.chars()
+                        .all(|c| c.is_ascii_alphabetic() || c == '-' || c == '.')
+                        && w.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+                })
+            {
+                r.english_name
+                    .push(value_field(&page, page.trim(page.seg_span(s))));
                 used_rows.push(nr + 1);
             }
         }
@@ -244,9 +371,16 @@ pub fn extract(result: &jikji_types::PageResult) -> NameCardResult {
             continue;
         }
         let t = page.segs[s].text();
-        let first = t.split(|c: char| c.is_whitespace() || c == '/').next().unwrap_or("");
-        if first.chars().count() >= 2 && first.chars().any(labels::is_hangul) && DEPT_SUFFIXES.iter().any(|x| first.ends_with(x)) {
-            r.department.push(value_field(&page, page.trim(page.seg_span(s))));
+        let first = t
+            .split(|c: char| c.is_whitespace() || c == '/')
+            .next()
+            .unwrap_or("");
+        if first.chars().count() >= 2
+            && first.chars().any(labels::is_hangul)
+            && DEPT_SUFFIXES.iter().any(|x| first.ends_with(x))
+        {
+            r.department
+                .push(value_field(&page, page.trim(page.seg_span(s))));
             used_rows.push(row);
             break;
         }
@@ -284,7 +418,11 @@ fn word_spans(page: &Page, seg: usize) -> Vec<Span> {
         while i < chars.len() && !chars[i].ch.is_whitespace() {
             i += 1;
         }
-        out.push(Span { seg, start: st, end: i });
+        out.push(Span {
+            seg,
+            start: st,
+            end: i,
+        });
     }
     out
 }
@@ -322,13 +460,23 @@ mod tests {
         assert_eq!(texts(&r.fax), ["033-314-8641"]);
         assert_eq!(texts(&r.email), ["bkim@hanbitindustries.co.kr"]);
         assert_eq!(texts(&r.homepage), ["www.hanbit.co.kr"]);
-        assert_eq!(texts(&r.address), ["강원특별자치도 강릉시 사임당로 224, 12층 (상암동, KT캐슬)"]);
-        assert_eq!(r.mobile[0].formatted, Formatted::Value("01091580184".into()));
+        assert_eq!(
+            texts(&r.address),
+            ["강원특별자치도 강릉시 사임당로 224, 12층 (상암동, KT캐슬)"]
+        );
+        assert_eq!(
+            r.mobile[0].formatted,
+            Formatted::Value("01091580184".into())
+        );
     }
 
     #[test]
     fn unlabelled_phones_by_number() {
-        let p = page(&[("홍길동", 0.0, 0.0), ("주식회사 가나", 0.0, 40.0), ("02-123-4567  010-1234-5678", 0.0, 80.0)]);
+        let p = page(&[
+            ("홍길동", 0.0, 0.0),
+            ("주식회사 가나", 0.0, 40.0),
+            ("02-123-4567  010-1234-5678", 0.0, 80.0),
+        ]);
         let r = extract(&p);
         assert_eq!(r.tel[0].text, "02-123-4567");
         assert_eq!(r.mobile[0].text, "010-1234-5678");

@@ -54,7 +54,9 @@ impl PassportResult {
             ("mrz1", &self.mrz1),
             ("mrz2", &self.mrz2),
         ];
-        all.into_iter().filter_map(|(k, f)| f.as_ref().map(|f| (k, f))).collect()
+        all.into_iter()
+            .filter_map(|(k, f)| f.as_ref().map(|f| (k, f)))
+            .collect()
     }
 }
 
@@ -62,21 +64,66 @@ macro_rules! pl {
     ($name:ident, [$($v:expr),*]) => { const $name: Label = Label { variants: &[$($v),*] }; };
 }
 pl!(TYPE, ["종류/type", "type", "종류"]);
-pl!(COUNTRY, ["발행국/issuing country", "issuing country", "발행국", "country code", "code of issuing state"]);
-pl!(NUMBER, ["여권번호/passport no", "passport no", "여권번호", "passport number"]);
+pl!(
+    COUNTRY,
+    [
+        "발행국/issuing country",
+        "issuing country",
+        "발행국",
+        "country code",
+        "code of issuing state"
+    ]
+);
+pl!(
+    NUMBER,
+    [
+        "여권번호/passport no",
+        "passport no",
+        "여권번호",
+        "passport number"
+    ]
+);
 pl!(SURNAME, ["성/surname", "surname"]);
 pl!(GIVEN, ["이름/given names", "given names", "given name"]);
 pl!(NAME_KOR, ["한글성명", "한글 성명"]);
 pl!(NATIONALITY, ["국적/nationality", "nationality", "국적"]);
-pl!(BIRTH, ["생년월일/date of birth", "date of birth", "생년월일"]);
+pl!(
+    BIRTH,
+    ["생년월일/date of birth", "date of birth", "생년월일"]
+);
 pl!(SEX, ["성별/sex", "sex", "성별"]);
 pl!(ISSUE, ["발급일/date of issue", "date of issue", "발급일"]);
-pl!(EXPIRY, ["기간만료일/date of expiry", "date of expiry", "기간만료일", "만료일"]);
+pl!(
+    EXPIRY,
+    [
+        "기간만료일/date of expiry",
+        "date of expiry",
+        "기간만료일",
+        "만료일"
+    ]
+);
 pl!(AUTHORITY, ["발행관청/authority", "authority", "발행관청"]);
-pl!(PERSONAL, ["주민등록번호/personal no", "personal no", "주민등록번호"]);
+pl!(
+    PERSONAL,
+    ["주민등록번호/personal no", "personal no", "주민등록번호"]
+);
 
 fn all_labels() -> [&'static Label; 13] {
-    [&TYPE, &COUNTRY, &NUMBER, &SURNAME, &GIVEN, &NAME_KOR, &NATIONALITY, &BIRTH, &SEX, &ISSUE, &EXPIRY, &AUTHORITY, &PERSONAL]
+    [
+        &TYPE,
+        &COUNTRY,
+        &NUMBER,
+        &SURNAME,
+        &GIVEN,
+        &NAME_KOR,
+        &NATIONALITY,
+        &BIRTH,
+        &SEX,
+        &ISSUE,
+        &EXPIRY,
+        &AUTHORITY,
+        &PERSONAL,
+    ]
 }
 
 /// The visual-zone value of a label: the rest of its own segment, else the segment below it.
@@ -109,8 +156,16 @@ fn yymmdd(s: &str, future: bool) -> Formatted {
     }
     let yy: i32 = s[..2].parse().unwrap_or(0);
     // Birth dates are in the past (yy above this year's → 1900s); expiry dates within the century.
-    let year = if future || yy <= 30 { 2000 + yy } else { 1900 + yy };
-    patterns::format_date(year, s[2..4].parse().unwrap_or(0), s[4..6].parse().unwrap_or(0))
+    let year = if future || yy <= 30 {
+        2000 + yy
+    } else {
+        1900 + yy
+    };
+    patterns::format_date(
+        year,
+        s[2..4].parse().unwrap_or(0),
+        s[4..6].parse().unwrap_or(0),
+    )
 }
 
 pub fn extract(result: &jikji_types::PageResult) -> PassportResult {
@@ -139,7 +194,10 @@ pub fn extract(result: &jikji_types::PageResult) -> PassportResult {
     let date = |label: &Label| -> Option<DocField> {
         viz_field(label).map(|(k, v)| {
             let t = page.span_text(v);
-            let f = patterns::find_dates(&t).first().map(|d| patterns::format_date(d.year, d.month, d.day)).unwrap_or(Formatted::None);
+            let f = patterns::find_dates(&t)
+                .first()
+                .map(|d| patterns::format_date(d.year, d.month, d.day))
+                .unwrap_or(Formatted::None);
             field(&page, &[v], &k, f, Check::None)
         })
     };
@@ -162,10 +220,29 @@ pub fn extract(result: &jikji_types::PageResult) -> PassportResult {
                 let t = page.span_text(sp);
                 let agree = t.replace(' ', "") == mv.replace(' ', "");
                 if agree || !ok {
-                    let check = if agree && ok { Check::Valid } else if ok { Check::None } else { Check::Invalid };
-                    Some(field(&page, &[sp], &k, Formatted::Value(mv.to_string()), check))
+                    let check = if agree && ok {
+                        Check::Valid
+                    } else if ok {
+                        Check::None
+                    } else {
+                        Check::Invalid
+                    };
+                    Some(field(
+                        &page,
+                        &[sp],
+                        &k,
+                        Formatted::Value(mv.to_string()),
+                        check,
+                    ))
                 } else {
-                    Some(extract::field_with_text(&page, &[sp], mv.to_string(), &k, Formatted::Value(mv.to_string()), Check::Repaired))
+                    Some(extract::field_with_text(
+                        &page,
+                        &[sp],
+                        mv.to_string(),
+                        &k,
+                        Formatted::Value(mv.to_string()),
+                        Check::Repaired,
+                    ))
                 }
             }
             (Some((k, sp)), None) => {
@@ -174,15 +251,28 @@ pub fn extract(result: &jikji_types::PageResult) -> PassportResult {
             }
             (None, Some((mv, ok))) if !mv.is_empty() => {
                 let check = if ok { Check::Valid } else { Check::Invalid };
-                Some(extract::field_with_text(&page, &mrz_spans, mv.to_string(), "", Formatted::Value(mv.to_string()), check))
+                Some(extract::field_with_text(
+                    &page,
+                    &mrz_spans,
+                    mv.to_string(),
+                    "",
+                    Formatted::Value(mv.to_string()),
+                    check,
+                ))
             }
             _ => None,
         }
     };
     let mm = m.as_ref();
     r.doc_type = from_mrz(&TYPE, mm.map(|m| (m.document_code.as_str(), true)));
-    r.issue_country = from_mrz(&COUNTRY, mm.map(|m| (m.issuing_state.as_str(), m.checks.composite)));
-    r.passport_num = from_mrz(&NUMBER, mm.map(|m| (m.document_number.as_str(), m.checks.document_number)));
+    r.issue_country = from_mrz(
+        &COUNTRY,
+        mm.map(|m| (m.issuing_state.as_str(), m.checks.composite)),
+    );
+    r.passport_num = from_mrz(
+        &NUMBER,
+        mm.map(|m| (m.document_number.as_str(), m.checks.document_number)),
+    );
     r.surname = from_mrz(&SURNAME, mm.map(|m| (m.surname.as_str(), true)));
     r.given_name = from_mrz(&GIVEN, mm.map(|m| (m.given_names.as_str(), true)));
     r.sex = from_mrz(&SEX, mm.map(|m| (m.sex.as_str(), m.checks.composite)));
@@ -192,17 +282,44 @@ pub fn extract(result: &jikji_types::PageResult) -> PassportResult {
     if let Some(m) = &m {
         // Dates from the MRZ when the visual zone gave none.
         if r.birth_date.is_none() {
-            r.birth_date = Some(DocField { text: m.birth_date.clone(), formatted: yymmdd(&m.birth_date, false), ..Default::default() });
+            r.birth_date = Some(DocField {
+                text: m.birth_date.clone(),
+                formatted: yymmdd(&m.birth_date, false),
+                ..Default::default()
+            });
         }
         if r.expiry_date.is_none() {
-            r.expiry_date = Some(DocField { text: m.expiry_date.clone(), formatted: yymmdd(&m.expiry_date, true), ..Default::default() });
+            r.expiry_date = Some(DocField {
+                text: m.expiry_date.clone(),
+                formatted: yymmdd(&m.expiry_date, true),
+                ..Default::default()
+            });
         }
-        let check = if m.checks.all() { if m.repaired > 0 { Check::Repaired } else { Check::Valid } } else { Check::Invalid };
+        let check = if m.checks.all() {
+            if m.repaired > 0 {
+                Check::Repaired
+            } else {
+                Check::Valid
+            }
+        } else {
+            Check::Invalid
+        };
         let n = mrz_spans.len();
         let k = m.lines.len();
         for (i, line) in m.lines.iter().enumerate() {
-            let sp = if n >= k { vec![mrz_spans[n - k + i]] } else { vec![] };
-            let df = extract::field_with_text(&page, &sp, line.clone(), "", Formatted::Value(line.clone()), check);
+            let sp = if n >= k {
+                vec![mrz_spans[n - k + i]]
+            } else {
+                vec![]
+            };
+            let df = extract::field_with_text(
+                &page,
+                &sp,
+                line.clone(),
+                "",
+                Formatted::Value(line.clone()),
+                check,
+            );
             if i == 0 {
                 r.mrz1 = Some(df);
             } else if i == 1 {
@@ -218,7 +335,8 @@ pub fn extract(result: &jikji_types::PageResult) -> PassportResult {
             let spans = &mrz_spans[mrz_spans.len() - k..];
             // A number read from the MRZ alone has the whole MRZ as its polygons: its mask is then only
             // the number's part of it (below), not the names and dates around it.
-            let whole: Vec<jikji_geometry::Quad> = spans.iter().flat_map(|&s| page.span_polys(s)).collect();
+            let whole: Vec<jikji_geometry::Quad> =
+                spans.iter().flat_map(|&s| page.span_polys(s)).collect();
             if let Some(p) = &mut r.passport_num {
                 p.masks.retain(|q| !whole.contains(q));
             }
@@ -247,7 +365,8 @@ pub fn extract(result: &jikji_types::PageResult) -> PassportResult {
             }
         }
     }
-    r.recognized = m.is_some() || labels::find_all(&page, &NUMBER).len() + labels::find_all(&page, &SURNAME).len() >= 2;
+    r.recognized = m.is_some()
+        || labels::find_all(&page, &NUMBER).len() + labels::find_all(&page, &SURNAME).len() >= 2;
     r.mrz = m;
     if !r.recognized {
         return PassportResult::default();
@@ -265,7 +384,11 @@ fn mrz_private_ranges(m: &Mrz) -> Vec<(usize, std::ops::Range<usize>)> {
         mrz::MrzFormat::Td1 => ((0, 5..15), (0, 15..30)),
     };
     let mut out = vec![number];
-    let filled = m.lines.get(optional.0).and_then(|l| l.get(optional.1.clone())).is_some_and(|t| t.bytes().any(|b| b != b'<'));
+    let filled = m
+        .lines
+        .get(optional.0)
+        .and_then(|l| l.get(optional.1.clone()))
+        .is_some_and(|t| t.bytes().any(|b| b != b'<'));
     if filled {
         out.push(optional);
     }
@@ -275,8 +398,13 @@ fn mrz_private_ranges(m: &Mrz) -> Vec<(usize, std::ops::Range<usize>)> {
 /// Polygons of every occurrence of `needle` in segment `seg` (spaces in the segment ignored).
 fn find_copies(page: &Page, seg: usize, needle: &str) -> Vec<jikji_geometry::Quad> {
     let chars = &page.segs[seg].chars;
-    let idx: Vec<usize> = (0..chars.len()).filter(|&i| !chars[i].ch.is_whitespace()).collect();
-    let hay: Vec<char> = idx.iter().map(|&i| chars[i].ch.to_ascii_uppercase()).collect();
+    let idx: Vec<usize> = (0..chars.len())
+        .filter(|&i| !chars[i].ch.is_whitespace())
+        .collect();
+    let hay: Vec<char> = idx
+        .iter()
+        .map(|&i| chars[i].ch.to_ascii_uppercase())
+        .collect();
     let n: Vec<char> = needle.chars().collect();
     let mut out = Vec::new();
     if n.is_empty() || hay.len() < n.len() {
@@ -284,7 +412,11 @@ fn find_copies(page: &Page, seg: usize, needle: &str) -> Vec<jikji_geometry::Qua
     }
     for start in 0..=hay.len() - n.len() {
         if hay[start..start + n.len()] == n[..] {
-            out.extend(page.span_polys(Span { seg, start: idx[start], end: idx[start + n.len() - 1] + 1 }));
+            out.extend(page.span_polys(Span {
+                seg,
+                start: idx[start],
+                end: idx[start + n.len() - 1] + 1,
+            }));
         }
     }
     out
@@ -292,7 +424,11 @@ fn find_copies(page: &Page, seg: usize, needle: &str) -> Vec<jikji_geometry::Qua
 
 /// Polygons of a character range of an MRZ line, counted in the cleaned line's characters (the OCR
 /// may have put spaces in the line; `clean_line` drops them).
-fn mrz_char_polys(page: &Page, span: Span, range: std::ops::Range<usize>) -> Vec<jikji_geometry::Quad> {
+fn mrz_char_polys(
+    page: &Page,
+    span: Span,
+    range: std::ops::Range<usize>,
+) -> Vec<jikji_geometry::Quad> {
     let chars = &page.segs[span.seg].chars[span.start..span.end];
     let (mut start, mut end) = (None, None);
     let mut k = 0;
@@ -310,7 +446,11 @@ fn mrz_char_polys(page: &Page, span: Span, range: std::ops::Range<usize>) -> Vec
         }
     }
     match (start, end.or(start.map(|_| chars.len()))) {
-        (Some(a), Some(b)) if a < b => page.span_polys(Span { seg: span.seg, start: span.start + a, end: span.start + b }),
+        (Some(a), Some(b)) if a < b => page.span_polys(Span {
+            seg: span.seg,
+            start: span.start + a,
+            end: span.start + b,
+        }),
         _ => Vec::new(),
     }
 }
@@ -347,14 +487,31 @@ mod tests {
         assert_eq!(r.passport_num.as_ref().unwrap().text, "M402X9688");
         assert_eq!(r.doc_type.as_ref().unwrap().text, "PM");
         assert_eq!(r.issue_country.as_ref().unwrap().text, "KOR");
-        assert_eq!(r.given_name.as_ref().unwrap().text, "HUNJONG", "visual zone misread corrected by the checked MRZ");
+        assert_eq!(
+            r.given_name.as_ref().unwrap().text,
+            "HUNJONG",
+            "visual zone misread corrected by the checked MRZ"
+        );
         assert_eq!(r.name_kor.as_ref().unwrap().text, "이훈종");
         assert_eq!(r.birth_date.as_ref().unwrap().text, "08 12월/DEC 1961");
-        assert_eq!(r.mrz2.as_ref().unwrap().text, "M402X96882KOR6112088F3103131<<<<<<<<<<<<<<<8");
+        assert_eq!(
+            r.mrz2.as_ref().unwrap().text,
+            "M402X96882KOR6112088F3103131<<<<<<<<<<<<<<<8"
+        );
         // The number's copy in the MRZ is masked (its first 10 characters of 44), not the whole MRZ.
         let masks = &r.passport_num.as_ref().unwrap().masks;
-        let line = p.words.iter().find(|w| w.text.starts_with("M402X96882")).unwrap().quad.bbox();
-        let on_mrz: Vec<_> = masks.iter().map(|q| q.bbox()).filter(|b| b.y0 >= 500.0).collect();
+        let line = p
+            .words
+            .iter()
+            .find(|w| w.text.starts_with("M402X96882"))
+            .unwrap()
+            .quad
+            .bbox();
+        let on_mrz: Vec<_> = masks
+            .iter()
+            .map(|q| q.bbox())
+            .filter(|b| b.y0 >= 500.0)
+            .collect();
         assert_eq!(on_mrz.len(), 1, "{masks:?}");
         let frac = on_mrz[0].width() / line.width();
         assert!((frac - 10.0 / 44.0).abs() < 0.01, "{frac}");

@@ -16,34 +16,79 @@ macro_rules! re {
 }
 
 // Year-first dates (Korean documents): 2025/02/17(월), 2023.07.21, 2015 년 03 월 12 일, 2020. 7. 3.
-re!(DATE_YMD, r"(?i)((?:19|20)\d{2}|\b\d{2})\s*(?:[./\-]|년)\s*(\d{1,2})\s*(?:[./\-]|월)\s*(\d{1,2})(?:\s*일|\s*\.(?:\s|$))?(?:\s*[\(（]\s*(?:[월화수목금토일]|mon|tue|wed|thu|fri|sat|sun)[a-z]*\s*[\)）])?");
+re!(
+    DATE_YMD,
+    r"(?i)((?:19|20)\d{2}|\b\d{2})\s*(?:[./\-]|년)\s*(\d{1,2})\s*(?:[./\-]|월)\s*(\d{1,2})(?:\s*일|\s*\.(?:\s|$))?(?:\s*[\(（]\s*(?:[월화수목금토일]|mon|tue|wed|thu|fri|sat|sun)[a-z]*\s*[\)）])?"
+);
 // Day-first dates (SROIE and other English receipts): 25/12/2018, 05-01-18, 12.03.2018.
-re!(DATE_DMY, r"\b(\d{1,2})\s*([./\-])\s*(\d{1,2})\s*[./\-]\s*((?:19|20)\d{2}|\d{2})\b");
+re!(
+    DATE_DMY,
+    r"\b(\d{1,2})\s*([./\-])\s*(\d{1,2})\s*[./\-]\s*((?:19|20)\d{2}|\d{2})\b"
+);
 // Month-name dates: 25 Dec 2018, 25-DEC-18, Dec 25, 2018.
-re!(DATE_MON, r"(?i)\b(\d{1,2})\s*[\- ]?\s*(?:\d{1,2}\s*월\s*/\s*)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*[\-, ]?\s*((?:19|20)\d{2}|\d{2})\b");
+re!(
+    DATE_MON,
+    r"(?i)\b(\d{1,2})\s*[\- ]?\s*(?:\d{1,2}\s*월\s*/\s*)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*[\-, ]?\s*((?:19|20)\d{2}|\d{2})\b"
+);
 re!(TIME_AT_START, r"^\d{1,2}\s*:\s*\d{2}");
 // No leading `\b`: a time glued to its date (`2023.07.2117:23:17`) is still a time.
-re!(TIME, r"(?i)([01]?\d|2[0-3])\s*:\s*([0-5]\d)(?:\s*:\s*([0-5]\d))?(?:\s*([ap])\.?m\.?)?");
-re!(MONEY, r"-?\d{1,3}(?:[,.]\d{3})+(?:\.\d{1,2})?|-?\d+(?:\.\d{1,2})?");
-re!(BIZ_NUM, r"\b[\dOoIlSB]{3}\s*[-.~]?\s*[\dOoIlSB]{2}\s*[-.~]?\s*[\dOoIlSB]{5}\b");
-re!(PHONE, r"(?:\+82[\s\-.)]*)?\(?0\d{1,3}\)?[\s\-.)]*\d{3,4}[\s\-.]*\d{4}\b|\b1[568]\d{2}[\s\-.]\d{4}\b");
+re!(
+    TIME,
+    r"(?i)([01]?\d|2[0-3])\s*:\s*([0-5]\d)(?:\s*:\s*([0-5]\d))?(?:\s*([ap])\.?m\.?)?"
+);
+re!(
+    MONEY,
+    r"-?\d{1,3}(?:[,.]\d{3})+(?:\.\d{1,2})?|-?\d+(?:\.\d{1,2})?"
+);
+re!(
+    BIZ_NUM,
+    r"\b[\dOoIlSB]{3}\s*[-.~]?\s*[\dOoIlSB]{2}\s*[-.~]?\s*[\dOoIlSB]{5}\b"
+);
+re!(
+    PHONE,
+    r"(?:\+82[\s\-.)]*)?\(?0\d{1,3}\)?[\s\-.)]*\d{3,4}[\s\-.]*\d{4}\b|\b1[568]\d{2}[\s\-.]\d{4}\b"
+);
 re!(EMAIL, r"(?i)[a-z0-9._%+\-]+\s*@\s*[a-z0-9.\-]+\.[a-z]{2,}");
-re!(URL, r"(?i)(?:https?://)?(?:www\.)[a-z0-9\-]+(?:\.[a-z0-9\-]+)+(?:/[^\s]*)?|https?://[^\s]+");
-re!(CARD_NUM, r"\b\d{4}[\s\-]*\d{4}[\s\-]*\d{4}[\s\-]*\d{4}\b|\b\d{4}[\s\-]*\d{6}[\s\-]*\d{5}\b");
-re!(MASKED_CARD, r"\d{4}[\s\-]*[\d*xX#]{2,4}[\s\-]*[\d*xX#]{2,4}[\s\-]*[\d*xX#]{2,4}(?:[\s\-]*[\d*xX#]{1,4})?");
+re!(
+    URL,
+    r"(?i)(?:https?://)?(?:www\.)[a-z0-9\-]+(?:\.[a-z0-9\-]+)+(?:/[^\s]*)?|https?://[^\s]+"
+);
+re!(
+    CARD_NUM,
+    r"\b\d{4}[\s\-]*\d{4}[\s\-]*\d{4}[\s\-]*\d{4}\b|\b\d{4}[\s\-]*\d{6}[\s\-]*\d{5}\b"
+);
+re!(
+    MASKED_CARD,
+    r"\d{4}[\s\-]*[\d*xX#]{2,4}[\s\-]*[\d*xX#]{2,4}[\s\-]*[\d*xX#]{2,4}(?:[\s\-]*[\d*xX#]{1,4})?"
+);
 re!(VALID_THRU, r"\b(0[1-9]|1[0-2])\s*/\s*(\d{2}|20\d{2})\b");
 // Identity documents. A letter a recogniser confuses with a digit may stand in a digit position
 // (mapped by the caller with `biz_digits`); the callers require most positions to be real digits.
 // Resident / alien registration number `YYMMDD-GNNNNNN` (group 1), not inside a longer number.
-re!(REG_NUM, r"(?:^|[^0-9A-Za-z])([0-9OoIlSBZ]{6}\s*[-–—~.]?\s*[0-9OoIlSBZ]{7})(?:$|[^0-9A-Za-z])");
+re!(
+    REG_NUM,
+    r"(?:^|[^0-9A-Za-z])([0-9OoIlSBZ]{6}\s*[-–—~.]?\s*[0-9OoIlSBZ]{7})(?:$|[^0-9A-Za-z])"
+);
 // Driver's licence number, numeric region code `11-19-123456-01` (group 1).
-re!(LICENCE_NUM, r"(?:^|[^0-9A-Za-z])([0-9OoIlSBZ]{2}\s*[-.]\s*[0-9OoIlSBZ]{2}\s*[-.]\s*[0-9OoIlSBZ]{6}\s*[-.]\s*[0-9OoIlSBZ]{2})(?:$|[^0-9A-Za-z])");
+re!(
+    LICENCE_NUM,
+    r"(?:^|[^0-9A-Za-z])([0-9OoIlSBZ]{2}\s*[-.]\s*[0-9OoIlSBZ]{2}\s*[-.]\s*[0-9OoIlSBZ]{6}\s*[-.]\s*[0-9OoIlSBZ]{2})(?:$|[^0-9A-Za-z])"
+);
 // The older form with the region's name, `서울 19-123456-01` (group 1; longest names first).
-re!(LICENCE_NUM_OLD, r"((?:경기남부|경기북부|서울|부산|경기|강원|충북|충남|전북|전남|경북|경남|제주|대구|인천|광주|대전|울산|세종)\s*[0-9OoIlSBZ]{2}\s*[-.]\s*[0-9OoIlSBZ]{6}\s*[-.]\s*[0-9OoIlSBZ]{2})(?:$|[^0-9A-Za-z])");
+re!(
+    LICENCE_NUM_OLD,
+    r"((?:경기남부|경기북부|서울|부산|경기|강원|충북|충남|전북|전남|경북|경남|제주|대구|인천|광주|대전|울산|세종)\s*[0-9OoIlSBZ]{2}\s*[-.]\s*[0-9OoIlSBZ]{6}\s*[-.]\s*[0-9OoIlSBZ]{2})(?:$|[^0-9A-Za-z])"
+);
 // Licence classes (도로교통법 §80): 1종 대형/보통/소형/특수(대형견인·소형견인·구난), 2종 보통/소형/원동기장치자전거.
-re!(LICENCE_CLASS, r"[12]\s*종\s*(?:대형|보통|소형|특수\s*(?:\(\s*[가-힣]{2,5}\s*\))?|원동기\s*(?:장치\s*자전거)?)");
+re!(
+    LICENCE_CLASS,
+    r"[12]\s*종\s*(?:대형|보통|소형|특수\s*(?:\(\s*[가-힣]{2,5}\s*\))?|원동기\s*(?:장치\s*자전거)?)"
+);
 // Status of stay (체류자격) codes, A-1 … H-2 with an optional sub-code (`F-2-7`), usually in brackets.
-re!(VISA_CODE, r"(?:^|[^0-9A-Za-z])(\(?\s*[A-H]\s*-\s*[0-9]{1,2}(?:\s*-\s*[0-9]{1,2})?(?:\s*\))?)(?:$|[^0-9A-Za-z\-])");
+re!(
+    VISA_CODE,
+    r"(?:^|[^0-9A-Za-z])(\(?\s*[A-H]\s*-\s*[0-9]{1,2}(?:\s*-\s*[0-9]{1,2})?(?:\s*\))?)(?:$|[^0-9A-Za-z\-])"
+);
 
 /// A match: character range in the searched string and the matched text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,7 +100,11 @@ pub struct Hit {
 
 fn hits(re: &Regex, s: &str) -> Vec<Hit> {
     re.find_iter(s)
-        .map(|m| Hit { start: s[..m.start()].chars().count(), end: s[..m.end()].chars().count(), text: m.as_str().to_string() })
+        .map(|m| Hit {
+            start: s[..m.start()].chars().count(),
+            end: s[..m.end()].chars().count(),
+            text: m.as_str().to_string(),
+        })
         .collect()
 }
 
@@ -78,16 +127,24 @@ fn year4(y: &str) -> i32 {
     let v: i32 = y.parse().unwrap_or(0);
     if y.len() == 2 {
         // Two-digit years on receipts: 00-69 → 2000s (receipts are recent), 70-99 → 1900s.
-        if v < 70 { 2000 + v } else { 1900 + v }
+        if v < 70 {
+            2000 + v
+        } else {
+            1900 + v
+        }
     } else {
         v
     }
 }
 
 fn month_of(name: &str) -> u32 {
-    const M: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+    const M: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
     let n = name.to_ascii_lowercase();
-    M.iter().position(|m| n.starts_with(m)).map_or(0, |i| i as u32 + 1)
+    M.iter()
+        .position(|m| n.starts_with(m))
+        .map_or(0, |i| i as u32 + 1)
 }
 
 /// Every date in `s`, in order, day-first and month-name forms included. Year-first wins where forms
@@ -98,19 +155,37 @@ pub fn find_dates(s: &str) -> Vec<DateHit> {
         let m = c.get(0).unwrap();
         // The regex crate has no look-ahead: a date glued to more digits (`25/12/2018` read year-first
         // as `25/12/20`) is not a date.
-        if s[m.end()..].chars().next().is_some_and(|c| c.is_ascii_digit()) && !TIME_AT_START.is_match(&s[m.end()..]) {
+        if s[m.end()..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit())
+            && !TIME_AT_START.is_match(&s[m.end()..])
+        {
             continue;
         }
         let y = year4(&c[1]);
         let mo: u32 = c[2].parse().unwrap_or(0);
         let d: u32 = c[3].parse().unwrap_or(0);
         if (1..=12).contains(&mo) && (1..=31).contains(&d) {
-            let hit = Hit { start: s[..m.start()].chars().count(), end: s[..m.end()].chars().count(), text: m.as_str().trim_end().to_string() };
-            let hit = Hit { end: hit.start + hit.text.chars().count(), ..hit };
-            out.push(DateHit { hit, year: y, month: mo, day: d });
+            let hit = Hit {
+                start: s[..m.start()].chars().count(),
+                end: s[..m.end()].chars().count(),
+                text: m.as_str().trim_end().to_string(),
+            };
+            let hit = Hit {
+                end: hit.start + hit.text.chars().count(),
+                ..hit
+            };
+            out.push(DateHit {
+                hit,
+                year: y,
+                month: mo,
+                day: d,
+            });
         }
     }
-    let overlaps = |out: &[DateHit], a: usize, b: usize| out.iter().any(|h| a < h.hit.end && h.hit.start < b);
+    let overlaps =
+        |out: &[DateHit], a: usize, b: usize| out.iter().any(|h| a < h.hit.end && h.hit.start < b);
     for c in DATE_DMY.captures_iter(s) {
         let m = c.get(0).unwrap();
         let (a, b) = (s[..m.start()].chars().count(), s[..m.end()].chars().count());
@@ -121,7 +196,16 @@ pub fn find_dates(s: &str) -> Vec<DateHit> {
         let mo: u32 = c[3].parse().unwrap_or(0);
         let y = year4(&c[4]);
         if (1..=12).contains(&mo) && (1..=31).contains(&d) {
-            out.push(DateHit { hit: Hit { start: a, end: b, text: m.as_str().to_string() }, year: y, month: mo, day: d });
+            out.push(DateHit {
+                hit: Hit {
+                    start: a,
+                    end: b,
+                    text: m.as_str().to_string(),
+                },
+                year: y,
+                month: mo,
+                day: d,
+            });
         }
     }
     for c in DATE_MON.captures_iter(s) {
@@ -133,7 +217,16 @@ pub fn find_dates(s: &str) -> Vec<DateHit> {
         let d: u32 = c[1].parse().unwrap_or(0);
         let mo = month_of(&c[2]);
         if (1..=31).contains(&d) && mo > 0 {
-            out.push(DateHit { hit: Hit { start: a, end: b, text: m.as_str().to_string() }, year: year4(&c[3]), month: mo, day: d });
+            out.push(DateHit {
+                hit: Hit {
+                    start: a,
+                    end: b,
+                    text: m.as_str().to_string(),
+                },
+                year: year4(&c[3]),
+                month: mo,
+                day: d,
+            });
         }
     }
     out.sort_by_key(|h| h.hit.start);
@@ -145,9 +238,21 @@ pub fn format_date(year: i32, month: u32, day: u32) -> Formatted {
     let ok_m = (1..=12).contains(&month);
     let ok_d = ok_m && date_exists(year, month, day);
     Formatted::Date {
-        year: if year > 0 { format!("{year:04}") } else { "0000".into() },
-        month: if ok_m { format!("{month:02}") } else { "00".into() },
-        day: if ok_d { format!("{day:02}") } else { "00".into() },
+        year: if year > 0 {
+            format!("{year:04}")
+        } else {
+            "0000".into()
+        },
+        month: if ok_m {
+            format!("{month:02}")
+        } else {
+            "00".into()
+        },
+        day: if ok_d {
+            format!("{day:02}")
+        } else {
+            "00".into()
+        },
     }
 }
 
@@ -188,7 +293,11 @@ pub fn find_times(s: &str) -> Vec<TimeHit> {
                 }
             }
             TimeHit {
-                hit: Hit { start: s[..m.start()].chars().count(), end: s[..m.end()].chars().count(), text: m.as_str().to_string() },
+                hit: Hit {
+                    start: s[..m.start()].chars().count(),
+                    end: s[..m.end()].chars().count(),
+                    text: m.as_str().to_string(),
+                },
                 hour,
                 minute: c[2].parse().unwrap_or(0),
                 second: c.get(3).and_then(|x| x.as_str().parse().ok()),
@@ -198,7 +307,11 @@ pub fn find_times(s: &str) -> Vec<TimeHit> {
 }
 
 pub fn format_time(t: &TimeHit) -> Formatted {
-    Formatted::Time { hour: format!("{:02}", t.hour), minute: format!("{:02}", t.minute), second: format!("{:02}", t.second.unwrap_or(0)) }
+    Formatted::Time {
+        hour: format!("{:02}", t.hour),
+        minute: format!("{:02}", t.minute),
+        second: format!("{:02}", t.second.unwrap_or(0)),
+    }
 }
 
 pub fn find_money(s: &str) -> Vec<Hit> {
@@ -210,13 +323,18 @@ pub fn find_money(s: &str) -> Vec<Hit> {
 pub fn money_value(s: &str) -> Option<String> {
     let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
     let neg = t.starts_with('-');
-    let body: String = t.chars().filter(|c| c.is_ascii_digit() || *c == '.' || *c == ',').collect();
+    let body: String = t
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '.' || *c == ',')
+        .collect();
     if body.is_empty() || !body.chars().any(|c| c.is_ascii_digit()) {
         return None;
     }
     // Decimal part: a final `.dd` or `.d`.
     let (int, dec) = match body.rfind('.') {
-        Some(p) if body.len() - p - 1 <= 2 && body.len() - p - 1 > 0 => (&body[..p], Some(&body[p + 1..])),
+        Some(p) if body.len() - p - 1 <= 2 && body.len() - p - 1 > 0 => {
+            (&body[..p], Some(&body[p + 1..]))
+        }
         _ => (body.as_str(), None),
     };
     let int: String = int.chars().filter(char::is_ascii_digit).collect();
@@ -237,12 +355,24 @@ pub fn money_amount(s: &str) -> Option<f64> {
 /// Business numbers; a letter confusable with a digit may stand in a digit position (mapped by
 /// [`biz_digits`]), but at least eight positions must be real digits.
 pub fn find_biz_numbers(s: &str) -> Vec<Hit> {
-    hits(&BIZ_NUM, s).into_iter().filter(|h| h.text.chars().filter(char::is_ascii_digit).count() >= 8).collect()
+    hits(&BIZ_NUM, s)
+        .into_iter()
+        .filter(|h| h.text.chars().filter(char::is_ascii_digit).count() >= 8)
+        .collect()
 }
 
 /// The digits of a business number as read, letters in digit positions mapped (`8O622` → `80622`).
 pub fn biz_digits(s: &str) -> Vec<u8> {
-    s.chars().filter_map(|c| if c.is_ascii_digit() { Some(c) } else { crate::validate::letter_to_digit(c) }).map(|c| c as u8 - b'0').collect()
+    s.chars()
+        .filter_map(|c| {
+            if c.is_ascii_digit() {
+                Some(c)
+            } else {
+                crate::validate::letter_to_digit(c)
+            }
+        })
+        .map(|c| c as u8 - b'0')
+        .collect()
 }
 
 /// `419-27-00818` form of a 10-digit business number.
@@ -287,7 +417,16 @@ pub fn find_card_numbers(s: &str) -> Vec<Hit> {
 }
 
 pub fn find_masked_cards(s: &str) -> Vec<Hit> {
-    hits(&MASKED_CARD, s).into_iter().filter(|h| h.text.chars().filter(|c| c.is_ascii_digit() || *c == '*').count() >= 12).collect()
+    hits(&MASKED_CARD, s)
+        .into_iter()
+        .filter(|h| {
+            h.text
+                .chars()
+                .filter(|c| c.is_ascii_digit() || *c == '*')
+                .count()
+                >= 12
+        })
+        .collect()
 }
 
 pub fn find_valid_thru(s: &str) -> Vec<Hit> {
@@ -298,14 +437,21 @@ pub fn find_valid_thru(s: &str) -> Vec<Hit> {
 fn group_hits(re: &Regex, s: &str) -> Vec<Hit> {
     re.captures_iter(s)
         .filter_map(|c| c.get(1))
-        .map(|m| Hit { start: s[..m.start()].chars().count(), end: s[..m.end()].chars().count(), text: m.as_str().to_string() })
+        .map(|m| Hit {
+            start: s[..m.start()].chars().count(),
+            end: s[..m.end()].chars().count(),
+            text: m.as_str().to_string(),
+        })
         .collect()
 }
 
 /// Resident / alien registration numbers (`800101-2345678`); at least 11 of the 13 positions must be
 /// real digits.
 pub fn find_registration_numbers(s: &str) -> Vec<Hit> {
-    group_hits(&REG_NUM, s).into_iter().filter(|h| h.text.chars().filter(char::is_ascii_digit).count() >= 11).collect()
+    group_hits(&REG_NUM, s)
+        .into_iter()
+        .filter(|h| h.text.chars().filter(char::is_ascii_digit).count() >= 11)
+        .collect()
 }
 
 /// Driver's licence numbers in both forms (`11-19-123456-01`, `서울 19-123456-01`); at least 10 of
@@ -355,15 +501,43 @@ mod tests {
 
     #[test]
     fn date_formatting_zeroes_what_does_not_exist() {
-        assert_eq!(format_date(2023, 2, 30), Formatted::Date { year: "2023".into(), month: "02".into(), day: "00".into() });
-        assert_eq!(format_date_text("20241017105656"), Formatted::Date { year: "2024".into(), month: "10".into(), day: "00".into() });
-        assert_eq!(format_date(2024, 2, 29), Formatted::Date { year: "2024".into(), month: "02".into(), day: "29".into() });
+        assert_eq!(
+            format_date(2023, 2, 30),
+            Formatted::Date {
+                year: "2023".into(),
+                month: "02".into(),
+                day: "00".into()
+            }
+        );
+        assert_eq!(
+            format_date_text("20241017105656"),
+            Formatted::Date {
+                year: "2024".into(),
+                month: "10".into(),
+                day: "00".into()
+            }
+        );
+        assert_eq!(
+            format_date(2024, 2, 29),
+            Formatted::Date {
+                year: "2024".into(),
+                month: "02".into(),
+                day: "29".into()
+            }
+        );
     }
 
     #[test]
     fn times() {
         let t = find_times("17:23:17");
-        assert_eq!(format_time(&t[0]), Formatted::Time { hour: "17".into(), minute: "23".into(), second: "17".into() });
+        assert_eq!(
+            format_time(&t[0]),
+            Formatted::Time {
+                hour: "17".into(),
+                minute: "23".into(),
+                second: "17".into()
+            }
+        );
         let t = find_times("02:05 PM");
         assert_eq!(t[0].hour, 14);
     }
@@ -380,24 +554,57 @@ mod tests {
     fn phones_and_numbers() {
         assert_eq!(find_phones("TEL: 061-996-7749")[0].text, "061-996-7749");
         assert_eq!(phone_value("010-1234-5678"), "01012345678");
-        assert_eq!(find_biz_numbers("사업자번호 457-64-46655")[0].text, "457-64-46655");
+        assert_eq!(
+            find_biz_numbers("사업자번호 457-64-46655")[0].text,
+            "457-64-46655"
+        );
         assert_eq!(format_biz_number(&digits_of("4192700818")), "419-27-00818");
-        assert_eq!(find_card_numbers("4679 5802 5273 5397")[0].text, "4679 5802 5273 5397");
-        assert_eq!(find_masked_cards("카드번호 : 549831******9601")[0].text, "549831******9601");
+        assert_eq!(
+            find_card_numbers("4679 5802 5273 5397")[0].text,
+            "4679 5802 5273 5397"
+        );
+        assert_eq!(
+            find_masked_cards("카드번호 : 549831******9601")[0].text,
+            "549831******9601"
+        );
         assert_eq!(find_valid_thru("06/32")[0].text, "06/32");
     }
 
     #[test]
     fn identity_document_numbers() {
-        assert_eq!(find_registration_numbers("심도열 650930-2264992")[0].text, "650930-2264992");
-        assert_eq!(find_registration_numbers("801117 - 29O4061")[0].text, "801117 - 29O4061");
-        assert!(find_registration_numbers("12650930-2264992").is_empty(), "not inside a longer number");
-        assert!(find_registration_numbers("OOOIIS-SSBBOOZ").is_empty(), "mostly letters");
-        assert_eq!(find_licence_numbers("25-22-312627-78")[0].text, "25-22-312627-78");
-        assert_eq!(find_licence_numbers("면허번호 서울 19-123456-01")[0].text, "서울 19-123456-01");
-        assert_eq!(find_licence_numbers("경기남부 19-123456-01")[0].text, "경기남부 19-123456-01");
+        assert_eq!(
+            find_registration_numbers("심도열 650930-2264992")[0].text,
+            "650930-2264992"
+        );
+        assert_eq!(
+            find_registration_numbers("801117 - 29O4061")[0].text,
+            "801117 - 29O4061"
+        );
+        assert!(
+            find_registration_numbers("12650930-2264992").is_empty(),
+            "not inside a longer number"
+        );
+        assert!(
+            find_registration_numbers("OOOIIS-SSBBOOZ").is_empty(),
+            "mostly letters"
+        );
+        assert_eq!(
+            find_licence_numbers("25-22-312627-78")[0].text,
+            "25-22-312627-78"
+        );
+        assert_eq!(
+            find_licence_numbers("면허번호 서울 19-123456-01")[0].text,
+            "서울 19-123456-01"
+        );
+        assert_eq!(
+            find_licence_numbers("경기남부 19-123456-01")[0].text,
+            "경기남부 19-123456-01"
+        );
         assert!(find_licence_numbers("650930-2264992").is_empty());
-        let c: Vec<String> = find_licence_classes("1종보통 2종 소형 1종특수(대형견인)").into_iter().map(|h| h.text).collect();
+        let c: Vec<String> = find_licence_classes("1종보통 2종 소형 1종특수(대형견인)")
+            .into_iter()
+            .map(|h| h.text)
+            .collect();
         assert_eq!(c, ["1종보통", "2종 소형", "1종특수(대형견인)"]);
         assert_eq!(find_visa_codes("기업투자(D-8)")[0].text, "(D-8)");
         assert_eq!(find_visa_codes("F-2-7 거주")[0].text, "F-2-7");

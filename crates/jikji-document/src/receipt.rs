@@ -46,40 +46,99 @@ pub struct ReceiptResult {
 }
 
 /// Store-name labels (card slips print `가맹점명`).
-const STORE_NAME: Label = Label { variants: &["상호", "상호명", "가맹점명", "매장명", "점포명", "store", "merchant"] };
+const STORE_NAME: Label = Label {
+    variants: &[
+        "상호",
+        "상호명",
+        "가맹점명",
+        "매장명",
+        "점포명",
+        "store",
+        "merchant",
+    ],
+};
 /// Titles that are not the store name.
 const TITLES: Label = Label {
-    variants: &["영수증", "매출전표", "신용카드매출전표", "카드영수증", "현금영수증", "신용승인", "receipt", "tax invoice", "invoice", "cash sale", "simplified tax invoice", "거래명세서", "주문서"],
+    variants: &[
+        "영수증",
+        "매출전표",
+        "신용카드매출전표",
+        "카드영수증",
+        "현금영수증",
+        "신용승인",
+        "receipt",
+        "tax invoice",
+        "invoice",
+        "cash sale",
+        "simplified tax invoice",
+        "거래명세서",
+        "주문서",
+    ],
 };
 
 fn all_labels() -> Vec<&'static Label> {
     use labels::*;
     vec![
-        &RECEIPT_BIZ_NUM, &RECEIPT_REP, &RECEIPT_ADDRESS, &RECEIPT_TEL, &RECEIPT_DATETIME, &ITEM_NAME, &ITEM_UNIT, &ITEM_COUNT,
-        &ITEM_PRICE, &SUBTOTAL, &VAT, &TOTAL, &DISCOUNT, &CARD_COMPANY, &CARD_NUMBER, &CONFIRM_NUM, &CARD_PRICE, &INSTALLMENT,
-        &MERCHANT_NO, &STORE_NAME,
+        &RECEIPT_BIZ_NUM,
+        &RECEIPT_REP,
+        &RECEIPT_ADDRESS,
+        &RECEIPT_TEL,
+        &RECEIPT_DATETIME,
+        &ITEM_NAME,
+        &ITEM_UNIT,
+        &ITEM_COUNT,
+        &ITEM_PRICE,
+        &SUBTOTAL,
+        &VAT,
+        &TOTAL,
+        &DISCOUNT,
+        &CARD_COMPANY,
+        &CARD_NUMBER,
+        &CONFIRM_NUM,
+        &CARD_PRICE,
+        &INSTALLMENT,
+        &MERCHANT_NO,
+        &STORE_NAME,
     ]
 }
 
 fn money_field(page: &Page, v: Span, key: &str) -> Option<DocField> {
     // The last money figure of the value (`합계 3 35,000`: count then amount).
     let hits = find_in(page, v, patterns::find_money);
-    let (sp, t) = hits.into_iter().filter(|(_, t)| t.chars().any(|c| c.is_ascii_digit())).last()?;
+    let (sp, t) = hits
+        .into_iter()
+        .filter(|(_, t)| t.chars().any(|c| c.is_ascii_digit()))
+        .last()?;
     Some(money_doc_field(page, sp, &t, key))
 }
 
 /// Won amounts have no decimals: `7.480` on a Korean slip is `7,480` with its comma misread (a format
 /// repair; the digits are untouched). English receipts keep `.` as the decimal point.
 fn money_doc_field(page: &Page, sp: Span, t: &str, key: &str) -> DocField {
-    let korean = page.segs.iter().any(|s| s.chars.iter().any(|c| labels::is_hangul(c.ch)));
+    let korean = page
+        .segs
+        .iter()
+        .any(|s| s.chars.iter().any(|c| labels::is_hangul(c.ch)));
     let dotted = {
         let parts: Vec<&str> = t.split('.').collect();
-        parts.len() >= 2 && parts[0].len() <= 3 && parts[1..].iter().all(|p| p.len() == 3 && p.bytes().all(|b| b.is_ascii_digit())) && !t.contains(',')
+        parts.len() >= 2
+            && parts[0].len() <= 3
+            && parts[1..]
+                .iter()
+                .all(|p| p.len() == 3 && p.bytes().all(|b| b.is_ascii_digit()))
+            && !t.contains(',')
     };
     if korean && dotted {
         let fixed = t.replace('.', ",");
         let value = fixed.replace(',', "");
-        return extract::field_with_text(page, &[sp], fixed, key, Formatted::Value(value), Check::Repaired);
+        return extract::field_with_text(
+            page,
+            &[sp],
+            fixed,
+            key,
+            Formatted::Value(value),
+            Check::Repaired,
+        );
     }
     let value = patterns::money_value(t).unwrap_or_else(|| t.to_string());
     field(page, &[sp], key, Formatted::Value(value), Check::None)
@@ -105,52 +164,108 @@ pub fn extract(result: &jikji_types::PageResult) -> ReceiptResult {
     // Business number: by label, else the first number of that shape.
     let biz = label_values(&page, &labels::RECEIPT_BIZ_NUM)
         .into_iter()
-        .find_map(|(f, v)| find_in(&page, v, patterns::find_biz_numbers).into_iter().next().map(|h| (extract::label_text(&page, &f), h)))
-        .or_else(|| find_everywhere(&page, patterns::find_biz_numbers).into_iter().next().map(|h| (String::new(), h)));
+        .find_map(|(f, v)| {
+            find_in(&page, v, patterns::find_biz_numbers)
+                .into_iter()
+                .next()
+                .map(|h| (extract::label_text(&page, &f), h))
+        })
+        .or_else(|| {
+            find_everywhere(&page, patterns::find_biz_numbers)
+                .into_iter()
+                .next()
+                .map(|h| (String::new(), h))
+        });
     if let Some((key, (sp, t))) = biz {
-        let (d, check) = validate::repair_digits(&patterns::biz_digits(&t), validate::biz_number_valid);
+        let (d, check) =
+            validate::repair_digits(&patterns::biz_digits(&t), validate::biz_number_valid);
         let formatted = Formatted::Value(patterns::format_biz_number(&d));
-        let text = if check == Check::Repaired || t.chars().any(|c| c.is_ascii_alphabetic()) { patterns::format_biz_number(&d) } else { t.clone() };
-        r.biz_num = Some(extract::field_with_text(&page, &[sp], text, &key, formatted, check));
+        let text = if check == Check::Repaired || t.chars().any(|c| c.is_ascii_alphabetic()) {
+            patterns::format_biz_number(&d)
+        } else {
+            t.clone()
+        };
+        r.biz_num = Some(extract::field_with_text(
+            &page,
+            &[sp],
+            text,
+            &key,
+            formatted,
+            check,
+        ));
     }
 
     // Phones: by label; else the first phone that is not on a card/merchant line.
     for (f, v) in label_values(&page, &labels::RECEIPT_TEL) {
         for (sp, t) in find_in(&page, v, patterns::find_phones) {
             let d = patterns::phone_value(&t);
-            let check = if validate::phone_valid(&d) { Check::Valid } else { Check::Invalid };
-            r.tel.push(field(&page, &[sp], &extract::label_text(&page, &f), Formatted::Value(d), check));
+            let check = if validate::phone_valid(&d) {
+                Check::Valid
+            } else {
+                Check::Invalid
+            };
+            r.tel.push(field(
+                &page,
+                &[sp],
+                &extract::label_text(&page, &f),
+                Formatted::Value(d),
+                check,
+            ));
         }
     }
     if r.tel.is_empty() {
-        if let Some((sp, t)) = find_everywhere(&page, patterns::find_phones).into_iter().find(|(sp, t)| {
-            let d = patterns::phone_value(t);
-            validate::phone_valid(&d) && !page.span_text(page.seg_span(sp.seg)).contains('*')
-        }) {
+        if let Some((sp, t)) = find_everywhere(&page, patterns::find_phones)
+            .into_iter()
+            .find(|(sp, t)| {
+                let d = patterns::phone_value(t);
+                validate::phone_valid(&d) && !page.span_text(page.seg_span(sp.seg)).contains('*')
+            })
+        {
             let d = patterns::phone_value(&t);
-            r.tel.push(field(&page, &[sp], "", Formatted::Value(d), Check::Valid));
+            r.tel
+                .push(field(&page, &[sp], "", Formatted::Value(d), Check::Valid));
         }
     }
 
     // Address: by label, with its continuation lines.
-    if let Some((f, v)) = label_values(&page, &labels::RECEIPT_ADDRESS).into_iter().next() {
+    if let Some((f, v)) = label_values(&page, &labels::RECEIPT_ADDRESS)
+        .into_iter()
+        .next()
+    {
         let mut spans = vec![v];
-        spans.extend(geometry::continuation(&page, v, &stop, 2).into_iter().filter(|s| looks_like_address_tail(&page.span_text(*s))));
-        r.addresses.push(field(&page, &spans, &extract::label_text(&page, &f), Formatted::None, Check::None));
+        spans.extend(
+            geometry::continuation(&page, v, &stop, 2)
+                .into_iter()
+                .filter(|s| looks_like_address_tail(&page.span_text(*s))),
+        );
+        r.addresses.push(field(
+            &page,
+            &spans,
+            &extract::label_text(&page, &f),
+            Formatted::None,
+            Check::None,
+        ));
     }
 
     // Date and time: on the labelled row first, else the first real date on the page.
     let mut date_row = None;
     for (f, v) in label_values(&page, &labels::RECEIPT_DATETIME) {
         let row = rest_of_row(&page, v);
-        if let Some((sp, dh)) = row.iter().find_map(|&s| dates_in(&page, s).into_iter().next()) {
+        if let Some((sp, dh)) = row
+            .iter()
+            .find_map(|&s| dates_in(&page, s).into_iter().next())
+        {
             r.date = Some(date_field(&page, sp, &dh, &extract::label_text(&page, &f)));
             date_row = Some(page.segs[sp.seg].row);
             break;
         }
     }
     if r.date.is_none() {
-        let all: Vec<(Span, patterns::DateHit)> = page.reading_order().into_iter().flat_map(|s| dates_in(&page, page.seg_span(s))).collect();
+        let all: Vec<(Span, patterns::DateHit)> = page
+            .reading_order()
+            .into_iter()
+            .flat_map(|s| dates_in(&page, page.seg_span(s)))
+            .collect();
         // Prefer a date with a time on its row (the transaction, not a validity or print date).
         let pick = all
             .iter()
@@ -168,10 +283,18 @@ pub fn extract(result: &jikji_types::PageResult) -> ReceiptResult {
     };
     'time: for rw in time_rows {
         for &s in page.rows.get(rw).into_iter().flatten() {
-            for (sp, _) in find_in(&page, page.seg_span(s), |t| patterns::find_times(t).into_iter().map(|x| x.hit).collect()) {
+            for (sp, _) in find_in(&page, page.seg_span(s), |t| {
+                patterns::find_times(t).into_iter().map(|x| x.hit).collect()
+            }) {
                 let t = page.span_text(sp);
                 if let Some(th) = patterns::find_times(&t).into_iter().next() {
-                    r.time = Some(field(&page, &[sp], "", patterns::format_time(&th), Check::None));
+                    r.time = Some(field(
+                        &page,
+                        &[sp],
+                        "",
+                        patterns::format_time(&th),
+                        Check::None,
+                    ));
                     break 'time;
                 }
             }
@@ -179,13 +302,37 @@ pub fn extract(result: &jikji_types::PageResult) -> ReceiptResult {
     }
 
     // Card information.
-    if let Some((f, v)) = label_values(&page, &labels::CARD_COMPANY).into_iter().next() {
-        r.card_company = Some(field(&page, &[v], &extract::label_text(&page, &f), Formatted::Value(page.span_text(v)), Check::None));
+    if let Some((f, v)) = label_values(&page, &labels::CARD_COMPANY)
+        .into_iter()
+        .next()
+    {
+        r.card_company = Some(field(
+            &page,
+            &[v],
+            &extract::label_text(&page, &f),
+            Formatted::Value(page.span_text(v)),
+            Check::None,
+        ));
     }
     if let Some((f, v)) = label_values(&page, &labels::CARD_NUMBER).into_iter().next() {
-        let sp = find_in(&page, v, patterns::find_masked_cards).into_iter().next().map(|x| x.0).unwrap_or(v);
-        let mut df = field(&page, &[sp], &extract::label_text(&page, &f), Formatted::None, Check::None);
-        df.formatted = Formatted::Value(df.text.chars().filter(|c| !c.is_whitespace() && *c != '-').collect());
+        let sp = find_in(&page, v, patterns::find_masked_cards)
+            .into_iter()
+            .next()
+            .map(|x| x.0)
+            .unwrap_or(v);
+        let mut df = field(
+            &page,
+            &[sp],
+            &extract::label_text(&page, &f),
+            Formatted::None,
+            Check::None,
+        );
+        df.formatted = Formatted::Value(
+            df.text
+                .chars()
+                .filter(|c| !c.is_whitespace() && *c != '-')
+                .collect(),
+        );
         df.masks = df.polys.clone();
         r.card_number = Some(df);
     }
@@ -193,19 +340,42 @@ pub fn extract(result: &jikji_types::PageResult) -> ReceiptResult {
         let t = page.span_text(v);
         let tok: String = t.split_whitespace().next().unwrap_or("").to_string();
         let n = tok.chars().count();
-        let sp = Span { end: v.start + n, ..v };
-        r.confirm_num = Some(field(&page, &[sp], &extract::label_text(&page, &f), Formatted::Value(tok.clone()), Check::None));
+        let sp = Span {
+            end: v.start + n,
+            ..v
+        };
+        r.confirm_num = Some(field(
+            &page,
+            &[sp],
+            &extract::label_text(&page, &f),
+            Formatted::Value(tok.clone()),
+            Check::None,
+        ));
     }
 
     // Totals.
-    r.sub_total_price = money_by_label(&page, &labels::SUBTOTAL).into_iter().take(1).collect();
-    r.tax_price = money_by_label(&page, &labels::VAT).into_iter().take(1).collect();
-    r.discount_price = money_by_label(&page, &labels::DISCOUNT).into_iter().take(1).collect();
-    r.credit_card_price = money_by_label(&page, &labels::CARD_PRICE).into_iter().next();
+    r.sub_total_price = money_by_label(&page, &labels::SUBTOTAL)
+        .into_iter()
+        .take(1)
+        .collect();
+    r.tax_price = money_by_label(&page, &labels::VAT)
+        .into_iter()
+        .take(1)
+        .collect();
+    r.discount_price = money_by_label(&page, &labels::DISCOUNT)
+        .into_iter()
+        .take(1)
+        .collect();
+    r.credit_card_price = money_by_label(&page, &labels::CARD_PRICE)
+        .into_iter()
+        .next();
     r.total_price = pick_total(&page);
 
     r.items = items(&page, &stop);
-    let korean = page.segs.iter().any(|s| s.chars.iter().any(|c| labels::is_hangul(c.ch)));
+    let korean = page
+        .segs
+        .iter()
+        .any(|s| s.chars.iter().any(|c| labels::is_hangul(c.ch)));
     if !korean {
         english_header(&page, &mut r);
     }
@@ -215,14 +385,26 @@ pub fn extract(result: &jikji_types::PageResult) -> ReceiptResult {
     if let Some(name) = &r.store_name {
         // A trailing `…점` word is the branch (`새벽찌개 정자점`).
         if let Some(last) = name.text.split_whitespace().last() {
-            if name.text.split_whitespace().count() > 1 && last.ends_with('점') && last.chars().count() >= 2 {
-                r.sub_name = Some(DocField { text: last.to_string(), formatted: Formatted::Value(last.to_string()), ..name.clone() });
+            if name.text.split_whitespace().count() > 1
+                && last.ends_with('점')
+                && last.chars().count() >= 2
+            {
+                r.sub_name = Some(DocField {
+                    text: last.to_string(),
+                    formatted: Formatted::Value(last.to_string()),
+                    ..name.clone()
+                });
             }
         }
     }
 
     cross_check(&mut r);
-    r.recognized = r.total_price.is_some() as u8 + r.biz_num.is_some() as u8 + r.date.is_some() as u8 + (!r.items.is_empty()) as u8 + r.card_number.is_some() as u8 >= 2;
+    r.recognized = r.total_price.is_some() as u8
+        + r.biz_num.is_some() as u8
+        + r.date.is_some() as u8
+        + (!r.items.is_empty()) as u8
+        + r.card_number.is_some() as u8
+        >= 2;
     if !r.recognized {
         // Not a receipt (or unreadable): no fields from noise.
         return ReceiptResult::default();
@@ -231,7 +413,23 @@ pub fn extract(result: &jikji_types::PageResult) -> ReceiptResult {
 }
 
 /// Legal-form and trade words that end an English (Malaysian, SROIE-style) store name.
-const COMPANY_WORDS: &[&str] = &["SDN BHD", "SDN. BHD", "BHD", "S/B", "ENTERPRISE", "TRADING", "RESTAURANT", "STATIONERY", "COMPANY", "HARDWARE", "MART", "STORE", "BAKERIES", "PHARMACY", "(M)"];
+const COMPANY_WORDS: &[&str] = &[
+    "SDN BHD",
+    "SDN. BHD",
+    "BHD",
+    "S/B",
+    "ENTERPRISE",
+    "TRADING",
+    "RESTAURANT",
+    "STATIONERY",
+    "COMPANY",
+    "HARDWARE",
+    "MART",
+    "STORE",
+    "BAKERIES",
+    "PHARMACY",
+    "(M)",
+];
 
 /// English receipt header: the store name is the first top line carrying a legal-form or trade word
 /// (a trailing company number `(519537-X)` is not part of it); the address is the lines after it (and
@@ -252,7 +450,13 @@ fn english_header(page: &Page, r: &mut ReceiptResult) {
                     sp.end = sp.start + text[..p].trim_end().chars().count();
                 }
             }
-            r.store_name = Some(field(page, &[sp], "", Formatted::Value(page.span_text(sp)), Check::None));
+            r.store_name = Some(field(
+                page,
+                &[sp],
+                "",
+                Formatted::Value(page.span_text(sp)),
+                Check::None,
+            ));
             name_at = Some(k);
             break;
         }
@@ -263,20 +467,39 @@ fn english_header(page: &Page, r: &mut ReceiptResult) {
         let t = page.segs[s].text();
         let u = t.to_uppercase();
         let digits = t.chars().filter(char::is_ascii_digit).count();
-        let is_reg = t.trim().starts_with('(') && digits >= 4 && t.len() < 20 || u.starts_with("CO") && u.contains("REG") || u.starts_with("COMPANY NO") || u.starts_with("ROC");
+        let is_reg = t.trim().starts_with('(') && digits >= 4 && t.len() < 20
+            || u.starts_with("CO") && u.contains("REG")
+            || u.starts_with("COMPANY NO")
+            || u.starts_with("ROC");
         if spans.is_empty() && is_reg {
             continue;
         }
-        let stop = ["TEL", "FAX", "GST", "PHONE", "H/P", "INVOICE", "RECEIPT", "DATE", "CASHIER", "EMAIL", "E-MAIL", "WWW", "DOC NO", "SST"];
-        if stop.iter().any(|w| u.contains(w)) || !patterns::find_phones(&t).is_empty() || !patterns::find_dates(&t).is_empty() || spans.len() >= 5 {
+        let stop = [
+            "TEL", "FAX", "GST", "PHONE", "H/P", "INVOICE", "RECEIPT", "DATE", "CASHIER", "EMAIL",
+            "E-MAIL", "WWW", "DOC NO", "SST",
+        ];
+        if stop.iter().any(|w| u.contains(w))
+            || !patterns::find_phones(&t).is_empty()
+            || !patterns::find_dates(&t).is_empty()
+            || spans.len() >= 5
+        {
             break;
         }
         spans.push(page.trim(page.seg_span(s)));
     }
     if !spans.is_empty() {
         let df = field(page, &spans, "", Formatted::None, Check::None);
-        let text = df.text.split(' ').map(fix_o_zero).collect::<Vec<_>>().join(" ");
-        r.addresses = vec![DocField { formatted: Formatted::Value(text.clone()), text, ..df }];
+        let text = df
+            .text
+            .split(' ')
+            .map(fix_o_zero)
+            .collect::<Vec<_>>()
+            .join(" ");
+        r.addresses = vec![DocField {
+            formatted: Formatted::Value(text.clone()),
+            text,
+            ..df
+        }];
     }
 }
 
@@ -290,7 +513,11 @@ fn fix_o_zero(w: &str) -> String {
         return w.replace(['O', 'o'], "0");
     }
     let zeros = w.chars().filter(|&c| c == '0').count();
-    if letters.len() >= 3 && zeros > 0 && zeros == digits && letters.iter().all(|c| c.is_ascii_uppercase()) {
+    if letters.len() >= 3
+        && zeros > 0
+        && zeros == digits
+        && letters.iter().all(|c| c.is_ascii_uppercase())
+    {
         return w.replace('0', "O");
     }
     w.to_string()
@@ -298,22 +525,43 @@ fn fix_o_zero(w: &str) -> String {
 
 fn looks_like_address_tail(t: &str) -> bool {
     // A wrapped address line: building/room numbers or a parenthesised dong, never a phone or a date.
-    !t.is_empty() && patterns::find_phones(t).is_empty() && patterns::find_dates(t).is_empty() && patterns::find_biz_numbers(t).is_empty()
+    !t.is_empty()
+        && patterns::find_phones(t).is_empty()
+        && patterns::find_dates(t).is_empty()
+        && patterns::find_biz_numbers(t).is_empty()
 }
 
 fn dates_in(page: &Page, s: Span) -> Vec<(Span, patterns::DateHit)> {
     let s = page.trim(s);
-    let text: String = page.segs[s.seg].chars[s.start..s.end].iter().map(|c| c.ch).collect();
-    patterns::find_dates(&text).into_iter().map(|d| (extract::sub(s, &d.hit), d)).collect()
+    let text: String = page.segs[s.seg].chars[s.start..s.end]
+        .iter()
+        .map(|c| c.ch)
+        .collect();
+    patterns::find_dates(&text)
+        .into_iter()
+        .map(|d| (extract::sub(s, &d.hit), d))
+        .collect()
 }
 
 fn row_has_time(page: &Page, row: usize) -> bool {
-    page.rows[row].iter().any(|&s| !patterns::find_times(&page.segs[s].text()).is_empty())
+    page.rows[row]
+        .iter()
+        .any(|&s| !patterns::find_times(&page.segs[s].text()).is_empty())
 }
 
 fn date_field(page: &Page, sp: Span, d: &patterns::DateHit, key: &str) -> DocField {
-    let check = if d.exists() { Check::Valid } else { Check::Invalid };
-    field(page, &[sp], key, patterns::format_date(d.year, d.month, d.day), check)
+    let check = if d.exists() {
+        Check::Valid
+    } else {
+        Check::Invalid
+    };
+    field(
+        page,
+        &[sp],
+        key,
+        patterns::format_date(d.year, d.month, d.day),
+        check,
+    )
 }
 
 /// The total: among the values of total labels (not counts), the most specific label, then the largest
@@ -321,12 +569,24 @@ fn date_field(page: &Page, sp: Span, d: &patterns::DateHit, key: &str) -> DocFie
 fn pick_total(page: &Page) -> Option<DocField> {
     let mut best: Option<(f64, DocField)> = None;
     for (f, v) in label_values(page, &labels::TOTAL) {
-        let row_text: String = page.rows[page.segs[f.span.seg].row].iter().map(|&s| page.segs[s].text()).collect::<Vec<_>>().join(" ").to_lowercase();
-        if ["qty", "quantity", "수량", "item", "점수"].iter().any(|k| row_text.contains(k)) {
+        let row_text: String = page.rows[page.segs[f.span.seg].row]
+            .iter()
+            .map(|&s| page.segs[s].text())
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase();
+        if ["qty", "quantity", "수량", "item", "점수"]
+            .iter()
+            .any(|k| row_text.contains(k))
+        {
             continue;
         }
-        let Some(df) = money_field(page, v, &extract::label_text(page, &f)) else { continue };
-        let Some(a) = patterns::money_amount(&df.text) else { continue };
+        let Some(df) = money_field(page, v, &extract::label_text(page, &f)) else {
+            continue;
+        };
+        let Some(a) = patterns::money_amount(&df.text) else {
+            continue;
+        };
         if best.as_ref().map_or(true, |b| a > b.0) {
             best = Some((a, df));
         }
@@ -338,7 +598,13 @@ fn pick_total(page: &Page) -> Option<DocField> {
 /// title nor a label nor a number.
 fn store_name(page: &Page, stop: &[&Label]) -> Option<DocField> {
     if let Some((f, v)) = label_values(page, &STORE_NAME).into_iter().next() {
-        return Some(field(page, &[v], &extract::label_text(page, &f), Formatted::Value(page.span_text(v)), Check::None));
+        return Some(field(
+            page,
+            &[v],
+            &extract::label_text(page, &f),
+            Formatted::Value(page.span_text(v)),
+            Check::None,
+        ));
     }
     for (k, row) in page.rows.iter().enumerate().take(6) {
         let _ = k;
@@ -356,15 +622,26 @@ fn store_name(page: &Page, stop: &[&Label]) -> Option<DocField> {
                 continue;
             }
             let letters = t.chars().filter(|c| c.is_alphabetic()).count();
-            if letters < 2 || !patterns::find_phones(&t).is_empty() || !patterns::find_dates(&t).is_empty() {
+            if letters < 2
+                || !patterns::find_phones(&t).is_empty()
+                || !patterns::find_dates(&t).is_empty()
+            {
                 continue;
             }
             // Strip decoration around a name (`*** 이마트 ***`).
             let chars = &page.segs[s].chars;
-            while sp.start < sp.end && !chars[sp.start].ch.is_alphanumeric() && chars[sp.start].ch != '(' && chars[sp.start].ch != '㈜' {
+            while sp.start < sp.end
+                && !chars[sp.start].ch.is_alphanumeric()
+                && chars[sp.start].ch != '('
+                && chars[sp.start].ch != '㈜'
+            {
                 sp.start += 1;
             }
-            while sp.end > sp.start && !chars[sp.end - 1].ch.is_alphanumeric() && chars[sp.end - 1].ch != ')' && chars[sp.end - 1].ch != '.' {
+            while sp.end > sp.start
+                && !chars[sp.end - 1].ch.is_alphanumeric()
+                && chars[sp.end - 1].ch != ')'
+                && chars[sp.end - 1].ch != '.'
+            {
                 sp.end -= 1;
             }
             let sp = page.trim(sp);
@@ -378,7 +655,10 @@ fn store_name(page: &Page, stop: &[&Label]) -> Option<DocField> {
 /// Numeric token of an item row: a whole word that is an amount or a count.
 fn is_number_token(t: &str) -> bool {
     let t = t.trim();
-    !t.is_empty() && t.chars().all(|c| c.is_ascii_digit() || c == ',' || c == '.' || c == '-') && t.chars().any(|c| c.is_ascii_digit())
+    !t.is_empty()
+        && t.chars()
+            .all(|c| c.is_ascii_digit() || c == ',' || c == '.' || c == '-')
+        && t.chars().any(|c| c.is_ascii_digit())
 }
 
 /// Word-level tokens of a row: (span, text, x-center in the de-skewed frame).
@@ -396,7 +676,11 @@ fn row_tokens(page: &Page, row: usize) -> Vec<(Span, String, f32)> {
             while i < chars.len() && !chars[i].ch.is_whitespace() {
                 i += 1;
             }
-            let sp = Span { seg: s, start: st, end: i };
+            let sp = Span {
+                seg: s,
+                start: st,
+                end: i,
+            };
             let r = page.span_rect(sp);
             out.push((sp, page.span_text(sp), r.center().x));
         }
@@ -417,7 +701,10 @@ fn items(page: &Page, stop: &[&Label]) -> Vec<Item> {
     for ri in 0..page.rows.len() {
         let mut cols: [Option<f32>; 4] = [None; 4];
         for (_, t, x) in row_tokens(page, ri) {
-            for (k, l) in [&ITEM_NAME, &ITEM_UNIT, &ITEM_COUNT, &ITEM_PRICE].iter().enumerate() {
+            for (k, l) in [&ITEM_NAME, &ITEM_UNIT, &ITEM_COUNT, &ITEM_PRICE]
+                .iter()
+                .enumerate()
+            {
                 if cols[k].is_none() && is(l, &t) {
                     cols[k] = Some(x);
                     break;
@@ -429,18 +716,36 @@ fn items(page: &Page, stop: &[&Label]) -> Vec<Item> {
             break;
         }
     }
-    let Some((hrow, cols)) = header else { return Vec::new() };
+    let Some((hrow, cols)) = header else {
+        return Vec::new();
+    };
     let h = page.median_height();
     let name_x = cols[0].unwrap_or(f32::MIN);
     let num_cols: Vec<(usize, f32)> = (1..4).filter_map(|k| cols[k].map(|x| (k, x))).collect();
     let first_num_x = num_cols.iter().map(|c| c.1).fold(f32::MAX, f32::min);
-    let name_limit = if cols[0].is_some() { (name_x + first_num_x) / 2.0 } else { first_num_x - 2.0 * h };
+    let name_limit = if cols[0].is_some() {
+        (name_x + first_num_x) / 2.0
+    } else {
+        first_num_x - 2.0 * h
+    };
 
-    let end_labels: Vec<&Label> = stop.iter().copied().filter(|l| !std::ptr::eq(*l, &ITEM_NAME) && !std::ptr::eq(*l, &ITEM_UNIT) && !std::ptr::eq(*l, &ITEM_COUNT) && !std::ptr::eq(*l, &ITEM_PRICE)).collect();
+    let end_labels: Vec<&Label> = stop
+        .iter()
+        .copied()
+        .filter(|l| {
+            !std::ptr::eq(*l, &ITEM_NAME)
+                && !std::ptr::eq(*l, &ITEM_UNIT)
+                && !std::ptr::eq(*l, &ITEM_COUNT)
+                && !std::ptr::eq(*l, &ITEM_PRICE)
+        })
+        .collect();
     let mut out: Vec<Item> = Vec::new();
     let mut pending: Vec<Span> = Vec::new();
     for ri in hrow + 1..page.rows.len() {
-        if page.rows[ri].iter().any(|&s| extract::is_label(page, s, &end_labels)) {
+        if page.rows[ri]
+            .iter()
+            .any(|&s| extract::is_label(page, s, &end_labels))
+        {
             break;
         }
         let toks = row_tokens(page, ri);
@@ -456,7 +761,11 @@ fn items(page: &Page, stop: &[&Label]) -> Vec<Item> {
             }
         }
         // A row of dashes or other decoration.
-        let name_text: String = name_toks.iter().map(|&s| page.span_text(s)).collect::<Vec<_>>().join(" ");
+        let name_text: String = name_toks
+            .iter()
+            .map(|&s| page.span_text(s))
+            .collect::<Vec<_>>()
+            .join(" ");
         if nums.is_empty() {
             if name_text.chars().filter(|c| c.is_alphanumeric()).count() >= 1 {
                 pending.extend(name_toks);
@@ -470,7 +779,11 @@ fn items(page: &Page, stop: &[&Label]) -> Vec<Item> {
             item.name = Some(join_name(page, &spans));
         }
         for (sp, t, x) in nums {
-            let k = num_cols.iter().min_by(|a, b| (a.1 - x).abs().total_cmp(&(b.1 - x).abs())).map(|c| c.0).unwrap_or(3);
+            let k = num_cols
+                .iter()
+                .min_by(|a, b| (a.1 - x).abs().total_cmp(&(b.1 - x).abs()))
+                .map(|c| c.0)
+                .unwrap_or(3);
             let df = money_doc_field(page, sp, &t, "");
             match k {
                 1 => item.unit_price = Some(df),
@@ -506,27 +819,48 @@ fn amount(f: &Option<DocField>) -> Option<f64> {
 /// Cross-checks: `unit × count = price`, items add up to the total, `subtotal + VAT = total`.
 fn cross_check(r: &mut ReceiptResult) {
     for it in &mut r.items {
-        if let (Some(u), Some(c), Some(p)) = (amount(&it.unit_price), amount(&it.count), amount(&it.price)) {
+        if let (Some(u), Some(c), Some(p)) =
+            (amount(&it.unit_price), amount(&it.count), amount(&it.price))
+        {
             let ok = (u * c - p).abs() < 0.5;
             let check = if ok { Check::Valid } else { Check::Invalid };
-            for f in [&mut it.unit_price, &mut it.count, &mut it.price].into_iter().flatten() {
+            for f in [&mut it.unit_price, &mut it.count, &mut it.price]
+                .into_iter()
+                .flatten()
+            {
                 f.check = check;
                 f.confidence *= check.confidence_factor();
             }
         }
     }
-    let Some(total) = amount(&r.total_price) else { return };
+    let Some(total) = amount(&r.total_price) else {
+        return;
+    };
     let items_sum: f64 = r.items.iter().filter_map(|i| amount(&i.price)).sum();
-    let discount: f64 = r.discount_price.iter().filter_map(|d| patterns::money_amount(&d.text)).map(f64::abs).sum();
-    let items_ok = !r.items.is_empty() && ((items_sum - total).abs() < 0.5 || (items_sum - discount - total).abs() < 0.5);
+    let discount: f64 = r
+        .discount_price
+        .iter()
+        .filter_map(|d| patterns::money_amount(&d.text))
+        .map(f64::abs)
+        .sum();
+    let items_ok = !r.items.is_empty()
+        && ((items_sum - total).abs() < 0.5 || (items_sum - discount - total).abs() < 0.5);
     let parts_ok = match (r.sub_total_price.first(), r.tax_price.first()) {
-        (Some(s), Some(v)) => patterns::money_amount(&s.text).zip(patterns::money_amount(&v.text)).map(|(s, v)| (s + v - total).abs() < 1.5),
+        (Some(s), Some(v)) => patterns::money_amount(&s.text)
+            .zip(patterns::money_amount(&v.text))
+            .map(|(s, v)| (s + v - total).abs() < 1.5),
         _ => None,
     };
     let agree = items_ok || parts_ok == Some(true);
     let disagree = (!r.items.is_empty() && !items_ok) || parts_ok == Some(false);
     if let Some(t) = &mut r.total_price {
-        t.check = if agree { Check::Valid } else if disagree { Check::Invalid } else { Check::None };
+        t.check = if agree {
+            Check::Valid
+        } else if disagree {
+            Check::Invalid
+        } else {
+            Check::None
+        };
         t.confidence *= t.check.confidence_factor();
     }
 }
@@ -579,16 +913,37 @@ mod tests {
         let biz = r.biz_num.as_ref().unwrap();
         assert_eq!(biz.formatted, Formatted::Value("513-66-80622".into()));
         assert_eq!(biz.check, Check::Valid);
-        assert_eq!(r.addresses[0].text, "서울특별시 동대문구 동대구길 348 10층 904호");
+        assert_eq!(
+            r.addresses[0].text,
+            "서울특별시 동대문구 동대구길 348 10층 904호"
+        );
         assert_eq!(r.tel[0].formatted, Formatted::Value("0279330589".into()));
         assert_eq!(r.date.as_ref().unwrap().text, "2023.07.21");
-        assert_eq!(r.time.as_ref().unwrap().formatted, Formatted::Time { hour: "17".into(), minute: "23".into(), second: "17".into() });
+        assert_eq!(
+            r.time.as_ref().unwrap().formatted,
+            Formatted::Time {
+                hour: "17".into(),
+                minute: "23".into(),
+                second: "17".into()
+            }
+        );
         assert_eq!(r.items.len(), 2);
-        assert_eq!(r.items[1].name.as_ref().unwrap().text, "스페셜 모둠 해물 세트", "wrapped name joined");
+        assert_eq!(
+            r.items[1].name.as_ref().unwrap().text,
+            "스페셜 모둠 해물 세트",
+            "wrapped name joined"
+        );
         assert_eq!(r.items[1].count.as_ref().unwrap().text, "2");
-        assert_eq!(r.items[1].unit_price.as_ref().unwrap().formatted, Formatted::Value("13000".into()));
+        assert_eq!(
+            r.items[1].unit_price.as_ref().unwrap().formatted,
+            Formatted::Value("13000".into())
+        );
         assert_eq!(r.total_price.as_ref().unwrap().text, "35,000");
-        assert_eq!(r.total_price.as_ref().unwrap().check, Check::Valid, "items and subtotal+VAT agree");
+        assert_eq!(
+            r.total_price.as_ref().unwrap().check,
+            Check::Valid,
+            "items and subtotal+VAT agree"
+        );
         assert_eq!(r.tax_price[0].text, "3,182");
         assert_eq!(r.sub_total_price[0].text, "31,818");
         assert_eq!(r.card_company.as_ref().unwrap().text, "현대카드");
@@ -620,7 +975,10 @@ mod tests {
             }
         }
         let r = extract(&p);
-        assert_eq!(r.biz_num.unwrap().formatted, Formatted::Value("513-66-80622".into()));
+        assert_eq!(
+            r.biz_num.unwrap().formatted,
+            Formatted::Value("513-66-80622".into())
+        );
     }
 
     #[test]
@@ -636,9 +994,15 @@ mod tests {
             ("9.00", 400.0, 150.0),
         ]);
         let r = extract(&p);
-        assert_eq!(r.store_name.unwrap().text, "BOOK TA .K (TAMAN DAYA) SDN BHD");
+        assert_eq!(
+            r.store_name.unwrap().text,
+            "BOOK TA .K (TAMAN DAYA) SDN BHD"
+        );
         assert_eq!(r.date.unwrap().text, "25/12/2018");
-        assert_eq!(r.total_price.unwrap().formatted, Formatted::Value("9.00".into()));
+        assert_eq!(
+            r.total_price.unwrap().formatted,
+            Formatted::Value("9.00".into())
+        );
     }
 
     #[test]
@@ -652,7 +1016,12 @@ mod tests {
 
     #[test]
     fn a_street_photo_is_not_a_receipt() {
-        let p = page(&[("OPEN", 0.0, 0.0), ("카페 라떼", 0.0, 30.0), ("주차금지", 0.0, 60.0), ("010-1234-5678", 0.0, 90.0)]);
+        let p = page(&[
+            ("OPEN", 0.0, 0.0),
+            ("카페 라떼", 0.0, 30.0),
+            ("주차금지", 0.0, 60.0),
+            ("010-1234-5678", 0.0, 90.0),
+        ]);
         let r = extract(&p);
         assert!(!r.recognized);
         assert!(r.total_price.is_none() && r.store_name.is_none() && r.tel.is_empty());

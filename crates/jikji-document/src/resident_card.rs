@@ -60,7 +60,10 @@ impl ResidentCard {
 pub(crate) fn extract(page: &Page, today: (i32, u32, u32)) -> ResidentCard {
     let mut r = ResidentCard::default();
     let numbers = id_card::registration_numbers(page);
-    let number: Option<&RegNumber> = numbers.iter().find(|n| !n.is_foreigner()).or(numbers.first());
+    let number: Option<&RegNumber> = numbers
+        .iter()
+        .find(|n| !n.is_foreigner())
+        .or(numbers.first());
     let number_row = number.map(|n| n.row(page));
 
     // The issue date: the first full date after the number (the number's own `YYMMDD` is no full date).
@@ -82,9 +85,19 @@ pub(crate) fn extract(page: &Page, today: (i32, u32, u32)) -> ResidentCard {
         if let Some((name, hanja)) = id_card::name_near(page, n) {
             let hangul = page.span_text(name);
             let spans: Vec<Span> = std::iter::once(name).chain(hanja).collect();
-            let all = Span { end: spans.last().map_or(name.end, |s| s.end), ..name };
+            let all = Span {
+                end: spans.last().map_or(name.end, |s| s.end),
+                ..name
+            };
             let text = page.span_text(all);
-            r.name = Some(crate::extract::field_with_text(page, &spans, text, "", Formatted::Value(hangul), Check::None));
+            r.name = Some(crate::extract::field_with_text(
+                page,
+                &spans,
+                text,
+                "",
+                Formatted::Value(hangul),
+                Check::None,
+            ));
             r.name_hanja = hanja.map(|h| {
                 let t = page.span_text(h);
                 field(page, &[h], "", Formatted::Value(t), Check::None)

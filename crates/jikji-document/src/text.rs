@@ -83,8 +83,15 @@ impl<'a> Page<'a> {
     pub fn new(result: &'a PageResult) -> Page<'a> {
         let angle = dominant_angle(result);
         let (sin, cos) = (-angle).sin_cos();
-        let mut page = Page { result, segs: Vec::new(), rows: Vec::new(), cos, sin };
-        let mut ranges: Vec<std::ops::Range<usize>> = result.lines.iter().map(|l| l.words.clone()).collect();
+        let mut page = Page {
+            result,
+            segs: Vec::new(),
+            rows: Vec::new(),
+            cos,
+            sin,
+        };
+        let mut ranges: Vec<std::ops::Range<usize>> =
+            result.lines.iter().map(|l| l.words.clone()).collect();
         if ranges.is_empty() && !result.words.is_empty() {
             // No lines given: rebuild them from the words' line-break flags.
             let mut start = 0;
@@ -122,11 +129,21 @@ impl<'a> Page<'a> {
             for (k, wi) in r.clone().enumerate() {
                 let w = &result.words[wi];
                 if k > 0 {
-                    chars.push(CharRef { ch: ' ', word: None, pos: 0, len: 0 });
+                    chars.push(CharRef {
+                        ch: ' ',
+                        word: None,
+                        pos: 0,
+                        len: 0,
+                    });
                 }
                 let n = w.text.chars().count();
                 for (p, ch) in w.text.chars().enumerate() {
-                    chars.push(CharRef { ch, word: Some(wi), pos: p, len: n });
+                    chars.push(CharRef {
+                        ch,
+                        word: Some(wi),
+                        pos: p,
+                        len: n,
+                    });
                 }
                 let b = page.rot_quad(&w.quad).bbox();
                 rect = Some(match rect {
@@ -136,7 +153,12 @@ impl<'a> Page<'a> {
                 conf += w.confidence;
             }
             let conf = conf / r.len() as f32;
-            page.segs.push(Seg { chars, rect: rect.unwrap(), conf, row: 0 });
+            page.segs.push(Seg {
+                chars,
+                rect: rect.unwrap(),
+                conf,
+                row: 0,
+            });
         }
         page.build_rows();
         page
@@ -144,7 +166,10 @@ impl<'a> Page<'a> {
 
     /// A point in the de-skewed frame.
     pub fn rot(&self, p: Point) -> Point {
-        Point::new(p.x * self.cos - p.y * self.sin, p.x * self.sin + p.y * self.cos)
+        Point::new(
+            p.x * self.cos - p.y * self.sin,
+            p.x * self.sin + p.y * self.cos,
+        )
     }
 
     pub fn rot_quad(&self, q: &Quad) -> Quad {
@@ -180,7 +205,8 @@ impl<'a> Page<'a> {
         }
         rows.sort_by(|a, b| (a.0 + a.1).total_cmp(&(b.0 + b.1)));
         for (k, row) in rows.iter_mut().enumerate() {
-            row.2.sort_by(|&a, &b| self.segs[a].rect.x0.total_cmp(&self.segs[b].rect.x0));
+            row.2
+                .sort_by(|&a, &b| self.segs[a].rect.x0.total_cmp(&self.segs[b].rect.x0));
             for &s in &row.2 {
                 self.segs[s].row = k;
             }
@@ -190,12 +216,21 @@ impl<'a> Page<'a> {
 
     /// The text of a span.
     pub fn span_text(&self, s: Span) -> String {
-        self.segs[s.seg].chars[s.start..s.end].iter().map(|c| c.ch).collect::<String>().trim().to_string()
+        self.segs[s.seg].chars[s.start..s.end]
+            .iter()
+            .map(|c| c.ch)
+            .collect::<String>()
+            .trim()
+            .to_string()
     }
 
     /// The whole segment as a span.
     pub fn seg_span(&self, seg: usize) -> Span {
-        Span { seg, start: 0, end: self.segs[seg].len() }
+        Span {
+            seg,
+            start: 0,
+            end: self.segs[seg].len(),
+        }
     }
 
     /// Narrows a span to its non-space characters.
@@ -238,7 +273,10 @@ impl<'a> Page<'a> {
             if first == 0 && last + 1 == len {
                 out.push(*q);
             } else {
-                out.push(q.sub_span(((first as f32 - lead) / len as f32).max(0.0), (last + 1) as f32 / len as f32));
+                out.push(q.sub_span(
+                    ((first as f32 - lead) / len as f32).max(0.0),
+                    (last + 1) as f32 / len as f32,
+                ));
             }
         }
         out
@@ -268,7 +306,10 @@ impl<'a> Page<'a> {
         if seen.is_empty() {
             return self.segs[s.seg].conf;
         }
-        seen.iter().map(|&w| self.result.words[w].confidence).sum::<f32>() / seen.len() as f32
+        seen.iter()
+            .map(|&w| self.result.words[w].confidence)
+            .sum::<f32>()
+            / seen.len() as f32
     }
 
     /// Median segment height: the page's body text size.
@@ -341,7 +382,12 @@ pub(crate) mod testutil {
                     rot(Point::new(cx + n * char_w, y + h)),
                     rot(Point::new(cx, y + h)),
                 ]);
-                words.push(Word { text: part.to_string(), quad: q, confidence: 0.95, line_break: false });
+                words.push(Word {
+                    text: part.to_string(),
+                    quad: q,
+                    confidence: 0.95,
+                    line_break: false,
+                });
                 cx += n * char_w;
             }
             if let Some(w) = words.last_mut() {
@@ -353,9 +399,21 @@ pub(crate) mod testutil {
                 rot(Point::new(cx, y + h)),
                 rot(Point::new(x, y + h)),
             ]);
-            out_lines.push(Line { text: text.to_string(), quad: q, confidence: 0.95, words: start..words.len(), pass: None });
+            out_lines.push(Line {
+                text: text.to_string(),
+                quad: q,
+                confidence: 0.95,
+                words: start..words.len(),
+                pass: None,
+            });
         }
-        PageResult { page_index: 0, width: 2000, height: 2000, words, lines: out_lines }
+        PageResult {
+            page_index: 0,
+            width: 2000,
+            height: 2000,
+            words,
+            lines: out_lines,
+        }
     }
 }
 
@@ -366,7 +424,11 @@ mod tests {
 
     #[test]
     fn rows_group_segments_left_to_right() {
-        let p = page(&[("금액", 300.0, 100.0), ("합계", 10.0, 102.0), ("주소 서울", 10.0, 140.0)]);
+        let p = page(&[
+            ("금액", 300.0, 100.0),
+            ("합계", 10.0, 102.0),
+            ("주소 서울", 10.0, 140.0),
+        ]);
         let pg = Page::new(&p);
         assert_eq!(pg.rows.len(), 2);
         assert_eq!(pg.segs[pg.rows[0][0]].text(), "합계");
@@ -375,7 +437,14 @@ mod tests {
 
     #[test]
     fn rows_hold_on_a_tilted_page() {
-        let p = page_rotated(&[("합계", 10.0, 100.0), ("35,000", 400.0, 100.0), ("부가세", 10.0, 130.0)], 0.25);
+        let p = page_rotated(
+            &[
+                ("합계", 10.0, 100.0),
+                ("35,000", 400.0, 100.0),
+                ("부가세", 10.0, 130.0),
+            ],
+            0.25,
+        );
         let pg = Page::new(&p);
         assert_eq!(pg.rows.len(), 2);
         assert_eq!(pg.rows[0].len(), 2);
@@ -385,9 +454,20 @@ mod tests {
     fn span_polygons_cut_words() {
         let p = page(&[("TEL:02-123-4567", 0.0, 0.0)]);
         let pg = Page::new(&p);
-        let polys = pg.span_polys(Span { seg: 0, start: 4, end: 15 });
+        let polys = pg.span_polys(Span {
+            seg: 0,
+            start: 4,
+            end: 15,
+        });
         assert_eq!(polys.len(), 1);
         assert!((polys[0].pts[0].x - 48.0).abs() < 0.01);
-        assert_eq!(pg.span_text(Span { seg: 0, start: 4, end: 15 }), "02-123-4567");
+        assert_eq!(
+            pg.span_text(Span {
+                seg: 0,
+                start: 4,
+                end: 15
+            }),
+            "02-123-4567"
+        );
     }
 }

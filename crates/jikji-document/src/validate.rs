@@ -15,16 +15,16 @@ use crate::field::Check;
 /// OCR confusions between digits, from the recognisers' typical errors on thermal print (closed loops
 /// and thin strokes). Used only together with a checksum and only when the repair is unique.
 const DIGIT_CONFUSIONS: [&[u8]; 10] = [
-    b"869",  // 0
-    b"74",   // 1
-    b"7",    // 2
-    b"89",   // 3
-    b"1",    // 4
-    b"638",  // 5
-    b"580",  // 6
-    b"12",   // 7
+    b"869",   // 0
+    b"74",    // 1
+    b"7",     // 2
+    b"89",    // 3
+    b"1",     // 4
+    b"638",   // 5
+    b"580",   // 6
+    b"12",    // 7
     b"03695", // 8
-    b"803",  // 9
+    b"803",   // 9
 ];
 
 /// A letter read where a digit is expected → the digit it is confused with.
@@ -105,7 +105,9 @@ pub fn corp_number_valid(d: &[u8]) -> bool {
     if d.len() != 13 || d.iter().any(|&x| x > 9) {
         return false;
     }
-    let sum: u32 = (0..12).map(|i| d[i] as u32 * if i % 2 == 0 { 1 } else { 2 }).sum();
+    let sum: u32 = (0..12)
+        .map(|i| d[i] as u32 * if i % 2 == 0 { 1 } else { 2 })
+        .sum();
     (10 - sum % 10) % 10 == d[12] as u32
 }
 
@@ -115,7 +117,20 @@ pub fn date_exists(y: i32, m: u32, d: u32) -> bool {
         return false;
     }
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
     d <= days[(m - 1) as usize]
 }
 
@@ -187,7 +202,8 @@ pub fn phone_valid(d: &str) -> bool {
         return (9..=10).contains(&n);
     }
     if d.starts_with("01") {
-        return matches!(&d[..3], "010" | "011" | "016" | "017" | "018" | "019") && (10..=11).contains(&n);
+        return matches!(&d[..3], "010" | "011" | "016" | "017" | "018" | "019")
+            && (10..=11).contains(&n);
     }
     if d.starts_with("0") {
         // 0XX area codes (031-064), 070 internet phones, 050X safe numbers.
@@ -200,7 +216,10 @@ pub fn phone_valid(d: &str) -> bool {
 }
 
 pub fn digits_of(s: &str) -> Vec<u8> {
-    s.bytes().filter(u8::is_ascii_digit).map(|b| b - b'0').collect()
+    s.bytes()
+        .filter(u8::is_ascii_digit)
+        .map(|b| b - b'0')
+        .collect()
 }
 
 #[cfg(test)]
@@ -249,26 +268,64 @@ mod tests {
     #[test]
     fn resident_numbers() {
         // 8,0,0,1,0,1,1,0,0,0,0,0 · 2,3,4,5,6,7,8,9,2,3,4,5 = 36; (11 - 36 % 11) % 10 = 8.
-        assert_eq!(resident_number_check(&digits_of("800101-1000008")), Check::Valid);
+        assert_eq!(
+            resident_number_check(&digits_of("800101-1000008")),
+            Check::Valid
+        );
         // A wrong check digit on a real date: may be a post-2020 number, not checkable.
-        assert_eq!(resident_number_check(&digits_of("800101-1000007")), Check::NotCheckable);
+        assert_eq!(
+            resident_number_check(&digits_of("800101-1000007")),
+            Check::NotCheckable
+        );
         // Month 13 / gender digit out of range: invalid.
-        assert_eq!(resident_number_check(&digits_of("801301-1000008")), Check::Invalid);
-        assert_eq!(resident_number_check(&digits_of("000229-3000000")).ne(&Check::Invalid), true);
-        assert_eq!(resident_number_check(&digits_of("010229-3000000")), Check::Invalid);
+        assert_eq!(
+            resident_number_check(&digits_of("801301-1000008")),
+            Check::Invalid
+        );
+        assert_eq!(
+            resident_number_check(&digits_of("000229-3000000")).ne(&Check::Invalid),
+            true
+        );
+        assert_eq!(
+            resident_number_check(&digits_of("010229-3000000")),
+            Check::Invalid
+        );
     }
 
     #[test]
     fn resident_numbers_and_the_issue_date() {
         // Wrong check digit: invalid on a card issued before October 2020, not checkable after it.
-        assert_eq!(resident_number_check_issued(&digits_of("800101-1000007"), Some((2019, 5))), Check::Invalid);
-        assert_eq!(resident_number_check_issued(&digits_of("800101-1000007"), Some((2020, 10))), Check::NotCheckable);
-        assert_eq!(resident_number_check_issued(&digits_of("800101-1000007"), None), Check::NotCheckable);
-        assert_eq!(resident_number_check_issued(&digits_of("800101-1000008"), Some((2004, 12))), Check::Valid);
+        assert_eq!(
+            resident_number_check_issued(&digits_of("800101-1000007"), Some((2019, 5))),
+            Check::Invalid
+        );
+        assert_eq!(
+            resident_number_check_issued(&digits_of("800101-1000007"), Some((2020, 10))),
+            Check::NotCheckable
+        );
+        assert_eq!(
+            resident_number_check_issued(&digits_of("800101-1000007"), None),
+            Check::NotCheckable
+        );
+        assert_eq!(
+            resident_number_check_issued(&digits_of("800101-1000008"), Some((2004, 12))),
+            Check::Valid
+        );
         // Foreigners' numbers (7th digit 5-8) carry the check digit + 2.
-        assert_eq!(resident_number_check_issued(&digits_of("680613-5763261"), Some((2020, 7))), Check::Valid);
-        assert_eq!(resident_number_check_issued(&digits_of("680613-5763262"), Some((2020, 7))), Check::Invalid);
-        assert!(licence_region_valid(11) && licence_region_valid(28) && !licence_region_valid(27) && !licence_region_valid(10));
+        assert_eq!(
+            resident_number_check_issued(&digits_of("680613-5763261"), Some((2020, 7))),
+            Check::Valid
+        );
+        assert_eq!(
+            resident_number_check_issued(&digits_of("680613-5763262"), Some((2020, 7))),
+            Check::Invalid
+        );
+        assert!(
+            licence_region_valid(11)
+                && licence_region_valid(28)
+                && !licence_region_valid(27)
+                && !licence_region_valid(10)
+        );
     }
 
     #[test]
