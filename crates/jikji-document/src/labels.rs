@@ -3,14 +3,34 @@
 //! A label is matched on its *key*: NFKC, lower case, without spaces and without the punctuation that
 //! decorates labels (`:`, `.`, `·`, brackets). So `상          호`, `상호 :` and `상 호` all have the key
 //! `상호`, and `T O T A L` matches `total`. Labels of five or more key characters also match with one
-//! OCR error (`사업장소재시`), shorter ones only exactly: with two-letter labels a tolerance would match
-//! ordinary words.
+//! OCR error (`사업장소재시`), those with Hangul of twelve or more with two (`처젝/Nationality`),
+//! shorter ones only exactly: with two-letter labels a tolerance would match ordinary words.
 
 use crate::text::{Page, Span};
 use unicode_normalization::UnicodeNormalization;
 
 /// Key characters from which one edit is tolerated (see the module docs).
 const FUZZY_MIN_LEN: usize = 5;
+
+/// Keys from this length tolerate two edits: the bilingual labels of passports and ID cards
+/// (`국적/Nationality`, `기간만료일/Date of expiry`, 13-18 key characters) came out of the photo
+/// recogniser with two wrong characters (`처젝/Nationality`, `기간만효일/Date of expiy`) in 3 of
+/// the labels missed on the synthetic passport photos; at twelve characters two edits still leave ten
+/// that must agree. Only keys with Hangul (the bilingual and long Korean labels): English labels
+/// differ by two letters within one family (`total incl gst` / `total excl gst`). (One edit on four-syllable Hangul labels was tried and dropped: `가맹점명` then
+/// matched `가맹점번호`, and Korean labels share such prefixes often.)
+const FUZZY2_MIN_LEN: usize = 12;
+
+/// Edits tolerated when matching a label key of these characters.
+fn tolerance(key: &[char]) -> usize {
+    if key.len() >= FUZZY2_MIN_LEN && key.iter().any(|&c| is_hangul(c)) {
+        2
+    } else if key.len() >= FUZZY_MIN_LEN {
+        1
+    } else {
+        0
+    }
+}
 
 /// A label: the field it names and its printed variants (Korean, English, abbreviations).
 #[derive(Debug, Clone, Copy)]
@@ -128,7 +148,7 @@ pub fn match_from(page: &Page, seg: usize, from: usize, label: &Label) -> Option
         if vk.is_empty() {
             continue;
         }
-        let tol = usize::from(vk.len() >= FUZZY_MIN_LEN);
+        let tol = tolerance(&vk);
         let lo = vk.len().saturating_sub(tol).max(1);
         let hi = (vk.len() + tol).min(rkc.len());
         for n in lo..=hi {
@@ -326,5 +346,26 @@ mod tests {
         assert!(find_all(&pg, &TOTAL)
             .iter()
             .all(|f| pg.segs[f.span.seg].text().starts_with("Total:")));
+    }
+
+    #[test]
+    fn long_hangul_labels_tolerate_two_errors_english_ones_one() {
+        const NATIONALITY: Label = Label {
+            variants: &["국적/nationality"],
+        };
+        const INCL: Label = Label {
+            variants: &["total incl gst"],
+        };
+        let p = page(&[
+            ("처젝/Nationality", 0.0, 0.0),
+            ("TOTAL EXCL GST 10.00", 0.0, 40.0),
+            ("TOTAL INCI GST 11.00", 0.0, 80.0),
+        ]);
+        let pg = Page::new(&p);
+        let f = find_all(&pg, &NATIONALITY);
+        assert_eq!((f.len(), f[0].dist), (1, 2));
+        let f = find_all(&pg, &INCL);
+        assert_eq!(f.len(), 1, "two letters apart is another label in English");
+        assert!(pg.segs[f[0].span.seg].text().contains("INCI"));
     }
 }

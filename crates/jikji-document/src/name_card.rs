@@ -299,12 +299,13 @@ pub fn extract(result: &jikji_types::PageResult) -> NameCardResult {
     }
     // Name + position: a Hangul name of 2-4 syllables next to a title word.
     let mut name_row = None;
-    'rows: for s in page.reading_order() {
-        let row = page.segs[s].row;
+    'rows: for (row, segs) in page.rows.iter().enumerate() {
         if used_rows.contains(&row) {
             continue;
         }
-        let words: Vec<Span> = word_spans(&page, s);
+        // The words of the whole row: a large name and a small title are often two OCR lines side by
+        // side (`최미종` `책임연구원`), not one.
+        let words: Vec<Span> = segs.iter().flat_map(|&s| word_spans(&page, s)).collect();
         for (i, w) in words.iter().enumerate() {
             let wt = page.span_text(*w);
             if let Some(p) = POSITIONS.iter().find(|p| {
@@ -358,8 +359,13 @@ pub fn extract(result: &jikji_types::PageResult) -> NameCardResult {
                         && w.chars().next().is_some_and(|c| c.is_ascii_uppercase())
                 })
             {
-                r.english_name
-                    .push(value_field(&page, page.trim(page.seg_span(s))));
+                let mut df = value_field(&page, page.trim(page.seg_span(s)));
+                let fixed = capital_i_in_caps(&df.text);
+                if fixed != df.text {
+                    df.text = fixed.clone();
+                    df.formatted = Formatted::Value(fixed);
+                }
+                r.english_name.push(df);
                 used_rows.push(nr + 1);
             }
         }
@@ -379,8 +385,17 @@ pub fn extract(result: &jikji_types::PageResult) -> NameCardResult {
             && first.chars().any(labels::is_hangul)
             && DEPT_SUFFIXES.iter().any(|x| first.ends_with(x))
         {
-            r.department
-                .push(value_field(&page, page.trim(page.seg_span(s))));
+            // The row from this segment on; a Korean name followed by its English one is two values,
+            // as the company's two lines are (`전략기획실  Strategic Planning`).
+            let row_segs = &page.rows[row];
+            let from = row_segs.iter().position(|&x| x == s).unwrap_or(0);
+            let words: Vec<Span> = row_segs[from..]
+                .iter()
+                .flat_map(|&x| word_spans(&page, x))
+                .collect();
+            for group in language_groups(&page, &words) {
+                r.department.push(value_field_spans(&page, &group));
+            }
             used_rows.push(row);
             break;
         }
@@ -400,9 +415,65 @@ fn is_korean_name(t: &str) -> bool {
 }
 
 fn value_field(page: &Page, sp: Span) -> DocField {
-    let mut df = field(page, &[sp], "", Formatted::None, Check::None);
+    value_field_spans(page, &[sp])
+}
+
+fn value_field_spans(page: &Page, spans: &[Span]) -> DocField {
+    let mut df = field(page, spans, "", Formatted::None, Check::None);
     df.formatted = Formatted::Value(df.text.clone());
     df
+}
+
+/// Words split where a Hangul run gives way to a Latin one: `전략기획실 Strategic Planning` →
+/// `[전략기획실]`, `[Strategic Planning]`. A lone `/` between the two is dropped; words with neither
+/// script (digits, `&`) stay with the run they follow. One group when the row has one language, or when
+/// the Latin words come first.
+fn language_groups(page: &Page, words: &[Span]) -> Vec<Vec<Span>> {
+    let has_hangul = |w: &Span| page.span_text(*w).chars().any(labels::is_hangul);
+    let latin_only = |w: &Span| {
+        let t = page.span_text(*w);
+        t.chars().any(|c| c.is_ascii_alphabetic()) && !t.chars().any(labels::is_hangul)
+    };
+    let split = words.iter().position(latin_only).filter(|&i| {
+        i > 0 && words[..i].iter().any(has_hangul) && !words[i..].iter().any(has_hangul)
+    });
+    match split {
+        Some(i) => {
+            let korean: Vec<Span> = words[..i]
+                .iter()
+                .copied()
+                .filter(|w| page.span_text(*w) != "/")
+                .collect();
+            vec![korean, words[i..].to_vec()]
+        }
+        None => vec![words
+            .iter()
+            .copied()
+            .filter(|w| page.span_text(*w) != "/")
+            .collect()],
+    }
+}
+
+/// An upper-case Latin word read with a lower-case `l` where the capital `I` was printed (`CHOl` →
+/// `CHOI`): the Latin recogniser confuses the two glyphs, and a word of three or more letters whose
+/// other letters are all capitals is written in capitals. Mixed-case words are left alone (`Paul`).
+fn capital_i_in_caps(text: &str) -> String {
+    text.split(' ')
+        .map(|w| {
+            let letters: Vec<char> = w.chars().filter(|c| c.is_ascii_alphabetic()).collect();
+            let caps = letters.iter().filter(|c| c.is_ascii_uppercase()).count();
+            if letters.len() >= 3
+                && letters.contains(&'l')
+                && caps + letters.iter().filter(|&&c| c == 'l').count() == letters.len()
+                && caps >= 2
+            {
+                w.replace('l', "I")
+            } else {
+                w.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn word_spans(page: &Page, seg: usize) -> Vec<Span> {
@@ -454,7 +525,7 @@ mod tests {
         assert_eq!(texts(&r.name), ["김빈대"]);
         assert_eq!(texts(&r.position), ["연구원"]);
         assert_eq!(texts(&r.english_name), ["Chris Kim"]);
-        assert_eq!(texts(&r.department), ["AI연구팀 / AI Research"]);
+        assert_eq!(texts(&r.department), ["AI연구팀", "AI Research"]);
         assert_eq!(texts(&r.tel), ["033-314-3474"]);
         assert_eq!(texts(&r.mobile), ["010-9158-0184"]);
         assert_eq!(texts(&r.fax), ["033-314-8641"]);
@@ -487,5 +558,59 @@ mod tests {
     fn no_contact_no_card() {
         let p = page(&[("홍길동", 0.0, 0.0), ("안녕하세요", 0.0, 40.0)]);
         assert!(!extract(&p).recognized);
+    }
+
+    #[test]
+    fn name_and_title_as_two_lines_of_one_row() {
+        // A large name and a small title side by side are two OCR lines on one row.
+        let p = page(&[
+            ("주식회사 한빛식품", 0.0, 0.0),
+            ("최미종", 0.0, 80.0),
+            ("책임연구원", 60.0, 84.0),
+            ("CHOl Grace", 0.0, 110.0),
+            ("전략기획실  Strategic Planning", 0.0, 140.0),
+            ("Tel. 02-4416-6773", 0.0, 200.0),
+        ]);
+        let r = extract(&p);
+        let texts = |v: &Vec<DocField>| v.iter().map(|f| f.text.clone()).collect::<Vec<_>>();
+        assert_eq!(texts(&r.name), ["최미종"]);
+        assert_eq!(texts(&r.position), ["책임연구원"]);
+        assert_eq!(
+            texts(&r.english_name),
+            ["CHOI Grace"],
+            "l read for a capital I in an upper-case word"
+        );
+        assert_eq!(texts(&r.department), ["전략기획실", "Strategic Planning"]);
+    }
+
+    #[test]
+    fn capital_i_only_in_upper_case_words() {
+        assert_eq!(capital_i_in_caps("CHOl Grace"), "CHOI Grace");
+        assert_eq!(capital_i_in_caps("Paul Choi"), "Paul Choi");
+        assert_eq!(capital_i_in_caps("KlM"), "KIM");
+        assert_eq!(
+            capital_i_in_caps("Al Kim"),
+            "Al Kim",
+            "two letters: too short to tell"
+        );
+        assert_eq!(capital_i_in_caps("lll"), "lll", "no capital to go by");
+    }
+
+    #[test]
+    fn one_language_department_is_one_value() {
+        let p = page(&[
+            ("㈜가나", 0.0, 0.0),
+            ("홍길동 과장", 0.0, 40.0),
+            ("영업2팀 국내영업", 0.0, 80.0),
+            ("010-1234-5678", 0.0, 120.0),
+        ]);
+        let r = extract(&p);
+        assert_eq!(
+            r.department
+                .iter()
+                .map(|f| f.text.as_str())
+                .collect::<Vec<_>>(),
+            ["영업2팀 국내영업"]
+        );
     }
 }

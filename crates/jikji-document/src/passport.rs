@@ -131,7 +131,12 @@ fn viz(page: &Page, label: &Label, stop: &[&Label]) -> Option<(String, Span)> {
     for f in labels::find_all(page, label) {
         let seg = &page.segs[f.end_seg];
         let rest: String = seg.chars[f.end..].iter().map(|c| c.ch).collect();
-        let v = if rest.trim().trim_start_matches([':', '/']).trim().is_empty() {
+        let v = if rest
+            .trim()
+            .trim_start_matches([':', '/', '.'])
+            .trim()
+            .is_empty()
+        {
             geometry::value_below(page, &f, 2)
         } else {
             geometry::value_right(page, &f)
@@ -519,5 +524,25 @@ mod tests {
         // The visual-zone copy is masked as well.
         let viz = p.words.iter().find(|w| w.text == "M402X9688").unwrap().quad;
         assert!(masks.contains(&viz), "{masks:?}");
+    }
+
+    #[test]
+    fn personal_number_under_its_label() {
+        let p = page(&[
+            ("생년월일/Date of birth", 300.0, 340.0),
+            ("성별/Sex", 650.0, 340.0),
+            ("주민등록번호/Personal No.", 820.0, 340.0),
+            ("11 MAY 1981", 300.0, 364.0),
+            ("F", 650.0, 364.0),
+            ("2541257", 820.0, 364.0),
+            ("PMKORLEE<<AERAM<<<<<<<<<<<<<<<<<<<<<<<<<<<<<", 0.0, 500.0),
+            ("S678634051KOR8105118F29112612541257<<<<<<<02", 0.0, 530.0),
+        ]);
+        let r = extract(&p);
+        assert_eq!(
+            r.personal_num.as_ref().map(|f| f.text.as_str()),
+            Some("2541257")
+        );
+        assert_eq!(r.sex.as_ref().map(|f| f.text.as_str()), Some("F"));
     }
 }
