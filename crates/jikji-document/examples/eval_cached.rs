@@ -53,6 +53,7 @@ fn page_from_clova(v: &Value) -> Option<PageResult> {
                 confidence: 1.0,
                 words: start..i + 1,
                 pass: None,
+                direction: None,
             });
             start = i + 1;
         }

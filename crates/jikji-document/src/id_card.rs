@@ -146,6 +146,8 @@ pub fn extract(result: &PageResult) -> IdCardResult {
 
 /// [`extract`] with the date taken as today.
 pub fn extract_on(result: &PageResult, today: (i32, u32, u32)) -> IdCardResult {
+    let upright = crate::orient::upright(result);
+    let result: &PageResult = &upright;
     let page = Page::new(result);
     let c = classify(&page);
     let Some(t) = c.id_type else {

@@ -7,7 +7,8 @@
 //! repair-by-format policy) — and each document type has a module with one `extract` function
 //! ([`id_card`] first finds which identity document the page is, then reads it).
 //!
-//! Entry point: [`understand`]`(kind, &page)` → [`DocumentResult`]; [`wire`] turns a result into the
+//! Entry point: [`understand`]`(kind, &page)` → [`DocumentResult`], after [`orient`] has turned a page
+//! photographed sideways or upside down upright; [`wire`] turns a result into the
 //! CLOVA wire shapes of `jikji_clova::document`.
 
 pub mod alien_card;
@@ -22,6 +23,7 @@ pub mod labels;
 pub mod masks;
 pub mod mrz;
 pub mod name_card;
+pub mod orient;
 pub mod passport;
 pub mod patterns;
 pub mod receipt;
@@ -88,8 +90,11 @@ pub enum DocumentResult {
     IdCard(id_card::IdCardResult),
 }
 
-/// Reads the fields of a `kind` document from a page result.
+/// Reads the fields of a `kind` document from a page result (turned upright first when the page was
+/// photographed at 90°, 180° or 270°: [`orient::upright`]).
 pub fn understand(kind: DocumentKind, page: &PageResult) -> DocumentResult {
+    let upright = orient::upright(page);
+    let page: &PageResult = &upright;
     match kind {
         DocumentKind::Receipt => DocumentResult::Receipt(receipt::extract(page)),
         DocumentKind::NameCard => DocumentResult::NameCard(name_card::extract(page)),

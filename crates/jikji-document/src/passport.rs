@@ -174,7 +174,8 @@ fn yymmdd(s: &str, future: bool) -> Formatted {
 }
 
 pub fn extract(result: &jikji_types::PageResult) -> PassportResult {
-    let page = Page::new(result);
+    let upright = crate::orient::upright(result);
+    let page = Page::new(&upright);
     let mut r = PassportResult::default();
     let stop = all_labels();
 

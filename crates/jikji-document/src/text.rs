@@ -405,6 +405,7 @@ pub(crate) mod testutil {
                 confidence: 0.95,
                 words: start..words.len(),
                 pass: None,
+                direction: None,
             });
         }
         PageResult {

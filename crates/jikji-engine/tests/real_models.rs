@@ -292,3 +292,67 @@ fn latin_part_of_a_hangul_label_is_read_by_the_latin_recogniser() {
     );
     assert!(r.lines.iter().all(|l| l.pass.is_some()));
 }
+
+/// A page photographed sideways or upside down reads as the upright page does (each page read a
+/// second time turned upright), with every word placed where it is on the turned image.
+#[test]
+fn turned_pages_read_like_the_upright_page() {
+    let path = testdata("synthetic-docs/receipt-s1-0000.jpg");
+    let pages = jikji_image::decode_file(&path, &jikji_image::Limits::default()).unwrap();
+    let img = &pages[0].image;
+    let (w, h) = (img.width() as f32, img.height() as f32);
+    let opts = OcrOptions {
+        langs: vec![Lang::Ko],
+    };
+    let upright = engine().recognize(img, &opts).unwrap();
+    let words = |r: &PageResult| {
+        let mut v: Vec<String> = r.words.iter().map(|w| w.text.clone()).collect();
+        v.sort();
+        v
+    };
+    let want = words(&upright);
+    // The store name, the largest word: where each turn puts its centre.
+    let big = upright
+        .words
+        .iter()
+        .max_by(|a, b| a.quad.bbox().height().total_cmp(&b.quad.bbox().height()))
+        .unwrap();
+    let c = big.quad.center();
+    for turns in 1..4u8 {
+        // `turns` quarter turns clockwise: the text then runs top to bottom (1), right to left (2),
+        // bottom to top (3).
+        let (turned, at) = match turns {
+            1 => (image::imageops::rotate90(img), (h - c.y, c.x)),
+            2 => (image::imageops::rotate180(img), (w - c.x, h - c.y)),
+            _ => (image::imageops::rotate270(img), (c.y, w - c.x)),
+        };
+        let r = engine().recognize(&turned, &opts).unwrap();
+        assert_eq!((r.width, r.height), turned.dimensions());
+        assert_geometry(&r);
+        let got = words(&r);
+        let same = got.iter().filter(|w| want.contains(w)).count();
+        assert!(
+            same as f32 >= 0.9 * want.len() as f32 && got.len() <= want.len() + want.len() / 10,
+            "{turns}: {same} of {} upright words, {} words\n{:?}",
+            want.len(),
+            got.len(),
+            r.text()
+        );
+        let found = r
+            .words
+            .iter()
+            .find(|x| x.text == big.text)
+            .unwrap_or_else(|| panic!("{turns}: {} not read", big.text));
+        let fc = found.quad.center();
+        assert!(
+            (fc.x - at.0).abs() < 4.0 && (fc.y - at.1).abs() < 4.0,
+            "{turns}: {:?} at {fc:?}, expected {at:?}",
+            big.text
+        );
+        let dir = r.lines.iter().filter_map(|l| l.direction).next().unwrap();
+        assert!(
+            (dir - 90.0 * turns as f32).abs() < 2.0,
+            "{turns}: direction {dir}"
+        );
+    }
+}

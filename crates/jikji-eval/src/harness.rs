@@ -340,6 +340,7 @@ mod tests {
                 confidence: 1.0,
                 words: 0..0,
                 pass: None,
+                direction: None,
             };
             Ok((
                 PageResult {

@@ -4,7 +4,7 @@
 //! They live in a crate of their own, apart from the engine, so that the wire contract (`jikji-clova`),
 //! document understanding and evaluation can use them without linking ONNX Runtime.
 
-use jikji_geometry::Quad;
+use jikji_geometry::{Point, Quad};
 use serde::{Deserialize, Serialize};
 
 /// A recognition language, as named on the wire (`lang` in CLOVA requests).
@@ -80,6 +80,12 @@ pub struct Line {
     /// only: no CLOVA response carries it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pass: Option<Pass>,
+    /// The direction the line's text runs in on the image, in degrees clockwise on screen from left to
+    /// right (90: top to bottom, 180: upside down, 270: bottom to top), as the engine read it; `None`
+    /// when not known. `quad` is in CLOVA's screen order and cannot tell a page turned by 180° from an
+    /// upright one; Document OCR turns such pages upright by this. Diagnostic only, like `pass`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direction: Option<f32>,
 }
 
 /// The engine's recogniser pass whose reading a line's text comes from (see `jikji-engine`'s reading
@@ -169,6 +175,34 @@ impl PageResult {
         self.height = height;
     }
 
+    /// Maps a result computed on the page turned upright back onto the page as it was given: the page
+    /// (`width x height`) read at `turns` quarter turns clockwise on screen (see [`Line::direction`])
+    /// was turned counter-clockwise by as many before reading. Quads come back in CLOVA's screen order
+    /// and line directions turned with the page.
+    pub fn unturn(&mut self, turns: u8, width: u32, height: u32) {
+        let (w, h) = (width as f32, height as f32);
+        // A point of the turned page back on the given one. One quarter turn: the page was turned
+        // counter-clockwise (`x' = y, y' = w - x`); three: clockwise (`x' = h - y, y' = x`).
+        let back = |p: Point| match turns % 4 {
+            1 => Point::new(w - p.y, p.x),
+            2 => Point::new(w - p.x, h - p.y),
+            3 => Point::new(p.y, h - p.x),
+            _ => p,
+        };
+        let map = |q: &Quad| Quad::from_unordered(q.pts.map(back));
+        for wd in &mut self.words {
+            wd.quad = map(&wd.quad);
+        }
+        for l in &mut self.lines {
+            l.quad = map(&l.quad);
+            l.direction = l
+                .direction
+                .map(|d| (d + 90.0 * (turns % 4) as f32).rem_euclid(360.0));
+        }
+        self.width = width;
+        self.height = height;
+    }
+
     /// Plain text: words joined by spaces, lines by newlines.
     pub fn text(&self) -> String {
         let mut s = String::new();
@@ -209,6 +243,7 @@ mod tests {
                 confidence: 0.9,
                 words: 0..1,
                 pass: None,
+                direction: None,
             }],
         };
         r.rescale(300, 100);
@@ -221,6 +256,51 @@ mod tests {
     }
 
     #[test]
+    fn unturn_maps_a_turned_reading_back_onto_the_page() {
+        // A word on a 100 x 50 page, and where `image::imageops` puts it when the page is turned
+        // upright: rotate270 (one quarter turn back), rotate180, rotate90.
+        let (w, h) = (100.0f32, 50.0f32);
+        let word = Quad::new([
+            Point::new(10.0, 5.0),
+            Point::new(40.0, 5.0),
+            Point::new(40.0, 15.0),
+            Point::new(10.0, 15.0),
+        ]);
+        let forward = |k: u8, p: Point| match k {
+            1 => Point::new(p.y, w - p.x),
+            2 => Point::new(w - p.x, h - p.y),
+            _ => Point::new(h - p.y, p.x),
+        };
+        for k in 1..4u8 {
+            let q = Quad::from_unordered(word.pts.map(|p| forward(k, p)));
+            let (tw, th) = if k == 2 { (100, 50) } else { (50, 100) };
+            let mut r = PageResult {
+                page_index: 0,
+                width: tw,
+                height: th,
+                words: vec![Word {
+                    text: "a".into(),
+                    quad: q,
+                    confidence: 0.9,
+                    line_break: true,
+                }],
+                lines: vec![Line {
+                    text: "a".into(),
+                    quad: q,
+                    confidence: 0.9,
+                    words: 0..1,
+                    pass: None,
+                    direction: Some(0.0),
+                }],
+            };
+            r.unturn(k, 100, 50);
+            assert_eq!((r.width, r.height), (100, 50));
+            assert_eq!(r.words[0].quad, word, "{k}");
+            assert_eq!(r.lines[0].direction, Some(90.0 * k as f32));
+        }
+    }
+
+    #[test]
     fn a_line_without_a_pass_serialises_as_before() {
         let q = Quad::new([Point::new(0.0, 0.0); 4]);
         let mut line = Line {
@@ -229,6 +309,7 @@ mod tests {
             confidence: 0.9,
             words: 0..1,
             pass: None,
+            direction: None,
         };
         let json = serde_json::to_value(&line).unwrap();
         assert!(json.get("pass").is_none());
@@ -263,7 +344,11 @@ mod tests {
             Reader::LatinReread,
             Reader::LatinSpans,
         ] {
-            assert_eq!(serde_json::to_value(r).unwrap(), r.name(), "serde and tsv agree");
+            assert_eq!(
+                serde_json::to_value(r).unwrap(),
+                r.name(),
+                "serde and tsv agree"
+            );
         }
     }
 }

@@ -602,6 +602,7 @@ mod tests {
             confidence: 0.9,
             words,
             pass,
+            direction: None,
         };
         let page = PageResult {
             page_index: 0,
