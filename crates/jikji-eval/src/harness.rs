@@ -36,6 +36,42 @@ pub fn default_langs(set: &str) -> &'static [&'static str] {
     }
 }
 
+/// A [`PageReader`] that turns every page by `quarter_turns` × 90° clockwise before reading it: the
+/// sets photographed sideways or upside down, from the upright images (`jikji eval --document
+/// --turn`). Coordinates are on the turned page, so only scores that ignore geometry (document
+/// fields) mean anything with it.
+pub struct TurnedReader<'a> {
+    inner: &'a dyn PageReader,
+    quarter_turns: u8,
+}
+
+impl<'a> TurnedReader<'a> {
+    pub fn new(inner: &'a dyn PageReader, quarter_turns: u8) -> Self {
+        TurnedReader {
+            inner,
+            quarter_turns: quarter_turns % 4,
+        }
+    }
+}
+
+impl PageReader for TurnedReader<'_> {
+    fn read_page(
+        &self,
+        page: std::sync::Arc<image::RgbImage>,
+        opts: &OcrOptions,
+        cancel: &Cancel,
+    ) -> Result<(PageResult, jikji_engine::StageTimes), jikji_engine::EngineError> {
+        let turned = match self.quarter_turns {
+            0 => return self.inner.read_page(page, opts, cancel),
+            1 => image::imageops::rotate90(page.as_ref()),
+            2 => image::imageops::rotate180(page.as_ref()),
+            _ => image::imageops::rotate270(page.as_ref()),
+        };
+        self.inner
+            .read_page(std::sync::Arc::new(turned), opts, cancel)
+    }
+}
+
 /// Reads images with a [`PageReader`] through the pipeline.
 pub struct ImageReader<'a> {
     reader: &'a dyn PageReader,
@@ -157,7 +193,11 @@ pub fn evaluate_documents(
     for g in &set.images {
         match g.doc_type.as_deref() {
             Some(t) if extractor.supports(t) => wanted.push(g.clone()),
-            t => *run.skipped.entry(t.unwrap_or("untyped").to_string()).or_default() += 1,
+            t => {
+                *run.skipped
+                    .entry(t.unwrap_or("untyped").to_string())
+                    .or_default() += 1
+            }
         }
     }
     let read = for_each_image(
@@ -165,14 +205,17 @@ pub fn evaluate_documents(
         workers,
         |g| {
             let ty = g.doc_type.as_deref().unwrap_or_default();
-            reader.read_page(&g.image).map(|page| (extractor.extract(ty, &page), extractor.classify(ty, &page)))
+            reader
+                .read_page(&g.image)
+                .map(|page| (extractor.extract(ty, &page), extractor.classify(ty, &page)))
         },
         done,
     );
     for (g, read) in wanted.iter().zip(read) {
         let (fields, class) = read.unwrap_or_else(|e| {
             run.failed += 1;
-            run.first_error.get_or_insert_with(|| format!("{}: {e}", g.id));
+            run.first_error
+                .get_or_insert_with(|| format!("{}: {e}", g.id));
             (Vec::new(), None)
         });
         let ty = g.doc_type.as_deref().unwrap_or_default();
@@ -358,6 +401,26 @@ mod tests {
         }
     }
 
+    #[test]
+    fn turned_reader_reads_the_turned_page() {
+        let img = Arc::new(image::RgbImage::new(30, 10));
+        let opts = OcrOptions {
+            langs: vec![jikji_engine::Lang::Ko],
+        };
+        for (turns, size) in [
+            (0, (30, 10)),
+            (1, (10, 30)),
+            (2, (30, 10)),
+            (3, (10, 30)),
+            (4, (30, 10)),
+        ] {
+            let (page, _) = TurnedReader::new(&Fixed, turns)
+                .read_page(img.clone(), &opts, &Cancel::new())
+                .unwrap();
+            assert_eq!((page.width, page.height), size, "{turns}");
+        }
+    }
+
     /// A set of `n` blank PNGs (and one missing file), each with the GT lines `TOTAL 12.50` and
     /// `THANK YOU` where [`Fixed`] puts its lines.
     fn blank_set(dir: &Path, n: usize) -> GtSet {
@@ -412,9 +475,14 @@ mod tests {
         let expected: Vec<PathBuf> = set.images.iter().map(|g| g.image.clone()).collect();
         assert_eq!(order, expected);
         assert!(preds[0].error.is_some(), "the missing file fails");
-        assert!(preds[1..].iter().all(|p| p.error.is_none() && p.latency_s.is_some()));
+        assert!(preds[1..]
+            .iter()
+            .all(|p| p.error.is_none() && p.latency_s.is_some()));
         assert_eq!(preds[1].lines[1].text, "THANK Y0U");
-        assert_eq!(preds[1].lines[0].bbox, vec![0., 0., 40., 0., 40., 10., 0., 10.]);
+        assert_eq!(
+            preds[1].lines[0].bbox,
+            vec![0., 0., 40., 0., 40., 10., 0., 10.]
+        );
 
         let run = SetRun::score(
             &set,
@@ -437,7 +505,10 @@ mod tests {
         assert_eq!(run.report.per_image.len(), 6);
         assert_eq!(
             Failures::of(std::slice::from_ref(&run)),
-            Failures { failed: 1, images: 6 }
+            Failures {
+                failed: 1,
+                images: 6
+            }
         );
 
         // Scored from a file matched by name, with the missing image left out.
@@ -451,8 +522,16 @@ mod tests {
     fn latin_sets_also_run_in_korean() {
         assert_eq!(default_langs("sroie"), ["en", "ko"]);
         assert_eq!(default_langs("synthetic-docs"), ["ko"]);
-        assert!(!Failures { failed: 0, images: 0 }.all());
-        assert!(Failures { failed: 2, images: 2 }.all());
+        assert!(!Failures {
+            failed: 0,
+            images: 0
+        }
+        .all());
+        assert!(Failures {
+            failed: 2,
+            images: 2
+        }
+        .all());
     }
 
     /// Extracts receipts only: the first line as the store name.

@@ -19,7 +19,7 @@ use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressStyle};
 use jikji_document::DocumentKind;
 use jikji_engine::{DetModel, Engine, EngineConfig, Lang, OcrOptions, PageResult};
-use jikji_eval::harness::{default_langs, evaluate_documents, Failures, STANDARD_SETS};
+use jikji_eval::harness::{default_langs, evaluate_documents, Failures, TurnedReader, STANDARD_SETS};
 use jikji_eval::report::{
     self, EngineSetup, ACCURACY_BEGIN, ACCURACY_END, DOCUMENT_BEGIN, DOCUMENT_END,
 };
@@ -50,6 +50,10 @@ pub struct Args {
     /// file keeps everything outside the `<!-- jikji-eval-document:begin -->`…`end` markers.
     #[arg(long, conflicts_with_all = ["all", "predictions", "save_predictions", "per_image"])]
     pub document: bool,
+    /// With --document: turn every image by this many degrees clockwise (90, 180 or 270) before
+    /// reading it, to measure documents photographed sideways or upside down. [default: 0]
+    #[arg(long, value_name = "DEGREES", requires = "document", value_parser = ["0", "90", "180", "270"])]
+    pub turn: Option<String>,
     /// Tables instead of text accuracy: every page of the table set DIR (`DIR/gt.jsonl`, lines
     /// `{"image", "html", "style", "variant"}` as `scripts/gen-tables/gen_tables.py` writes them) is read
     /// with table detection, one page at a time on one worker, and the largest table found is scored
@@ -432,7 +436,9 @@ fn run_document(args: &Args, format: Format, workers: usize) -> anyhow::Result<(
         langs: parse_langs(lang)?,
     };
     let engine = load_engine(args, workers)?;
-    let reader = ImageReader::new(&engine, super::ocr::input_limits(), ocr);
+    let degrees: u16 = args.turn.as_deref().unwrap_or("0").parse().unwrap_or(0);
+    let turned = TurnedReader::new(&engine, (degrees / 90) as u8);
+    let reader = ImageReader::new(&turned, super::ocr::input_limits(), ocr);
     let supported = set
         .images
         .iter()
@@ -463,7 +469,10 @@ fn run_document(args: &Args, format: Format, workers: usize) -> anyhow::Result<(
             run.failed
         );
     }
-    let label = format!("lang `{lang}`, model set `{}`", args.model_set);
+    let mut label = format!("lang `{lang}`, model set `{}`", args.model_set);
+    if degrees != 0 {
+        label.push_str(&format!(", every image turned {degrees}° clockwise before reading"));
+    }
     let md = report::document_markdown(&set.name, &label, &run, &engine_setup(args, workers));
     match &args.out {
         Some(out) => {
