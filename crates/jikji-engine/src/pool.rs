@@ -113,11 +113,7 @@ impl Engine {
         opts: &OcrOptions,
         cancel: &Cancel,
     ) -> Result<(PageResult, StageTimes), EngineError> {
-        let (reply, answer) = crossbeam_channel::bounded(1);
-        self.queue(image, opts, cancel, Task::Page(reply))?;
-        answer
-            .recv()
-            .map_err(|_| EngineError::Runtime("an OCR worker stopped".into()))?
+        self.ask(image, opts, cancel, Task::Page)
     }
 
     /// Reads each of `quads` (pixels of `image`; TL→TR the reading direction) as one line of text,
@@ -133,22 +129,30 @@ impl Engine {
         if quads.is_empty() {
             return Ok(Vec::new());
         }
-        let (reply, answer) = crossbeam_channel::bounded(1);
-        self.queue(image, opts, cancel, Task::Regions(quads, reply))?;
-        answer
-            .recv()
-            .map_err(|_| EngineError::Runtime("an OCR worker stopped".into()))?
+        self.ask(image, opts, cancel, |reply| Task::Regions(quads, reply))
     }
 
-    fn queue(&self, image: Arc<RgbImage>, opts: &OcrOptions, cancel: &Cancel, task: Task) -> Result<(), EngineError> {
+    /// Queues a job of kind `task` (given the channel its answer comes back on) and waits for that
+    /// answer: the one way every blocking call reaches a worker.
+    fn ask<T>(
+        &self,
+        image: Arc<RgbImage>,
+        opts: &OcrOptions,
+        cancel: &Cancel,
+        task: impl FnOnce(crossbeam_channel::Sender<Result<T, EngineError>>) -> Task,
+    ) -> Result<T, EngineError> {
+        let (reply, answer) = crossbeam_channel::bounded(1);
         self.jobs
             .send(Job {
                 image,
                 opts: opts.clone(),
                 cancel: cancel.clone(),
-                task,
+                task: task(reply),
             })
-            .map_err(|_| EngineError::Runtime("the OCR workers have stopped".into()))
+            .map_err(|_| EngineError::Runtime("the OCR workers have stopped".into()))?;
+        answer
+            .recv()
+            .map_err(|_| EngineError::Runtime("an OCR worker stopped".into()))?
     }
 }
 

@@ -150,27 +150,51 @@ async fn engine_on_worker(
     Ok((engine, permit))
 }
 
+/// The recognition languages of domain `d` (its `lang`; Korean when it has none that parses): a
+/// template's sample and the pages tested against it are read as the domain's `/infer` calls are.
+async fn domain_langs(st: &AppState, d: i64) -> Vec<jikji_engine::Lang> {
+    let lang = st.store.get_domain(d).await.ok().flatten().map(|d| d.lang).unwrap_or_default();
+    jikji_engine::Lang::parse_list(&lang).unwrap_or_else(|_| vec![jikji_engine::Lang::Ko])
+}
+
 /// Reads the first page of `bytes` with the engine (on a worker, like an OCR call).
-pub async fn read_sample(st: &AppState, bytes: Vec<u8>) -> Result<(PageResult, Arc<RgbImage>), Response> {
+pub async fn read_sample(
+    st: &AppState,
+    bytes: Vec<u8>,
+    langs: Vec<jikji_engine::Lang>,
+) -> Result<(PageResult, Arc<RgbImage>), Response> {
     let (engine, permit) = engine_on_worker(st).await?;
-    let opts = jikji_pipeline::Options {
-        limits: st.image_limits(),
-        pages: jikji_pipeline::Pages::First,
-        pdf_pixels_per_point: Some(uncertain::PDF_PIXELS_PER_POINT),
-        ..Default::default()
-    };
+    let opts = sample_options(st, langs);
     let cancel = Cancel::with_deadline(std::time::Instant::now() + st.config.request_timeout());
-    let out = tokio::task::spawn_blocking(move || {
+    tokio::task::spawn_blocking(move || {
         let _permit = permit;
-        let mut out = None;
-        let r = jikji_pipeline::run(engine.as_ref(), &bytes, None, &opts, &cancel, |p| {
-            out = Some((p.reported(), p.image.clone()))
-        });
-        r.map(|_| out)
+        read_first_page(engine.as_ref(), &bytes, &opts, &cancel)
     })
     .await
-    .map_err(|_| admin_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "worker failed"))?;
-    match out {
+    .map_err(|_| admin_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "worker failed"))?
+}
+
+/// How a sample (or a page tested against a template) is read: page 1, PDFs at the `/infer` scale.
+fn sample_options(st: &AppState, langs: Vec<jikji_engine::Lang>) -> jikji_pipeline::Options {
+    jikji_pipeline::Options {
+        limits: st.image_limits(),
+        ocr: jikji_engine::OcrOptions { langs },
+        pages: jikji_pipeline::Pages::First,
+        pdf_pixels_per_point: Some(uncertain::PDF_PIXELS_PER_POINT),
+    }
+}
+
+/// The first page of `bytes` read (blocking; call it on a worker): its result and image, or the
+/// admin error to answer.
+fn read_first_page(
+    engine: &dyn crate::state::OcrBackend,
+    bytes: &[u8],
+    opts: &jikji_pipeline::Options,
+    cancel: &Cancel,
+) -> Result<(PageResult, Arc<RgbImage>), Response> {
+    let mut out = None;
+    let r = jikji_pipeline::run(engine, bytes, None, opts, cancel, |p| out = Some((p.reported(), p.image.clone())));
+    match r.map(|_| out) {
         Ok(Some(x)) => Ok(x),
         Ok(None) => Err(invalid("the image has no page")),
         Err(jikji_pipeline::PipelineError::Input(e)) => Err(invalid(format!("image: {e}"))),
@@ -199,8 +223,8 @@ fn decode_image(b64: &str) -> Result<Vec<u8>, Response> {
 }
 
 /// Reads the first page of a base64 image (a test image, a builder's sample).
-async fn read_base64(st: &AppState, b64: &str) -> Result<(PageResult, Arc<RgbImage>), Response> {
-    read_sample(st, decode_image(b64)?).await
+async fn read_base64(st: &AppState, b64: &str, langs: Vec<jikji_engine::Lang>) -> Result<(PageResult, Arc<RgbImage>), Response> {
+    read_sample(st, decode_image(b64)?, langs).await
 }
 
 /// Where a sample image is kept: `{data_dir}/templates/{sha256}`.
@@ -268,6 +292,7 @@ fn save_sample(st: &AppState, bytes: &[u8]) -> Result<String, Response> {
 /// Builds the template from the body (a new sample, or the stored one) → the version to store.
 async fn build_version(
     st: &AppState,
+    langs: Vec<jikji_engine::Lang>,
     def: TemplateDef,
     image: Option<String>,
     current: Option<(String, String)>,
@@ -276,7 +301,7 @@ async fn build_version(
         (Some(b64), _) => {
             let bytes = decode_image(&b64)?;
             let sha = save_sample(st, &bytes)?;
-            let (page, img) = read_sample(st, bytes).await?;
+            let (page, img) = read_sample(st, bytes, langs).await?;
             (page, img, sha)
         }
         (None, Some((sha, page_json))) => {
@@ -307,7 +332,7 @@ pub async fn create(State(st): State<AppState>, id: DomPath, body: JsonBody<Temp
         Ok(x) => x,
         Err(r) => return r,
     };
-    let new = match build_version(&st, b.template, b.image, None).await {
+    let new = match build_version(&st, domain_langs(&st, id).await, b.template, b.image, None).await {
         Ok(n) => n,
         Err(r) => return r,
     };
@@ -367,7 +392,7 @@ pub async fn update(State(st): State<AppState>, p: TplPath, body: JsonBody<Templ
         Ok(None) => None,
         Err(e) => return store_error(e),
     };
-    let new = match build_version(&st, b.template, b.image, current).await {
+    let new = match build_version(&st, domain_langs(&st, d).await, b.template, b.image, current).await {
         Ok(n) => n,
         Err(r) => return r,
     };
@@ -456,28 +481,25 @@ pub async fn test(State(st): State<AppState>, p: TplPath, body: JsonBody<TestBod
     let Ok(template) = serde_json::from_str::<Template>(&built) else {
         return admin_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "stored template");
     };
-    let (page, img) = match read_base64(&st, &b.image).await {
+    let bytes = match decode_image(&b.image) {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let set = TemplateSet::new(vec![template]);
-    let m = set.score_one(0, &page);
+    let set = Arc::new(TemplateSet::new(vec![template]));
+    let tested = Released { id: t, name: info.name.clone(), version };
+    let langs = domain_langs(&st, d).await;
+    let (m, image) = match test_on_worker(&st, bytes, langs, Arc::clone(&set), tested.clone()).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
     let matched = m
         .as_ref()
         .is_some_and(|m| m.score >= jikji_template::MIN_SCORE && m.inliers >= jikji_template::MIN_INLIERS);
-    let image = match m.clone() {
-        Some(m) => {
-            let tested = Released { id: t, name: info.name.clone(), version };
-            let set = Arc::new(set);
-            let img = match read_on_worker(&st, Arc::clone(&set), tested.clone(), m, page, img).await {
-                Ok(img) => img,
-                Err(r) => return r,
-            };
-            let img = if matched { validated(&st, &set.templates[0], tested.source(), img).await } else { img };
-            Some(serde_json::to_value(img).unwrap_or_default())
-        }
-        None => None,
-    };
+    let image = match image {
+        Some(img) if matched => Some(validated(&st, &set.templates[0], tested.source(), img).await),
+        other => other,
+    }
+    .map(|img| serde_json::to_value(img).unwrap_or_default());
     Json(TestView {
         matched,
         score: m.as_ref().map_or(0.0, |m| m.score),
@@ -488,25 +510,31 @@ pub async fn test(State(st): State<AppState>, p: TplPath, body: JsonBody<TestBod
     .into_response()
 }
 
-/// [`read_image`] of a tested template (V2) on a blocking thread under a worker permit.
-async fn read_on_worker(
+/// A page tested against a template, on one blocking thread under one worker permit (as an `/infer`
+/// call): read with the domain's languages, matched, and, where it matched at all, its fields read
+/// ([`read_image`], V2, single-line fields re-read from their regions with the same languages).
+async fn test_on_worker(
     st: &AppState,
+    bytes: Vec<u8>,
+    langs: Vec<jikji_engine::Lang>,
     set: Arc<TemplateSet>,
     tested: Released,
-    m: jikji_template::Match,
-    page: PageResult,
-    img: Arc<RgbImage>,
-) -> Result<ImageResult, Response> {
+) -> Result<(Option<jikji_template::Match>, Option<ImageResult>), Response> {
     let (engine, permit) = engine_on_worker(st).await?;
+    let opts = sample_options(st, langs);
     let cancel = Cancel::with_deadline(std::time::Instant::now() + st.config.request_timeout());
     tokio::task::spawn_blocking(move || {
         let _permit = permit;
-        let opts = jikji_engine::OcrOptions::default();
-        let rereader = Rereader { engine: engine.as_ref(), opts: &opts, cancel: &cancel };
-        read_image(&set, std::slice::from_ref(&tested), &m, &page, &img, jikji_clova::Version::V2, "test", &rereader)
+        let (page, img) = read_first_page(engine.as_ref(), &bytes, &opts, &cancel)?;
+        let m = set.score_one(0, &page);
+        let image = m.as_ref().map(|m| {
+            let rereader = Rereader { engine: engine.as_ref(), opts: &opts.ocr, cancel: &cancel };
+            read_image(&set, std::slice::from_ref(&tested), m, &page, &img, jikji_clova::Version::V2, "test", &rereader)
+        });
+        Ok((m, image))
     })
     .await
-    .map_err(|_| admin_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "worker failed"))
+    .map_err(|_| admin_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "worker failed"))?
 }
 
 /// `POST …/templates/sample`: a sample to read before any template exists.
@@ -541,11 +569,11 @@ pub struct SampleView {
     responses((status = 200, body = SampleView), (status = 400, description = "not a template domain, an invalid body or image", body = crate::admin::AdminError),
               (status = 404, description = "no such domain", body = crate::admin::AdminError)))]
 pub async fn sample(State(st): State<AppState>, id: DomPath, body: JsonBody<SampleBody>) -> Response {
-    let b = match on_template_domain(&st, id, body).await {
-        Ok((_, b)) => b,
+    let (id, b) = match on_template_domain(&st, id, body).await {
+        Ok(x) => x,
         Err(r) => return r,
     };
-    let (page, _) = match read_base64(&st, &b.image).await {
+    let (page, _) = match read_base64(&st, &b.image, domain_langs(&st, id).await).await {
         Ok(x) => x,
         Err(r) => return r,
     };

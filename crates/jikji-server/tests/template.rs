@@ -17,7 +17,18 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::Duration;
 
-struct Forms;
+#[derive(Default)]
+struct Forms {
+    /// The languages of every read (`read_page` and `read_regions`), as `lang` strings.
+    langs: std::sync::Mutex<Vec<String>>,
+}
+
+impl Forms {
+    fn note(&self, opts: &OcrOptions) {
+        let l: Vec<&str> = opts.langs.iter().map(|l| l.code()).collect();
+        self.langs.lock().unwrap().push(l.join(","));
+    }
+}
 
 fn word(text: &str, x: f32, y: f32, w: f32, line_break: bool) -> Word {
     Word {
@@ -37,9 +48,10 @@ impl OcrBackend for Forms {
     fn read_page(
         &self,
         img: Arc<image::RgbImage>,
-        _: &OcrOptions,
+        opts: &OcrOptions,
         _: &Cancel,
     ) -> Result<(PageResult, StageTimes), EngineError> {
+        self.note(opts);
         let words = if img.width() == 1000 {
             // The copy's name is misread with low confidence; read again from its region (below), it
             // is right.
@@ -82,9 +94,10 @@ impl OcrBackend for Forms {
         &self,
         _: Arc<image::RgbImage>,
         quads: Vec<Quad>,
-        _: &OcrOptions,
+        opts: &OcrOptions,
         _: &Cancel,
     ) -> Result<Vec<jikji_engine::RegionText>, EngineError> {
+        self.note(opts);
         Ok(quads
             .iter()
             .map(|q| {
@@ -134,8 +147,10 @@ fn infer_body(version: &str, image: &[u8], template_ids: Option<Vec<i64>>) -> St
 }
 
 async fn flow(db: Option<String>) {
-    let srv = Srv::start_db(|c| c.admin_token = Some("t".into()), Some(Arc::new(Forms)), db).await;
-    let (d, secret) = srv.domain(DomainKind::Template, |_| {}).await;
+    let forms = Arc::new(Forms::default());
+    let srv = Srv::start_db(|c| c.admin_token = Some("t".into()), Some(forms.clone()), db).await;
+    // The domain reads English as well: samples, tests and `/infer` all read with its languages.
+    let (d, secret) = srv.domain(DomainKind::Template, |n| n.lang = "ko,en".into()).await;
     let base = format!("/admin/v1/domains/{}/templates", d.id);
     let post = reqwest::Method::POST;
 
@@ -182,6 +197,10 @@ async fn flow(db: Option<String>) {
     assert_eq!(tv["matched"], true, "{tv}");
     assert_eq!(tv["image"]["fields"][0]["inferText"], "99881");
     assert_eq!(tv["image"]["fields"][1]["inferText"], "이영희", "read again from its region");
+    {
+        let langs = forms.langs.lock().unwrap();
+        assert!(langs.len() >= 4 && langs.iter().all(|l| l == "ko,en"), "every read with the domain's languages: {langs:?}");
+    }
 
     // Release → served.
     let (st, t) = admin(&srv, post.clone(), &format!("{base}/{id}/release"), None).await;
@@ -284,7 +303,7 @@ async fn template_lifecycle_over_http_postgres() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn infer_on_a_general_domain_is_0022() {
-    let srv = Srv::start(|_| {}, Some(Arc::new(Forms))).await;
+    let srv = Srv::start(|_| {}, Some(Arc::new(Forms::default()))).await;
     let (d, s) = srv.general().await;
     expect_error(srv.post_json(&d, &s, "infer", &infer_body("V2", &png(1000, 1300), None)).await, "0022").await;
 }
@@ -341,7 +360,7 @@ async fn external_validation_returns_the_validators_verdict() {
             c.validation_timeout_ms = 500;
             c.usage_flush_ms = 50;
         },
-        Some(Arc::new(Forms)),
+        Some(Arc::new(Forms::default())),
     )
     .await;
     let copy = png(1000, 1300);
@@ -415,7 +434,7 @@ async fn external_validation_returns_the_validators_verdict() {
 async fn a_validator_at_a_refused_address_is_not_called() {
     let got: Received = Default::default();
     let vbase = validator(got.clone()).await;
-    let srv = Srv::start(|c| c.admin_token = Some("t".into()), Some(Arc::new(Forms))).await;
+    let srv = Srv::start(|c| c.admin_token = Some("t".into()), Some(Arc::new(Forms::default()))).await;
     let (d, secret) = srv.domain(DomainKind::Template, |_| {}).await;
     let base = format!("/admin/v1/domains/{}/templates", d.id);
     released_with_validator(&srv, &base, &format!("{vbase}/valid")).await;
