@@ -219,18 +219,12 @@ mod tests {
     use super::*;
     use jikji_geometry::{Point, Quad};
 
-    #[test]
-    fn rescale_maps_coordinates_to_the_page() {
-        let q = Quad::new([
-            Point::new(10.0, 10.0),
-            Point::new(30.0, 10.0),
-            Point::new(30.0, 20.0),
-            Point::new(10.0, 20.0),
-        ]);
-        let mut r = PageResult {
+    /// A `width x height` page of one word `a` on `q`, its own line read at `direction`.
+    fn one_word((width, height): (u32, u32), q: Quad, direction: Option<f32>) -> PageResult {
+        PageResult {
             page_index: 0,
-            width: 100,
-            height: 50,
+            width,
+            height,
             words: vec![Word {
                 text: "a".into(),
                 quad: q,
@@ -243,9 +237,20 @@ mod tests {
                 confidence: 0.9,
                 words: 0..1,
                 pass: None,
-                direction: None,
+                direction,
             }],
-        };
+        }
+    }
+
+    #[test]
+    fn rescale_maps_coordinates_to_the_page() {
+        let q = Quad::new([
+            Point::new(10.0, 10.0),
+            Point::new(30.0, 10.0),
+            Point::new(30.0, 20.0),
+            Point::new(10.0, 20.0),
+        ]);
+        let mut r = one_word((100, 50), q, None);
         r.rescale(300, 100);
         assert_eq!((r.width, r.height), (300, 100));
         assert_eq!(r.words[0].quad.pts[2], Point::new(90.0, 40.0));
@@ -274,25 +279,7 @@ mod tests {
         for k in 1..4u8 {
             let q = Quad::from_unordered(word.pts.map(|p| forward(k, p)));
             let (tw, th) = if k == 2 { (100, 50) } else { (50, 100) };
-            let mut r = PageResult {
-                page_index: 0,
-                width: tw,
-                height: th,
-                words: vec![Word {
-                    text: "a".into(),
-                    quad: q,
-                    confidence: 0.9,
-                    line_break: true,
-                }],
-                lines: vec![Line {
-                    text: "a".into(),
-                    quad: q,
-                    confidence: 0.9,
-                    words: 0..1,
-                    pass: None,
-                    direction: Some(0.0),
-                }],
-            };
+            let mut r = one_word((tw, th), q, Some(0.0));
             r.unturn(k, 100, 50);
             assert_eq!((r.width, r.height), (100, 50));
             assert_eq!(r.words[0].quad, word, "{k}");
