@@ -235,6 +235,7 @@ mod tests {
                 line_break: false,
             }],
             lines: vec![],
+            outline: None,
         }
     }
 

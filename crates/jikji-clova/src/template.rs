@@ -156,7 +156,7 @@ mod tests {
     use jikji_geometry::Rect;
 
     fn page() -> PageResult {
-        PageResult { page_index: 0, width: 800, height: 600, words: vec![], lines: vec![] }
+        PageResult { page_index: 0, width: 800, height: 600, words: vec![], lines: vec![], outline: None }
     }
 
     fn field(checked: Option<bool>) -> FieldValue {

@@ -64,6 +64,7 @@ fn page_from_clova(v: &Value) -> Option<PageResult> {
         height: info["height"].as_u64().unwrap_or(0) as u32,
         words,
         lines,
+        outline: None,
     })
 }
 

@@ -414,6 +414,7 @@ pub(crate) mod testutil {
             height: 2000,
             words,
             lines: out_lines,
+            outline: None,
         }
     }
 }

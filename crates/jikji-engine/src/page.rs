@@ -351,6 +351,7 @@ fn lay_out(
         height,
         words,
         lines,
+        outline: None,
     }
 }
 
@@ -439,6 +440,7 @@ mod tests {
             height: 100,
             words: Vec::new(),
             lines,
+            outline: None,
         }
     }
 

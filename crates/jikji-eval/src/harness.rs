@@ -89,6 +89,7 @@ impl<'a> ImageReader<'a> {
                 pages: jikji_pipeline::Pages::First,
                 // Ground truth is in the image's pixels.
                 pdf_pixels_per_point: None,
+                find_outline: false,
             },
         }
     }
@@ -395,6 +396,7 @@ mod tests {
                         line("TOTAL 12.50", quad(0., 0., 40., 10.)),
                         line("THANK Y0U", quad(0., 20., 40., 30.)),
                     ],
+                    outline: None,
                 },
                 StageTimes::default(),
             ))

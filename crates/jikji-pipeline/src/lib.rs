@@ -110,6 +110,9 @@ pub struct Options {
     /// Report PDF pages at this many pixels per point instead of in rendered pixels (`None`). CLOVA
     /// reports 2 (144 dpi) whatever resolution it reads at; see [`PageOutput::reported`].
     pub pdf_pixels_per_point: Option<f64>,
+    /// Look for the document's outline in each page's pixels (`jikji_image::find_card_quad`, 8-20 ms
+    /// a photo) and give it as [`PageResult::outline`]: ID cards report it as `rois`.
+    pub find_outline: bool,
 }
 
 impl Default for Options {
@@ -119,6 +122,7 @@ impl Default for Options {
             ocr: OcrOptions::default(),
             pages: Pages::All,
             pdf_pixels_per_point: None,
+            find_outline: false,
         }
     }
 }
@@ -256,6 +260,10 @@ pub fn run_with(
         let image = Arc::new(page.image);
         let (mut result, stages) = reader.read_page(Arc::clone(&image), &opts.ocr, cancel)?;
         result.page_index = page.index;
+        if opts.find_outline {
+            cancel.check()?;
+            result.outline = jikji_image::find_card_quad(&image);
+        }
         let (page_tables, tables_ms) = match tables {
             Some(t) => {
                 cancel.check()?;
@@ -389,6 +397,7 @@ mod tests {
                         line_break: true,
                     }],
                     lines: Vec::new(),
+                    outline: None,
                 },
                 StageTimes::default(),
             ))
@@ -429,6 +438,25 @@ mod tests {
         let out = run_all(&reader, &pdf_pages(3), None, &opts, &Cancel::new()).unwrap();
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].page_count, 3);
+    }
+
+    #[test]
+    fn the_outline_is_looked_for_only_when_asked() {
+        // A light card on a dark table, as PNG.
+        let img = RgbImage::from_fn(600, 400, |x, y| {
+            let card = (100..500).contains(&x) && (80..330).contains(&y);
+            if card { image::Rgb([235, 235, 230]) } else { image::Rgb([70, 50, 40]) }
+        });
+        let mut png = Vec::new();
+        img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
+        let reader = Quarter::default();
+        let mut opts = Options::default();
+        let out = run_all(&reader, &png, None, &opts, &Cancel::new()).unwrap();
+        assert_eq!(out[0].result.outline, None);
+        opts.find_outline = true;
+        let out = run_all(&reader, &png, None, &opts, &Cancel::new()).unwrap();
+        let b = out[0].result.outline.expect("the card's outline").bbox();
+        assert!((b.x0 - 100.0).abs() < 3.0 && (b.y1 - 330.0).abs() < 3.0, "{b:?}");
     }
 
     #[test]

@@ -45,6 +45,7 @@ impl OcrBackend for FakeEngine {
                 height: img.height(),
                 words: vec![],
                 lines: vec![],
+                outline: None,
             },
             StageTimes::default(),
         ))

@@ -700,6 +700,9 @@ pub(crate) async fn recognise(
             jikji_pipeline::Pages::First
         },
         pdf_pixels_per_point: Some(uncertain::PDF_PIXELS_PER_POINT),
+        // ID cards report the card's outline found in the pixels as `rois`.
+        find_outline: matches!(op, Operation::Document(t)
+            if jikji_document::DocumentKind::parse(t.path()) == Some(jikji_document::DocumentKind::IdCard)),
     };
     let engine = st.engine();
     // Tables are a General and Template OCR member of the V2 shape (`uncertain::TABLES_IN_V1`);

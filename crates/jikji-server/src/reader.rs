@@ -180,6 +180,7 @@ fn pdf_from_result(st: &AppState, bytes: &[u8], pages: Vec<Vec<Word>>) -> Result
             height: h,
             words: pages.next().unwrap_or_default(),
             lines: Vec::new(),
+            outline: None,
         };
         pdf.add(&page.image, &reported).map_err(|e| PdfFailure::Invalid(format!("result: {e}")))?;
     }

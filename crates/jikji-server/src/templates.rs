@@ -181,6 +181,7 @@ fn sample_options(st: &AppState, langs: Vec<jikji_engine::Lang>) -> jikji_pipeli
         ocr: jikji_engine::OcrOptions { langs },
         pages: jikji_pipeline::Pages::First,
         pdf_pixels_per_point: Some(uncertain::PDF_PIXELS_PER_POINT),
+        find_outline: false,
     }
 }
 

@@ -84,6 +84,7 @@ impl OcrBackend for Forms {
                 height: img.height(),
                 words,
                 lines: vec![],
+                outline: None,
             },
             StageTimes::default(),
         ))

@@ -56,7 +56,7 @@ fn rendered_ruled_table_is_recovered() {
 #[test]
 fn a_blank_page_has_no_table() {
     let img = image::RgbImage::from_pixel(800, 1000, image::Rgb([255, 255, 255]));
-    let page = PageResult { page_index: 0, width: 800, height: 1000, words: vec![], lines: vec![] };
+    let page = PageResult { page_index: 0, width: 800, height: 1000, words: vec![], lines: vec![], outline: None };
     assert!(recognizer().recognize(&img, &page).unwrap().is_empty());
     let tiny = image::RgbImage::new(3, 3);
     assert!(recognizer().recognize(&tiny, &page).unwrap().is_empty());

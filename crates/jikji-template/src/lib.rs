@@ -574,6 +574,7 @@ pub(crate) mod testutil {
                 })
                 .collect(),
             lines: vec![],
+            outline: None,
         }
     }
 

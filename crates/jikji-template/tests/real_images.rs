@@ -56,6 +56,7 @@ fn from_clova(v: &Value) -> PageResult {
         height: info["height"].as_u64().unwrap() as u32,
         words,
         lines: vec![],
+        outline: None,
     }
 }
 

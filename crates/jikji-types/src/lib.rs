@@ -154,6 +154,12 @@ pub struct PageResult {
     /// Words in reading order.
     pub words: Vec<Word>,
     pub lines: Vec<Line>,
+    /// The outline of the document in the picture (a card photographed on a table), found from the
+    /// pixels (`jikji_image::find_card_quad`) when the caller asked for it (the pipeline's
+    /// `Options::find_outline`); `None` when not looked for, or when the document fills the picture.
+    /// Diagnostic like [`Line::pass`]: never on the wire as such (ID cards report it as `rois`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outline: Option<Quad>,
 }
 
 impl PageResult {
@@ -171,6 +177,7 @@ impl PageResult {
         for l in &mut self.lines {
             l.quad = l.quad.scale(sx, sy);
         }
+        self.outline = self.outline.map(|q| q.scale(sx, sy));
         self.width = width;
         self.height = height;
     }
@@ -199,6 +206,7 @@ impl PageResult {
                 .direction
                 .map(|d| (d + 90.0 * (turns % 4) as f32).rem_euclid(360.0));
         }
+        self.outline = self.outline.as_ref().map(map);
         self.width = width;
         self.height = height;
     }
@@ -239,6 +247,7 @@ mod tests {
                 pass: None,
                 direction,
             }],
+            outline: None,
         }
     }
 
@@ -251,9 +260,11 @@ mod tests {
             Point::new(10.0, 20.0),
         ]);
         let mut r = one_word((100, 50), q, None);
+        r.outline = Some(q);
         r.rescale(300, 100);
         assert_eq!((r.width, r.height), (300, 100));
         assert_eq!(r.words[0].quad.pts[2], Point::new(90.0, 40.0));
+        assert_eq!(r.outline, Some(r.words[0].quad), "the outline is scaled with the words");
         assert_eq!(r.lines[0].quad.pts[0], Point::new(30.0, 20.0));
         let before = r.clone();
         r.rescale(300, 100);
@@ -280,9 +291,11 @@ mod tests {
             let q = Quad::from_unordered(word.pts.map(|p| forward(k, p)));
             let (tw, th) = if k == 2 { (100, 50) } else { (50, 100) };
             let mut r = one_word((tw, th), q, Some(0.0));
+            r.outline = Some(q);
             r.unturn(k, 100, 50);
             assert_eq!((r.width, r.height), (100, 50));
             assert_eq!(r.words[0].quad, word, "{k}");
+            assert_eq!(r.outline, Some(word), "{k}");
             assert_eq!(r.lines[0].direction, Some(90.0 * k as f32));
         }
     }
@@ -300,6 +313,11 @@ mod tests {
         };
         let json = serde_json::to_value(&line).unwrap();
         assert!(json.get("pass").is_none());
+        let page = one_word((10, 10), q, None);
+        let page_json = serde_json::to_value(&page).unwrap();
+        assert!(page_json.get("outline").is_none(), "no outline looked for: not serialised");
+        let back: PageResult = serde_json::from_value(page_json).unwrap();
+        assert_eq!(back.outline, None);
         let back: Line = serde_json::from_value(json).unwrap();
         assert_eq!(back.pass, None);
         line.pass = Some(Pass {

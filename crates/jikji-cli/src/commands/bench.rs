@@ -802,6 +802,7 @@ fn worker(args: &Args) -> anyhow::Result<()> {
         ocr: opts.clone(),
         pages: jikji_pipeline::Pages::First,
         pdf_pixels_per_point: None,
+        find_outline: false,
     };
     let document = match &args.document {
         Some(k) => Some(jikji_document::DocumentKind::parse(k).with_context(|| format!("unknown document kind {k:?}"))?),

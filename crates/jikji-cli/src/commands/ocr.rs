@@ -158,6 +158,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let mut opts = pipeline_options(OcrOptions { langs });
     if args.document.is_some() {
         opts.pages = jikji_pipeline::Pages::First;
+        // ID cards report the card's outline found in the pixels as `rois`.
+        opts.find_outline = args.document == Some(jikji_document::DocumentKind::IdCard);
         if args.tables || args.format.is_table_export() {
             anyhow::bail!("--tables and --format html|markdown|csv are General OCR options, not for --document");
         }
@@ -311,6 +313,7 @@ pub fn pipeline_options(ocr: OcrOptions) -> jikji_pipeline::Options {
         ocr,
         pages: jikji_pipeline::Pages::All,
         pdf_pixels_per_point: Some(jikji_clova::uncertain::PDF_PIXELS_PER_POINT),
+        find_outline: false,
     }
 }
 
@@ -619,6 +622,7 @@ mod tests {
                 ),
                 line(2..3, None),
             ],
+            outline: None,
         };
         let mut out = Vec::new();
         let read = [ReadPage { result: page, tables: None }];

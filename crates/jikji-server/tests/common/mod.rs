@@ -87,6 +87,7 @@ impl OcrBackend for Fake {
                         word("world", 60.4, 10.0, 100.0, 30.0, 1.0, true),
                     ],
                     lines: vec![],
+                    outline: None,
                 },
                 StageTimes::default(),
             )),
