@@ -62,6 +62,19 @@ const SPAN_MARGIN: f32 = 0.25;
 /// Spans narrower than this (pixels) are not cut out (a guard against empty cuts, not tuned).
 const SPAN_MIN_WIDTH: u32 = 4;
 
+/// A bracketed span of a Hangul line (`윤아우(尹雅宇)`) is read again by PP-OCR, which reads hanja, when
+/// the Korean model (no hanja in its charset) read what is inside the brackets with a mean confidence
+/// below this ... (the hanja name of the synthetic resident card came out `}폈독` / `폈독`, mean
+/// confidences well under it; Hangul inside brackets, `(청담동, …)` or `(주)`, reads at 0.97-1.0 on the
+/// synthetic documents, so it is rarely cut out at all).
+const HANJA_DOUBT: f32 = 0.9;
+/// ... and holds at most this many characters (hanja names are 2-4 characters; company names in
+/// hanja a few more).
+const HANJA_MAX_CHARS: usize = 10;
+/// PP-OCR's reading replaces the inside of the brackets only when it is hanja alone, read at least
+/// this confident on average, and more confident than the Korean reading.
+const HANJA_ACCEPT: f32 = 0.8;
+
 /// A line's reading and the pass that produced it.
 #[derive(Debug, Clone)]
 pub(crate) struct Read {
@@ -214,6 +227,9 @@ fn read_lines(
     let clock = Clock::start();
     let spans = reread_latin_spans(recognizers, crops, &mut reads, alphabet, &mut passes.latin_spans)?;
     clock.charge(&mut passes.latin_spans, spans);
+    let clock = Clock::start();
+    let spans = reread_hanja_spans(recognizers.latin.as_mut(), crops, &mut reads, &mut passes.hanja_spans)?;
+    clock.charge(&mut passes.hanja_spans, spans);
     Ok(reads)
 }
 
@@ -534,6 +550,120 @@ fn reread_latin_spans(
     Ok(spans.len())
 }
 
+/// Whether `c` is a hanja (CJK unified ideograph, extension A or compatibility ideograph).
+fn is_hanja(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF)
+}
+
+/// The bracketed spans of a Hangul line's reading that may hold hanja: `(open, close, x0, x1)`, the
+/// chars `open` (`(`) and `close` (`)`) and between them at most [`HANJA_MAX_CHARS`] characters read
+/// doubtfully ([`HANJA_DOUBT`]) and without ASCII letters or digits, to be cut from the crop
+/// (`crop_w x crop_h`) at columns `x0..x1`, the brackets included.
+pub(crate) fn hanja_spans(r: &LineReading, crop_w: u32, crop_h: u32) -> Vec<(usize, usize, u32, u32)> {
+    let mut spans = Vec::new();
+    if !has_hangul(&r.text) {
+        return spans;
+    }
+    let c = &r.chars;
+    let mut k = 0;
+    while k < c.len() {
+        if c[k].ch != "(" {
+            k += 1;
+            continue;
+        }
+        let open = k;
+        let Some(close) = (open + 1..c.len().min(open + HANJA_MAX_CHARS + 2)).find(|&j| c[j].ch == ")") else {
+            k += 1;
+            continue;
+        };
+        k = close + 1;
+        let inside = &c[open + 1..close];
+        if inside.is_empty() || inside.iter().any(|x| x.ch.chars().any(|ch| ch.is_ascii_alphanumeric())) {
+            continue;
+        }
+        let mean = inside.iter().map(|x| x.confidence).sum::<f32>() / inside.len() as f32;
+        if mean >= HANJA_DOUBT {
+            continue;
+        }
+        let margin = SPAN_MARGIN * crop_h as f32;
+        let lo = if open == 0 { 0.0 } else { c[open - 1].x1 };
+        let hi = if close + 1 == c.len() { crop_w as f32 } else { c[close + 1].x0 };
+        let x0 = (c[open].x0 - margin).max(lo).max(0.0) as u32;
+        let x1 = ((c[close].x1 + margin).min(hi).ceil().max(0.0) as u32).min(crop_w);
+        if x1 > x0 + SPAN_MIN_WIDTH {
+            spans.push((open, close, x0, x1));
+        }
+    }
+    spans
+}
+
+/// Bracketed spans of Hangul lines that may hold hanja ([`hanja_spans`]) are cut out and read by the
+/// PP-OCR recogniser, whose charset has the CJK ideographs the Korean model lacks; its reading
+/// replaces what is inside the brackets when it is hanja alone and more confident ([`HANJA_ACCEPT`]).
+/// Measured on the synthetic documents (the one hanja name, `(尹雅宇)`, flat and photo): see the
+/// commit that added it.
+fn reread_hanja_spans(
+    latin: &mut dyn LineRecognizer,
+    crops: &[LineCrop],
+    reads: &mut [Read],
+    pass: &mut PassTime,
+) -> Result<usize, EngineError> {
+    let spans: Vec<(usize, usize, usize, u32, u32)> = reads
+        .iter()
+        .enumerate()
+        .flat_map(|(i, r)| {
+            let (w, h) = crops[i].image.dimensions();
+            hanja_spans(&r.reading, w, h)
+                .into_iter()
+                .map(move |(a, b, x0, x1)| (i, a, b, x0, x1))
+        })
+        .collect();
+    if spans.is_empty() {
+        return Ok(0);
+    }
+    let subs: Vec<RgbImage> = spans
+        .iter()
+        .map(|&(i, _, _, x0, x1)| cut_columns(&crops[i].image, x0, x1))
+        .collect();
+    let sub_refs: Vec<&RgbImage> = subs.iter().collect();
+    let readings = latin.read(&sub_refs, Alphabet::All)?;
+    // Replace from the last span backwards, so earlier char indices stay valid.
+    for (&(i, open, close, x0, _), l) in spans.iter().zip(readings).rev() {
+        let Some(hanja) = bracketed_hanja(&l.chars) else { continue };
+        let read = &mut reads[i];
+        let r = &mut read.reading;
+        let inside = &r.chars[open + 1..close];
+        let korean = inside.iter().map(|c| c.confidence).sum::<f32>() / inside.len() as f32;
+        let mean = hanja.iter().map(|c| c.confidence).sum::<f32>() / hanja.len() as f32;
+        if mean < HANJA_ACCEPT || mean <= korean {
+            continue;
+        }
+        r.chars.splice(open + 1..close, shifted(hanja, x0).collect::<Vec<_>>());
+        r.text = r.chars.iter().map(|c| c.ch.as_str()).collect();
+        r.confidence = r.chars.iter().map(|c| c.confidence).sum::<f32>() / r.chars.len().max(1) as f32;
+        pass.changed += 1;
+        read.pass.reader = Reader::HanjaSpans;
+    }
+    Ok(spans.len())
+}
+
+/// The hanja of a reading that is `(`, one or more hanja, `)`, spaces aside (full-width brackets too).
+fn bracketed_hanja(v: &[CharBox]) -> Option<&[CharBox]> {
+    let first = v.iter().position(|c| !c.ch.trim().is_empty())?;
+    let last = v.iter().rposition(|c| !c.ch.trim().is_empty())?;
+    if last <= first + 1
+        || !matches!(v[first].ch.as_str(), "(" | "（")
+        || !matches!(v[last].ch.as_str(), ")" | "）")
+    {
+        return None;
+    }
+    let inside = &v[first + 1..last];
+    inside
+        .iter()
+        .all(|c| c.ch.chars().count() == 1 && c.ch.chars().all(is_hanja))
+        .then_some(inside)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -577,6 +707,59 @@ mod tests {
         c2.push(("님", 260.0));
         let (_, _, _, x1) = latin_spans(&reading(&c2), 400, 40)[0];
         assert_eq!(x1, 214);
+    }
+
+    /// `reading` with every character at `conf`.
+    fn reading_at(text: &str, conf: f32) -> LineReading {
+        let chars: Vec<CharBox> = text
+            .chars()
+            .enumerate()
+            .map(|(i, c)| CharBox {
+                ch: c.to_string(),
+                x0: 20.0 * i as f32,
+                x1: 20.0 * i as f32 + 16.0,
+                confidence: conf,
+            })
+            .collect();
+        LineReading {
+            text: text.into(),
+            confidence: conf,
+            chars,
+        }
+    }
+
+    #[test]
+    fn doubtful_brackets_of_a_hangul_line_may_hold_hanja() {
+        // The Korean model's reading of `윤아우(尹雅宇)`: the brackets' inside read doubtfully.
+        let mut r = reading_at("윤아우(#폈독)", 0.99);
+        for c in &mut r.chars[4..7] {
+            c.confidence = 0.6;
+        }
+        let spans = hanja_spans(&r, 200, 20);
+        assert_eq!(spans.len(), 1);
+        let (open, close, x0, x1) = spans[0];
+        assert_eq!((open, close), (3, 7));
+        // Cut a margin (5 px) outside the brackets, never over `우` (ends at 56): `(` starts at 60,
+        // `)` ends at 156.
+        assert_eq!((x0, x1), (56, 161));
+        // Read confidently (`(청담동)`), with letters or digits (`(V)`, `(2)`), too long, or in a line
+        // without Hangul: no span.
+        assert!(hanja_spans(&reading_at("3층 (청담동)", 0.99), 400, 20).is_empty());
+        assert!(hanja_spans(&reading_at("부(V)", 0.6), 400, 20).is_empty());
+        assert!(hanja_spans(&reading_at("거래일(2)", 0.6), 400, 20).is_empty());
+        assert!(hanja_spans(&reading_at("이름(가나다라마바사아자차카)", 0.6), 400, 20).is_empty());
+        assert!(hanja_spans(&reading_at("AB(##)", 0.6), 400, 20).is_empty());
+    }
+
+    #[test]
+    fn only_hanja_in_brackets_replaces_the_inside() {
+        let inside = |t: &str| bracketed_hanja(&reading_at(t, 0.9).chars).map(|v| v.iter().map(|c| c.ch.clone()).collect::<String>());
+        assert_eq!(inside("(尹雅宇)").as_deref(), Some("尹雅宇"));
+        assert_eq!(inside(" （金） ").as_deref(), Some("金"), "full-width brackets, spaces around");
+        assert_eq!(inside("()"), None);
+        assert_eq!(inside("(O)"), None);
+        assert_eq!(inside("尹雅宇"), None, "no brackets read: no anchor");
+        assert_eq!(inside("(尹a宇)"), None);
     }
 
     #[test]

@@ -97,6 +97,9 @@ pub struct PassTimes {
     /// Latin spans of Hangul lines cut out and read by PP-OCR (both recognisers); `changed`: spans
     /// replaced.
     pub latin_spans: PassTime,
+    /// Bracketed spans of Hangul lines that may hold hanja, cut out and read by PP-OCR; `changed`: spans
+    /// replaced.
+    pub hanja_spans: PassTime,
     /// Lines the angle classifier turned, read again as they stood (every pass above, again);
     /// `changed`: the reading as they stood won.
     pub flipped: PassTime,
@@ -104,24 +107,26 @@ pub struct PassTimes {
 
 impl PassTimes {
     /// `(name, pass)` of every pass, in pipeline order.
-    pub fn all(&self) -> [(&'static str, &PassTime); 6] {
+    pub fn all(&self) -> [(&'static str, &PassTime); 7] {
         [
             ("korean", &self.korean),
             ("korean-pieces", &self.korean_pieces),
             ("latin-fast", &self.latin_fast),
             ("latin", &self.latin),
             ("latin-spans", &self.latin_spans),
+            ("hanja-spans", &self.hanja_spans),
             ("flipped", &self.flipped),
         ]
     }
 
-    fn all_mut(&mut self) -> [(&'static str, &mut PassTime); 6] {
+    fn all_mut(&mut self) -> [(&'static str, &mut PassTime); 7] {
         [
             ("korean", &mut self.korean),
             ("korean-pieces", &mut self.korean_pieces),
             ("latin-fast", &mut self.latin_fast),
             ("latin", &mut self.latin),
             ("latin-spans", &mut self.latin_spans),
+            ("hanja-spans", &mut self.hanja_spans),
             ("flipped", &mut self.flipped),
         ]
     }

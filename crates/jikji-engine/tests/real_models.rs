@@ -293,6 +293,22 @@ fn latin_part_of_a_hangul_label_is_read_by_the_latin_recogniser() {
     assert!(r.lines.iter().all(|l| l.pass.is_some()));
 }
 
+/// The hanja of a name in brackets (`윤아우(尹雅宇)` on a resident card) is read by PP-OCR, cut out
+/// alone: the Korean model has no hanja and read `(#폈독)` / `(폈독)`.
+#[test]
+fn hanja_in_brackets_is_read_by_the_recogniser_that_has_hanja() {
+    for name in ["synthetic-docs/idcard-s1-0002.jpg", "synthetic-docs/idcard-s1-0002-photo.jpg"] {
+        let r = ocr(name, &[Lang::Ko]);
+        let line = r
+            .lines
+            .iter()
+            .find(|l| l.text.contains("윤아우"))
+            .unwrap_or_else(|| panic!("{name}: no name line in\n{}", r.text()));
+        assert_eq!(line.text.replace(' ', ""), "윤아우(尹雅宇)", "{name}");
+        assert_eq!(line.pass.map(|p| p.reader), Some(jikji_engine::Reader::HanjaSpans), "{name}");
+    }
+}
+
 /// A page photographed sideways or upside down reads as the upright page does (each page read a
 /// second time turned upright), with every word placed where it is on the turned image.
 #[test]

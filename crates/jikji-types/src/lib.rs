@@ -106,6 +106,8 @@ pub enum Reader {
     LatinReread,
     /// A Hangul line whose Latin part(s) PP-OCR read again, cut out alone.
     LatinSpans,
+    /// A Hangul line whose bracketed hanja (`윤아우(尹雅宇)`) PP-OCR read again, cut out alone.
+    HanjaSpans,
 }
 
 impl Reader {
@@ -118,6 +120,7 @@ impl Reader {
             Reader::LatinFast => "latin-fast",
             Reader::LatinReread => "latin-reread",
             Reader::LatinSpans => "latin-spans",
+            Reader::HanjaSpans => "hanja-spans",
         }
     }
 }
@@ -348,6 +351,7 @@ mod tests {
             Reader::LatinFast,
             Reader::LatinReread,
             Reader::LatinSpans,
+            Reader::HanjaSpans,
         ] {
             assert_eq!(
                 serde_json::to_value(r).unwrap(),

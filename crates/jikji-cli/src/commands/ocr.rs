@@ -15,7 +15,7 @@ pub enum Format {
     /// Words joined by spaces, lines broken where `lineBreak` is true.
     Text,
     /// One word per row: file, page, line, text, confidence, x1..y4, pass (the engine pass that read
-    /// the word's line: korean, korean-pieces, latin, latin-fast, latin-reread or latin-spans;
+    /// the word's line: korean, korean-pieces, latin, latin-fast, latin-reread, latin-spans or hanja-spans;
     /// `+unflipped` when the angle classifier's turn was overruled).
     Tsv,
     /// Each table as an HTML `<table>` (with row/column spans); implies `--tables`.
