@@ -161,6 +161,84 @@ fn bilingual_value(page: &Page, b: &Bilingual, stop: &[&Label]) -> Option<(Strin
     None
 }
 
+/// The sex field from a value span: its last word (a misread label may precede it on the line).
+fn sex_field(page: &Page, key: &str, v: Span) -> DocField {
+    let t = page.span_text(v);
+    let last = t.split_whitespace().last().unwrap_or("");
+    let chars = &page.segs[v.seg].chars;
+    let start = (v.start..v.end)
+        .rev()
+        .find(|&i| chars[i].ch.is_whitespace())
+        .map_or(v.start, |i| i + 1);
+    let sp = Span { start, ..v };
+    let (formatted, check) = match sex_value(last) {
+        Some(x) => (x.to_string(), Check::Valid),
+        None => (last.to_string(), Check::Invalid),
+    };
+    field(page, &[sp], key, Formatted::Value(formatted), check)
+}
+
+/// A line's value when its label was misread: the words after the first when the first holds Hangul
+/// (`성영 SANTOSO AGUS` → `SANTOSO AGUS`), else the whole line.
+fn after_hangul_word(page: &Page, seg: usize) -> Span {
+    let sp = page.trim(page.seg_span(seg));
+    let chars = &page.segs[seg].chars;
+    let gap = (sp.start..sp.end).find(|&i| chars[i].ch.is_whitespace());
+    match gap {
+        Some(g) if chars[sp.start..g].iter().any(|c| labels::is_hangul(c.ch)) => page.trim(Span { start: g, ..sp }),
+        _ => sp,
+    }
+}
+
+/// Upper-case Latin words of two letters or more (`SANTOSO AGUS`, `INDONESIA`): the form of the
+/// card's name and nationality.
+fn is_caps_words(t: &str) -> bool {
+    let mut words = t.split_whitespace().peekable();
+    words.peek().is_some()
+        && words.all(|w| w.chars().count() >= 2 && w.chars().all(|c| c.is_ascii_uppercase() || c == '-' || c == '\''))
+}
+
+/// The name, sex and nationality whose labels were not found, by their form and the card's row order
+/// below the registration number (row `reg_row`): the name is the first line of upper-case Latin words,
+/// the sex the first later line ending in a lone `M`/`F` (`남`/`여`), the nationality the next line of
+/// upper-case Latin words after the name. Lines that are labels are skipped; a field already found
+/// stays, and the name found by its label (row `name_row`) anchors the ones after it.
+fn by_row_order(page: &Page, reg_row: usize, name_row: Option<usize>, stop: &[&Label], r: &mut AlienCard) {
+    let below: Vec<usize> = page
+        .reading_order()
+        .into_iter()
+        .filter(|&s| page.segs[s].row > reg_row && !extract::is_label(page, s, stop))
+        .collect();
+    let caps: Vec<(usize, Span)> = below
+        .iter()
+        .map(|&s| (s, after_hangul_word(page, s)))
+        .filter(|&(_, v)| is_caps_words(&page.span_text(v)))
+        .collect();
+    let mut name_row = name_row;
+    if r.name.is_none() {
+        if let Some(&(s, v)) = caps.first() {
+            r.name = Some(plain(page, "", v));
+            name_row = Some(page.segs[s].row);
+        }
+    }
+    let name_row = name_row.unwrap_or(reg_row);
+    if r.sex.is_none() {
+        let sex = below.iter().find(|&&s| {
+            let t = page.span_text(page.trim(page.seg_span(s)));
+            let words: Vec<&str> = t.split_whitespace().collect();
+            page.segs[s].row > name_row && words.len() <= 2 && words.last().is_some_and(|w| sex_value(w).is_some())
+        });
+        if let Some(&s) = sex {
+            r.sex = Some(sex_field(page, "", page.trim(page.seg_span(s))));
+        }
+    }
+    if r.nationality.is_none() {
+        if let Some(&(_, v)) = caps.iter().find(|(s, _)| page.segs[*s].row > name_row) {
+            r.nationality = Some(plain(page, "", v));
+        }
+    }
+}
+
 fn plain(page: &Page, key: &str, v: Span) -> DocField {
     let t = page.span_text(v);
     field(page, &[v], key, Formatted::Value(t), Check::None)
@@ -236,27 +314,21 @@ pub(crate) fn extract(page: &Page, today: (i32, u32, u32)) -> AlienCard {
         r.alien_reg_num = Some(id_card::registration_field(page, n, k, issued));
     }
 
+    let mut name_row = None;
     if let Some((k, v)) = bilingual_value(page, &NAME, &stop) {
         r.name = Some(plain(page, &k, v));
+        name_row = Some(page.segs[v.seg].row);
     }
     if let Some((k, v)) = bilingual_value(page, &SEX, &stop) {
-        // The value is the last word (a misread label may precede it on the line).
-        let t = page.span_text(v);
-        let last = t.split_whitespace().last().unwrap_or("");
-        let chars = &page.segs[v.seg].chars;
-        let start = (v.start..v.end)
-            .rev()
-            .find(|&i| chars[i].ch.is_whitespace())
-            .map_or(v.start, |i| i + 1);
-        let sp = Span { start, ..v };
-        let (formatted, check) = match sex_value(last) {
-            Some(x) => (x.to_string(), Check::Valid),
-            None => (last.to_string(), Check::Invalid),
-        };
-        r.sex = Some(field(page, &[sp], &k, Formatted::Value(formatted), check));
+        r.sex = Some(sex_field(page, &k, v));
     }
     if let Some((k, v)) = bilingual_value(page, &COUNTRY, &stop) {
         r.nationality = Some(plain(page, &k, v));
+    }
+    // Labels misread on a photo (`성영`/`hame`, `AR`/`Sa`, `국기/역`/`Courttry/lilegion`): the values
+    // by their form, in the card's row order below the registration number.
+    if let Some((_, n)) = &number {
+        by_row_order(page, page.segs[n.span.seg].row, name_row, &stop, &mut r);
     }
 
     // Status of stay: the code in the status value (`기업투자(D-8)` → `(D-8)`), else any code on the card.

@@ -1227,6 +1227,39 @@ mod tests {
     }
 
     #[test]
+    fn alien_card_values_by_row_order_when_both_labels_are_misread() {
+        // As read on an unseen photo: `성명`/`Name` → `성영`/`hame`, `성별`/`Sex` → `AR`/`Sa`,
+        // `국가/지역`/`Country/Region` → `국기/역`/`Courttry/lilegion`.
+        let p = page(&[
+            ("외국인등록증 RESIDENCE CARD", 43.0, 30.0),
+            ("외국인등록번호 760107-5257748", 319.0, 142.0),
+            ("Reg. No", 319.0, 173.0),
+            ("성영 SANTOSO AGUS", 319.0, 204.0),
+            ("hame", 319.0, 235.0),
+            ("AR F", 319.0, 266.0),
+            ("Sa", 319.0, 297.0),
+            ("국기/역 INDONESIA", 319.0, 328.0),
+            ("Courttry/lilegion", 319.0, 358.0),
+            ("류사기 유학(D-2)", 319.0, 390.0),
+            ("Scatn", 319.0, 421.0),
+            ("발리일지 2023.09.03", 319.0, 476.0),
+            ("대구출입국·외국인사무소장", 504.0, 561.0),
+        ]);
+        let r = extract_on(&p, TODAY);
+        let Some(IdDocument::Ac(a)) = &r.document else { panic!("{r:?}") };
+        assert_eq!(text(&a.name), "SANTOSO AGUS");
+        assert_eq!(text(&a.sex), "F");
+        assert_eq!(text(&a.nationality), "INDONESIA");
+        assert_eq!(text(&a.visa_type), "(D-2)");
+        // Found by its label, the name anchors the rest; the title's `RESIDENCE CARD` (above the
+        // number) is never a name.
+        let r = extract_on(&alien("성명"), TODAY);
+        let Some(IdDocument::Ac(a)) = &r.document else { panic!("{r:?}") };
+        assert_eq!(text(&a.name), "CHAIYA KANYA");
+        assert_eq!(text(&a.nationality), "THAILAND");
+    }
+
+    #[test]
     fn outline_encloses_the_words_within_the_image() {
         let p = resident("980716-2020264", "2019. 5. 2");
         let r = card_outline(&p);
