@@ -63,6 +63,25 @@ const CONDITION: Label = Label {
     variants: &["조건", "condition"],
 };
 const ORGAN_DONATION: &str = "장기기증";
+
+/// Whether `t` holds the organ-donation mark, one character misread at most (`장기기중`): the mark is
+/// small print in a box, and the unseen licences of `scripts/gen-idcards` (seeds 5 and 6) read it
+/// `장기기중` on a photo.
+fn has_organ_mark(t: &str) -> bool {
+    let key: Vec<char> = labels::key(t).chars().collect();
+    let mark: Vec<char> = ORGAN_DONATION.chars().collect();
+    key.windows(mark.len()).any(|w| labels::edit_distance(w, &mark) <= 1)
+}
+
+/// Where the organ-donation mark starts in `v`: the last word start from which the rest of `v` holds
+/// the mark (`조건 장기기증` → at `장`; a mark read as two words, `장기 기증`, from its first).
+fn organ_mark_start(page: &Page, v: Span) -> Option<usize> {
+    let chars = &page.segs[v.seg].chars;
+    (v.start..v.end)
+        .filter(|&i| !chars[i].ch.is_whitespace() && (i == v.start || chars[i - 1].ch.is_whitespace()))
+        .filter(|&i| has_organ_mark(&page.span_text(Span { start: i, ..v })))
+        .last()
+}
 /// A conditions value is a few code letters (`A`, `B,G`) or a short phrase; longer text is something
 /// else on the row.
 const CONDITION_MAX_CHARS: usize = 12;
@@ -221,6 +240,9 @@ pub(crate) fn extract(page: &Page, today: (i32, u32, u32)) -> DriverLicense {
         .into_iter()
         .next()
     {
+        // The organ-donation mark printed on the conditions' row (and read into one line with them)
+        // is not a condition: the value ends before it.
+        let v = page.trim(Span { end: organ_mark_start(page, v).unwrap_or(v.end), ..v });
         let t = page.span_text(v);
         let ok = !t.is_empty()
             && t.chars().count() <= CONDITION_MAX_CHARS
@@ -262,8 +284,9 @@ pub(crate) fn extract(page: &Page, today: (i32, u32, u32)) -> DriverLicense {
     }
 
     for s in page.reading_order() {
-        if labels::key(&page.segs[s].text()).contains(ORGAN_DONATION) {
-            let sp = page.trim(page.seg_span(s));
+        let line = page.trim(page.seg_span(s));
+        if let Some(start) = organ_mark_start(page, line) {
+            let sp = Span { start, ..line };
             r.organ_donation = Some(field(
                 page,
                 &[sp],

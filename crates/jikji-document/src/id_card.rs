@@ -1180,6 +1180,27 @@ mod tests {
             assert_eq!(text(&d.issue_date), "2022.11.07.");
             assert_eq!(text(&d.authority), "대전지방경찰청장");
         }
+        // The organ-donation mark read into one line with a blank `조건`, or misread by one character:
+        // the mark, never a condition.
+        for (row, want_condition) in [("조건 장기기증", None), ("조건 C 장기기중", Some("C")), ("조건 A,G  장기 기증", Some("A,G"))] {
+            let mut p = licence("25-22-312627-78");
+            let k = p.lines.iter().position(|l| l.text == "조건 A,G").unwrap();
+            let mut lines: Vec<(String, f32, f32)> = p
+                .lines
+                .iter()
+                .map(|l| (l.text.clone(), l.quad.pts[0].x, l.quad.pts[0].y))
+                .filter(|(t, _, _)| t != "장기기증")
+                .collect();
+            lines[k].0 = row.to_string();
+            let owned: Vec<(&str, f32, f32)> = lines.iter().map(|(t, x, y)| (t.as_str(), *x, *y)).collect();
+            p = page(&owned);
+            let r = extract_on(&p, TODAY);
+            let Some(IdDocument::Dl(d)) = &r.document else { panic!("{r:?}") };
+            assert_eq!(d.condition.as_ref().map(|c| c.text.as_str()), want_condition, "{row}");
+            let organ = d.organ_donation.as_ref().unwrap_or_else(|| panic!("{row}: no mark"));
+            assert_eq!(organ.formatted, Formatted::Value("장기기증".into()), "{row}");
+            assert!(!organ.text.contains("조건"), "{row}: {}", organ.text);
+        }
         // Region code 27 does not exist; a renewal period that ends before it starts is invalid.
         let p = page(&[
             ("자동차운전면허증", 47.0, 20.0),
