@@ -10,6 +10,8 @@ k in 0..n-1, the flat card image `TYPE-sSEED-000K.jpg` (1012x638, JPEG q92) and 
 `TYPE-sSEED-000K.json` in the synthetic-docs format (see that directory's README.md): fields with
 exact text and 8-int boxes tight around the ink (+1 px, from Pillow's textbbox), `lineBoxes` for
 two-line addresses, `masked`/`maskBox` for registration numbers, and every drawn text line in `lines`.
+Licences k = 0, 1 (mod 4) carry a `장기기증` mark on the 조건 row (field `organDonation`), drawn with its
+own generator so that the other fields of a seed do not change.
 
 Usage:
     python3 scripts/gen-idcards/gen_idcards.py OUT_DIR [--n 4] [--seed 2]
@@ -63,6 +65,7 @@ DRIVERLICENSE = {
     "address1": (310, 295, 26), "address2": (310, 333, 26),
     "renew": (310, 390, 22, 28), "condition": (310, 430, 22, 28),
     "issueDate": (560, 488, 28), "authority_right": (893, 548, 36), "stamp_size": 84,
+    "organ": (700, 22),  # 장기기증 mark: x, font size; on the 조건 row
 }
 ALIENCARD = {
     "band_h": 110, "title": (44, 28, 52), "title_en": (386, 50, 26), "photo": (44, 150, 284, 450),
@@ -519,6 +522,9 @@ def make_driverlicense(rng, doc_id, k):
         c.field("condition", cond, d.box)
     else:
         c.text((x, y), "조건", lfont, grey)
+    if k % 4 in (0, 1):  # the organ-donation mark on half (with and without 조건); its own generator,
+        # so the other fields of a seed stay as they were before the mark existed
+        organ_mark(c, random.Random(c.doc["id"] + "/organ"), L["organ"], y, c.doc["lines"][-1]["box"][2])
     x, y, s = L["issueDate"]
     date = issue.strftime("%Y.%m.%d.")
     d = c.text(c.j(x, y), date, c.font(rng.choice(LATIN_REGULAR), s), ink)
@@ -530,6 +536,20 @@ def make_driverlicense(rng, doc_id, k):
     size = L["stamp_size"]
     c.stamp((d.right + 7, d.box[1] - 35), size, authority[-5:] + "인")
     return c
+
+
+def organ_mark(c, rng, layout, row_y, left_end):
+    """The 장기기증 (organ donor) mark: small text in a rounded box on the 조건 row, right of it."""
+    x0, size = layout
+    font = ImageFont.truetype(rng.choice(KO_BOLD), max(8, round(size * (1 + rng.uniform(-SIZE_JITTER, SIZE_JITTER)))))
+    x = max(round(x0 + c.dx + rng.uniform(-0.02, 0.02) * W), left_end + 60)
+    y = round(row_y + rng.uniform(-2, 3))
+    colour = rng.choice([(40, 110, 60), (30, 70, 140), (170, 40, 60), (60, 60, 60)])
+    d = c.text((x, y), "장기기증", font, colour)
+    px, py = rng.randrange(10, 15), rng.randrange(6, 10)  # a border as far from the ink as the 종 box's
+    c.d.rounded_rectangle((d.box[0] - px, d.box[1] - py, d.box[2] + px, d.box[3] + py),
+                          radius=py + 4, outline=colour, width=2)
+    c.field("organDonation", "장기기증", d.box)
 
 
 def make_aliencard(rng, doc_id, k):
