@@ -73,6 +73,18 @@ fn has_organ_mark(t: &str) -> bool {
     key.windows(mark.len()).any(|w| labels::edit_distance(w, &mark) <= 1)
 }
 
+/// Two dates of one line joined as a period: only a tilde (read as such, or as `-`, `–`, `〜`) or
+/// nothing between them (`2017.01.01-2017.12.31` on a photo whose renewal label was not read).
+fn joined_as_period(page: &Page, dates: &[(Span, DateHit)]) -> bool {
+    let [(a, _), (b, _)] = dates else { return false };
+    if a.seg != b.seg || a.end > b.start {
+        return false;
+    }
+    let between = page.span_text(Span { start: a.end, end: b.start, ..*a });
+    let between = between.trim();
+    between.is_empty() || ["~", "-", "–", "〜", "∼", "～"].contains(&between)
+}
+
 /// Where the organ-donation mark starts in `v`: the last word start from which the rest of `v` holds
 /// the mark (`조건 장기기증` → at `장`; a mark read as two words, `장기 기증`, from its first).
 fn organ_mark_start(page: &Page, v: Span) -> Option<usize> {
@@ -165,7 +177,7 @@ pub(crate) fn extract(page: &Page, today: (i32, u32, u32)) -> DriverLicense {
     if period.is_none() {
         for s in page.reading_order() {
             let dates = id_card::full_dates(page, s);
-            if dates.len() == 2 && page.segs[s].text().contains('~') {
+            if dates.len() == 2 && joined_as_period(page, &dates) {
                 renew_row = Some(page.segs[s].row);
                 period = Some((String::new(), dates));
                 break;

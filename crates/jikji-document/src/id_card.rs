@@ -1201,6 +1201,20 @@ mod tests {
             assert_eq!(organ.formatted, Formatted::Value("장기기증".into()), "{row}");
             assert!(!organ.text.contains("조건"), "{row}: {}", organ.text);
         }
+        // The renewal label unread on a photo, the tilde read as `-`: the period by its form.
+        let mut p = licence("25-22-312627-78");
+        for l in &mut p.lines {
+            if l.text.starts_with("적성검사기간") {
+                l.text = "해기간 2032.01.01-2032.12.31".into();
+            }
+        }
+        let owned: Vec<(String, f32, f32)> = p.lines.iter().map(|l| (l.text.clone(), l.quad.pts[0].x, l.quad.pts[0].y)).collect();
+        let p = page(&owned.iter().map(|(t, x, y)| (t.as_str(), *x, *y)).collect::<Vec<_>>());
+        let r = extract_on(&p, TODAY);
+        let Some(IdDocument::Dl(d)) = &r.document else { panic!("{r:?}") };
+        assert_eq!(text(&d.renew_start_date), "2032.01.01");
+        assert_eq!(text(&d.renew_end_date), "2032.12.31");
+        assert_eq!(text(&d.issue_date), "2022.11.07.", "the issue date is not taken into the period");
         // Region code 27 does not exist; a renewal period that ends before it starts is invalid.
         let p = page(&[
             ("자동차운전면허증", 47.0, 20.0),
