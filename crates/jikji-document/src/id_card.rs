@@ -476,10 +476,8 @@ pub(crate) fn mask_span(page: &Page, span: Span) -> Vec<Quad> {
 /// registration number).
 pub(crate) fn full_dates(page: &Page, seg: usize) -> Vec<(Span, DateHit)> {
     let sp = page.trim(page.seg_span(seg));
-    let text: String = page.segs[seg].chars[sp.start..sp.end]
-        .iter()
-        .map(|c| c.ch)
-        .collect();
+    let chars: Vec<char> = page.segs[seg].chars[sp.start..sp.end].iter().map(|c| c.ch).collect();
+    let text = year_comma_as_dot(&chars);
     patterns::find_dates(&text)
         .into_iter()
         .filter(|d| {
@@ -491,6 +489,23 @@ pub(crate) fn full_dates(page: &Page, seg: usize) -> Vec<(Span, DateHit)> {
                 .all(|c| c.is_ascii_digit())
         })
         .map(|d| (extract::sub(sp, &d.hit), d))
+        .collect()
+}
+
+/// The text of `chars` with a comma after a four-digit year and before `M.` / `MM.` read as the dot it
+/// is (`2005,11.24.` on a photo: the dot and the comma differ by a few pixels); same length, so spans
+/// stay valid. A year is 19xx or 20xx; amounts (`2,005.11`) do not have four digits before a comma.
+fn year_comma_as_dot(chars: &[char]) -> String {
+    let digit = |i: usize| chars.get(i).is_some_and(|c| c.is_ascii_digit());
+    (0..chars.len())
+        .map(|i| {
+            let year = i >= 4
+                && (0..4).all(|k| digit(i - 4 + k))
+                && matches!((chars[i - 4], chars[i - 3]), ('1', '9') | ('2', '0'))
+                && (i < 5 || !digit(i - 5));
+            let month = digit(i + 1) && (chars.get(i + 2) == Some(&'.') || (digit(i + 2) && chars.get(i + 3) == Some(&'.')));
+            if chars[i] == ',' && year && month { '.' } else { chars[i] }
+        })
         .collect()
 }
 
@@ -1292,6 +1307,20 @@ mod tests {
         let Some(IdDocument::Ac(a)) = &r.document else { panic!("{r:?}") };
         assert_eq!(text(&a.name), "CHAIYA KANYA");
         assert_eq!(text(&a.nationality), "THAILAND");
+    }
+
+    #[test]
+    fn a_comma_after_the_year_is_the_dot() {
+        let t = |s: &str| year_comma_as_dot(&s.chars().collect::<Vec<_>>());
+        assert_eq!(t("2005,11.24."), "2005.11.24.");
+        assert_eq!(t("발급 2005,1.24"), "발급 2005.1.24");
+        assert_eq!(t("12,005,11.24"), "12,005,11.24", "five digits: an amount");
+        assert_eq!(t("3005,11.24"), "3005,11.24", "no year");
+        assert_eq!(t("2005,110"), "2005,110");
+        let p = resident("980716-2020264", "2005,11.24.");
+        let r = extract_on(&p, TODAY);
+        assert_eq!(text(&ic(&r).issue_date), "2005,11.24.");
+        assert_eq!(ic(&r).issue_date.as_ref().unwrap().formatted, crate::patterns::format_date(2005, 11, 24));
     }
 
     #[test]
