@@ -708,6 +708,11 @@ pub(crate) fn name_near(page: &Page, number: &RegNumber) -> Option<NameSpans> {
 const ADDRESS_MAX_LINES: usize = 3;
 /// A line continues the address when it starts within this many line heights of the column.
 const ADDRESS_ALIGN: f32 = 1.5;
+/// A segment right of an address line continues it when it starts within this many median heights of
+/// the line's end (on the seed-5 hard photo of `scripts/gen-idcards`, tilted 8°, the two segments'
+/// words touched). Nothing else on the cards' address rows is that near (the photo box, the licence's
+/// classes are far); no other value was measured.
+const ADDRESS_CONTINUES: f32 = 2.0;
 
 /// The address: the segments of rows `after+1 .. before` that start in the column at `x0` (de-skewed
 /// frame), up to [`ADDRESS_MAX_LINES`] lines, joined with a space.
@@ -719,7 +724,7 @@ pub(crate) fn address(
     stop: &[&Label],
 ) -> Option<DocField> {
     let h = page.median_height();
-    let mut spans = Vec::new();
+    let (mut spans, mut lines) = (Vec::new(), 0);
     for r in after + 1..before.min(page.rows.len()) {
         let Some(&s) = page.rows[r]
             .iter()
@@ -731,7 +736,20 @@ pub(crate) fn address(
             break;
         }
         spans.push(page.trim(page.seg_span(s)));
-        if spans.len() == ADDRESS_MAX_LINES {
+        // The rest of the line when the layout split it (`충청남도 천안시` | `서북구 매봉길 344` on a
+        // tilted photo): segments close on its right that are neither labels nor dates.
+        let row = &page.rows[r];
+        let mut right = page.segs[s].rect.x1;
+        for &t in row.iter().skip_while(|&&t| t != s).skip(1) {
+            let near = page.segs[t].rect.x0 - right < ADDRESS_CONTINUES * h;
+            if !near || extract::is_label(page, t, stop) || !full_dates(page, t).is_empty() {
+                break;
+            }
+            spans.push(page.trim(page.seg_span(t)));
+            right = page.segs[t].rect.x1;
+        }
+        lines += 1;
+        if lines == ADDRESS_MAX_LINES {
             break;
         }
     }
@@ -1307,6 +1325,22 @@ mod tests {
         let Some(IdDocument::Ac(a)) = &r.document else { panic!("{r:?}") };
         assert_eq!(text(&a.name), "CHAIYA KANYA");
         assert_eq!(text(&a.nationality), "THAILAND");
+    }
+
+    #[test]
+    fn an_address_line_split_in_two_segments_is_read_whole() {
+        let p = page(&[
+            ("주민등록증", 50.0, 50.0),
+            ("윤아우", 60.0, 160.0),
+            ("980716-2020264", 60.0, 240.0),
+            ("제주특별자치도 제주시", 60.0, 320.0),
+            ("정자일길 91", 200.0, 320.0),
+            ("125동 1602호 (수내동, 푸르지오아파트)", 60.0, 360.0),
+            ("2019. 5. 2", 370.0, 470.0),
+            ("서울특별시 동작구청장", 420.0, 535.0),
+        ]);
+        let r = extract_on(&p, TODAY);
+        assert_eq!(text(&ic(&r).address), "제주특별자치도 제주시 정자일길 91 125동 1602호 (수내동, 푸르지오아파트)");
     }
 
     #[test]
