@@ -90,9 +90,9 @@ fn joined_as_period(page: &Page, dates: &[(Span, DateHit)]) -> bool {
 fn organ_mark_start(page: &Page, v: Span) -> Option<usize> {
     let chars = &page.segs[v.seg].chars;
     (v.start..v.end)
+        .rev()
         .filter(|&i| !chars[i].ch.is_whitespace() && (i == v.start || chars[i - 1].ch.is_whitespace()))
-        .filter(|&i| has_organ_mark(&page.span_text(Span { start: i, ..v })))
-        .last()
+        .find(|&i| has_organ_mark(&page.span_text(Span { start: i, ..v })))
 }
 /// A conditions value is a few code letters (`A`, `B,G`) or a short phrase; longer text is something
 /// else on the row.
