@@ -25,7 +25,12 @@ pub fn has_hangul(s: &str) -> bool {
 }
 
 pub fn has_cjk(s: &str) -> bool {
-    s.chars().any(|c| matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF))
+    s.chars().any(|c| matches!(c as u32, 0x3040..=0x30FF) || is_hanja(c))
+}
+
+/// Whether `c` is a hanja (CJK unified ideograph, extension A or compatibility ideograph).
+pub fn is_hanja(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF)
 }
 
 /// Hangul or CJK: characters set about one text height wide.

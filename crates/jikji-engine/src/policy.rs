@@ -20,7 +20,7 @@ use image::RgbImage;
 use jikji_recognize::{Alphabet, CharBox, LineCrop, LineReading};
 use jikji_types::{Cancel, Pass, Reader};
 
-use crate::choose::{choose_reading, has_hangul, has_wide, Choice};
+use crate::choose::{choose_reading, has_hangul, has_wide, is_hanja, Choice};
 use crate::model::{LineRecognizer, Recognizers};
 use crate::profile::{Clock, PassTime, PassTimes};
 use crate::{EngineError, Lang};
@@ -412,6 +412,22 @@ fn cut_spans(
     (spans, subs)
 }
 
+/// The mean confidence of `chars` (0 for none).
+fn mean_confidence(chars: &[CharBox]) -> f32 {
+    chars.iter().map(|c| c.confidence).sum::<f32>() / chars.len().max(1) as f32
+}
+
+/// Replaces chars `range` of `r` with `chars` (a span's reading, already moved to the crop's columns)
+/// and recomputes the line's text and confidence; whether the text changed.
+fn splice_reading(r: &mut LineReading, range: std::ops::Range<usize>, chars: Vec<CharBox>) -> bool {
+    r.chars.splice(range, chars);
+    let text: String = r.chars.iter().map(|c| c.ch.as_str()).collect();
+    let changed = text != r.text;
+    r.text = text;
+    r.confidence = mean_confidence(&r.chars);
+    changed
+}
+
 /// Character boxes of a reading of a cut, moved to the columns of the whole crop (the cut started at
 /// column `x0`).
 fn shifted(chars: &[CharBox], x0: u32) -> impl Iterator<Item = CharBox> + '_ {
@@ -543,27 +559,17 @@ fn reread_latin_spans(
         let r = &mut read.reading;
         let korean = LineReading {
             text: r.chars[a..b].iter().map(|c| c.ch.as_str()).collect(),
-            confidence: r.chars[a..b].iter().map(|c| c.confidence).sum::<f32>() / (b - a) as f32,
+            confidence: mean_confidence(&r.chars[a..b]),
             chars: Vec::new(),
         };
         let trimmed = trim_span_reading(&r.chars[a].ch, l.reading.chars.clone());
         if trimmed.is_empty() || choose_reading(&korean, &l.reading, false) != Choice::Second {
             continue;
         }
-        r.chars.splice(a..b, shifted(&trimmed, x0).collect::<Vec<_>>());
-        let text: String = r.chars.iter().map(|c| c.ch.as_str()).collect();
-        pass.changed += u32::from(text != r.text);
-        r.text = text;
-        r.confidence =
-            r.chars.iter().map(|c| c.confidence).sum::<f32>() / r.chars.len().max(1) as f32;
+        pass.changed += u32::from(splice_reading(r, a..b, shifted(&trimmed, x0).collect()));
         read.pass.reader = Reader::LatinSpans;
     }
     Ok(spans.len())
-}
-
-/// Whether `c` is a hanja (CJK unified ideograph, extension A or compatibility ideograph).
-fn is_hanja(c: char) -> bool {
-    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF)
 }
 
 /// The bracketed spans of a Hangul line's reading that may hold hanja: `(open, close, x0, x1)`, the
@@ -592,8 +598,7 @@ pub(crate) fn hanja_spans(r: &LineReading, crop_w: u32, crop_h: u32) -> Vec<(usi
         if inside.is_empty() || inside.iter().any(|x| x.ch.chars().any(|ch| ch.is_ascii_alphanumeric())) {
             continue;
         }
-        let mean = inside.iter().map(|x| x.confidence).sum::<f32>() / inside.len() as f32;
-        if mean >= HANJA_DOUBT {
+        if mean_confidence(inside) >= HANJA_DOUBT {
             continue;
         }
         let margin = SPAN_MARGIN * crop_h as f32;
@@ -632,14 +637,12 @@ fn reread_hanja_spans(
         let read = &mut reads[i];
         let r = &mut read.reading;
         let inside = &r.chars[open + 1..close];
-        let korean = inside.iter().map(|c| c.confidence).sum::<f32>() / inside.len() as f32;
-        let mean = hanja.iter().map(|c| c.confidence).sum::<f32>() / hanja.len() as f32;
+        let (korean, mean) = (mean_confidence(inside), mean_confidence(hanja));
         if mean < HANJA_ACCEPT || mean <= korean {
             continue;
         }
-        r.chars.splice(open + 1..close, shifted(hanja, x0).collect::<Vec<_>>());
-        r.text = r.chars.iter().map(|c| c.ch.as_str()).collect();
-        r.confidence = r.chars.iter().map(|c| c.confidence).sum::<f32>() / r.chars.len().max(1) as f32;
+        // Hanja replace characters that were not: the text always changes.
+        splice_reading(r, open + 1..close, shifted(hanja, x0).collect());
         pass.changed += 1;
         read.pass.reader = Reader::HanjaSpans;
     }
