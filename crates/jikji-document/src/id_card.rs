@@ -916,6 +916,17 @@ mod tests {
         ])
     }
 
+    /// The page `p`'s lines laid out again where they stand, each line's text replaced by `f` (`None`:
+    /// the line is left out).
+    fn relaid(p: &PageResult, f: impl Fn(&str) -> Option<String>) -> PageResult {
+        let lines: Vec<(String, f32, f32)> = p
+            .lines
+            .iter()
+            .filter_map(|l| Some((f(&l.text)?, l.quad.pts[0].x, l.quad.pts[0].y)))
+            .collect();
+        page(&lines.iter().map(|(t, x, y)| (t.as_str(), *x, *y)).collect::<Vec<_>>())
+    }
+
     fn ic(r: &IdCardResult) -> &ResidentCard {
         match &r.document {
             Some(IdDocument::Ic(x)) => x,
@@ -1216,17 +1227,11 @@ mod tests {
         // The organ-donation mark read into one line with a blank `조건`, or misread by one character:
         // the mark, never a condition.
         for (row, want_condition) in [("조건 장기기증", None), ("조건 C 장기기중", Some("C")), ("조건 A,G  장기 기증", Some("A,G"))] {
-            let mut p = licence("25-22-312627-78");
-            let k = p.lines.iter().position(|l| l.text == "조건 A,G").unwrap();
-            let mut lines: Vec<(String, f32, f32)> = p
-                .lines
-                .iter()
-                .map(|l| (l.text.clone(), l.quad.pts[0].x, l.quad.pts[0].y))
-                .filter(|(t, _, _)| t != "장기기증")
-                .collect();
-            lines[k].0 = row.to_string();
-            let owned: Vec<(&str, f32, f32)> = lines.iter().map(|(t, x, y)| (t.as_str(), *x, *y)).collect();
-            p = page(&owned);
+            let p = relaid(&licence("25-22-312627-78"), |t| match t {
+                "조건 A,G" => Some(row.to_string()),
+                "장기기증" => None,
+                t => Some(t.to_string()),
+            });
             let r = extract_on(&p, TODAY);
             let Some(IdDocument::Dl(d)) = &r.document else { panic!("{r:?}") };
             assert_eq!(d.condition.as_ref().map(|c| c.text.as_str()), want_condition, "{row}");
@@ -1235,14 +1240,9 @@ mod tests {
             assert!(!organ.text.contains("조건"), "{row}: {}", organ.text);
         }
         // The renewal label unread on a photo, the tilde read as `-`: the period by its form.
-        let mut p = licence("25-22-312627-78");
-        for l in &mut p.lines {
-            if l.text.starts_with("적성검사기간") {
-                l.text = "해기간 2032.01.01-2032.12.31".into();
-            }
-        }
-        let owned: Vec<(String, f32, f32)> = p.lines.iter().map(|l| (l.text.clone(), l.quad.pts[0].x, l.quad.pts[0].y)).collect();
-        let p = page(&owned.iter().map(|(t, x, y)| (t.as_str(), *x, *y)).collect::<Vec<_>>());
+        let p = relaid(&licence("25-22-312627-78"), |t| {
+            Some(if t.starts_with("적성검사기간") { "해기간 2032.01.01-2032.12.31".to_string() } else { t.to_string() })
+        });
         let r = extract_on(&p, TODAY);
         let Some(IdDocument::Dl(d)) = &r.document else { panic!("{r:?}") };
         assert_eq!(text(&d.renew_start_date), "2032.01.01");
