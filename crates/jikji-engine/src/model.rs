@@ -3,10 +3,11 @@
 //! sessions and on stub models built in code (the unit tests need no model files).
 
 use std::path::Path;
+use std::sync::Arc;
 
 use image::RgbImage;
 use jikji_detect::{DetectTimes, Detection, Detector, DetectorConfig};
-use jikji_recognize::{Alphabet, AngleClassifier, LineReading, RecKind, Recognizer};
+use jikji_recognize::{Alphabet, AngleClassifier, LineReading, RecKind, Recognizer, SyllableLm};
 use jikji_runtime::model_file;
 
 use crate::{DetModel, EngineConfig, EngineError};
@@ -63,6 +64,8 @@ mod files {
     pub const KOREAN_REC: &str = "model.onnx";
     pub const KOREAN_CHARSET: &str = "charset.txt";
     pub const ANGLE_CLS: &str = "cls/cls.onnx";
+    /// The Hangul syllable model of the Korean beam search ([`crate::EngineConfig::korean_lm`]).
+    pub const KOREAN_LM: &str = "korean-lm/syllable-bigram.tsv";
 }
 
 /// The recognisers the reading policy chooses between.
@@ -119,6 +122,11 @@ impl Models {
             .unwrap_or_else(|| crate::rec_batch_for(t.device))
             .max(1);
         korean.batch = batch;
+        if cfg.korean_lm {
+            let path = model_file(dir, files::KOREAN_LM)?;
+            let lm = SyllableLm::load(&path).map_err(EngineError::Runtime)?;
+            korean.lm = Some(Arc::new(lm));
+        }
         let paddle_rec = |set| {
             paddle_rec(set).map(|mut r| {
                 r.batch = batch;

@@ -54,6 +54,10 @@ pub struct EngineConfig {
     /// Lets a fine-tuned model (e.g. `korean-rec-v2-preview`, or one trained on a team's own crops) be
     /// compared or served without replacing the default.
     pub korean_model: Option<PathBuf>,
+    /// Read the Korean lines the recogniser is unsure of again by beam search with the Hangul syllable
+    /// model `korean-lm/syllable-bigram.tsv` of [`EngineConfig::models_dir`] (see
+    /// `jikji_recognize::SyllableLm`). Default on; off: greedy decoding only, as before it existed.
+    pub korean_lm: bool,
     /// Where the models run. Default the CPU; a CUDA device that cannot be used falls back to the CPU
     /// ([`Engine::device`](crate::Engine::device) says which was used).
     pub device: Device,
@@ -91,6 +95,7 @@ impl EngineConfig {
             threads_per_worker: 1,
             cascade: true,
             korean_model: None,
+            korean_lm: true,
             device: Device::Cpu,
             rec_batch: None,
         }

@@ -373,6 +373,7 @@ async fn run_job(a: RunArgs) -> anyhow::Result<()> {
     let engine = super::ocr::load_engine(
         a.models.as_deref(),
         None,
+        true,
         jikji_engine::DetModel::default(),
         a.threads_per_worker.max(1),
         workers,

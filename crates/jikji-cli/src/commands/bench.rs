@@ -98,6 +98,10 @@ pub struct Args {
     /// (the recognition cascade, on by default; see the engine's docs).
     #[arg(long)]
     pub no_cascade: bool,
+    /// Decode unsure Korean lines greedily only, without the Hangul syllable model's beam search (on by
+    /// default; see `models/korean-lm/README.md`).
+    #[arg(long, env = "JIKJI_NO_KOREAN_LM")]
+    pub no_korean_lm: bool,
     /// Jikji recognition languages (comma-separated).
     #[arg(long, default_value = "en")]
     pub lang: String,
@@ -535,6 +539,9 @@ fn bench_jikji(args: &Args, list: &Path, n: usize) -> EngineResult {
     if args.no_cascade {
         cmd.arg("--no-cascade");
     }
+    if args.no_korean_lm {
+        cmd.arg("--no-korean-lm");
+    }
     if args.tables.is_some() {
         cmd.arg("--table-stage");
     }
@@ -783,6 +790,7 @@ fn worker(args: &Args) -> anyhow::Result<()> {
         args.korean_model.as_deref(),
         &args.model_set,
         !args.no_cascade,
+        !args.no_korean_lm,
         1,
         args.threads,
         args.device,

@@ -78,6 +78,10 @@ pub struct Args {
     /// (the recognition cascade, on by default; see the engine's docs).
     #[arg(long)]
     pub no_cascade: bool,
+    /// Decode unsure Korean lines greedily only, without the Hangul syllable model's beam search (on by
+    /// default; see `models/korean-lm/README.md`).
+    #[arg(long, env = "JIKJI_NO_KOREAN_LM")]
+    pub no_korean_lm: bool,
     /// Recognition languages (comma-separated: ko, en, ja, zh-TW). Default `ko`; with --all the default
     /// is per set (sroie and passport_mrz run twice, with `en` and with `ko`; the others with `ko`).
     #[arg(long)]
@@ -142,6 +146,7 @@ pub(crate) fn build_engine(
     korean_model: Option<&Path>,
     model_set: &str,
     cascade: bool,
+    korean_lm: bool,
     workers: usize,
     threads: usize,
     device: jikji_engine::Device,
@@ -152,6 +157,7 @@ pub(crate) fn build_engine(
         workers: workers.max(1),
         threads_per_worker: threads.max(1),
         cascade,
+        korean_lm,
         korean_model: korean_model.map(Path::to_path_buf),
         device,
         ..EngineConfig::new(models)
@@ -169,6 +175,7 @@ fn load_engine(args: &Args, workers: usize) -> anyhow::Result<Engine> {
         args.korean_model.as_deref(),
         &args.model_set,
         !args.no_cascade,
+        !args.no_korean_lm,
         workers,
         args.threads,
         jikji_engine::Device::Cpu,
@@ -189,6 +196,7 @@ fn korean_label(args: &Args) -> String {
         .as_ref()
         .map(|d| format!(", Korean model `{}`", d.display()))
         .unwrap_or_default()
+        + if args.no_korean_lm { ", no Korean LM" } else { "" }
 }
 
 fn engine_setup(args: &Args, workers: usize) -> EngineSetup {

@@ -71,6 +71,10 @@ pub struct Args {
     /// `../shared/models/korean-rec-v2-preview`) [default: MODELS/korean-rec-v1].
     #[arg(long, env = "JIKJI_KOREAN_MODEL", value_name = "DIR")]
     pub korean_model: Option<PathBuf>,
+    /// Decode unsure Korean lines greedily only, without the Hangul syllable model's beam search (on by
+    /// default; see `models/korean-lm/README.md`).
+    #[arg(long, env = "JIKJI_NO_KOREAN_LM")]
+    pub no_korean_lm: bool,
     /// ONNX Runtime threads per model.
     #[arg(long, default_value_t = 1)]
     pub threads: usize,
@@ -109,6 +113,7 @@ fn parse_document_kind(s: &str) -> Result<jikji_document::DocumentKind, String> 
 pub fn load_engine(
     models: Option<&Path>,
     korean_model: Option<&Path>,
+    korean_lm: bool,
     det: DetModel,
     threads: usize,
     workers: usize,
@@ -120,6 +125,7 @@ pub fn load_engine(
     cfg.threads_per_worker = threads;
     cfg.workers = workers;
     cfg.korean_model = korean_model.map(Path::to_path_buf);
+    cfg.korean_lm = korean_lm;
     cfg.device = device;
     let engine = Engine::new(cfg)?;
     say_device(device, &engine);
@@ -149,6 +155,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let engine = load_engine(
         args.models.as_deref(),
         args.korean_model.as_deref(),
+        !args.no_korean_lm,
         args.model_set,
         args.threads,
         1,

@@ -37,6 +37,10 @@ pub struct Args {
     /// `../shared/models/korean-rec-v2-preview`) [default: MODELS/korean-rec-v1].
     #[arg(long, env = "JIKJI_KOREAN_MODEL", value_name = "DIR")]
     pub korean_model: Option<PathBuf>,
+    /// Decode unsure Korean lines greedily only, without the Hangul syllable model's beam search (on by
+    /// default; see `models/korean-lm/README.md`).
+    #[arg(long, env = "JIKJI_NO_KOREAN_LM")]
+    pub no_korean_lm: bool,
     /// Detection model set: ppocrv6-small, ppocrv6-tiny or ppocrv5 [default: ppocrv6-small].
     #[arg(long, env = "JIKJI_MODEL_SET", value_name = "NAME")]
     pub model_set: Option<String>,
@@ -241,6 +245,7 @@ async fn shutdown_signal() {
 pub fn run(args: Args) -> anyhow::Result<()> {
     let config = effective_config(&args)?;
     let korean_model = args.korean_model.clone();
+    let korean_lm = !args.no_korean_lm;
     let device = args.device;
     if args.print_config {
         // The admin token and the database password are masked.
@@ -269,6 +274,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             workers: config.workers.max(1),
             threads_per_worker: config.threads_per_worker.max(1),
             korean_model: korean_model.clone(),
+            korean_lm,
             device,
             ..jikji_engine::EngineConfig::new(config.models.clone())
         };
