@@ -150,7 +150,7 @@ pub fn beam_decode<'a>(
 fn align(probs: &[f32], classes: usize, blank: usize, labels: &[usize]) -> Vec<(usize, usize, f32)> {
     let steps = probs.len() / classes;
     let states = 2 * labels.len() + 1;
-    let class_of = |s: usize| if s % 2 == 0 { blank } else { labels[s / 2] };
+    let class_of = |s: usize| if s.is_multiple_of(2) { blank } else { labels[s / 2] };
     let lp = |t: usize, s: usize| probs[t * classes + class_of(s)].max(f32::MIN_POSITIVE).ln();
     if labels.is_empty() || steps == 0 {
         return Vec::new();

@@ -787,10 +787,12 @@ fn worker(args: &Args) -> anyhow::Result<()> {
     let t0 = Instant::now();
     let engine = ev::build_engine(
         &args.models,
-        args.korean_model.as_deref(),
-        &args.model_set,
-        !args.no_cascade,
-        !args.no_korean_lm,
+        ev::Reading {
+            korean_model: args.korean_model.as_deref(),
+            model_set: &args.model_set,
+            cascade: !args.no_cascade,
+            korean_lm: !args.no_korean_lm,
+        },
         1,
         args.threads,
         args.device,

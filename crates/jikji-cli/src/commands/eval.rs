@@ -141,24 +141,31 @@ pub(crate) fn progress(n: usize, quiet: bool, what: &str) -> ProgressBar {
     pb
 }
 
+/// How the engine reads, as `eval` and `bench` take it from their flags.
+pub(crate) struct Reading<'a> {
+    pub korean_model: Option<&'a Path>,
+    pub model_set: &'a str,
+    /// The tiny PP-OCR recogniser reads Latin lines first (`--no-cascade` turns it off).
+    pub cascade: bool,
+    /// The Korean beam search with the syllable model (`--no-korean-lm` turns it off).
+    pub korean_lm: bool,
+}
+
 pub(crate) fn build_engine(
     models: &Path,
-    korean_model: Option<&Path>,
-    model_set: &str,
-    cascade: bool,
-    korean_lm: bool,
+    reading: Reading<'_>,
     workers: usize,
     threads: usize,
     device: jikji_engine::Device,
 ) -> anyhow::Result<Engine> {
-    let det_model: DetModel = model_set.parse().map_err(|e: String| anyhow::anyhow!(e))?;
+    let det_model: DetModel = reading.model_set.parse().map_err(|e: String| anyhow::anyhow!(e))?;
     let engine = Engine::new(EngineConfig {
         det_model,
         workers: workers.max(1),
         threads_per_worker: threads.max(1),
-        cascade,
-        korean_lm,
-        korean_model: korean_model.map(Path::to_path_buf),
+        cascade: reading.cascade,
+        korean_lm: reading.korean_lm,
+        korean_model: reading.korean_model.map(Path::to_path_buf),
         device,
         ..EngineConfig::new(models)
     })
@@ -172,10 +179,12 @@ fn load_engine(args: &Args, workers: usize) -> anyhow::Result<Engine> {
     let t0 = Instant::now();
     let e = build_engine(
         &args.models,
-        args.korean_model.as_deref(),
-        &args.model_set,
-        !args.no_cascade,
-        !args.no_korean_lm,
+        Reading {
+            korean_model: args.korean_model.as_deref(),
+            model_set: &args.model_set,
+            cascade: !args.no_cascade,
+            korean_lm: !args.no_korean_lm,
+        },
         workers,
         args.threads,
         jikji_engine::Device::Cpu,
