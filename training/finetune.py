@@ -322,22 +322,44 @@ def manifest_fonts(folder):
         return ["(no manifest.jsonl)"]
 
 
-def write_readme(a, res, n_train, n_corr, n_eval, base_model):
+def measured_section(a, res, n_eval):
+    """The output README's tables (held-out synthetic, corrections, jikji eval) and its closing words."""
     s, c = res["synthetic_eval"], res["corrections_seen_in_training"]
+    both = lambda r: f"{pct(r['cer'])} / {pct(r['exact_lines'])}"  # noqa: E731
     rows = [f"| held-out synthetic, fonts {', '.join(manifest_fonts(a.eval))} ({n_eval} lines) "
-            f"| {pct(s['v1']['cer'])} / {pct(s['v1']['exact_lines'])} | {pct(s['new']['cer'])} / {pct(s['new']['exact_lines'])} |"]
+            f"| {both(s['v1'])} | {both(s['new'])} |"]
     if c:
         rows.append(f"| user corrections, **seen in training** ({c['v1']['lines']} lines) "
-                    f"| {pct(c['v1']['cer'])} / {pct(c['v1']['exact_lines'])} | {pct(c['new']['cer'])} / {pct(c['new']['exact_lines'])} |")
-    jrows = []
+                    f"| {both(c['v1'])} | {both(c['new'])} |")
     by = {}
     for r in res["jikji_eval"]:
         by.setdefault(r["set"], {})[r["model"]] = r
     for setname, d in by.items():
         for k in ("page_cer", "line_cer"):
             if k in d.get("v1", {}) and k in d.get("new", {}):
-                jrows.append(f"| `jikji eval` {setname} ({d['v1']['images']} images), {k.replace('_', ' ')} "
-                             f"| {pct(d['v1'][k])} | {pct(d['new'][k])} |")
+                rows.append(f"| `jikji eval` {setname} ({d['v1']['images']} images), {k.replace('_', ' ')} "
+                            f"| {pct(d['v1'][k])} | {pct(d['new'][k])} |")
+    table = "\n".join(rows)
+    return f"""## Measured (greedy decoding, CER on normalised non-space characters / exact lines)
+
+| set | v1 | this model |
+|---|---|---|
+{table}
+
+Details: `eval.json`, `train.log`{", `jikji-eval-*.json`" if by else ""}. A model is worth using only if it beats
+v1 on real images without regressing clean text; the synthetic held-out set alone does not show that.
+"""
+
+
+def corrections_note(a, n_corr):
+    """The output README's words on the user corrections used."""
+    if not a.corrections:
+        return "(no user corrections)"
+    return (f"+ {n_corr // a.correction_copies} correction lines (+ {a.correction_copies - 1} degraded copies each) "
+            f"from `{'`, `'.join(a.corrections)}`, mix {a.mix}")
+
+
+def write_readme(a, res, n_train, n_corr, n_eval, base_model):
     text = f"""# Fine-tuned Korean line recogniser (head only)
 
 Made by `training/finetune.py` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} ({platform.machine()},
@@ -347,19 +369,10 @@ Made by `training/finetune.py` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmti
 - Base: `{base_model}` (sha256 `{common.sha256_file(base_model)}`); only the output layer (`fc`, 352×2570 + 2570)
   was trained, the CNN and LSTMs are v1's.
 - Data: {n_train} synthetic lines from `{a.train}` (fonts: {', '.join(manifest_fonts(a.train))})
-  {f"+ {n_corr // a.correction_copies} correction lines (+ {a.correction_copies - 1} degraded copies each) from `{'`, `'.join(a.corrections)}`, mix {a.mix}" if a.corrections else "(no user corrections)"}.
+  {corrections_note(a, n_corr)}.
 - Steps {a.steps}, batch {a.batch}, Adam lr {a.lr}, L2 pull to v1 {a.l2_pull}, seed {a.seed}.
 
-## Measured (greedy decoding, CER on normalised non-space characters / exact lines)
-
-| set | v1 | this model |
-|---|---|---|
-{chr(10).join(rows)}
-{chr(10).join(jrows)}
-
-Details: `eval.json`, `train.log`{", `jikji-eval-*.json`" if jrows else ""}. A model is worth using only if it beats
-v1 on real images without regressing clean text; the synthetic held-out set alone does not show that.
-"""
+{measured_section(a, res, n_eval)}"""
     with open(os.path.join(a.out, "README.md"), "w", encoding="utf-8") as f:
         f.write(text)
 

@@ -350,20 +350,7 @@ def main():
 
 
 def write_readme(a, res, fonts, n_corr, n_eval, base_model):
-    pct = finetune.pct
-    s, c, t = res["synthetic_eval"], res["corrections_seen_in_training"], res["training"]
-    rows = [f"| held-out synthetic, fonts {', '.join(finetune.manifest_fonts(a.eval))} ({n_eval} lines) "
-            f"| {pct(s['v1']['cer'])} / {pct(s['v1']['exact_lines'])} | {pct(s['new']['cer'])} / {pct(s['new']['exact_lines'])} |"]
-    if c:
-        rows.append(f"| user corrections, **seen in training** ({c['v1']['lines']} lines) "
-                    f"| {pct(c['v1']['cer'])} / {pct(c['v1']['exact_lines'])} | {pct(c['new']['cer'])} / {pct(c['new']['exact_lines'])} |")
-    by = {}
-    for r in res["jikji_eval"]:
-        by.setdefault(r["set"], {})[r["model"]] = r
-    jrows = [f"| `jikji eval` {setname} ({d['v1']['images']} images), {k.replace('_', ' ')} "
-             f"| {pct(d['v1'][k])} | {pct(d['new'][k])} |"
-             for setname, d in by.items() for k in ("page_cer", "line_cer")
-             if k in d.get("v1", {}) and k in d.get("new", {})]
+    t = res["training"]
     dev = torch.cuda.get_device_name(0) if t["device"].startswith("cuda") else f"CPU only ({os.cpu_count()} CPUs)"
     text = f"""# Fine-tuned Korean line recogniser (full fine-tune, PyTorch)
 
@@ -376,21 +363,12 @@ Made by `training/finetune_torch.py` on {time.strftime('%Y-%m-%d %H:%M UTC', tim
   {a.weight_decay}, gradient clip {CLIP}).
 - Data: {t['lines']:,} synthetic lines drawn on the fly (synth.py train split, seed {a.seed}: fonts
   {', '.join(os.path.basename(f) for f in fonts)}; text from `{a.corpus}` and generated receipt strings)
-  {f"+ {n_corr // a.correction_copies} correction lines (+ {a.correction_copies - 1} degraded copies each) from `{'`, `'.join(a.corrections)}`, mix {a.mix}" if a.corrections else "(no user corrections)"}.
+  {finetune.corrections_note(a, n_corr)}.
 - Steps {t['steps']}, batch {a.batch}, {t['seconds']:.0f} s of training on {t['device']} (budget {a.minutes} min{
   f", at most {a.max_steps} steps" if a.max_steps else ""}). Export checked against the torch module in onnxruntime:
   max |logit difference| {t['export_max_abs_diff']:.1e}.
 
-## Measured (greedy decoding, CER on normalised non-space characters / exact lines)
-
-| set | v1 | this model |
-|---|---|---|
-{chr(10).join(rows)}
-{chr(10).join(jrows)}
-
-Details: `eval.json`, `train.log`{", `jikji-eval-*.json`" if jrows else ""}. A model is worth using only if it beats
-v1 on real images without regressing clean text; the synthetic held-out set alone does not show that.
-"""
+{finetune.measured_section(a, res, n_eval)}"""
     with open(os.path.join(a.out, "README.md"), "w", encoding="utf-8") as f:
         f.write(text)
 
