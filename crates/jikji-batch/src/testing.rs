@@ -61,31 +61,42 @@ impl S3Server {
         for b in buckets {
             std::fs::create_dir_all(root.join(b)).expect("bucket dir");
         }
-        // A free port: bind, read it, release it (s3s-fs takes a port number, not a socket).
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("free port")
-            .port();
-        let child = Command::new(bin)
-            .args(["--host", "127.0.0.1", "--port", &port.to_string()])
-            .args(["--access-key", ACCESS_KEY, "--secret-key", SECRET_KEY])
-            .arg(&root)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start s3s-fs");
-        let server = S3Server {
-            child,
-            endpoint: format!("http://127.0.0.1:{port}"),
-            root,
-            _dir: dir,
-        };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "s3s-fs did not start listening within 20 s");
-            std::thread::sleep(Duration::from_millis(50));
+        // A free port: bind, read it, release it (s3s-fs takes a port number, not a socket). Another
+        // process may take the port in between, and s3s-fs then exits: start again on another port.
+        for _ in 0..3 {
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .and_then(|l| l.local_addr())
+                .expect("free port")
+                .port();
+            let mut child = Command::new(&bin)
+                .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+                .args(["--access-key", ACCESS_KEY, "--secret-key", SECRET_KEY])
+                .arg(&root)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("start s3s-fs");
+            let deadline = Instant::now() + Duration::from_secs(20);
+            let mut exited = false;
+            while !listening(port) {
+                if child.try_wait().ok().flatten().is_some() {
+                    exited = true;
+                    break;
+                }
+                assert!(Instant::now() < deadline, "s3s-fs did not start listening within 20 s");
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            if exited {
+                continue;
+            }
+            return Some(S3Server {
+                child,
+                endpoint: format!("http://127.0.0.1:{port}"),
+                root,
+                _dir: dir,
+            });
         }
-        Some(server)
+        panic!("s3s-fs exited at start three times (ports taken?)");
     }
 
     /// Settings with this server's endpoint and keys.
@@ -107,5 +118,16 @@ impl S3Server {
             region: Some("us-east-1".into()),
             path_style: true,
         }
+    }
+}
+
+/// Whether something other than the probe itself accepts connections on `port`. A connect to a port
+/// nobody listens on can succeed on Linux by connecting to itself (the kernel may pick the same port,
+/// from the ephemeral range, as the probe's source) — the likely cause of a CI run where s3s-fs seemed
+/// ready and the first request failed with "error sending request".
+fn listening(port: u16) -> bool {
+    match std::net::TcpStream::connect(("127.0.0.1", port)) {
+        Ok(s) => s.local_addr().ok() != s.peer_addr().ok(),
+        Err(_) => false,
     }
 }
