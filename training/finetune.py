@@ -149,7 +149,7 @@ def evaluate(model, xs, texts, charset):
 def train(feats, ids, corr_feats, corr_ids, W0, b0, a, log):
     rng = np.random.default_rng(a.seed)
     W, b = W0.copy(), b0.copy()
-    params, anchors = [W, b], [W0, b0]
+    params = [W, b]
     m = [np.zeros_like(p) for p in params]
     v = [np.zeros_like(p) for p in params]
     n_corr = int(round(a.batch * a.mix)) if corr_feats else 0
@@ -271,8 +271,22 @@ def main():
     shutil.copyfile(base_charset, os.path.join(a.out, "charset.txt"))
     log(f"exported {out_model}")
 
-    t0 = time.time()
     results = {"synthetic_eval": {}, "corrections_seen_in_training": {}, "jikji_eval": []}
+    evaluate_models(a, base_model, out_model, (ex, etexts), (cx, ctexts), charset, results, log)
+
+    with open(os.path.join(a.out, "eval.json"), "w", encoding="utf-8") as f:
+        json.dump(results, f, indent=1, ensure_ascii=False)
+    write_readme(a, results, len(xs), len(cx), len(ex), base_model)
+    write_sums(a.out)
+    log("done:", a.out)
+
+
+def evaluate_models(a, base_model, out_model, held_out, corrections, charset, results, log):
+    """v1 (`base_model`) against the new model: the held-out synthetic lines, the corrections' originals
+    (seen in training) and, with --jikji, `jikji eval` on the real sets; logged and put into `results`."""
+    ex, etexts = held_out
+    cx, ctexts = corrections
+    t0 = time.time()
     for name, model in (("v1", base_model), ("new", out_model)):
         results["synthetic_eval"][name], preds = evaluate(model, ex, etexts, charset)
         if cx:
@@ -304,14 +318,12 @@ def main():
                 log(f"jikji eval {setname} {name}: " + ", ".join(
                     f"{k} {pct(r[k])}" for k in ("page_cer", "line_cer") if k in r) + f" ({r['seconds']}s)")
 
-    with open(os.path.join(a.out, "eval.json"), "w", encoding="utf-8") as f:
-        json.dump(results, f, indent=1, ensure_ascii=False)
-    write_readme(a, results, len(xs), len(cx), len(ex), base_model)
-    files = ["model.onnx", "charset.txt"]
-    with open(os.path.join(a.out, "SHA256SUMS"), "w") as f:
-        for fn in files:
-            f.write(f"{common.sha256_file(os.path.join(a.out, fn))}  {fn}\n")
-    log("done:", a.out)
+
+def write_sums(out):
+    """OUT/SHA256SUMS of the model and its charset (`sha256sum -c` checks them)."""
+    with open(os.path.join(out, "SHA256SUMS"), "w") as f:
+        for fn in ("model.onnx", "charset.txt"):
+            f.write(f"{common.sha256_file(os.path.join(out, fn))}  {fn}\n")
 
 
 def manifest_fonts(folder):

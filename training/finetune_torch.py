@@ -34,7 +34,7 @@ from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
-import finetune  # noqa: E402  (evaluate, jikji_eval, load_lines, Log, manifest_fonts, pct)
+import finetune  # noqa: E402  (evaluate_models, load_corrections, load_lines, Log, pct, write_sums, …)
 import synth  # noqa: E402
 import torch_model  # noqa: E402
 
@@ -305,47 +305,16 @@ def main():
     log(f"exported {out_model}")
     export_diff = verify_export(model, out_model, ex, log)
 
-    t0 = time.time()
     results = {"synthetic_eval": {}, "corrections_seen_in_training": {}, "jikji_eval": [],
                "training": {"steps": steps, "lines": lines, "seconds": round(secs, 1), "device": str(device),
                             "export_max_abs_diff": export_diff}}
-    for name, m in (("v1", base_model), ("new", out_model)):
-        results["synthetic_eval"][name], preds = finetune.evaluate(m, ex, etexts, charset)
-        if cx:
-            orig = list(range(0, len(cx), a.correction_copies))
-            results["corrections_seen_in_training"][name], _ = finetune.evaluate(
-                m, [cx[i] for i in orig], [ctexts[i] for i in orig], charset)
-    pct = finetune.pct
-    for name in ("v1", "new"):
-        r = results["synthetic_eval"][name]
-        log(f"held-out synthetic ({r['lines']} lines, held-out fonts): {name} CER {pct(r['cer'])}, "
-            f"exact lines {pct(r['exact_lines'])}")
-        if cx:
-            r = results["corrections_seen_in_training"][name]
-            log(f"corrections (seen in training): {name} CER {pct(r['cer'])}, exact lines {pct(r['exact_lines'])}")
-    for gt, pred in list(zip(etexts, preds))[:5]:
-        log(f"  sample: {gt!r} -> {pred!r}")
-    log(f"eval ({time.time() - t0:.1f}s)")
-
-    if a.jikji:
-        td = os.path.join(os.path.dirname(common.REPO), "shared", "testdata")
-        for gt in a.jikji_gt or [os.path.join(td, "korean_real"), os.path.join(td, "korean_photos")]:
-            for name, kdir in (("v1", a.base), ("new", a.out)):
-                setname = os.path.basename(os.path.normpath(gt))
-                r = finetune.jikji_eval(a.jikji, a.jikji_models, os.path.abspath(kdir), gt,
-                                        os.path.join(a.out, f"jikji-eval-{setname}-{name}.json"), log)
-                r["model"] = name
-                results["jikji_eval"].append(r)
-                log(f"jikji eval {setname} {name}: " + ", ".join(
-                    f"{k} {pct(r[k])}" for k in ("page_cer", "line_cer") if k in r) + f" ({r['seconds']}s)")
+    finetune.evaluate_models(a, base_model, out_model, (ex, etexts), (cx, ctexts), charset, results, log)
 
     import json
     with open(os.path.join(a.out, "eval.json"), "w", encoding="utf-8") as f:
         json.dump(results, f, indent=1, ensure_ascii=False)
     write_readme(a, results, fonts, len(cx), len(ex), base_model)
-    with open(os.path.join(a.out, "SHA256SUMS"), "w") as f:
-        for fn in ("model.onnx", "charset.txt"):
-            f.write(f"{common.sha256_file(os.path.join(a.out, fn))}  {fn}\n")
+    finetune.write_sums(a.out)
     log(f"done: {a.out} ({time.time() - t_all:.0f}s in all)")
 
 

@@ -87,8 +87,23 @@ pub(crate) struct Models {
 }
 
 impl Models {
-    /// Loads every model `cfg` asks for from `dir`.
-    pub fn load(dir: &Path, cfg: &EngineConfig) -> Result<Models, EngineError> {
+    /// The Korean beam search's syllable model when `cfg` asks for it, read once and shared by every
+    /// worker's Korean recogniser (it is only read, unlike a model session).
+    pub fn korean_lm(dir: &Path, cfg: &EngineConfig) -> Result<Option<Arc<SyllableLm>>, EngineError> {
+        if !cfg.korean_lm {
+            return Ok(None);
+        }
+        let path = model_file(dir, files::KOREAN_LM)?;
+        let lm = SyllableLm::load(&path).map_err(EngineError::Runtime)?;
+        Ok(Some(Arc::new(lm)))
+    }
+
+    /// Loads every model `cfg` asks for from `dir`, with the shared [`Models::korean_lm`].
+    pub fn load(
+        dir: &Path,
+        cfg: &EngineConfig,
+        korean_lm: Option<Arc<SyllableLm>>,
+    ) -> Result<Models, EngineError> {
         let t = jikji_runtime::Exec {
             threads: cfg.threads_per_worker.max(1),
             device: cfg.device,
@@ -122,11 +137,7 @@ impl Models {
             .unwrap_or_else(|| crate::rec_batch_for(t.device))
             .max(1);
         korean.batch = batch;
-        if cfg.korean_lm {
-            let path = model_file(dir, files::KOREAN_LM)?;
-            let lm = SyllableLm::load(&path).map_err(EngineError::Runtime)?;
-            korean.lm = Some(Arc::new(lm));
-        }
+        korean.lm = korean_lm;
         let paddle_rec = |set| {
             paddle_rec(set).map(|mut r| {
                 r.batch = batch;

@@ -50,8 +50,9 @@ impl std::fmt::Debug for Engine {
 impl Engine {
     /// Loads every model once per worker and starts the worker threads.
     pub fn new(config: EngineConfig) -> Result<Engine, EngineError> {
+        let lm = Models::korean_lm(&config.models_dir, &config)?;
         let models = (0..config.workers.max(1))
-            .map(|_| Models::load(&config.models_dir, &config))
+            .map(|_| Models::load(&config.models_dir, &config, lm.clone()))
             .collect::<Result<Vec<_>, _>>()?;
         Engine::start(config, models)
     }

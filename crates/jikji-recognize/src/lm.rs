@@ -29,6 +29,13 @@ pub fn is_syllable(c: char) -> bool {
     ('\u{ac00}'..='\u{d7a3}').contains(&c)
 }
 
+/// The character `s` consists of, if it is exactly one (a charset symbol, a field of the model file).
+pub(crate) fn only_char(s: &str) -> Option<char> {
+    let mut it = s.chars();
+    let c = it.next()?;
+    it.next().is_none().then_some(c)
+}
+
 impl SyllableLm {
     /// Reads a model file (`syllable-bigram.tsv`).
     pub fn load(path: &Path) -> Result<SyllableLm, String> {
@@ -45,17 +52,12 @@ impl SyllableLm {
             }
             let bad = || format!("line {}: not a model line", n + 1);
             let f: Vec<&str> = line.split('\t').collect();
-            let one = |s: &str| -> Option<char> {
-                let mut it = s.chars();
-                let c = it.next()?;
-                it.next().is_none().then_some(c)
-            };
             let value = |s: &str| s.parse::<f32>().ok().filter(|v| v.is_finite());
             match f.as_slice() {
-                ["U", s, v] => lm.unigram.insert(one(s).ok_or_else(bad)?, value(v).ok_or_else(bad)?),
-                ["G", s, v] => lm.gamma.insert(one(s).ok_or_else(bad)?, value(v).ok_or_else(bad)?),
+                ["U", s, v] => lm.unigram.insert(only_char(s).ok_or_else(bad)?, value(v).ok_or_else(bad)?),
+                ["G", s, v] => lm.gamma.insert(only_char(s).ok_or_else(bad)?, value(v).ok_or_else(bad)?),
                 ["B", a, b, v] => lm.pairs.insert(
-                    (one(a).ok_or_else(bad)?, one(b).ok_or_else(bad)?),
+                    (only_char(a).ok_or_else(bad)?, only_char(b).ok_or_else(bad)?),
                     value(v).ok_or_else(bad)?,
                 ),
                 _ => return Err(bad()),

@@ -10,13 +10,14 @@ use ndarray::Array4;
 use crate::charset::{Alphabet, Charset};
 use crate::beam::{beam_decode, BeamParams};
 use crate::ctc::{greedy_decode, Decoded};
-use crate::lm::SyllableLm;
+use crate::lm::{is_syllable, only_char, SyllableLm};
 use crate::prepare::CropPrep;
 
 /// A Korean line whose greedy reading has a character below this confidence is read again by the beam
 /// search with the language model ([`Recognizer::lm`]). Measured (page CER korean_photos / korean_real,
-/// synthetic documents' fields exact; before readings were limited to swapped syllables): 0.7 → 10.61 % / 5.70 % / 95.8 %; 0.9 and 0.97 → 10.61 % / 5.27 % /
-/// 95.8 %. 0.9 leaves confident lines to greedy decoding (cheaper, and nothing left to gain above it).
+/// synthetic documents' fields exact; before readings were limited to swapped syllables): 0.7 → 10.61 % /
+/// 5.70 % / 95.8 %; 0.9 and 0.97 → 10.61 % / 5.27 % / 95.8 %. 0.9 leaves confident lines to greedy
+/// decoding (cheaper, and nothing left to gain above it).
 pub const UNSURE: f32 = 0.9;
 
 /// The beam search's knobs for Korean lines. `bonus` 4.0: the model's mean `ln P` a syllable on a
@@ -282,8 +283,7 @@ fn syllables_swapped_only(greedy: &Decoded, fused: &Decoded) -> bool {
 }
 
 fn is_one_syllable(s: &str) -> bool {
-    let mut it = s.chars();
-    matches!((it.next(), it.next()), (Some(c), None) if crate::lm::is_syllable(c))
+    only_char(s).is_some_and(is_syllable)
 }
 
 /// Beam search over one line's logits (`steps × classes`) with `lm` scoring Hangul syllables.
@@ -298,11 +298,7 @@ fn with_language_model(logits: &[f32], classes: usize, charset: &Charset, lm: &S
         }
         row.iter_mut().for_each(|v| *v /= sum);
     }
-    let single = |c: usize| {
-        let mut it = charset.symbol(c)?.chars();
-        let ch = it.next()?;
-        it.next().is_none().then_some(ch)
-    };
+    let single = |c: usize| only_char(charset.symbol(c)?);
     beam_decode(
         &probs,
         classes,
