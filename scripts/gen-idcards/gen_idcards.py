@@ -5,7 +5,7 @@ Purpose: measure Jikji's ID-card field extraction (`jikji eval --document`) on d
 seen: other names, numbers, addresses, dates, fonts and a little layout jitter, so that extraction
 rules tuned to the three development seeds of `../shared/testdata/synthetic-docs` would show.
 
-Writes, for each type `idcard` (주민등록증), `driverlicense` (운전면허증) and `aliencard` (외국인등록증) and
+Writes, for each type `idcard` (주민등록증), `driverlicense` (운전면허증), `aliencard` (외국인등록증) and its back and
 k in 0..n-1, the flat card image `TYPE-sSEED-000K.jpg` (1012x638, JPEG q92) and its ground truth
 `TYPE-sSEED-000K.json` in the synthetic-docs format (see that directory's README.md): fields with
 exact text and 8-int boxes tight around the ink (+1 px, from Pillow's textbbox), `lineBoxes` for
@@ -67,6 +67,15 @@ DRIVERLICENSE = {
     "issueDate": (560, 488, 28), "authority_right": (893, 548, 36), "stamp_size": 84,
     "organ": (700, 22),  # 장기기증 mark: x, font size; on the 조건 row
 }
+# The back of the alien card: two ruled tables (체류기간 연장 허가, 체류지 변경 신고), each a bilingual
+# header row and BACK_ROWS body rows; column edges in card x, rows in card y.
+ALIENCARD_BACK = {
+    "permit_heading": (44, 24, 24), "permit_top": 64, "permit_cols": (40, 330, 620, 972),
+    "report_heading": (44, 316, 24), "report_top": 356, "report_cols": (40, 250, 800, 972),
+    "header_h": 58, "row_h": 46, "label_size": 20, "label_en_size": 14, "entry_size": 21,
+    "notice": (44, 590, 15),
+}
+BACK_ROWS = 3
 ALIENCARD = {
     "band_h": 110, "title": (44, 28, 52), "title_en": (386, 50, 26), "photo": (44, 150, 284, 450),
     "label_x": 320, "value_x": 540, "rows_y": (142, 204, 266, 328, 390), "issue_y": 474,
@@ -612,7 +621,109 @@ def make_aliencard(rng, doc_id, k):
     return c
 
 
-MAKERS = {"idcard": make_idcard, "driverlicense": make_driverlicense, "aliencard": make_aliencard}
+def add_years(d, n):
+    try:
+        return d.replace(year=d.year + n)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + n, day=28)
+
+
+def back_table(c, rng, cols, top, labels, ink):
+    """A ruled table: the bilingual header row and BACK_ROWS empty body rows; returns the body rows'
+    (top, bottom) in card y (jittered with the card)."""
+    L = ALIENCARD_BACK
+    x0, y0 = c.dx + cols[0], c.dy + top
+    x1 = c.dx + cols[-1]
+    rule = (rng.randrange(120, 160),) * 3
+    ys = [y0, y0 + L["header_h"]] + [y0 + L["header_h"] + L["row_h"] * (i + 1) for i in range(BACK_ROWS)]
+    for y in ys:
+        c.d.line([(x0, y), (x1, y)], fill=rule, width=2)
+    for x in cols:
+        c.d.line([(c.dx + x, ys[0]), (c.dx + x, ys[-1])], fill=rule, width=2)
+    kfont = c.font(rng.choice(KO_REGULAR), L["label_size"])
+    efont = c.font(rng.choice(LATIN_REGULAR), L["label_en_size"])
+    for (ko, en), a, b in zip(labels, cols, cols[1:]):
+        cx = c.dx + (a + b) / 2
+        c.text((cx, y0 + 6), ko, kfont, ink, role="label", anchor_x="c")
+        c.text((cx, y0 + 32), en, efont, ink, role="label", anchor_x="c")
+    return list(zip(ys[1:-1], ys[2:]))
+
+
+def confirm_stamp(c, rng, cols, row):
+    """Some offices stamp the 확인 cell: a small red seal (role stamp), or nothing."""
+    if rng.random() < 0.6:
+        size = 38
+        x = c.dx + (cols[-2] + cols[-1]) / 2 - size / 2 + rng.uniform(-20, 20)
+        c.stamp((x, row[0] + (row[1] - row[0] - size) / 2), size, "출입국")
+
+
+def make_aliencard_back(rng, doc_id, k):
+    """The back of an 외국인등록증: extensions of stay (허가일자 / 만료일자 / 확인) and changes of
+    residence (신고일 / 체류지 / 확인), 1-3 and 0-2 rows filled in by the office's printer. Fields
+    `permissionDate[i]`, `expiryDate[i]`, `reportDate[i]`, `residence[i]` (i: the filled row)."""
+    L = ALIENCARD_BACK
+    bg = (rng.randrange(228, 240), rng.randrange(238, 246), rng.randrange(234, 244))
+    c = Card(rng, "aliencard", doc_id, bg)
+    ink = (rng.randrange(60, 90),) * 3
+    entry = (rng.randrange(10, 40), rng.randrange(10, 40), rng.randrange(40, 90))  # the printer's ink
+    hfont = c.font(rng.choice(KO_BOLD), L["permit_heading"][2])
+    hefont = c.font(rng.choice(LATIN_REGULAR), 16)
+    date_font = c.font(rng.choice(LATIN_REGULAR + MONO_BOLD), L["entry_size"])
+    addr_font = c.font(rng.choice(KO_REGULAR), L["entry_size"] - 1)
+    spaced = rng.random() < 0.3
+    fmt = (lambda d: f"{d.year}. {d.month:02d}. {d.day:02d}.") if spaced else (lambda d: d.strftime("%Y.%m.%d."))
+
+    for key, heading, en in (("permit", "체류기간 연장 허가", "Extension of Period of Sojourn"),
+                             ("report", "체류지 변경 신고", "Report on Change of Residence")):
+        x, y, _ = L[key + "_heading"]
+        d = c.text(c.j(x, y), heading, hfont, ink, role="title")
+        c.text((d.right + 16, d.y + 6), en, hefont, ink, role="title")
+
+    cols = L["permit_cols"]
+    rows = back_table(c, rng, cols, L["permit_top"], [("허가일자", "Date of Permission"),
+                                                     ("만료일자", "Date of Expiry"), ("확인", "Confirmation")], ink)
+    n_permits = rng.choice([1, 1, 2, 2, 3])
+    start = rand_date(rng, dt.date(2014, 1, 1), dt.date(2021, 12, 31))
+    for i in range(n_permits):
+        permit = start
+        expiry = add_years(permit, rng.choice([1, 2, 3])) - dt.timedelta(days=1)
+        top, bottom = rows[i]
+        for key, day, a, b in (("permissionDate", permit, cols[0], cols[1]),
+                               ("expiryDate", expiry, cols[1], cols[2])):
+            s = fmt(day)
+            cx = c.dx + (a + b) / 2 + rng.uniform(-12, 12)
+            d = c.text((cx, top + 10 + rng.uniform(-2, 2)), s, date_font, entry, anchor_x="c")
+            c.field(f"{key}[{i}]", s, d.box)
+        confirm_stamp(c, rng, cols, rows[i])
+        start = expiry - dt.timedelta(days=rng.randrange(5, 60))
+
+    cols = L["report_cols"]
+    rows = back_table(c, rng, cols, L["report_top"], [("신고일", "Date of Report"), ("체류지", "Address"),
+                                                     ("확인", "Confirmation")], ink)
+    n_reports = rng.choice([0, 1, 1, 2])
+    day = rand_date(rng, dt.date(2014, 1, 1), dt.date(2023, 12, 31))
+    for i in range(n_reports):
+        top, bottom = rows[i]
+        s = fmt(day)
+        d = c.text(((c.dx + (cols[0] + cols[1]) / 2), top + 10), s, date_font, entry, anchor_x="c")
+        c.field(f"reportDate[{i}]", s, d.box)
+        line1, line2, _, _ = address(rng)
+        addr = line1 + " " + line2.split(" (")[0]
+        if addr_font.getlength(addr) > cols[2] - cols[1] - 24:
+            addr = line1
+        d = c.text((c.dx + cols[1] + 12 + rng.uniform(0, 8), top + 11), addr, addr_font, entry)
+        c.field(f"residence[{i}]", addr, d.box)
+        confirm_stamp(c, rng, cols, rows[i])
+        day += dt.timedelta(days=rng.randrange(90, 900))
+
+    x, y, s = L["notice"]
+    c.text(c.j(x, y), "이 카드를 습득하신 분은 가까운 우체통에 넣어 주십시오. If found, please drop it in a mailbox.",
+           c.font(rng.choice(KO_REGULAR), s), ink)
+    return c
+
+
+MAKERS = {"idcard": make_idcard, "driverlicense": make_driverlicense, "aliencard": make_aliencard,
+          "aliencard-back": make_aliencard_back}
 
 
 def main():
@@ -626,7 +737,7 @@ def main():
         for k in range(args.n):
             rng = random.Random(f"{args.seed}/{doc_type}/{k}")
             make(rng, f"{doc_type}-s{args.seed}-{k:04d}", k).save(args.out_dir)
-    print(f"gen_idcards: wrote {3 * args.n} documents to {args.out_dir}")
+    print(f"gen_idcards: wrote {len(MAKERS) * args.n} documents to {args.out_dir}")
 
 
 if __name__ == "__main__":

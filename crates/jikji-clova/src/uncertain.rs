@@ -143,6 +143,19 @@ pub const MASKED_IMAGE_MEMBER: &str = "jikjiMaskedImage";
 /// The `format` of the masked image.
 pub const MASKED_IMAGE_FORMAT: &str = "png";
 
+/// The back of the alien registration card (Jikji extension; spec §11 lists only the front's `ac`
+/// members, and `alienRegNumEtc`, whose meaning no source gives). The back holds two tables the
+/// immigration office fills in: extensions of stay (허가일자 / 만료일자) and changes of residence
+/// (신고일 / 체류지). Jikji reports them in `ac` beside the front's members, as more `DocField[]`
+/// members, one entry per filled row in the table's order, in every list of the table (a cell not
+/// read in a row whose other cell was is an entry with an empty `text` and `confidenceScore`
+/// 0), so that entry `i` of `permissionDate` and of `expiryDate` are one row: `permissionDate`, `expiryDate`
+/// (`formatted` dates; the latest expiry is the stay's end), `reportDate`, `residence` (the reported
+/// address). Named like `dl`'s dated members (`renewEndDate`) so that a client reading `ac` as a map of
+/// field lists takes them as it takes the others; a page with only the back gets `idtype`
+/// `"Alien Registration Card"` and only these members.
+pub const ALIEN_CARD_BACK_MEMBERS: [&str; 4] = ["permissionDate", "expiryDate", "reportDate", "residence"];
+
 /// Template external validation (spec §14, [D: VAL]): the request Jikji sends is documented —
 /// `POST <validationUrl>` with `{"image": <the image result object>}` — but the validator's answer is
 /// not. Jikji takes, case-insensitively, a JSON `{"result": "VALID"|"INVALID"}`, the same wrapped as

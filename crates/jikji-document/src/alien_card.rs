@@ -7,7 +7,12 @@
 //! English twin. The registration number (7th digit 5-8) and the status code (`D-8`, `E-9`, `F-2-7`) are
 //! also found by their format; the authority is the immigration office (`○○출입국·외국인사무소장`,
 //! `○○출입국·외국인청장`).
+//!
+//! The back (its tables of extensions of stay and changes of residence) is read by
+//! [`crate::alien_card_back`]; a page may hold the front, the back, or both (a copy of both sides).
 
+use crate::alien_card_back::{self, AlienCardBack};
+use jikji_clova::uncertain::ALIEN_CARD_BACK_MEMBERS as BACK_MEMBERS;
 use crate::extract::{self, field};
 use crate::field::{Check, DocField, Formatted};
 use crate::geometry;
@@ -25,6 +30,8 @@ pub struct AlienCard {
     pub visa_type: Option<DocField>,
     pub issue_date: Option<DocField>,
     pub authority: Option<DocField>,
+    /// The back side's tables (empty when the page shows only the front).
+    pub back: AlienCardBack,
 }
 
 impl AlienCard {
@@ -42,6 +49,27 @@ impl AlienCard {
             ("issueDate", one(&self.issue_date)),
             ("authority", one(&self.authority)),
         ]
+        .into_iter()
+        .chain(BACK_MEMBERS.into_iter().zip([
+            self.back.permission_date.iter().collect(),
+            self.back.expiry_date.iter().collect(),
+            self.back.report_date.iter().collect(),
+            self.back.residence.iter().collect(),
+        ]))
+        .collect()
+    }
+
+    /// `(field, text)` under the test data's names: the back's lists indexed by row
+    /// (`expiryDate[1]`), the front's fields by their keys.
+    pub fn named_values(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for (k, v) in self.fields() {
+            for (i, f) in v.into_iter().enumerate().filter(|(_, f)| !f.text.is_empty()) {
+                let name = if BACK_MEMBERS.contains(&k) { format!("{k}[{i}]") } else { k.to_string() };
+                out.push((name, f.text.clone()));
+            }
+        }
+        out
     }
 }
 
@@ -268,6 +296,19 @@ fn office_name(t: &str) -> String {
 }
 
 pub(crate) fn extract(page: &Page, today: (i32, u32, u32)) -> AlienCard {
+    let back = alien_card_back::extract(page, today);
+    // A back alone has dates and an authority-like seal but no front: reading the front there would
+    // take a table's date for the issue date. The front is read when its title or a foreigner's
+    // number is on the page.
+    let front = !back.found
+        || !crate::labels::find_all_inline(page, &id_card::AC_TITLE).is_empty()
+        || id_card::registration_numbers(page).iter().any(|n| n.is_foreigner());
+    let mut r = if front { extract_front(page, today) } else { AlienCard::default() };
+    r.back = back;
+    r
+}
+
+fn extract_front(page: &Page, today: (i32, u32, u32)) -> AlienCard {
     let mut r = AlienCard::default();
     let stop = all_labels();
 

@@ -124,10 +124,13 @@ impl IdCardResult {
     }
 
     /// `(field, text)` under the synthetic test data's names: the wire keys, except that a resident
-    /// card's name is split into `name` (Hangul) and `nameHanja` (the bracketed hanja as printed).
+    /// card's name is split into `name` (Hangul) and `nameHanja` (the bracketed hanja as printed), and
+    /// an alien card's back lists its rows by index (`expiryDate[0]`).
     pub fn named_values(&self) -> Vec<(String, String)> {
-        if let Some(IdDocument::Ic(r)) = &self.document {
-            return r.named_values();
+        match &self.document {
+            Some(IdDocument::Ic(r)) => return r.named_values(),
+            Some(IdDocument::Ac(r)) => return r.named_values(),
+            _ => {}
         }
         let mut out = Vec::new();
         for (k, v) in self.fields() {
@@ -192,7 +195,7 @@ const DL_TITLE: Label = Label {
         "driving licence",
     ],
 };
-const AC_TITLE: Label = Label {
+pub(crate) const AC_TITLE: Label = Label {
     variants: &["외국인등록증", "alien registration card", "residence card"],
 };
 const PP_TITLE: Label = Label {
@@ -234,6 +237,11 @@ const SPECIFIC_NUMBER: u32 = 3;
 const SHARED_NUMBER: u32 = 2;
 const MRZ_FOUND: u32 = 5;
 const CORROBORATION_MAX: u32 = 2;
+/// Labels of the alien card's back (`허가일자`, `만료일자`, `신고일`, the two tables' headings, `확인`)
+/// that make a page the back: three are one table's header, which no other document prints; five are
+/// both tables, the back's layout as sure as a title and a number are on the front.
+const BACK_LABELS_FOUND: u32 = 3;
+const BACK_LABELS_SURE: u32 = 5;
 /// Below this score no type is reported: a title alone (4), or a number with a corroborating label or
 /// authority (3), is enough; a resident number alone (2) is not — many forms print one.
 const RECOGNIZED_MIN: u32 = 3;
@@ -309,6 +317,12 @@ pub fn classify(page: &Page) -> Classification {
         u32::from(!extract::find_everywhere(page, patterns::find_licence_classes).is_empty());
     score[IdType::DriverLicense.index()] += (count(&DL_LABELS) + classes).min(CORROBORATION_MAX);
     score[IdType::AlienCard.index()] += count(&AC_LABELS).min(CORROBORATION_MAX);
+    let back = count(&crate::alien_card_back::BACK_LABELS);
+    if back >= BACK_LABELS_FOUND {
+        score[IdType::AlienCard.index()] += TITLE_EXACT;
+        titled[IdType::AlienCard.index()] = true;
+        numbered[IdType::AlienCard.index()] |= back >= BACK_LABELS_SURE;
+    }
     if let Some(t) = authority_kind(page) {
         score[t.index()] += 1;
     }
@@ -339,7 +353,7 @@ fn mrz_lines(page: &Page) -> Option<mrz::Mrz> {
         .reading_order()
         .into_iter()
         .map(|s| page.span_text(page.seg_span(s)))
-        .filter(|t| mrz::looks_like_mrz(&mrz::clean_line(t)))
+        .filter(|t| mrz::is_mrz_line(t))
         .collect();
     mrz::find(&lines)
 }
@@ -492,24 +506,50 @@ pub(crate) fn full_dates(page: &Page, seg: usize) -> Vec<(Span, DateHit)> {
         .collect()
 }
 
-/// The text of `chars` with a comma after a four-digit year and before `M.` / `MM.` read as the dot it
-/// is (`2005,11.24.` on a photo: the dot and the comma differ by a few pixels); same length, so spans
-/// stay valid. A year is 19xx or 20xx; amounts (`2,005.11`) do not have four digits before a comma.
+/// The text of `chars` with a comma read for a dot of a date (the dot and the comma differ by a few
+/// pixels on a photo) put right: in `YYYY?M?D?` (`?` a dot or a comma, the month and day one or two
+/// digits, a space allowed before each), `2005,11.24.`, `2021.12, 16.`, `2016,08,12,` and
+/// `2017. 10, 28.` become `2005.11.24.`, `2021.12. 16.`, `2016.08.12.` and `2017. 10. 28.`; same length,
+/// so spans stay valid. A year is 19xx or
+/// 20xx with no digit before it; amounts (`2,005.11`, `12,005,110`) do not have that form.
 fn year_comma_as_dot(chars: &[char]) -> String {
+    let mut out = chars.to_vec();
     let digit = |i: usize| chars.get(i).is_some_and(|c| c.is_ascii_digit());
-    (0..chars.len())
-        .map(|i| {
-            let year = i >= 4
-                && (0..4).all(|k| digit(i - 4 + k))
-                && matches!((chars[i - 4], chars[i - 3]), ('1', '9') | ('2', '0'))
-                && (i < 5 || !digit(i - 5));
-            let month = digit(i + 1) && (chars.get(i + 2) == Some(&'.') || (digit(i + 2) && chars.get(i + 3) == Some(&'.')));
-            if chars[i] == ',' && year && month { '.' } else { chars[i] }
-        })
-        .collect()
+    let sep = |i: usize| matches!(chars.get(i), Some('.' | ','));
+    // Digits from i: how many (1 or 2, not followed by a third).
+    let one_or_two = |i: usize| match (digit(i), digit(i + 1), digit(i + 2)) {
+        (true, true, false) => Some(2),
+        (true, false, _) => Some(1),
+        _ => None,
+    };
+    for i in 0..chars.len().saturating_sub(3) {
+        let year = (0..4).all(|k| digit(i + k))
+            && matches!((chars[i], chars[i + 1]), ('1', '9') | ('2', '0'))
+            && (i == 0 || !digit(i - 1));
+        if !year || !sep(i + 4) {
+            continue;
+        }
+        let m0 = if chars.get(i + 5) == Some(&' ') { i + 6 } else { i + 5 };
+        let Some(m) = one_or_two(m0) else { continue };
+        let s2 = m0 + m;
+        if !sep(s2) {
+            continue;
+        }
+        let d = if chars.get(s2 + 1) == Some(&' ') { s2 + 2 } else { s2 + 1 };
+        if let Some(n) = one_or_two(d) {
+            out[i + 4] = '.';
+            out[s2] = '.';
+            // A comma for the final dot of a dotted date (`2018.01.02,`).
+            if chars.get(d + n) == Some(&',') && !digit(d + n + 1) {
+                out[d + n] = '.';
+            }
+        }
+    }
+    out.into_iter().collect()
 }
 
-/// A printed date as a field: valid when it exists and is not after `today`.
+/// A printed date as a field: valid when it exists and is not after `today`; its text as printed, a
+/// comma read for one of its dots put right.
 pub(crate) fn date_field(
     page: &Page,
     span: Span,
@@ -522,9 +562,12 @@ pub(crate) fn date_field(
     } else {
         Check::Invalid
     };
-    field(
+    // The text with a comma read for a date's dot put right (`2021.12, 16.` → `2021.12. 16.`).
+    let chars: Vec<char> = page.segs[span.seg].chars[span.start..span.end].iter().map(|c| c.ch).collect();
+    extract::field_with_text(
         page,
         &[span],
+        year_comma_as_dot(&chars),
         key_text,
         patterns::format_date(d.year, d.month, d.day),
         check,
@@ -1351,9 +1394,16 @@ mod tests {
         assert_eq!(t("12,005,11.24"), "12,005,11.24", "five digits: an amount");
         assert_eq!(t("3005,11.24"), "3005,11.24", "no year");
         assert_eq!(t("2005,110"), "2005,110");
+        assert_eq!(t("2021.12, 16."), "2021.12. 16.", "a comma after the month");
+        assert_eq!(t("2016,08,12,"), "2016.08.12.", "all three");
+        assert_eq!(t("2017. 10, 28."), "2017. 10. 28.", "spaced");
+        assert_eq!(t("2017.10.28,5"), "2017.10.28,5", "a comma before a digit is no date's end");
+        assert_eq!(t("2021.3,5"), "2021.3.5");
+        assert_eq!(t("2021.12,160"), "2021.12,160", "three digits: no day");
+        assert_eq!(t("12021.12,16"), "12021.12,16", "no year");
         let p = resident("980716-2020264", "2005,11.24.");
         let r = extract_on(&p, TODAY);
-        assert_eq!(text(&ic(&r).issue_date), "2005,11.24.");
+        assert_eq!(text(&ic(&r).issue_date), "2005.11.24.", "the text as printed");
         assert_eq!(ic(&r).issue_date.as_ref().unwrap().formatted, crate::patterns::format_date(2005, 11, 24));
     }
 

@@ -12,6 +12,7 @@
 //! CLOVA wire shapes of `jikji_clova::document`.
 
 pub mod alien_card;
+pub mod alien_card_back;
 pub mod biz_license;
 pub mod credit_card;
 pub mod driver_license;

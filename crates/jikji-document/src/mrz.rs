@@ -154,6 +154,20 @@ pub fn looks_like_mrz(s: &str) -> bool {
         && (s.contains("<<") || s.bytes().filter(u8::is_ascii_digit).count() >= 10)
 }
 
+/// At most this fraction of an MRZ line's letters may be read in lower case: the MRZ is printed in
+/// capitals and read so (a stray `o` for `O` happens), while a bilingual card's English heading
+/// (`체류기간 연장 허가 Extension of Period of Sojourn`: Hangul → fillers, words run together) would
+/// otherwise pass for a TD2 line.
+const MRZ_LOWERCASE_MAX: f32 = 0.25;
+
+/// Whether an OCR'd line (as read, not cleaned) is an MRZ line: [`looks_like_mrz`] after
+/// [`clean_line`], and written in capitals.
+pub fn is_mrz_line(raw: &str) -> bool {
+    let letters = raw.chars().filter(char::is_ascii_alphabetic).count();
+    let lower = raw.chars().filter(char::is_ascii_lowercase).count();
+    lower as f32 <= MRZ_LOWERCASE_MAX * letters as f32 && looks_like_mrz(&clean_line(raw))
+}
+
 fn fit(s: &str, n: usize) -> Vec<u8> {
     let mut b: Vec<u8> = s.bytes().take(n).collect();
     b.resize(n, b'<');
@@ -380,7 +394,7 @@ fn parse_td1(lines: &[String]) -> Option<Mrz> {
 pub fn find(lines: &[String]) -> Option<Mrz> {
     let cleaned: Vec<String> = lines.iter().map(|l| clean_line(l)).collect();
     let idx: Vec<usize> = (0..cleaned.len())
-        .filter(|&i| looks_like_mrz(&cleaned[i]))
+        .filter(|&i| is_mrz_line(&lines[i]))
         .collect();
     if idx.len() >= 3 && cleaned[idx[idx.len() - 1]].len() <= 32 {
         let t: Vec<String> = idx[idx.len() - 3..]
@@ -497,5 +511,15 @@ mod tests {
         ];
         let m = find(&lines).unwrap();
         assert_eq!(m.surname, "LEE");
+    }
+
+    #[test]
+    fn english_headings_are_no_mrz() {
+        // Hangul becomes fillers and the words run together: 34 characters with `<<`.
+        assert!(looks_like_mrz(&clean_line("체류기간 연장 허가 Extension of Period of Sojourn")));
+        assert!(!is_mrz_line("체류기간 연장 허가 Extension of Period of Sojourn"));
+        assert!(!is_mrz_line("체류지 변경 신고 Report on Change of Residence"));
+        assert!(is_mrz_line(L2));
+        assert!(is_mrz_line("PMKORLEE«HUNJoNG<<<<<<<<<<<<<<<<<<<<<<<<<<<"), "one letter read in lower case");
     }
 }

@@ -305,7 +305,7 @@ pub fn extract(result: &jikji_types::PageResult) -> NameCardResult {
         }
         // The words of the whole row: a large name and a small title are often two OCR lines side by
         // side (`최미종` `책임연구원`), not one.
-        let words: Vec<Span> = segs.iter().flat_map(|&s| word_spans(&page, s)).collect();
+        let words: Vec<Span> = segs.iter().flat_map(|&s| page.words(page.seg_span(s))).collect();
         for (i, w) in words.iter().enumerate() {
             let wt = page.span_text(*w);
             if let Some(p) = POSITIONS.iter().find(|p| {
@@ -391,7 +391,7 @@ pub fn extract(result: &jikji_types::PageResult) -> NameCardResult {
             let from = row_segs.iter().position(|&x| x == s).unwrap_or(0);
             let words: Vec<Span> = row_segs[from..]
                 .iter()
-                .flat_map(|&x| word_spans(&page, x))
+                .flat_map(|&x| page.words(page.seg_span(x)))
                 .collect();
             for group in language_groups(&page, &words) {
                 r.department.push(value_field_spans(&page, &group));
@@ -474,28 +474,6 @@ fn capital_i_in_caps(text: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-fn word_spans(page: &Page, seg: usize) -> Vec<Span> {
-    let chars = &page.segs[seg].chars;
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        if chars[i].ch.is_whitespace() {
-            i += 1;
-            continue;
-        }
-        let st = i;
-        while i < chars.len() && !chars[i].ch.is_whitespace() {
-            i += 1;
-        }
-        out.push(Span {
-            seg,
-            start: st,
-            end: i,
-        });
-    }
-    out
 }
 
 #[cfg(test)]

@@ -146,7 +146,7 @@ fn viz(page: &Page, label: &Label, stop: &[&Label]) -> Option<(String, Span)> {
                 continue;
             }
             let t = page.span_text(v);
-            if mrz::looks_like_mrz(&mrz::clean_line(&t)) {
+            if mrz::is_mrz_line(&t) {
                 continue;
             }
             return Some((extract::label_text(page, &f), v));
@@ -183,7 +183,7 @@ pub fn extract(result: &jikji_types::PageResult) -> PassportResult {
     let mut mrz_spans: Vec<Span> = Vec::new();
     for s in page.reading_order() {
         let sp = page.trim(page.seg_span(s));
-        if mrz::looks_like_mrz(&mrz::clean_line(&page.span_text(sp))) {
+        if mrz::is_mrz_line(&page.span_text(sp)) {
             mrz_spans.push(sp);
         }
     }

@@ -282,6 +282,25 @@ impl<'a> Page<'a> {
         out
     }
 
+    /// The words of a span: its runs of non-space characters.
+    pub fn words(&self, sp: Span) -> Vec<Span> {
+        let chars = &self.segs[sp.seg].chars;
+        let mut out = Vec::new();
+        let mut i = sp.start;
+        while i < sp.end {
+            if chars[i].ch.is_whitespace() {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < sp.end && !chars[i].ch.is_whitespace() {
+                i += 1;
+            }
+            out.push(Span { start, end: i, ..sp });
+        }
+        out
+    }
+
     /// De-skewed bounding box of a span.
     pub fn span_rect(&self, s: Span) -> Rect {
         let polys = self.span_polys(s);
