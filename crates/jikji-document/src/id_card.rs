@@ -491,7 +491,7 @@ pub(crate) fn mask_span(page: &Page, span: Span) -> Vec<Quad> {
 pub(crate) fn full_dates(page: &Page, seg: usize) -> Vec<(Span, DateHit)> {
     let sp = page.trim(page.seg_span(seg));
     let chars: Vec<char> = page.segs[seg].chars[sp.start..sp.end].iter().map(|c| c.ch).collect();
-    let text = year_comma_as_dot(&chars);
+    let text = date_commas_as_dots(&chars);
     patterns::find_dates(&text)
         .into_iter()
         .filter(|d| {
@@ -512,7 +512,7 @@ pub(crate) fn full_dates(page: &Page, seg: usize) -> Vec<(Span, DateHit)> {
 /// `2017. 10, 28.` become `2005.11.24.`, `2021.12. 16.`, `2016.08.12.` and `2017. 10. 28.`; same length,
 /// so spans stay valid. A year is 19xx or
 /// 20xx with no digit before it; amounts (`2,005.11`, `12,005,110`) do not have that form.
-fn year_comma_as_dot(chars: &[char]) -> String {
+fn date_commas_as_dots(chars: &[char]) -> String {
     let mut out = chars.to_vec();
     let digit = |i: usize| chars.get(i).is_some_and(|c| c.is_ascii_digit());
     let sep = |i: usize| matches!(chars.get(i), Some('.' | ','));
@@ -567,7 +567,7 @@ pub(crate) fn date_field(
     extract::field_with_text(
         page,
         &[span],
-        year_comma_as_dot(&chars),
+        date_commas_as_dots(&chars),
         key_text,
         patterns::format_date(d.year, d.month, d.day),
         check,
@@ -1387,8 +1387,8 @@ mod tests {
     }
 
     #[test]
-    fn a_comma_after_the_year_is_the_dot() {
-        let t = |s: &str| year_comma_as_dot(&s.chars().collect::<Vec<_>>());
+    fn a_comma_read_for_a_dates_dot_is_a_dot() {
+        let t = |s: &str| date_commas_as_dots(&s.chars().collect::<Vec<_>>());
         assert_eq!(t("2005,11.24."), "2005.11.24.");
         assert_eq!(t("발급 2005,1.24"), "발급 2005.1.24");
         assert_eq!(t("12,005,11.24"), "12,005,11.24", "five digits: an amount");
