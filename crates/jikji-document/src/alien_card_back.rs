@@ -180,11 +180,6 @@ fn header(page: &Page, columns: &[&Label]) -> Option<Header> {
     best.filter(|(n, _)| *n >= 2).map(|(_, h)| h)
 }
 
-/// A date of the table as a field: it must exist; `not_after`, when given, bounds it.
-fn date(page: &Page, sp: Span, d: &crate::patterns::DateHit, not_after: Option<(i32, u32, u32)>) -> DocField {
-    id_card::date_field(page, sp, d, "", not_after.unwrap_or((9999, 12, 31)))
-}
-
 /// The entry of a cell that was not read in a row whose other cell was: empty text, confidence 0, so
 /// that entry `i` of every list of a table stays row `i`.
 fn unread() -> DocField {
@@ -354,15 +349,11 @@ pub(crate) fn extract(page: &Page, today: (i32, u32, u32)) -> AlienCardBack {
                 continue;
             }
             r.permission_date
-                .push(permit.map_or_else(unread, |(_, sp, d)| date(page, *sp, d, Some(today))));
+                .push(permit.map_or_else(unread, |(_, sp, d)| id_card::date_field(page, *sp, d, "", today)));
+            // An expiry may lie ahead; a permission sets it after itself.
             r.expiry_date.push(expiry.map_or_else(unread, |(_, sp, d)| {
-                let f = date(page, *sp, d, None);
-                // A permission sets an expiry after it.
-                if permit.is_some_and(|(_, _, p)| (p.year, p.month, p.day) >= (d.year, d.month, d.day)) {
-                    DocField { check: Check::Invalid, confidence: f.confidence * Check::Invalid.confidence_factor(), ..f }
-                } else {
-                    f
-                }
+                let in_order = permit.is_none_or(|(_, _, p)| (p.year, p.month, p.day) < (d.year, d.month, d.day));
+                id_card::dated_field(page, *sp, d, "", d.exists() && in_order)
             }));
         }
     }
@@ -377,7 +368,7 @@ pub(crate) fn extract(page: &Page, today: (i32, u32, u32)) -> AlienCardBack {
                 continue;
             };
             let spans = address_spans(page, t, row, &dates, page.span_rect(*sp).x1);
-            r.report_date.push(date(page, *sp, d, Some(today)));
+            r.report_date.push(id_card::date_field(page, *sp, d, "", today));
             r.residence.push(if spans.is_empty() {
                 unread()
             } else {

@@ -548,8 +548,7 @@ fn date_commas_as_dots(chars: &[char]) -> String {
     out.into_iter().collect()
 }
 
-/// A printed date as a field: valid when it exists and is not after `today`; its text as printed, a
-/// comma read for one of its dots put right.
+/// A printed date as a field: valid when it exists and is not after `today`.
 pub(crate) fn date_field(
     page: &Page,
     span: Span,
@@ -557,11 +556,13 @@ pub(crate) fn date_field(
     key_text: &str,
     today: (i32, u32, u32),
 ) -> DocField {
-    let check = if d.exists() && (d.year, d.month, d.day) <= today {
-        Check::Valid
-    } else {
-        Check::Invalid
-    };
+    dated_field(page, span, d, key_text, d.exists() && (d.year, d.month, d.day) <= today)
+}
+
+/// A printed date as a field whose rule the caller decided (`holds`); its text as printed, a comma
+/// read for one of its dots put right.
+pub(crate) fn dated_field(page: &Page, span: Span, d: &DateHit, key_text: &str, holds: bool) -> DocField {
+    let check = if holds { Check::Valid } else { Check::Invalid };
     // The text with a comma read for a date's dot put right (`2021.12, 16.` → `2021.12. 16.`).
     let chars: Vec<char> = page.segs[span.seg].chars[span.start..span.end].iter().map(|c| c.ch).collect();
     extract::field_with_text(
