@@ -8,10 +8,9 @@
 //! under `JIKJI_REQUIRE_MODELS=1` (CI) and is skipped with a notice otherwise.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 mod support;
-use support::{models_dir, testdata};
+use support::testdata;
 
 fn ready() -> bool {
     support::models_present("identity-document CLI tests", true)
@@ -19,13 +18,7 @@ fn ready() -> bool {
 
 /// `jikji ocr --document KIND FILE --format json`: the response's first image.
 fn document(kind: &str, image: &Path) -> serde_json::Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_jikji"))
-        .args(["ocr", "--document", kind, "--format", "json"])
-        .arg(image)
-        .env("JIKJI_MODELS", models_dir())
-        .output()
-        .expect("run jikji");
-    assert!(out.status.success(), "jikji ocr --document {kind} {}: {}", image.display(), String::from_utf8_lossy(&out.stderr));
+    let out = support::jikji_ok(&["ocr", "--document", kind, "--format", "json", image.to_str().unwrap()]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     v["images"][0].clone()
 }

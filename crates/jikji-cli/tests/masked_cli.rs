@@ -12,24 +12,14 @@ use std::process::Command;
 use jikji_geometry::{Point, Quad};
 
 mod support;
-use support::{models_dir, testdata};
+use support::testdata;
 
 fn ready() -> bool {
     support::models_present("masked-output tests", true)
 }
 
 fn jikji(args: &[&str]) -> std::process::Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_jikji"))
-        .args(args)
-        .env("JIKJI_MODELS", models_dir())
-        .output()
-        .expect("run jikji");
-    assert!(
-        out.status.success(),
-        "jikji {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
+    support::jikji_ok(args)
 }
 
 /// Words read by `jikji ocr --format tsv`: text and quad.

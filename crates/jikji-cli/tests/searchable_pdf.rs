@@ -18,13 +18,7 @@ fn ready() -> bool {
 }
 
 fn jikji(args: &[&str]) -> Vec<u8> {
-    let out = Command::new(env!("CARGO_BIN_EXE_jikji"))
-        .args(args)
-        .env("JIKJI_MODELS", models_dir())
-        .output()
-        .expect("run jikji");
-    assert!(out.status.success(), "jikji {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-    out.stdout
+    support::jikji_ok(args).stdout
 }
 
 /// The PDF of `image` and the lines pdftotext and `--format text` give for it.

@@ -131,6 +131,13 @@ pub fn jikji() -> Command {
     c
 }
 
+/// `jikji ARGS` with the models of [`models_dir`], which must succeed: its output.
+pub fn jikji_ok(args: &[&str]) -> std::process::Output {
+    let out = jikji().args(args).env("JIKJI_MODELS", models_dir()).output().expect("run jikji");
+    assert!(out.status.success(), "jikji {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    out
+}
+
 /// A running `jikji serve` on `base`; killed (SIGKILL) when dropped.
 pub struct Serve {
     pub child: Child,
