@@ -64,10 +64,7 @@ impl S3Server {
         // A free port: bind, read it, release it (s3s-fs takes a port number, not a socket). Another
         // process may take the port in between, and s3s-fs then exits: start again on another port.
         for _ in 0..3 {
-            let port = std::net::TcpListener::bind("127.0.0.1:0")
-                .and_then(|l| l.local_addr())
-                .expect("free port")
-                .port();
+            let port = unused_port();
             let mut child = Command::new(&bin)
                 .args(["--host", "127.0.0.1", "--port", &port.to_string()])
                 .args(["--access-key", ACCESS_KEY, "--secret-key", SECRET_KEY])
@@ -86,7 +83,10 @@ impl S3Server {
                 assert!(Instant::now() < deadline, "s3s-fs did not start listening within 20 s");
                 std::thread::sleep(Duration::from_millis(50));
             }
-            if exited {
+            // Something answers; it is ours only if our s3s-fs is still running a moment later (one
+            // that could not bind exits at once, while another server answers on the port).
+            std::thread::sleep(Duration::from_millis(200));
+            if exited || child.try_wait().ok().flatten().is_some() {
                 continue;
             }
             return Some(S3Server {
@@ -125,6 +125,25 @@ impl S3Server {
 /// nobody listens on can succeed on Linux by connecting to itself (the kernel may pick the same port,
 /// from the ephemeral range, as the probe's source) — the likely cause of a CI run where s3s-fs seemed
 /// ready and the first request failed with "error sending request".
+/// A free port never handed out before in this process: bind port 0, read it, release it (s3s-fs
+/// takes a port number, not a socket). Tests run in parallel threads, and the kernel may give the port
+/// just released to the next bind: two servers on one port made a test talk to the other test's
+/// server, which was gone when that test ended (CI: `S3("error sending request")` on the first put).
+fn unused_port() -> u16 {
+    static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    let mut given = GIVEN.lock().unwrap_or_else(|e| e.into_inner());
+    loop {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        if !given.contains(&port) {
+            given.push(port);
+            return port;
+        }
+    }
+}
+
 fn listening(port: u16) -> bool {
     match std::net::TcpStream::connect(("127.0.0.1", port)) {
         Ok(s) => s.local_addr().ok() != s.peer_addr().ok(),
