@@ -308,8 +308,9 @@ fn templates_from_one_flat_sample_read_photos_of_other_copies() {
         100.0 * rate
     );
     assert!(wrong.is_empty(), "{wrong:?}");
-    // Measured 2026-12-04: 105/122 = 86.1 % (93/122 = 76.2 % before fields were read again from their
+    // Measured 2026-12-05: 107/122 = 87.7 % (93/122 = 76.2 % before fields were read again from their
     // regions and letter-spaced runs joined, 99 before spaced dates were split, 102 before cuts snapped
-    // within 5 characters; ACCURACY.md "Template OCR"); the floor is a few points under it.
-    assert!(rate >= 0.82, "exact-match rate {rate}");
+    // within 5 characters, 105 before list commas were split; ACCURACY.md "Template OCR"); the floor
+    // is a few points under it.
+    assert!(rate >= 0.84, "exact-match rate {rate}");
 }
