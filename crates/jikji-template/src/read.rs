@@ -5,7 +5,8 @@
 //! * A word counts for a region when [`WHOLE_WORD_SHARE`] of its box (mapped back into template
 //!   coordinates) lies inside; a word the region cuts through gives the characters whose share of the
 //!   word's length falls inside (character-proportional split).
-//! * `NORMAL`: words joined by spaces, lines by spaces, or by `\n` for a `multiline` field.
+//! * `NORMAL`: words joined by spaces, lines by spaces, or by `\n` for a `multiline` field; a
+//!   single-line field leaves out a neighbouring row its region clips (`EDGE_BAND`).
 //! * `MULTI_BOX`: one character per box (the region split into `boxes` equal slots).
 //! * `CHECKBOX`: ticked when the ink inside the mapped box exceeds that of the box empty on the
 //!   sample (or of the sample's empty boxes, for a box ticked there) by [`CHECK_INK_DELTA`].
@@ -136,6 +137,8 @@ struct Piece {
     confidence: f32,
     /// The page word it came from (pieces of one word join without a space).
     word: usize,
+    /// A character of a word the region cuts (not the whole word).
+    cut: bool,
 }
 
 /// What of the page lies in `rect` (template coordinates): whole words, or the characters of words the
@@ -157,6 +160,7 @@ fn pieces_in(page: &PageResult, inv: &Transform, rect: &Rect, chars: bool) -> Ve
                 height,
                 confidence: w.confidence,
                 word: wi,
+                cut: false,
             });
             continue;
         }
@@ -182,6 +186,7 @@ fn pieces_in(page: &PageResult, inv: &Transform, rect: &Rect, chars: bool) -> Ve
                 height,
                 confidence: w.confidence,
                 word: wi,
+                cut: keep.iter().any(|k| !k),
             });
         }
     }
@@ -363,10 +368,20 @@ fn single_line(lines: Vec<Vec<Piece>>, rect: &Rect) -> Vec<Vec<Piece>> {
         let y = l.iter().map(|p| p.center.y).sum::<f32>() / l.len().max(1) as f32;
         y > rect.y0 + band && y < rect.y1 - band
     };
-    if lines.len() < 2 || !lines.iter().any(middle) {
+    if lines.len() < 2 {
         return lines;
     }
-    lines.into_iter().filter(middle).collect()
+    if lines.iter().any(middle) {
+        return lines.into_iter().filter(middle).collect();
+    }
+    // No line in the middle (the map is off by half a region): a line that is only the end of a word
+    // the region cuts (`16.` of the issue date `2023.01.16.` above) is the neighbour's, when another
+    // line has a word inside whole.
+    let whole = |l: &Vec<Piece>| l.iter().any(|p| !p.cut);
+    if lines.iter().any(whole) {
+        return lines.into_iter().filter(whole).collect();
+    }
+    lines
 }
 
 /// Share of a single-line region's height, at its top and at its bottom, where a line's centre marks
@@ -376,7 +391,8 @@ fn single_line(lines: Vec<Vec<Piece>>, rect: &Rect) -> Vec<Vec<Piece>> {
 /// real-image test it removes a seal's top row from two ID cards' authorities (centres at 0.0 of
 /// the region, the values at 0.5); both were already right after reading the field again, so the
 /// count of exact fields does not change. The licence whose issue date lies in its authority's
-/// region (`16. 경찰청장`) is not helped: its map is off by half a region, neither line is in the middle.
+/// region (`16. 경찰청장`) has neither line in the middle (its map is off by half a region): there the
+/// cut word's end goes (107 → 108 exact).
 const EDGE_BAND: f32 = 0.25;
 
 /// The identification region's text (`None` when the template has none).
@@ -775,15 +791,20 @@ mod tests {
             height: 20.0,
             confidence: 0.9,
             word: 0,
+            cut: false,
         };
         let rect = Rect::new(0.0, 100.0, 300.0, 140.0);
         // A seal's top row at the region's top edge, the value in its middle.
         let got = single_line(vec![vec![piece("장구동", 102.0)], vec![piece("동작구청장", 121.0)]], &rect);
         assert_eq!(got.len(), 1);
         assert_eq!(got[0][0].text, "동작구청장");
-        // Nothing in the middle (the map is off): everything is kept.
-        let got = single_line(vec![vec![piece("16.", 101.0)], vec![piece("경찰청장", 139.0)]], &rect);
-        assert_eq!(got.len(), 2);
+        // Nothing in the middle (the map is off): the end of a cut word goes, whole words stay.
+        let cut = Piece { cut: true, ..piece("16.", 101.0) };
+        let got = single_line(vec![vec![cut.clone()], vec![piece("경찰청장", 139.0)]], &rect);
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0][0].text, "경찰청장");
+        let got = single_line(vec![vec![piece("2023.01.16.", 101.0)], vec![piece("경찰청장", 139.0)]], &rect);
+        assert_eq!(got.len(), 2, "two whole lines, neither in the middle: both kept");
     }
 
     #[test]
