@@ -308,10 +308,11 @@ fn templates_from_one_flat_sample_read_photos_of_other_copies() {
         100.0 * rate
     );
     assert!(wrong.is_empty(), "{wrong:?}");
-    // Measured 2026-12-05: 108/122 = 88.5 % (93/122 = 76.2 % before fields were read again from their
+    // Measured 2026-12-05: 110/122 = 90.2 %, photos 72/80 (93/122 = 76.2 % before fields were read again from their
     // regions and letter-spaced runs joined, 99 before spaced dates were split, 102 before cuts snapped
     // within 5 characters, 105 before list commas were split, 107 before a cut word's end on another
-    // row was left out; ACCURACY.md "Template OCR"); the floor
+    // row was left out, 108 before a date's units were set one way, 109 before a month read as a day
+    // was repaired; ACCURACY.md "Template OCR"); the floor
     // is a few points under it.
-    assert!(rate >= 0.84, "exact-match rate {rate}");
+    assert!(rate >= 0.86, "exact-match rate {rate}");
 }
