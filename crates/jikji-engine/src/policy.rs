@@ -277,13 +277,16 @@ fn reread_lines_without_hangul(
 fn stray_syllable(r: &LineReading) -> bool {
     let syllables: Vec<usize> = (0..r.chars.len()).filter(|&k| has_hangul(&r.chars[k].ch)).collect();
     let [k] = syllables[..] else { return false };
-    let letter = |j: Option<usize>| {
-        j.and_then(|j| r.chars.get(j)).is_some_and(|c| c.ch.chars().all(|ch| ch.is_ascii_alphabetic()))
-    };
-    let letters = r.chars.iter().filter(|c| c.ch.chars().all(|ch| ch.is_ascii_alphabetic())).count();
+    let letter = |j: Option<usize>| j.and_then(|j| r.chars.get(j)).is_some_and(is_latin_letter);
+    let letters = r.chars.iter().filter(|c| is_latin_letter(c)).count();
     r.chars[k].confidence < STRAY_SYLLABLE_CONF
         && letters >= STRAY_MIN_LETTERS
         && (letter(k.checked_sub(1)) || letter(Some(k + 1)))
+}
+
+/// Whether a character of a reading is an ASCII letter.
+fn is_latin_letter(c: &CharBox) -> bool {
+    c.ch.chars().all(|ch| ch.is_ascii_alphabetic())
 }
 
 /// A syllable read under this confidence may be a stray (see [`stray_syllable`]). The embossed
@@ -510,7 +513,7 @@ pub(crate) fn latin_spans(
         }
         let letters = r.chars[a..b]
             .iter()
-            .filter(|c| c.ch.chars().all(|ch| ch.is_ascii_alphabetic()))
+            .filter(|c| is_latin_letter(c))
             .count();
         if letters < SPAN_MIN_LETTERS {
             continue;

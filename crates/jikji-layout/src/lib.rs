@@ -317,10 +317,15 @@ pub fn split_words(f: &Fragment, cfg: &LayoutConfig) -> Vec<Word> {
 /// which is why only dots of a `YYYY.M.D` date (year 19xx/20xx) count.
 const SPACED_DATE_GAP: f32 = 0.7;
 
+/// Whether a glyph is one ASCII digit.
+fn is_digit_glyph(g: &Glyph) -> bool {
+    g.ch.len() == 1 && g.ch.as_bytes()[0].is_ascii_digit()
+}
+
 /// Indices of the glyphs that start a word because they follow a dot of a spaced date (see
 /// [`SPACED_DATE_GAP`]); `scale` turns a `t` difference into text heights.
 fn spaced_date_dots(glyphs: &[Glyph], scale: f32) -> Vec<usize> {
-    let is_digit = |i: usize| glyphs.get(i).is_some_and(|g| g.ch.len() == 1 && g.ch.as_bytes()[0].is_ascii_digit());
+    let is_digit = |i: usize| glyphs.get(i).is_some_and(is_digit_glyph);
     let is_dot = |i: usize| glyphs.get(i).is_some_and(|g| g.ch == ".");
     // One or two digits from i (not three).
     let digits = |i: usize| match (is_digit(i), is_digit(i + 1), is_digit(i + 2)) {
@@ -361,7 +366,7 @@ fn spaced_date_dots(glyphs: &[Glyph], scale: f32) -> Vec<usize> {
 /// in amounts and 0.39-0.62 in addresses (48 synthetic documents). A thousands separator is followed
 /// by exactly three digits and a decimal comma by no Hangul unit, so neither is split.
 fn list_commas(glyphs: &[Glyph]) -> Vec<usize> {
-    let digit = |i: usize| glyphs.get(i).is_some_and(|g| g.ch.len() == 1 && g.ch.as_bytes()[0].is_ascii_digit());
+    let digit = |i: usize| glyphs.get(i).is_some_and(is_digit_glyph);
     let hangul = |i: usize| {
         glyphs
             .get(i)
@@ -381,9 +386,9 @@ fn list_commas(glyphs: &[Glyph]) -> Vec<usize> {
 /// way most parts are set wins: the others are joined (`01` `월` → `01월`) or split (`2022년` →
 /// `2022` `년`). A tie is left as read. Measured on the template real-image test: 108 → 109 of 122
 /// fields exact (a business licence photo's opening date); Korean photos' page CER unchanged (10.73 %).
-fn consistent_date_units<'a>(words: Vec<Vec<&'a Glyph>>) -> Vec<Vec<&'a Glyph>> {
+fn consistent_date_units(words: Vec<Vec<&Glyph>>) -> Vec<Vec<&Glyph>> {
     const UNITS: [&str; 3] = ["년", "월", "일"];
-    let digits = |w: &[&Glyph]| !w.is_empty() && w.len() <= 4 && w.iter().all(|g| g.ch.len() == 1 && g.ch.as_bytes()[0].is_ascii_digit());
+    let digits = |w: &[&Glyph]| !w.is_empty() && w.len() <= 4 && w.iter().all(|g| is_digit_glyph(g));
     // The part at word `i` for unit `u`: Some(true) glued (`2022년`), Some(false) spaced (`01` `월`).
     let part = |i: usize, u: usize| -> Option<bool> {
         let w = words.get(i)?;
@@ -501,10 +506,13 @@ fn split_sized_words(f: &Fragment, cfg: &LayoutConfig) -> Vec<SizedWord> {
     }
     let words = spaced;
     let n = words.len();
-    let mut sized: Vec<SizedWord> = words
+    let mut texts: Vec<String> = words.iter().map(|w| text_of(w)).collect();
+    month_read_as_day(&mut texts);
+    words
         .iter()
+        .zip(texts)
         .enumerate()
-        .map(|(i, w)| {
+        .map(|(i, (w, text))| {
             let first = w.first().unwrap();
             let last = w.last().unwrap();
             let half = |g: &Glyph| advance(&g.ch) * 0.5 * h / len;
@@ -519,7 +527,7 @@ fn split_sized_words(f: &Fragment, cfg: &LayoutConfig) -> Vec<SizedWord> {
                 (last.t + half(last)).min(1.0)
             };
             let word = Word {
-                text: won_sign(text_of(w)),
+                text: won_sign(text),
                 quad: f.quad.sub_span(t0, t1.max(t0)),
                 confidence: w.iter().map(|g| g.confidence).sum::<f32>() / w.len() as f32,
                 line_break: false,
@@ -538,13 +546,7 @@ fn split_sized_words(f: &Fragment, cfg: &LayoutConfig) -> Vec<SizedWord> {
                 depth,
             }
         })
-        .collect();
-    let mut texts: Vec<String> = sized.iter().map(|w| w.word.text.clone()).collect();
-    month_read_as_day(&mut texts);
-    for (w, t) in sized.iter_mut().zip(texts) {
-        w.word.text = t;
-    }
-    sized
+        .collect()
 }
 
 /// `2002년 03일 01일` → `2002년 03월 01일`: the recogniser confuses `월` and `일` (one stroke apart on a

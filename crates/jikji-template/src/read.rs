@@ -236,7 +236,7 @@ fn lines(mut pieces: Vec<Piece>) -> Vec<Vec<Piece>> {
         match out.last_mut() {
             Some(line)
                 if {
-                    let y = line.iter().map(|q| q.center.y).sum::<f32>() / line.len() as f32;
+                    let y = mean_y(line);
                     let h = line.iter().map(|q| q.height).sum::<f32>() / line.len() as f32;
                     (p.center.y - y).abs() < 0.5 * h.max(p.height)
                 } =>
@@ -250,6 +250,11 @@ fn lines(mut pieces: Vec<Piece>) -> Vec<Vec<Piece>> {
         l.sort_by(|a, b| a.center.x.total_cmp(&b.center.x));
     }
     out
+}
+
+/// The mean centre y of a line's pieces.
+fn mean_y(line: &[Piece]) -> f32 {
+    line.iter().map(|p| p.center.y).sum::<f32>() / line.len().max(1) as f32
 }
 
 /// A line's pieces as text: pieces of one page word joined, words separated by spaces, except inside a
@@ -322,7 +327,7 @@ fn letter_spaced_joins(words: &[(String, f32)]) -> Vec<bool> {
     joins
 }
 
-fn mean_conf(pieces: &[Piece]) -> f32 {
+fn mean_conf<'a>(pieces: impl IntoIterator<Item = &'a Piece>) -> f32 {
     let (mut sum, mut n) = (0.0, 0.0);
     for p in pieces {
         let k = p.text.chars().count().max(1) as f32;
@@ -349,7 +354,7 @@ fn read_text(page: &PageResult, inv: &Transform, rect: &Rect, multiline: bool) -
     if !multiline {
         lines = single_line(lines, rect);
     }
-    let confidence = mean_conf(&lines.concat());
+    let confidence = mean_conf(lines.iter().flatten());
     let text = lines
         .iter()
         .map(|l| join_line(l))
@@ -365,7 +370,7 @@ fn read_text(page: &PageResult, inv: &Transform, rect: &Rect, multiline: bool) -
 fn single_line(lines: Vec<Vec<Piece>>, rect: &Rect) -> Vec<Vec<Piece>> {
     let band = EDGE_BAND * rect.height();
     let middle = |l: &Vec<Piece>| {
-        let y = l.iter().map(|p| p.center.y).sum::<f32>() / l.len().max(1) as f32;
+        let y = mean_y(l);
         y > rect.y0 + band && y < rect.y1 - band
     };
     if lines.len() < 2 {
