@@ -337,7 +337,7 @@ fn extract_front(page: &Page, today: (i32, u32, u32)) -> AlienCard {
         r.issue_date = Some(id_card::issue_date_field(page, *sp, d, k, today));
     }
 
-    let numbers = id_card::registration_numbers(page);
+    let numbers = id_card::registration_numbers_or_partial(page);
     let labelled = bilingual_value(page, &REG_NO, &stop).and_then(|(k, v)| {
         let n = numbers
             .iter()

@@ -154,7 +154,7 @@ pub(crate) fn extract(page: &Page, today: (i32, u32, u32)) -> DriverLicense {
             sp.seg == n.span.seg && sp.start < n.span.end && n.span.start < sp.end
         })
     };
-    let numbers: Vec<RegNumber> = id_card::registration_numbers(page)
+    let numbers: Vec<RegNumber> = id_card::registration_numbers_or_partial(page)
         .into_iter()
         .filter(|n| !overlaps_licence(n))
         .collect();
@@ -189,20 +189,8 @@ pub(crate) fn extract(page: &Page, today: (i32, u32, u32)) -> DriverLicense {
         let ordered = a.1.exists()
             && b.1.exists()
             && (a.1.year, a.1.month, a.1.day) < (b.1.year, b.1.month, b.1.day);
-        let check = if ordered {
-            Check::Valid
-        } else {
-            Check::Invalid
-        };
-        let mk = |(sp, d): &(Span, DateHit)| {
-            field(
-                page,
-                &[*sp],
-                key,
-                patterns::format_date(d.year, d.month, d.day),
-                check,
-            )
-        };
+        // Both dates valid when they exist and are in order; a comma read for a dot is put right.
+        let mk = |(sp, d): &(Span, DateHit)| id_card::dated_field(page, *sp, d, key, ordered);
         r.renew_start_date = Some(mk(a));
         r.renew_end_date = Some(mk(b));
     }

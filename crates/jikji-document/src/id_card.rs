@@ -386,14 +386,19 @@ fn authority_kind(page: &Page) -> Option<IdType> {
 pub(crate) struct RegNumber {
     pub span: Span,
     pub text: String,
-    /// 13 digits (letters in digit positions mapped).
+    /// 13 digits (letters in digit positions mapped), or 7 to 12 for a number read in part
+    /// ([`partial_registration_number`]).
     pub digits: Vec<u8>,
 }
 
 impl RegNumber {
     /// 7th digit 5-8: a foreigner's number (alien registration).
     pub fn is_foreigner(&self) -> bool {
-        (5..=8).contains(&self.digits[6])
+        self.digits.get(6).is_some_and(|d| (5..=8).contains(d))
+    }
+    /// Digits were lost in reading (fewer than 13).
+    pub fn is_partial(&self) -> bool {
+        self.digits.len() < 13
     }
     pub fn row(&self, page: &Page) -> usize {
         page.segs[self.span.seg].row
@@ -413,6 +418,31 @@ pub(crate) fn registration_numbers(page: &Page) -> Vec<RegNumber> {
         .collect()
 }
 
+/// The first registration number read in part (`960905-11 955`: glare over two digits), for when no
+/// whole one was read: the card's other fields are placed around the number, so without it a
+/// resident card loses its name and address too (a glare spot on a hard photo of
+/// `scripts/gen-idcards` seed 7 did that).
+pub(crate) fn partial_registration_number(page: &Page) -> Option<RegNumber> {
+    extract::find_everywhere(page, patterns::find_partial_registration_numbers)
+        .into_iter()
+        .next()
+        .map(|(span, text)| RegNumber {
+            digits: patterns::biz_digits(&text),
+            span,
+            text,
+        })
+}
+
+/// Every whole registration number on the page or, when there is none, the first one read in part.
+pub(crate) fn registration_numbers_or_partial(page: &Page) -> Vec<RegNumber> {
+    let whole = registration_numbers(page);
+    if whole.is_empty() {
+        partial_registration_number(page).into_iter().collect()
+    } else {
+        whole
+    }
+}
+
 /// The registration number as a field: validated (date part, gender digit, check digit where the
 /// card's issue date says it must hold), repaired only when unique, its 7 back digits masked.
 pub(crate) fn registration_field(
@@ -421,6 +451,26 @@ pub(crate) fn registration_field(
     key_text: &str,
     issued: Option<(i32, u32)>,
 ) -> DocField {
+    if n.is_partial() {
+        // Nothing to validate or format: returned as read, invalid, and masked from the first back
+        // digit read to the last as one polygon, so that digits lost between two words (under the
+        // glare that lost them) are covered too.
+        let mut f = extract::field_with_text(
+            page,
+            &[n.span],
+            n.text.clone(),
+            key_text,
+            Formatted::None,
+            Check::Invalid,
+        );
+        let polys = mask_last_digits(page, n.span, n.digits.len() - 6);
+        if let (Some(first), Some(last)) = (polys.first(), polys.last()) {
+            let [tl, _, _, bl] = first.pts;
+            let [_, tr, br, _] = last.pts;
+            f.masks = vec![Quad::new([tl, tr, br, bl])];
+        }
+        return f;
+    }
     let as_read = validate::resident_number_check_issued(&n.digits, issued);
     // Only a number that must hold and does not is repaired: a post-2020 number has no check digit to
     // repair towards.
@@ -1118,6 +1168,26 @@ mod tests {
     }
 
     #[test]
+    fn a_number_read_in_part_still_places_the_name_and_address() {
+        // Glare took two digits of the back half: the fields around the number are still found, the
+        // number is returned as read, invalid, and masked as one polygon over the gap.
+        let r = extract_on(&resident("980716-20 264", "2019. 5. 2"), TODAY);
+        assert_eq!(r.id_type(), Some(IdType::ResidentCard));
+        let c = ic(&r);
+        assert_eq!(text(&c.name), "윤아우(尹雅宇)");
+        assert!(text(&c.address).starts_with("제주특별자치도"));
+        let n = c.personal_num.as_ref().unwrap();
+        assert_eq!((n.text.as_str(), n.check), ("980716-20 264", Check::Invalid));
+        assert_eq!(n.formatted, Formatted::None);
+        assert_eq!(n.masks.len(), 1, "one polygon from the first back digit to the last");
+        let (mask, word) = (n.masks[0].bbox(), n.polys[0].bbox());
+        assert!(mask.x0 > word.x0 && mask.x1 >= n.polys.last().unwrap().bbox().x1 - 0.5);
+        // A whole number elsewhere wins over a part (and no part without its hyphen or a real date).
+        let r = extract_on(&resident("980716 20264", "2019. 5. 2"), TODAY);
+        assert!(ic(&r).personal_num.is_none());
+    }
+
+    #[test]
     fn check_digits_hold_before_october_2020_only() {
         // Last digit wrong (4 printed as 5).
         let before = extract_on(&resident("980716-2020265", "2019. 5. 2"), TODAY);
@@ -1292,6 +1362,13 @@ mod tests {
         assert_eq!(text(&d.renew_start_date), "2032.01.01");
         assert_eq!(text(&d.renew_end_date), "2032.12.31");
         assert_eq!(text(&d.issue_date), "2022.11.07.", "the issue date is not taken into the period");
+        // A comma read for a dot of the period is put right in the text too.
+        let p = relaid(&licence("25-22-312627-78"), |t| {
+            Some(t.replace("2032.12.31", "2032,12.31"))
+        });
+        let Some(IdDocument::Dl(d)) = extract_on(&p, TODAY).document else { panic!() };
+        assert_eq!(text(&d.renew_end_date), "2032.12.31");
+        assert_eq!(d.renew_end_date.unwrap().check, Check::Valid);
         // Region code 27 does not exist; a renewal period that ends before it starts is invalid.
         let p = page(&[
             ("자동차운전면허증", 47.0, 20.0),

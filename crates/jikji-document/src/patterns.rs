@@ -69,6 +69,12 @@ re!(
     REG_NUM,
     r"(?:^|[^0-9A-Za-z])([0-9OoIlSBZ]{6}\s*[-–—~.]?\s*[0-9OoIlSBZ]{7})(?:$|[^0-9A-Za-z])"
 );
+// A registration number read in part (glare or wear lost digits of its back half): the six date
+// digits, the hyphen, then fewer than seven digits, spaces allowed where digits went missing (group 1).
+re!(
+    REG_NUM_PARTIAL,
+    r"(?:^|[^0-9A-Za-z\-])(\d{6}\s*[-–—~]\s*\d[\d ]*\d|\d{6}\s*[-–—~]\s*\d)(?:$|[^0-9A-Za-z])"
+);
 // Driver's licence number, numeric region code `11-19-123456-01` (group 1).
 re!(
     LICENCE_NUM,
@@ -454,6 +460,20 @@ pub fn find_registration_numbers(s: &str) -> Vec<Hit> {
         .collect()
 }
 
+/// Registration numbers read in part (`960905-11 955`): a real `YYMMDD` date, the hyphen, and 1 to 6
+/// digits after it (a whole number is [`find_registration_numbers`]'s). Only for placing the fields
+/// around a number when no whole one was read: the value cannot be validated.
+pub fn find_partial_registration_numbers(s: &str) -> Vec<Hit> {
+    group_hits(&REG_NUM_PARTIAL, s)
+        .into_iter()
+        .filter(|h| {
+            let d = biz_digits(&h.text);
+            let (month, day) = (d[2] * 10 + d[3], d[4] * 10 + d[5]);
+            (1..=12).contains(&month) && (1..=31).contains(&day) && (7..13).contains(&d.len())
+        })
+        .collect()
+}
+
 /// Driver's licence numbers in both forms (`11-19-123456-01`, `서울 19-123456-01`); at least 10 of
 /// the digit positions must be real digits.
 pub fn find_licence_numbers(s: &str) -> Vec<Hit> {
@@ -587,6 +607,19 @@ mod tests {
         assert!(
             find_registration_numbers("OOOIIS-SSBBOOZ").is_empty(),
             "mostly letters"
+        );
+        assert_eq!(
+            find_partial_registration_numbers("960905-11 955")[0].text,
+            "960905-11 955"
+        );
+        assert_eq!(find_partial_registration_numbers("주민 650930 - 2")[0].text, "650930 - 2");
+        // A whole number, a date that does not exist, no hyphen, inside a longer number: none.
+        assert!(find_partial_registration_numbers("650930-2264992").is_empty());
+        assert!(find_partial_registration_numbers("651330-22 64").is_empty());
+        assert!(find_partial_registration_numbers("650930 2264").is_empty());
+        assert!(
+            find_partial_registration_numbers("11-650930-22").is_empty(),
+            "inside a licence number"
         );
         assert_eq!(
             find_licence_numbers("25-22-312627-78")[0].text,

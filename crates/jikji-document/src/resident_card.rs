@@ -59,7 +59,7 @@ impl ResidentCard {
 
 pub(crate) fn extract(page: &Page, today: (i32, u32, u32)) -> ResidentCard {
     let mut r = ResidentCard::default();
-    let numbers = id_card::registration_numbers(page);
+    let numbers = id_card::registration_numbers_or_partial(page);
     let number: Option<&RegNumber> = numbers
         .iter()
         .find(|n| !n.is_foreigner())
