@@ -139,8 +139,13 @@ const COLUMN_ALIGN: f32 = 1.5;
 /// The value of a bilingual label: right of the Korean label, right of the English one, or on the
 /// line above the English label (the Korean line, its label misread: the words after the first).
 fn bilingual_value(page: &Page, b: &Bilingual, stop: &[&Label]) -> Option<(String, Span)> {
+    // A value starts after the whole label: `/Regon` is the rest of `Courtry/Regon`, whose `Courtry`
+    // matched the variant `country` (on a hard photo of `scripts/gen-idcards` seed 7).
     let is_value = |v: &Span| {
-        !page.span_text(*v).is_empty() && (v.start != 0 || !extract::is_label(page, v.seg, stop))
+        let t = page.span_text(*v);
+        !t.is_empty()
+            && !t.starts_with('/')
+            && (v.start != 0 || !extract::is_label(page, v.seg, stop))
     };
     for label in [&b.ko, &b.en] {
         for f in labels::find_all(page, label) {

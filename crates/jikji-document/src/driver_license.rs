@@ -94,6 +94,61 @@ fn organ_mark_start(page: &Page, v: Span) -> Option<usize> {
         .filter(|&i| !chars[i].ch.is_whitespace() && (i == v.start || chars[i - 1].ch.is_whitespace()))
         .find(|&i| has_organ_mark(&page.span_text(Span { start: i, ..v })))
 }
+/// The organ-donation mark found at `sp`. Its text is the mark itself, also when it was read with a
+/// syllable wrong (`장기기중`): the field says the printed mark is there, and the mark has one text.
+fn organ_mark_field(page: &Page, sp: Span) -> DocField {
+    let mark = ORGAN_DONATION.to_string();
+    extract::field_with_text(page, &[sp], mark.clone(), "", Formatted::Value(mark), Check::None)
+}
+
+/// The row of the conditions' label, where it was read.
+fn cond_label_row(page: &Page) -> Option<usize> {
+    labels::find_all(page, &CONDITION)
+        .first()
+        .map(|f| page.segs[f.span.seg].row)
+}
+
+/// A word of licence condition codes: capitals `A`-`I` (automatic transmission, hand controls, …)
+/// separated by commas (`A,G`, `B,`).
+fn is_condition_codes(word: &str) -> bool {
+    let mut parts = word.split(',').filter(|p| !p.is_empty()).peekable();
+    parts.peek().is_some() && parts.all(|p| matches!(p, "A" | "B" | "C" | "D" | "E" | "F" | "G" | "H" | "I"))
+}
+
+/// A label read this short or shorter is skipped before an unlabelled conditions value (`조건` read
+/// `초`, `최a`).
+const MISREAD_LABEL_MAX_CHARS: usize = 3;
+/// Edits allowed to an organ-donation mark on the conditions' row found by form: the row holds only the
+/// codes and the mark, so two of its four syllables may be misread or lost (`강기기`).
+const ROW_MARK_EDITS: usize = 2;
+
+/// The conditions of row `row` read without their label: after at most one short word (the label
+/// misread), the words that are condition codes; and a word after them that is the organ-donation
+/// mark misread (at most [`ROW_MARK_EDITS`], two syllables of it Hangul).
+fn unlabelled_conditions(page: &Page, row: usize) -> Option<(Vec<Span>, Option<Span>)> {
+    let words: Vec<Span> = page
+        .rows
+        .get(row)?
+        .iter()
+        .flat_map(|&s| page.words(page.trim(page.seg_span(s))))
+        .collect();
+    let is_codes = |w: &Span| is_condition_codes(&page.span_text(*w));
+    let skip = usize::from(
+        words.first().is_some_and(|w| !is_codes(w) && w.end - w.start <= MISREAD_LABEL_MAX_CHARS),
+    );
+    let codes: Vec<Span> = words[skip..].iter().copied().take_while(|w| is_codes(w)).collect();
+    if codes.is_empty() {
+        return None;
+    }
+    let mark: Vec<char> = ORGAN_DONATION.chars().collect();
+    let found = words[skip + codes.len()..].iter().copied().find(|w| {
+        let key: Vec<char> = labels::key(&page.span_text(*w)).chars().collect();
+        key.iter().filter(|c| labels::is_hangul(**c)).count() >= 2
+            && labels::edit_distance(&key, &mark) <= ROW_MARK_EDITS
+    });
+    Some((codes, found))
+}
+
 /// A conditions value is a few code letters (`A`, `B,G`) or a short phrase; longer text is something
 /// else on the row.
 const CONDITION_MAX_CHARS: usize = 12;
@@ -224,9 +279,7 @@ pub(crate) fn extract(page: &Page, today: (i32, u32, u32)) -> DriverLicense {
             r.name = Some(field(page, &[name], "", Formatted::Value(t), Check::None));
             x0 = page.span_rect(name).x0;
         }
-        let cond_row = labels::find_all(page, &CONDITION)
-            .first()
-            .map(|f| page.segs[f.span.seg].row);
+        let cond_row = cond_label_row(page);
         let before = [renew_row, cond_row, issue_row]
             .into_iter()
             .flatten()
@@ -259,6 +312,17 @@ pub(crate) fn extract(page: &Page, today: (i32, u32, u32)) -> DriverLicense {
         }
     }
 
+    // Conditions whose label was not read (`초 A,G 강기기`, `최a G` on a photo): the row under the
+    // renewal period, by the form of its value.
+    let mut unlabelled_mark = None;
+    if r.condition.is_none() && cond_label_row(page).is_none() {
+        if let Some((codes, mark)) = renew_row.and_then(|rr| unlabelled_conditions(page, rr + 1)) {
+            let t: String = codes.iter().map(|&w| page.span_text(w)).collect();
+            r.condition = Some(field(page, &codes, "", Formatted::Value(t), Check::None));
+            unlabelled_mark = mark;
+        }
+    }
+
     // Serial code: a lone six-character word of capitals and digits (at least one capital) on a line
     // below the holder's number.
     for s in page.reading_order() {
@@ -287,15 +351,13 @@ pub(crate) fn extract(page: &Page, today: (i32, u32, u32)) -> DriverLicense {
         let line = page.trim(page.seg_span(s));
         if let Some(start) = organ_mark_start(page, line) {
             let sp = Span { start, ..line };
-            r.organ_donation = Some(field(
-                page,
-                &[sp],
-                "",
-                Formatted::Value(ORGAN_DONATION.into()),
-                Check::None,
-            ));
+            r.organ_donation = Some(organ_mark_field(page, sp));
             break;
         }
+    }
+
+    if r.organ_donation.is_none() {
+        r.organ_donation = unlabelled_mark.map(|sp| organ_mark_field(page, sp));
     }
 
     r.authority = id_card::authority(page, issue_row.map_or(0, |x| x + 1));

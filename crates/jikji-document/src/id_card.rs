@@ -1351,7 +1351,25 @@ mod tests {
             assert_eq!(d.condition.as_ref().map(|c| c.text.as_str()), want_condition, "{row}");
             let organ = d.organ_donation.as_ref().unwrap_or_else(|| panic!("{row}: no mark"));
             assert_eq!(organ.formatted, Formatted::Value("장기기증".into()), "{row}");
-            assert!(!organ.text.contains("조건"), "{row}: {}", organ.text);
+            assert_eq!(organ.text, "장기기증", "{row}: the mark's one text");
+        }
+        // The conditions' label unread or misread on a photo: the row under the renewal period, by
+        // the form of its codes; a mark on that row with two syllables wrong is still the mark.
+        for (row, want_condition, want_mark) in [
+            ("초 A,G 강기기", Some("A,G"), true),
+            ("최a G", Some("G"), false),
+            ("A,G |c|c&", Some("A,G"), false),
+            ("초 장기", None, false),
+            ("2022.11.07.", None, false),
+        ] {
+            let p = relaid(&licence("25-22-312627-78"), |t| match t {
+                "조건 A,G" => Some(row.to_string()),
+                "장기기증" => None,
+                t => Some(t.to_string()),
+            });
+            let Some(IdDocument::Dl(d)) = extract_on(&p, TODAY).document else { panic!("{row}") };
+            assert_eq!(d.condition.as_ref().map(|c| c.text.as_str()), want_condition, "{row}");
+            assert_eq!(d.organ_donation.is_some(), want_mark, "{row}");
         }
         // The renewal label unread on a photo, the tilde read as `-`: the period by its form.
         let p = relaid(&licence("25-22-312627-78"), |t| {
@@ -1413,6 +1431,17 @@ mod tests {
                 "the office's middle dot restored"
             );
         }
+        // Both nationality labels misread; `Courtry` matches the variant `country`, but the rest of
+        // its word (`/Regon`) is no value: the nationality by its form, below the name.
+        let p = relaid(&alien("성명"), |t| {
+            Some(match t {
+                "국가/지역 THAILAND" => "국기/지역 THAILAND".to_string(),
+                "Country/Region" => "Courtry/Regon".to_string(),
+                t => t.to_string(),
+            })
+        });
+        let Some(IdDocument::Ac(a)) = extract_on(&p, TODAY).document else { panic!() };
+        assert_eq!(text(&a.nationality), "THAILAND");
     }
 
     #[test]
