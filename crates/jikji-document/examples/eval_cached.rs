@@ -84,7 +84,7 @@ fn main() {
     let (mode, cache, gt_dir) = (args[0].as_str(), Path::new(args[1]), Path::new(args[2]));
     if mode == "id-type" {
         // Every cached page sent to `/document/id-card`: the type found (`none` for a page that is no
-        // identity document), whether confident.
+        // identity document), whether confident; with -v the fields it would return.
         let mut stems: Vec<_> = std::fs::read_dir(cache)
             .expect("cache dir")
             .filter_map(|e| e.ok())
@@ -94,6 +94,13 @@ fn main() {
         for p in stems {
             let Some(page) = load(&p) else { continue };
             let r = jikji_document::id_card::extract(&page);
+            if verbose {
+                // What a page wrongly taken for a document would return.
+                for (k, v) in r.fields() {
+                    let texts: Vec<&str> = v.iter().map(|f| f.text.as_str()).collect();
+                    eprintln!("  {k}: {texts:?}");
+                }
+            }
             println!(
                 "{}	{}	confident {}",
                 p.file_stem().unwrap().to_string_lossy(),

@@ -494,6 +494,27 @@ mod tests {
     }
 
     #[test]
+    fn two_headings_and_rows_led_by_dates_are_the_back() {
+        // A small photo: the grey column headers misread, only the two headings read. With the rows
+        // that start with a date (two permits and a report) that is the back; with one permit row it
+        // is not (two labels alone are no card).
+        let misread = |l: &(&'static str, f32, f32)| {
+            !matches!(l.0, "허가일자" | "만료일자" | "확인" | "신고일" | "Date of Report")
+                && !l.0.starts_with("Date of")
+                && l.0 != "Confirmation"
+        };
+        let lines: Vec<_> = back(&[("2019.02.15.", "2022.02.14."), ("2022.01.20.", "2024.01.19.")])
+            .into_iter()
+            .filter(misread)
+            .collect();
+        let r = extract_on(&page(&lines), TODAY);
+        let Some(IdDocument::Ac(a)) = &r.document else { panic!("{r:?}") };
+        assert_eq!(texts(&a.back.expiry_date), ["2022.02.14.", "2024.01.19."]);
+        let lines: Vec<_> = back(&[("2019.02.15.", "2022.02.14.")]).into_iter().filter(misread).collect();
+        assert!(extract_on(&page(&lines), TODAY).document.is_none());
+    }
+
+    #[test]
     fn a_cell_not_read_keeps_the_rows_aligned() {
         // The first row's expiry unread (a glare spot): the second row's expiry stays entry 1.
         let lines = back(&[("2019.02.15.", "2022.02.14."), ("2022.01.20.", "2024.01.19.")]);

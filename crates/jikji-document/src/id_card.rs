@@ -242,11 +242,31 @@ const CORROBORATION_MAX: u32 = 2;
 /// both tables, the back's layout as sure as a title and a number are on the front.
 const BACK_LABELS_FOUND: u32 = 3;
 const BACK_LABELS_SURE: u32 = 5;
+/// Two back labels are enough when the page also has [`BACK_DATE_ROWS`] rows that start with a full
+/// date (the tables' rows: `2016.12.12. 2017.12.11.`, `2021.01.11. 세종특별자치시 …`). On photos of
+/// `scripts/gen-idcards` backs (seeds 5-7, plain and hard) 6 of 24 were read as nothing, their grey
+/// 7-9 px headers misread, and four of them had two labels and three or four such rows. No front
+/// starts three rows with a date (a licence at most two: its renewal period and issue date).
+const BACK_LABELS_WITH_ROWS: u32 = 2;
+const BACK_DATE_ROWS: usize = 3;
 /// Below this score no type is reported: a title alone (4), or a number with a corroborating label or
 /// authority (3), is enough; a resident number alone (2) is not — many forms print one.
 const RECOGNIZED_MIN: u32 = 3;
 /// `isConfident` needs the winner ahead of the runner-up by this much (one more piece of evidence).
 const CONFIDENT_MARGIN: u32 = 2;
+
+/// Rows whose first segment starts with a full date (`YYYY.MM.DD`).
+fn date_led_rows(page: &Page) -> usize {
+    page.rows
+        .iter()
+        .filter(|row| {
+            row.first().is_some_and(|&s| {
+                let start = page.trim(page.seg_span(s)).start;
+                full_dates(page, s).first().is_some_and(|(sp, _)| sp.start == start)
+            })
+        })
+        .count()
+}
 
 /// The classifier's answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -285,7 +305,15 @@ pub fn classify(page: &Page) -> Classification {
             titled[t.index()] = true;
         }
     }
+    // Only a number whose birth date and gender digit hold is a person's number here: a corporate
+    // registration number (`134571-6573530` on a business licence) has the same shape. And only one
+    // printed as the cards print it, in two parts: thirteen digits in a row are a product report
+    // number on a food label (`2010055607187`) or a card payment's approval number on a receipt.
     for n in registration_numbers(page) {
+        let two_parts = n.text.chars().any(|c| !c.is_ascii_alphanumeric());
+        if !two_parts || validate::resident_number_check(&n.digits) == Check::Invalid {
+            continue;
+        }
         if n.is_foreigner() {
             numbered[IdType::AlienCard.index()] = true;
         } else {
@@ -318,7 +346,8 @@ pub fn classify(page: &Page) -> Classification {
     score[IdType::DriverLicense.index()] += (count(&DL_LABELS) + classes).min(CORROBORATION_MAX);
     score[IdType::AlienCard.index()] += count(&AC_LABELS).min(CORROBORATION_MAX);
     let back = count(&crate::alien_card_back::BACK_LABELS);
-    if back >= BACK_LABELS_FOUND {
+    let back_by_rows = back >= BACK_LABELS_WITH_ROWS && date_led_rows(page) >= BACK_DATE_ROWS;
+    if back >= BACK_LABELS_FOUND || back_by_rows {
         score[IdType::AlienCard.index()] += TITLE_EXACT;
         titled[IdType::AlienCard.index()] = true;
         numbered[IdType::AlienCard.index()] |= back >= BACK_LABELS_SURE;
@@ -405,10 +434,26 @@ impl RegNumber {
     }
 }
 
-/// Every registration number on the page, in reading order.
+/// The label of a corporate registration number, whose number has a resident number's shape
+/// (`법인등록번호 : 110111-1234567`, its first six digits a registry office and entity type).
+const CORPORATE_NUMBER: &str = "법인등록번호";
+
+/// Whether the text before `span` on its row ends with the corporate number's label.
+fn corporate_labelled(page: &Page, span: Span) -> bool {
+    let row = &page.rows[page.segs[span.seg].row];
+    let mut before = String::new();
+    for &s in row.iter().take_while(|&&s| s != span.seg) {
+        before.push_str(&page.span_text(page.seg_span(s)));
+    }
+    before.push_str(&page.span_text(Span { start: 0, end: span.start, ..span }));
+    labels::key(&before).ends_with(CORPORATE_NUMBER)
+}
+
+/// Every registration number of a person on the page, in reading order (not a corporate number).
 pub(crate) fn registration_numbers(page: &Page) -> Vec<RegNumber> {
     extract::find_everywhere(page, patterns::find_registration_numbers)
         .into_iter()
+        .filter(|(span, _)| !corporate_labelled(page, *span))
         .map(|(span, text)| RegNumber {
             digits: patterns::biz_digits(&text),
             span,
@@ -425,7 +470,7 @@ pub(crate) fn registration_numbers(page: &Page) -> Vec<RegNumber> {
 pub(crate) fn partial_registration_number(page: &Page) -> Option<RegNumber> {
     extract::find_everywhere(page, patterns::find_partial_registration_numbers)
         .into_iter()
-        .next()
+        .find(|(span, _)| !corporate_labelled(page, *span))
         .map(|(span, text)| RegNumber {
             digits: patterns::biz_digits(&text),
             span,
@@ -1124,6 +1169,27 @@ mod tests {
             ("위와 같이 신청합니다", 10.0, 60.0),
         ]);
         assert!(!extract_on(&form, TODAY).recognized());
+        // A business licence's corporate registration number has a foreigner's shape (7th digit 6):
+        // no alien card, whether its first six digits make a date (labelled) or not.
+        for number in ["134571-6573530", "110111-6573530"] {
+            let licence = page(&[
+                ("사 업 자 등 록 증", 200.0, 10.0),
+                ("등 록 번 호 : 569-88-27281", 10.0, 60.0),
+                (&format!("법 인 등 록 번 호 : {number}"), 10.0, 110.0),
+                ("2025 년 08 월 08 일", 200.0, 160.0),
+            ]);
+            let r = extract_on(&licence, TODAY);
+            assert!(!r.recognized(), "{number}: {r:?}");
+        }
+        let unlabelled = page(&[("사 업 자 등 록 증", 200.0, 10.0), ("134571-6573530", 10.0, 110.0)]);
+        assert_eq!(classify(&Page::new(&unlabelled)).id_type, None, "no birth date in it");
+        // Thirteen digits in a row on a food label, with a line that ends like an authority.
+        let label = page(&[
+            ("품목보고번호 2010055607187 포장재질(내면) 폴리프로필렌(PP)", 10.0, 10.0),
+            ("원재료명 돼지고기(미국산), 감자(국내산), 진간장", 10.0, 60.0),
+            ("유통전문판매원 대상(주) 서울특별시 동대문구청장", 10.0, 110.0),
+        ]);
+        assert!(!extract_on(&label, TODAY).recognized());
     }
 
     #[test]

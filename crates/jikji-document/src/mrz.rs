@@ -390,8 +390,32 @@ fn parse_td1(lines: &[String]) -> Option<Mrz> {
     })
 }
 
-/// Finds the MRZ among OCR'd lines (any order): the last 2 or 3 consecutive MRZ-looking lines.
+/// Check digits of the document number, birth date, expiry date and composite that must hold (after
+/// repair) for lines to be taken as an MRZ. A receipt's `TEL: 03-...` / `FAX` lines pass
+/// [`is_mrz_line`] (punctuation becomes fillers, ten digits); a chance line holds a check 1 time in
+/// 10, two 1 in 20 (of 4). The ICAO specimens and the synthetic passports (flat and photo) hold all
+/// four or three.
+const MRZ_CHECKS_MIN: usize = 2;
+
+/// Whether a parse is an MRZ rather than lines that look like one: its document code starts as ICAO
+/// 9303 codes do (`P` passport, `I`/`A`/`C` ID cards, `V` visa) and [`MRZ_CHECKS_MIN`] checks hold.
+fn plausible(m: &Mrz) -> bool {
+    let c = &m.checks;
+    let held = [c.document_number, c.birth_date, c.expiry_date, c.composite]
+        .into_iter()
+        .filter(|&h| h)
+        .count();
+    matches!(m.document_code.bytes().next(), Some(b'P' | b'I' | b'A' | b'C' | b'V'))
+        && held >= MRZ_CHECKS_MIN
+}
+
+/// Finds the MRZ among OCR'd lines (any order): the last 2 or 3 consecutive MRZ-looking lines, when
+/// they are [`plausible`].
 pub fn find(lines: &[String]) -> Option<Mrz> {
+    find_any(lines).filter(plausible)
+}
+
+fn find_any(lines: &[String]) -> Option<Mrz> {
     let cleaned: Vec<String> = lines.iter().map(|l| clean_line(l)).collect();
     let idx: Vec<usize> = (0..cleaned.len())
         .filter(|&i| is_mrz_line(&lines[i]))
@@ -521,5 +545,25 @@ mod tests {
         assert!(!is_mrz_line("체류지 변경 신고 Report on Change of Residence"));
         assert!(is_mrz_line(L2));
         assert!(is_mrz_line("PMKORLEE«HUNJoNG<<<<<<<<<<<<<<<<<<<<<<<<<<<"), "one letter read in lower case");
+    }
+
+    #[test]
+    fn receipt_lines_that_look_like_one_are_no_mrz() {
+        // Punctuation becomes fillers and the phone numbers give ten digits: both lines look like an
+        // MRZ, but no ICAO document code starts them and the check digits do not hold.
+        let lines = vec![
+            "TEL: 03-6256 2329 FAX: 03-6256 2797".to_string(),
+            "RECEIPT : CS000529970 DATE: 28/02/2016".to_string(),
+        ];
+        assert!(lines.iter().all(|l| is_mrz_line(l)));
+        assert!(find_any(&lines).is_some());
+        assert!(find(&lines).is_none());
+        // A line of fillers alone (a menu's dotted leaders) neither.
+        let fillers = vec!["<".repeat(36), "<".repeat(36)];
+        assert!(find(&fillers).is_none());
+        // A passport with a birth-date digit misread (its check and the composite fail) is still one.
+        let l2 = L2.replacen("6112088", "6112098", 1);
+        let m = find(&[L1.to_string(), l2]).expect("two checks hold");
+        assert!(!m.checks.birth_date && !m.checks.composite && m.checks.expiry_date);
     }
 }
