@@ -449,9 +449,12 @@ fn corporate_labelled(page: &Page, span: Span) -> bool {
     labels::key(&before).ends_with(CORPORATE_NUMBER)
 }
 
-/// Every registration number of a person on the page, in reading order (not a corporate number).
-pub(crate) fn registration_numbers(page: &Page) -> Vec<RegNumber> {
-    extract::find_everywhere(page, patterns::find_registration_numbers)
+/// The numbers `find` finds on the page, in reading order, that are not labelled as a corporate number.
+fn person_numbers<'p>(
+    page: &'p Page<'p>,
+    find: fn(&str) -> Vec<patterns::Hit>,
+) -> impl Iterator<Item = RegNumber> + 'p {
+    extract::find_everywhere(page, find)
         .into_iter()
         .filter(|(span, _)| !corporate_labelled(page, *span))
         .map(|(span, text)| RegNumber {
@@ -459,6 +462,11 @@ pub(crate) fn registration_numbers(page: &Page) -> Vec<RegNumber> {
             span,
             text,
         })
+}
+
+/// Every registration number of a person on the page, in reading order (not a corporate number).
+pub(crate) fn registration_numbers(page: &Page) -> Vec<RegNumber> {
+    person_numbers(page, patterns::find_registration_numbers)
         .filter(|n| n.digits.len() == 13)
         .collect()
 }
@@ -468,14 +476,7 @@ pub(crate) fn registration_numbers(page: &Page) -> Vec<RegNumber> {
 /// resident card loses its name and address too (a glare spot on a hard photo of
 /// `scripts/gen-idcards` seed 7 did that).
 pub(crate) fn partial_registration_number(page: &Page) -> Option<RegNumber> {
-    extract::find_everywhere(page, patterns::find_partial_registration_numbers)
-        .into_iter()
-        .find(|(span, _)| !corporate_labelled(page, *span))
-        .map(|(span, text)| RegNumber {
-            digits: patterns::biz_digits(&text),
-            span,
-            text,
-        })
+    person_numbers(page, patterns::find_partial_registration_numbers).next()
 }
 
 /// Every whole registration number on the page or, when there is none, the first one read in part.
