@@ -127,9 +127,11 @@ pub fn extract(result: &jikji_types::PageResult) -> BizLicenseResult {
     let stop = all_labels();
     let mut r = BizLicenseResult::default();
 
+    // The title is a word of its own: `사업자등록번호` (a receipt's or a bill's number label) starts
+    // within one edit of `사업자등록증` but goes on; with the rest of its word it is two edits off.
     let title = labels::find_all(&page, &labels::BIZ_TITLE)
         .into_iter()
-        .next();
+        .find(|f| f.dist == 0 || title_word_holds(&page, f));
     if let Some(t) = &title {
         let sp = Span {
             end: t.end,
@@ -366,6 +368,30 @@ pub fn extract(result: &jikji_types::PageResult) -> BizLicenseResult {
     r
 }
 
+/// Whether a fuzzy title match is still the title with the rest of its word (`사업자등록층` matched
+/// as `사업자등록` + `층` is; `사업자등록번호` is not).
+fn title_word_holds(page: &Page, f: &labels::Found) -> bool {
+    let chars = &page.segs[f.end_seg].chars;
+    let rest: String = chars[f.end.min(chars.len())..]
+        .iter()
+        .map(|c| c.ch)
+        .take_while(|c| labels::is_hangul(*c))
+        .collect();
+    if rest.is_empty() {
+        return true;
+    }
+    let matched = if f.end_seg == f.span.seg {
+        page.span_text(Span { end: f.end, ..f.span })
+    } else {
+        page.span_text(f.span)
+    };
+    let word: Vec<char> = labels::key(&format!("{matched}{rest}")).chars().collect();
+    labels::BIZ_TITLE.variants.iter().any(|v| {
+        let v: Vec<char> = labels::key(v).chars().collect();
+        labels::edit_distance(&word, &v) <= 1
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -486,5 +512,23 @@ mod tests {
         let r = extract(&p);
         assert!(!r.recognized);
         assert_eq!(r, BizLicenseResult::default());
+    }
+
+    #[test]
+    fn a_card_slip_with_a_business_number_is_no_licence() {
+        // `사업자등록번호` is one edit from the title `사업자등록증` over its first five syllables: only
+        // a title that ends its word counts.
+        let p = page(&[
+            ("카드 매출전표", 0.0, 0.0),
+            ("사업자등록번호 120-87-65763", 0.0, 30.0),
+            ("승인일시 2022-08-19 12:01", 0.0, 60.0),
+        ]);
+        assert!(!extract(&p).recognized);
+        let titled = page(&[
+            ("사업자등록층", 0.0, 0.0),
+            ("등록번호 : 569-88-27281", 0.0, 30.0),
+        ]);
+        let r = extract(&titled);
+        assert!(r.recognized, "a misread title still counts: {r:?}");
     }
 }

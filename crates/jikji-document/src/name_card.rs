@@ -184,6 +184,12 @@ fn classify_phone(page: &Page, sp: Span, digits: &str) -> (&'static str, String)
     (kind, last_word)
 }
 
+/// A name card's side holds at most this many rows of text: the synthetic cards have 8-9, a busy
+/// bilingual card about twice that. Receipts and food labels sent to `/document/name-card` (the Korean
+/// photos of the shared test data; 10 of the 21 came back as name cards) have 23-58 rows, a lens-wipe
+/// label printing its maker's address and telephone 13 (still taken: it is laid out like a card).
+const NAME_CARD_MAX_ROWS: usize = 20;
+
 pub fn extract(result: &jikji_types::PageResult) -> NameCardResult {
     let page = Page::new(result);
     let mut r = NameCardResult::default();
@@ -402,7 +408,13 @@ pub fn extract(result: &jikji_types::PageResult) -> NameCardResult {
     }
 
     let contact = r.tel.len() + r.mobile.len() + r.fax.len() + r.email.len();
-    r.recognized = contact >= 1 && (!r.name.is_empty() || !r.company.is_empty());
+    // A receipt or a product label also prints a company and a telephone number: a page the receipt
+    // reader recognises, or with more rows than a card holds, is no name card.
+    let card_sized = page.rows.len() <= NAME_CARD_MAX_ROWS;
+    r.recognized = contact >= 1
+        && (!r.name.is_empty() || !r.company.is_empty())
+        && card_sized
+        && !crate::receipt::extract(result).recognized;
     if !r.recognized {
         return NameCardResult::default();
     }
@@ -536,6 +548,23 @@ mod tests {
     fn no_contact_no_card() {
         let p = page(&[("홍길동", 0.0, 0.0), ("안녕하세요", 0.0, 40.0)]);
         assert!(!extract(&p).recognized);
+        // A receipt prints its store and telephone too.
+        let receipt = page(&[
+            ("주식회사 가나마트", 0.0, 0.0),
+            ("사업자번호 457-64-46655", 0.0, 40.0),
+            ("TEL:061-996-7749", 0.0, 80.0),
+            ("거래일시: 2025/02/17 11:38", 0.0, 120.0),
+            ("두부 300g 1,980 3 5,940", 0.0, 160.0),
+            ("합 계 5,940", 0.0, 200.0),
+        ]);
+        assert!(!extract(&receipt).recognized);
+        // So does a food label, on many more rows than a card holds.
+        let owned: Vec<String> = (0..NAME_CARD_MAX_ROWS).map(|i| format!("원재료명 돼지고기 {i}")).collect();
+        let mut rows: Vec<(&str, f32, f32)> = vec![("주식회사 가나", 0.0, 0.0), ("02-123-4567", 0.0, 40.0)];
+        rows.extend(owned.iter().enumerate().map(|(i, t)| (t.as_str(), 0.0, 80.0 + 40.0 * i as f32)));
+        assert!(!extract(&page(&rows)).recognized);
+        rows.truncate(NAME_CARD_MAX_ROWS);
+        assert!(extract(&page(&rows)).recognized, "as many rows as a card holds");
     }
 
     #[test]
