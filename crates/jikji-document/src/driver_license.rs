@@ -94,6 +94,7 @@ fn organ_mark_start(page: &Page, v: Span) -> Option<usize> {
         .filter(|&i| !chars[i].ch.is_whitespace() && (i == v.start || chars[i - 1].ch.is_whitespace()))
         .find(|&i| has_organ_mark(&page.span_text(Span { start: i, ..v })))
 }
+
 /// The organ-donation mark found at `sp`. Its text is the mark itself, also when it was read with a
 /// syllable wrong (`장기기중`): the field says the printed mark is there, and the mark has one text.
 fn organ_mark_field(page: &Page, sp: Span) -> DocField {
@@ -317,8 +318,9 @@ pub(crate) fn extract(page: &Page, today: (i32, u32, u32)) -> DriverLicense {
     let mut unlabelled_mark = None;
     if r.condition.is_none() && cond_label_row(page).is_none() {
         if let Some((codes, mark)) = renew_row.and_then(|rr| unlabelled_conditions(page, rr + 1)) {
-            let t: String = codes.iter().map(|&w| page.span_text(w)).collect();
-            r.condition = Some(field(page, &codes, "", Formatted::Value(t), Check::None));
+            let mut f = field(page, &codes, "", Formatted::None, Check::None);
+            f.formatted = Formatted::Value(f.text.clone());
+            r.condition = Some(f);
             unlabelled_mark = mark;
         }
     }

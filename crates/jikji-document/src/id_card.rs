@@ -245,8 +245,9 @@ const BACK_LABELS_SURE: u32 = 5;
 /// Two back labels are enough when the page also has [`BACK_DATE_ROWS`] rows that start with a full
 /// date (the tables' rows: `2016.12.12. 2017.12.11.`, `2021.01.11. 세종특별자치시 …`). On photos of
 /// `scripts/gen-idcards` backs (seeds 5-7, plain and hard) 6 of 24 were read as nothing, their grey
-/// 7-9 px headers misread, and four of them had two labels and three or four such rows. No front
-/// starts three rows with a date (a licence at most two: its renewal period and issue date).
+/// 7-9 px headers misread; one of them (seed 7) had two labels and four such rows and is now read,
+/// the others have one label or fewer such rows (a date read `2016,.99`). No front starts three rows
+/// with a date (a licence at most two: its renewal period and issue date).
 const BACK_LABELS_WITH_ROWS: u32 = 2;
 const BACK_DATE_ROWS: usize = 3;
 /// Below this score no type is reported: a title alone (4), or a number with a corroborating label or
