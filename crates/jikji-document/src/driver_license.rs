@@ -271,6 +271,9 @@ pub(crate) fn extract(page: &Page, today: (i32, u32, u32)) -> DriverLicense {
     if let Some((sp, d)) = &issue {
         r.issue_date = Some(id_card::issue_date_field(page, *sp, d, "", today));
     }
+    // The conditions' label row, where it was read: it ends the address, and without it the
+    // conditions are looked for by their form.
+    let cond_row = cond_label_row(page);
 
     if let Some(n) = number {
         r.personal_num = Some(id_card::registration_field(page, n, "", issued));
@@ -280,7 +283,6 @@ pub(crate) fn extract(page: &Page, today: (i32, u32, u32)) -> DriverLicense {
             r.name = Some(field(page, &[name], "", Formatted::Value(t), Check::None));
             x0 = page.span_rect(name).x0;
         }
-        let cond_row = cond_label_row(page);
         let before = [renew_row, cond_row, issue_row]
             .into_iter()
             .flatten()
@@ -316,7 +318,7 @@ pub(crate) fn extract(page: &Page, today: (i32, u32, u32)) -> DriverLicense {
     // Conditions whose label was not read (`초 A,G 강기기`, `최a G` on a photo): the row under the
     // renewal period, by the form of its value.
     let mut unlabelled_mark = None;
-    if r.condition.is_none() && cond_label_row(page).is_none() {
+    if r.condition.is_none() && cond_row.is_none() {
         if let Some((codes, mark)) = renew_row.and_then(|rr| unlabelled_conditions(page, rr + 1)) {
             let mut f = field(page, &codes, "", Formatted::None, Check::None);
             f.formatted = Formatted::Value(f.text.clone());

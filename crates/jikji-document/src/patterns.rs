@@ -73,7 +73,7 @@ re!(
 // digits, the hyphen, then fewer than seven digits, spaces allowed where digits went missing (group 1).
 re!(
     REG_NUM_PARTIAL,
-    r"(?:^|[^0-9A-Za-z\-])(\d{6}\s*[-–—~]\s*\d[\d ]*\d|\d{6}\s*[-–—~]\s*\d)(?:$|[^0-9A-Za-z])"
+    r"(?:^|[^0-9A-Za-z\-])(\d{6}\s*[-–—~]\s*\d(?:[\d ]*\d)?)(?:$|[^0-9A-Za-z])"
 );
 // Driver's licence number, numeric region code `11-19-123456-01` (group 1).
 re!(
