@@ -360,12 +360,23 @@ pub fn extract(result: &jikji_types::PageResult) -> BizLicenseResult {
     .iter()
     .filter(|x| **x)
     .count();
+    // Without the title, a registration number with two other labelled fields: what a certificate
+    // whose title was lost (cut, glare) still shows, and also what a receipt or a bill prints in its
+    // header (a medical bill's 사업자등록번호, 상호, 대표자 and address). A certificate bills nothing:
+    // a page where the receipt reader finds a total, items or a card payment is not one.
     r.recognized = (title.is_some() && (r.register_number.is_some() || found >= 2))
-        || (r.register_number.is_some() && found >= 2);
+        || (r.register_number.is_some() && found >= 2 && !bills_something(result));
     if !r.recognized {
         return BizLicenseResult::default();
     }
     r
+}
+
+/// A receipt's or a bill's page: the receipt reader recognises it with a total, items or a card payment
+/// (its registration number and dates alone a certificate prints too).
+fn bills_something(result: &jikji_types::PageResult) -> bool {
+    let r = crate::receipt::extract(result);
+    r.recognized && (r.total_price.is_some() || !r.items.is_empty() || r.card_number.is_some())
 }
 
 /// Whether a fuzzy title match is still the title with the rest of its word (`사업자등록층` matched
@@ -530,5 +541,23 @@ mod tests {
         ]);
         let r = extract(&titled);
         assert!(r.recognized, "a misread title still counts: {r:?}");
+    }
+
+    #[test]
+    fn an_untitled_certificate_counts_and_a_bill_does_not() {
+        // The title lost (cut off the photo): the number and three labelled fields still make it one.
+        let untitled = [
+            ("등록번호 : 528-75-02751", 0.0, 0.0),
+            ("상 호 : 가나상사", 0.0, 30.0),
+            ("대 표 자 : 홍길동", 0.0, 60.0),
+            ("개업연월일 : 2019 년 03 월 04 일", 0.0, 90.0),
+            ("사업장소재지 : 서울특별시 강남구 테헤란로 1", 0.0, 120.0),
+        ];
+        let r = extract(&page(&untitled));
+        assert!(r.recognized, "{r:?}");
+        // A medical bill prints the same header fields, and a total it bills: no certificate.
+        let mut bill = untitled.to_vec();
+        bill.extend([("진료비 총액 45,000", 0.0, 150.0), ("합계 45,000", 0.0, 180.0), ("2023-10-13", 0.0, 210.0)]);
+        assert!(!extract(&page(&bill)).recognized);
     }
 }
