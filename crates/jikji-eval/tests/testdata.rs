@@ -136,3 +136,25 @@ fn korean_photos_score_partial_records_without_counting_untranscribed_text() {
     assert_eq!(sc.exact.page.unwrap().errors, 2);
     assert_eq!(sc.chars.aligned.errors, 0);
 }
+
+/// `testdata/tables-real` (hand-written GT of real table images, README there): every page's image
+/// resolves into the shared test data, its GT has the rows it says, and it scores itself perfectly.
+#[test]
+fn real_table_set_loads_and_scores_itself_perfectly() {
+    let Some(_) = testdata() else { return };
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/tables-real");
+    let mut pages = 0;
+    for (file, want) in [("gt-ko.jsonl", 7), ("gt-en.jsonl", 7)] {
+        let set = jikji_eval::tables::load_table_set(&dir.join(file)).unwrap();
+        assert_eq!(set.len(), want, "{file}");
+        let raw = std::fs::read_to_string(dir.join(file)).unwrap();
+        for (g, line) in set.iter().zip(raw.lines()) {
+            assert!(g.image.is_file(), "{}", g.image.display());
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            assert_eq!(g.html.matches("<tr>").count() as u64, v["rows"].as_u64().unwrap(), "{}", g.image.display());
+            assert_eq!(jikji_eval::teds::teds(&g.html, &g.html, false), 1.0);
+            pages += 1;
+        }
+    }
+    assert_eq!(pages, jikji_eval::tables::load_table_set(&dir.join("gt.jsonl")).unwrap().len());
+}

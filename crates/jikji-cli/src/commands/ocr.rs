@@ -89,6 +89,11 @@ pub struct Args {
     /// carries `tables[]`; `--format html|markdown|csv` print the tables themselves.
     #[arg(long)]
     pub tables: bool,
+    /// With `--tables`: also find table regions with the PicoDet layout model (`table/layout_cdla.onnx`;
+    /// ~150 ms a page more). Off by default: the rule-line and column-alignment finders measure as well
+    /// or better without it (ACCURACY.md, "Tables").
+    #[arg(long)]
+    pub table_layout_model: bool,
     /// Document OCR instead of General OCR: receipt, name-card, biz-license, credit-card, passport or
     /// id-card (resident card, driver's licence, alien card or passport, recognised from the page).
     /// Reads the first page; `--format json` prints the CLOVA Document response (the model's
@@ -175,6 +180,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         let dir = jikji_runtime::resolve_models_dir(args.models.as_deref());
         let config = jikji_table::TableConfig {
             threads: args.threads,
+            layout_finder: args.table_layout_model,
             ..jikji_table::TableConfig::default()
         };
         Some(jikji_table::TablePool::new(&dir, config)?)

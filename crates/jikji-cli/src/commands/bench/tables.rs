@@ -79,8 +79,8 @@ pub fn markdown(results: &[EngineResult]) -> String {
     }
     let _ = writeln!(
         o,
-        "\nJikji's latency is decode + OCR + table stage (layout model, rule scan, SLANet per region, cell \
-         filling); RapidTable's is RapidOCR + RapidTable on the whole image (no table finding: the image is \
+        "\nJikji's latency is decode + OCR + table stage (rule scan, column alignment, SLANet per \
+         region, cell filling; the layout model is off by default); RapidTable's is RapidOCR + RapidTable on the whole image (no table finding: the image is \
          taken as the table, as RapidTable's README does). The table-step column is each engine's table part \
          alone, so the OCR share is the difference. RapidOCR reads no Hangul: on Korean cells its TEDS counts \
          misread text, so structure TEDS is the fair comparison there.\n"
