@@ -34,63 +34,12 @@ pub fn upright(result: &PageResult) -> Cow<'_, PageResult> {
     Cow::Owned(out)
 }
 
-/// The direction the text runs in on the image, as a vector: the sum over lines of their direction
-/// as the engine read them ([`jikji_types::Line::direction`]), each weighted by its length; for a
-/// result without directions (hand-built, or saved by an older engine), the sum over lines of two or
-/// more words of the vector from the first word's centre to the last one's. `None` when neither
-/// tells.
+/// The direction the text runs in on the image ([`PageResult::reading_direction`]).
 pub fn reading_direction(result: &PageResult) -> Option<Point> {
-    let (mut sx, mut sy) = (0.0f32, 0.0f32);
-    for l in &result.lines {
-        if let Some(deg) = l.direction {
-            let len = l.quad.width().max(l.quad.height());
-            let (s, c) = deg.to_radians().sin_cos();
-            sx += c * len;
-            sy += s * len;
-        }
-    }
-    if sx != 0.0 || sy != 0.0 {
-        return Some(Point::new(sx, sy));
-    }
-    for range in line_ranges(result) {
-        if range.len() < 2 {
-            continue;
-        }
-        let a = result.words[range.start].quad.center();
-        let b = result.words[range.end - 1].quad.center();
-        sx += b.x - a.x;
-        sy += b.y - a.y;
-    }
-    (sx != 0.0 || sy != 0.0).then(|| Point::new(sx, sy))
+    result.reading_direction()
 }
 
-/// The page's turn in quarter turns clockwise on screen (0: left to right; 1: top to bottom; 2: right
-/// to left; 3: bottom to top), the nearest to `dir`.
-pub fn quarter_turns(dir: Point) -> u8 {
-    let a = dir.y.atan2(dir.x).to_degrees();
-    ((a / 90.0).round() as i32).rem_euclid(4) as u8
-}
-
-/// The word ranges of the lines (rebuilt from the line-break flags when the result has no lines).
-fn line_ranges(result: &PageResult) -> Vec<std::ops::Range<usize>> {
-    let n = result.words.len();
-    if !result.lines.is_empty() {
-        return result
-            .lines
-            .iter()
-            .map(|l| l.words.start.min(n)..l.words.end.min(n))
-            .collect();
-    }
-    let mut out = Vec::new();
-    let mut start = 0;
-    for (i, w) in result.words.iter().enumerate() {
-        if w.line_break || i + 1 == n {
-            out.push(start..i + 1);
-            start = i + 1;
-        }
-    }
-    out
-}
+pub use jikji_types::quarter_turns;
 
 /// The same polygon started at the corner whose outgoing edge runs most nearly along `dir`.
 fn start_along(q: &Quad, dir: Point) -> Quad {

@@ -22,8 +22,10 @@
 //! The types, the grid logic and the writers need no model (feature `models`, on by default, adds
 //! [`TableRecognizer`] and ONNX Runtime); `jikji-clova` uses them without it.
 //!
-//! Not handled yet: tables rotated with the page (regions are axis-aligned boxes), and a dedicated path for
-//! ruled tables (the line-segmentation model of `wired-table-rec`).
+//! A page scanned or photographed sideways or upside down is turned upright for the stage (by its lines'
+//! reading direction) and its tables mapped back onto the page as given. Not handled yet: tables tilted
+//! by more than a few degrees (regions are axis-aligned boxes on the upright page), and a dedicated path
+//! for ruled tables (the line-segmentation model of `wired-table-rec`).
 
 pub mod aligned;
 pub mod export;
@@ -109,14 +111,25 @@ impl Table {
     /// space it is reported in (PDF pages: CLOVA's 2 px per point), as `PageResult::rescale` does for
     /// the words.
     pub fn scale(&self, sx: f32, sy: f32) -> Table {
+        self.map_quads(|q| q.scale(sx, sy))
+    }
+
+    /// The table found on the page turned upright, mapped back onto the `width x height` page as it was
+    /// given ([`jikji_types::PageResult::unturn`]); rows and columns stay those of the upright table.
+    pub fn unturn(&self, turns: u8, width: u32, height: u32) -> Table {
+        self.map_quads(|q| Quad::from_unordered(q.pts.map(|p| jikji_types::unturn_point(p, turns, width, height))))
+    }
+
+    /// The table with `f` applied to every box.
+    fn map_quads(&self, f: impl Fn(&Quad) -> Quad) -> Table {
         let mut t = self.clone();
-        t.quad = t.quad.scale(sx, sy);
+        t.quad = f(&t.quad);
         for c in &mut t.cells {
-            c.quad = c.quad.scale(sx, sy);
+            c.quad = f(&c.quad);
             for l in &mut c.lines {
-                l.quad = l.quad.scale(sx, sy);
+                l.quad = f(&l.quad);
                 for w in &mut l.words {
-                    w.quad = w.quad.scale(sx, sy);
+                    w.quad = f(&w.quad);
                 }
             }
         }

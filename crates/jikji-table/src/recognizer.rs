@@ -153,8 +153,30 @@ impl TableRecognizer {
     /// rescaled to the image if the page was read at another size).
     ///
     /// A page whose words never sit side by side ([`aligned::may_hold_a_table`]: prose, letters, a
-    /// single column) has no table with text, and costs no model run.
+    /// single column) has no table with text, and costs no model run. A page photographed or scanned
+    /// sideways or upside down (its lines' reading direction, [`PageResult::reading_turns`]) is turned
+    /// upright for the stage, and its tables mapped back onto the page as given.
     pub fn recognize(&mut self, image: &RgbImage, page: &PageResult) -> Result<Vec<Table>, TableError> {
+        let turns = page.reading_turns();
+        if turns == 0 {
+            return self.recognize_upright(image, page);
+        }
+        let upright = match turns {
+            1 => image::imageops::rotate270(image),
+            2 => image::imageops::rotate180(image),
+            _ => image::imageops::rotate90(image),
+        };
+        let mut turned = page.clone();
+        if (page.width, page.height) != (image.width(), image.height()) && page.width > 0 && page.height > 0 {
+            turned.rescale(image.width(), image.height());
+        }
+        turned.turn(turns);
+        let tables = self.recognize_upright(&upright, &turned)?;
+        Ok(tables.iter().map(|t| t.unturn(turns, image.width(), image.height())).collect())
+    }
+
+    /// [`TableRecognizer::recognize`] on a page whose text reads left to right.
+    fn recognize_upright(&mut self, image: &RgbImage, page: &PageResult) -> Result<Vec<Table>, TableError> {
         let words = words_in_image(image, page);
         if !aligned::may_hold_a_table(&words) {
             return Ok(Vec::new());

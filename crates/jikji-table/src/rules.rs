@@ -281,7 +281,7 @@ fn continues(a: &Rule, b: &Rule) -> bool {
     }
     let same_line = (a.x0 - b.x0).abs() <= JOIN_TOLERANCE && (a.x1 - b.x1).abs() <= JOIN_TOLERANCE;
     let gap = a.y0.max(b.y0) - a.y1.min(b.y1);
-    same_line && gap >= 0.0 && gap <= RULE_BREAK
+    same_line && (0.0..=RULE_BREAK).contains(&gap)
 }
 
 /// The bounding boxes of rule groups that make a grid (see the module docs).

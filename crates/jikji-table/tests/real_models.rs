@@ -61,3 +61,42 @@ fn a_blank_page_has_no_table() {
     let tiny = image::RgbImage::new(3, 3);
     assert!(recognizer().recognize(&tiny, &page).unwrap().is_empty());
 }
+
+#[test]
+fn a_page_turned_sideways_or_upside_down_gives_the_same_table() {
+    // The page as scanned sideways (one or three quarter turns) or upside down: the image turned, and
+    // the words where the engine reports them on it (read upright, mapped back, lines' direction set).
+    let img = image::open(data("ruled_ko.png")).unwrap().to_rgb8();
+    let mut upright: PageResult = serde_json::from_slice(&std::fs::read(data("ruled_ko.ocr.json")).unwrap()).unwrap();
+    for l in &mut upright.lines {
+        l.direction = Some(0.0);
+    }
+    let gt = std::fs::read_to_string(data("ruled_ko.html")).unwrap();
+    let mut r = recognizer();
+    for k in 1..4u8 {
+        let given = match k {
+            1 => image::imageops::rotate90(&img),
+            2 => image::imageops::rotate180(&img),
+            _ => image::imageops::rotate270(&img),
+        };
+        let mut page = upright.clone();
+        page.unturn(k, given.width(), given.height());
+        let tables = r.recognize(&given, &page).unwrap();
+        assert_eq!(tables.len(), 1, "{k}: {tables:?}");
+        let t = &tables[0];
+        assert_eq!((t.rows, t.cols), (6, 5), "{k}");
+        let s = jikji_eval::teds::teds(&to_html(t), &gt, false);
+        assert!(s >= 0.9, "{k}: TEDS {s:.3}");
+        // Boxes on the page as given.
+        let b = t.quad.bbox();
+        assert!(b.x0 >= -1.0 && b.y0 >= -1.0 && b.x1 <= given.width() as f32 + 1.0 && b.y1 <= given.height() as f32 + 1.0, "{k}: {b:?}");
+        let first = t.cells[0].lines[0].words[0].quad.center();
+        let want = jikji_types::unturn_point(upright_first(&upright), k, given.width(), given.height());
+        assert!((first.x - want.x).abs() < 2.0 && (first.y - want.y).abs() < 2.0, "{k}: {first:?} vs {want:?}");
+    }
+}
+
+/// The centre of the page's word `날짜` (the table's first cell) on the upright page.
+fn upright_first(p: &PageResult) -> jikji_geometry::Point {
+    p.words.iter().find(|w| w.text == "날짜").expect("날짜 on the page").quad.center()
+}

@@ -190,16 +190,7 @@ impl PageResult {
     /// was turned counter-clockwise by as many before reading. Quads come back in CLOVA's screen order
     /// and line directions turned with the page.
     pub fn unturn(&mut self, turns: u8, width: u32, height: u32) {
-        let (w, h) = (width as f32, height as f32);
-        // A point of the turned page back on the given one. One quarter turn: the page was turned
-        // counter-clockwise (`x' = y, y' = w - x`); three: clockwise (`x' = h - y, y' = x`).
-        let back = |p: Point| match turns % 4 {
-            1 => Point::new(w - p.y, p.x),
-            2 => Point::new(w - p.x, h - p.y),
-            3 => Point::new(p.y, h - p.x),
-            _ => p,
-        };
-        let map = |q: &Quad| Quad::from_unordered(q.pts.map(back));
+        let map = |q: &Quad| Quad::from_unordered(q.pts.map(|p| unturn_point(p, turns, width, height)));
         for wd in &mut self.words {
             wd.quad = map(&wd.quad);
         }
@@ -214,6 +205,83 @@ impl PageResult {
         self.height = height;
     }
 
+    /// The result on the page turned upright, as `image::imageops` turns it (rotate270 for one quarter
+    /// turn, rotate180, rotate90): the inverse of [`PageResult::unturn`], for stages that work on the
+    /// upright page (tables) after reading it as given.
+    pub fn turn(&mut self, turns: u8) {
+        let (width, height) = (self.width, self.height);
+        let map = |q: &Quad| Quad::from_unordered(q.pts.map(|p| turn_point(p, turns, width, height)));
+        for wd in &mut self.words {
+            wd.quad = map(&wd.quad);
+        }
+        for l in &mut self.lines {
+            l.quad = map(&l.quad);
+            l.direction = l
+                .direction
+                .map(|d| (d - 90.0 * (turns % 4) as f32).rem_euclid(360.0));
+        }
+        self.outline = self.outline.as_ref().map(map);
+        if turns % 2 == 1 {
+            (self.width, self.height) = (height, width);
+        }
+    }
+
+    /// The direction the text runs in on the image, as a vector: the sum over lines of their direction
+    /// as the engine read them ([`Line::direction`]), each weighted by its length; for a result without
+    /// directions (hand-built, or saved by an older engine), the sum over lines of two or more words of
+    /// the vector from the first word's centre to the last one's. `None` when neither tells.
+    pub fn reading_direction(&self) -> Option<Point> {
+        let (mut sx, mut sy) = (0.0f32, 0.0f32);
+        for l in &self.lines {
+            if let Some(deg) = l.direction {
+                let len = l.quad.width().max(l.quad.height());
+                let (s, c) = deg.to_radians().sin_cos();
+                sx += c * len;
+                sy += s * len;
+            }
+        }
+        if sx != 0.0 || sy != 0.0 {
+            return Some(Point::new(sx, sy));
+        }
+        for range in self.line_ranges() {
+            if range.len() < 2 {
+                continue;
+            }
+            let a = self.words[range.start].quad.center();
+            let b = self.words[range.end - 1].quad.center();
+            sx += b.x - a.x;
+            sy += b.y - a.y;
+        }
+        (sx != 0.0 || sy != 0.0).then(|| Point::new(sx, sy))
+    }
+
+    /// The page's turn in quarter turns clockwise on screen ([`quarter_turns`] of
+    /// [`PageResult::reading_direction`]); 0 when nothing tells.
+    pub fn reading_turns(&self) -> u8 {
+        self.reading_direction().map(quarter_turns).unwrap_or(0)
+    }
+
+    /// The word ranges of the lines (rebuilt from the line-break flags when the result has no lines).
+    pub fn line_ranges(&self) -> Vec<std::ops::Range<usize>> {
+        let n = self.words.len();
+        if !self.lines.is_empty() {
+            return self
+                .lines
+                .iter()
+                .map(|l| l.words.start.min(n)..l.words.end.min(n))
+                .collect();
+        }
+        let mut out = Vec::new();
+        let mut start = 0;
+        for (i, w) in self.words.iter().enumerate() {
+            if w.line_break || i + 1 == n {
+                out.push(start..i + 1);
+                start = i + 1;
+            }
+        }
+        out
+    }
+
     /// Plain text: words joined by spaces, lines by newlines.
     pub fn text(&self) -> String {
         let mut s = String::new();
@@ -222,6 +290,37 @@ impl PageResult {
             s.push(if w.line_break { '\n' } else { ' ' });
         }
         s.trim_end().to_string()
+    }
+}
+
+/// A text direction's turn in quarter turns clockwise on screen (0: left to right; 1: top to bottom; 2:
+/// right to left; 3: bottom to top), the nearest to `dir`.
+pub fn quarter_turns(dir: Point) -> u8 {
+    let a = dir.y.atan2(dir.x).to_degrees();
+    ((a / 90.0).round() as i32).rem_euclid(4) as u8
+}
+
+/// A point of a `width x height` page on the page turned upright by `turns` quarter turns
+/// counter-clockwise (as [`PageResult::turn`]). One quarter turn: `x' = y, y' = w - x`.
+pub fn turn_point(p: Point, turns: u8, width: u32, height: u32) -> Point {
+    let (w, h) = (width as f32, height as f32);
+    match turns % 4 {
+        1 => Point::new(p.y, w - p.x),
+        2 => Point::new(w - p.x, h - p.y),
+        3 => Point::new(h - p.y, p.x),
+        _ => p,
+    }
+}
+
+/// A point of the upright page back on the `width x height` page as it was given (the inverse of
+/// [`turn_point`], as [`PageResult::unturn`]).
+pub fn unturn_point(p: Point, turns: u8, width: u32, height: u32) -> Point {
+    let (w, h) = (width as f32, height as f32);
+    match turns % 4 {
+        1 => Point::new(w - p.y, p.x),
+        2 => Point::new(w - p.x, h - p.y),
+        3 => Point::new(p.y, h - p.x),
+        _ => p,
     }
 }
 
@@ -299,6 +398,27 @@ mod tests {
             assert_eq!((r.width, r.height), (100, 50));
             assert_eq!(r.words[0].quad, word, "{k}");
             assert_eq!(r.outline, Some(word), "{k}");
+            assert_eq!(r.lines[0].direction, Some(90.0 * k as f32));
+        }
+    }
+
+    #[test]
+    fn turn_is_undone_by_unturn() {
+        let word = Quad::new([
+            Point::new(10.0, 5.0),
+            Point::new(40.0, 5.0),
+            Point::new(40.0, 15.0),
+            Point::new(10.0, 15.0),
+        ]);
+        for k in 0..4u8 {
+            let mut r = one_word((100, 50), word, Some(90.0 * k as f32));
+            r.turn(k);
+            let (tw, th) = if k % 2 == 1 { (50, 100) } else { (100, 50) };
+            assert_eq!((r.width, r.height), (tw, th), "{k}");
+            assert_eq!(r.lines[0].direction, Some(0.0), "upright after turning: {k}");
+            assert!(r.words[0].quad.pts.iter().all(|p| p.x >= 0.0 && p.x <= tw as f32 && p.y >= 0.0 && p.y <= th as f32));
+            r.unturn(k, 100, 50);
+            assert_eq!(r.words[0].quad, word, "{k}");
             assert_eq!(r.lines[0].direction, Some(90.0 * k as f32));
         }
     }
