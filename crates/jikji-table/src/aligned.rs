@@ -38,6 +38,14 @@ pub const MIN_ROWS: usize = 3;
 pub const MIN_COLUMNS: usize = 3;
 /// Share of a block's rows that must have a piece on a column's x position.
 pub const COLUMN_SUPPORT: f32 = 0.6;
+/// A block without a mostly numeric column (names, departments, titles) is a table when it has at least
+/// [`TEXT_MIN_ROWS`] rows and [`MIN_COLUMNS`] columns each held by this share of them. Rendered staff
+/// lists (4–6 rows, 4 text columns, borderless or ruled only under each row) were found by the layout
+/// model alone before; pages of the synthetic documents, Korean photos and SROIE receipts gain no
+/// table from it (ACCURACY.md, "Tables").
+pub const TEXT_COLUMN_SUPPORT: f32 = 0.8;
+/// Fewest rows of a table of words only (a header and three rows).
+pub const TEXT_MIN_ROWS: usize = 4;
 
 #[derive(Debug, Clone)]
 struct Piece {
@@ -257,7 +265,7 @@ fn block_table(rows: &[Row]) -> Option<Region> {
         }
     }
     let need = (COLUMN_SUPPORT * rows.len() as f32).ceil() as usize;
-    let mut columns: Vec<(f32, bool)> = Vec::new();
+    let mut columns: Vec<(f32, bool, usize)> = Vec::new();
     for &(x, _) in &cands {
         let mut support = 0;
         let mut numeric = 0;
@@ -269,22 +277,30 @@ fn block_table(rows: &[Row]) -> Option<Region> {
                 numeric += usize::from(p.numeric);
             }
         }
-        if support >= need && columns.iter().all(|(c, _)| (c - x).abs() > 2.0 * tol) {
-            columns.push((x, numeric * 2 >= support));
+        if support >= need && columns.iter().all(|(c, _, _)| (c - x).abs() > 2.0 * tol) {
+            columns.push((x, numeric * 2 >= support, support));
         }
     }
     // Positions of one piece (its left, centre and right) must not count as three columns: keep
     // columns that fall in different pieces of the best-supported row.
     let widest = rows.iter().max_by_key(|r| r.pieces.len())?;
     let mut distinct = std::collections::BTreeSet::new();
+    let mut solid = std::collections::BTreeSet::new();
     let mut any_numeric = false;
-    for (x, numeric) in &columns {
+    let need_text = (TEXT_COLUMN_SUPPORT * rows.len() as f32).ceil() as usize;
+    for (x, numeric, support) in &columns {
         if let Some(k) = widest.pieces.iter().position(|p| *x >= p.x0 - tol && *x <= p.x1 + tol) {
             distinct.insert(k);
             any_numeric |= *numeric;
+            if *support >= need_text {
+                solid.insert(k);
+            }
         }
     }
-    if distinct.len() < MIN_COLUMNS || !any_numeric {
+    // Without a column of numbers, a table of words only: more rows, and every column on all but
+    // (at most) one in five of them.
+    let text_table = rows.len() >= TEXT_MIN_ROWS && solid.len() >= MIN_COLUMNS;
+    if distinct.len() < MIN_COLUMNS || !(any_numeric || text_table) {
         return None;
     }
     let x0 = rows.iter().flat_map(|r| r.pieces.iter().map(|p| p.x0)).fold(f32::MAX, f32::min);
@@ -378,6 +394,32 @@ mod tests {
         assert_eq!(pieces(&tight_table(9.0, 1)), [1]);
         assert_eq!(pieces(&tight_table(5.0, 3)), [1, 1, 1]);
         assert!(find_aligned_tables(&tight_table(5.0, 5), &[]).is_empty());
+    }
+
+    /// A staff list: name, department, title, duty — words only, `rows` rows with the header.
+    fn staff_list(rows: usize) -> Vec<Word> {
+        let people = [
+            ["Name", "Department", "Title", "Duty"],
+            ["Kim", "Sales", "Manager", "Accounts"],
+            ["Lee", "Legal", "Director", "Contracts"],
+            ["Park", "Research", "Engineer", "Platform"],
+            ["Choi", "Finance", "Analyst", "Budget"],
+        ];
+        let mut out = Vec::new();
+        for (r, row) in people.iter().take(rows).enumerate() {
+            for (c, t) in row.iter().enumerate() {
+                out.push(w(t, 40.0 + 130.0 * c as f32, 100.0 + 24.0 * r as f32));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_table_of_words_only_needs_more_rows() {
+        assert_eq!(find_aligned_tables(&staff_list(5), &[]).len(), 1);
+        assert_eq!(find_aligned_tables(&staff_list(4), &[]).len(), 1);
+        // A header and two rows of words: too little to tell from a form without a column of numbers.
+        assert!(find_aligned_tables(&staff_list(3), &[]).is_empty());
     }
 
     #[test]
