@@ -190,17 +190,7 @@ impl PageResult {
     /// was turned counter-clockwise by as many before reading. Quads come back in CLOVA's screen order
     /// and line directions turned with the page.
     pub fn unturn(&mut self, turns: u8, width: u32, height: u32) {
-        let map = |q: &Quad| Quad::from_unordered(q.pts.map(|p| unturn_point(p, turns, width, height)));
-        for wd in &mut self.words {
-            wd.quad = map(&wd.quad);
-        }
-        for l in &mut self.lines {
-            l.quad = map(&l.quad);
-            l.direction = l
-                .direction
-                .map(|d| (d + 90.0 * (turns % 4) as f32).rem_euclid(360.0));
-        }
-        self.outline = self.outline.as_ref().map(map);
+        self.map_turned(|p| unturn_point(p, turns, width, height), 90.0 * (turns % 4) as f32);
         self.width = width;
         self.height = height;
     }
@@ -210,20 +200,24 @@ impl PageResult {
     /// upright page (tables) after reading it as given.
     pub fn turn(&mut self, turns: u8) {
         let (width, height) = (self.width, self.height);
-        let map = |q: &Quad| Quad::from_unordered(q.pts.map(|p| turn_point(p, turns, width, height)));
+        self.map_turned(|p| turn_point(p, turns, width, height), -90.0 * (turns % 4) as f32);
+        if turns % 2 == 1 {
+            (self.width, self.height) = (height, width);
+        }
+    }
+
+    /// Every box's points mapped by `f` (quads back in screen order) and every line's direction turned
+    /// by `degrees`.
+    fn map_turned(&mut self, f: impl Fn(Point) -> Point, degrees: f32) {
+        let map = |q: &Quad| Quad::from_unordered(q.pts.map(&f));
         for wd in &mut self.words {
             wd.quad = map(&wd.quad);
         }
         for l in &mut self.lines {
             l.quad = map(&l.quad);
-            l.direction = l
-                .direction
-                .map(|d| (d - 90.0 * (turns % 4) as f32).rem_euclid(360.0));
+            l.direction = l.direction.map(|d| (d + degrees).rem_euclid(360.0));
         }
         self.outline = self.outline.as_ref().map(map);
-        if turns % 2 == 1 {
-            (self.width, self.height) = (height, width);
-        }
     }
 
     /// The direction the text runs in on the image, as a vector: the sum over lines of their direction
