@@ -18,7 +18,7 @@ use jikji_types::PageResult;
 /// The page result with its quads starting at the text's top-left corner (see the module docs);
 /// borrowed unchanged when the page reads left to right, or when no line has two words to tell by.
 pub fn upright(result: &PageResult) -> Cow<'_, PageResult> {
-    let Some(dir) = reading_direction(result) else {
+    let Some(dir) = result.reading_direction() else {
         return Cow::Borrowed(result);
     };
     if quarter_turns(dir) == 0 {
@@ -32,11 +32,6 @@ pub fn upright(result: &PageResult) -> Cow<'_, PageResult> {
         l.quad = start_along(&l.quad, dir);
     }
     Cow::Owned(out)
-}
-
-/// The direction the text runs in on the image ([`PageResult::reading_direction`]).
-pub fn reading_direction(result: &PageResult) -> Option<Point> {
-    result.reading_direction()
 }
 
 pub use jikji_types::quarter_turns;
@@ -91,7 +86,7 @@ mod tests {
         let upright0 = turned(0);
         for k in 1..4 {
             let p = turned(k);
-            assert_eq!(quarter_turns(reading_direction(&p).unwrap()), k);
+            assert_eq!(quarter_turns(p.reading_direction().unwrap()), k);
             let u = upright(&p);
             assert!(matches!(u, Cow::Owned(_)));
             // Each word's first edge now runs along the text: as long as the upright word is wide.
@@ -118,13 +113,13 @@ mod tests {
         for l in &mut p.lines {
             l.direction = Some(180.0);
         }
-        assert_eq!(quarter_turns(reading_direction(&p).unwrap()), 2);
+        assert_eq!(quarter_turns(p.reading_direction().unwrap()), 2);
         assert!(matches!(upright(&p), Cow::Owned(_)));
     }
 
     #[test]
     fn single_word_lines_tell_nothing() {
         let p = page_rotated(&[("누리네트웍스", 0.0, 0.0)], FRAC_PI_2);
-        assert!(reading_direction(&p).is_none());
+        assert!(p.reading_direction().is_none());
     }
 }

@@ -81,11 +81,7 @@ pub(crate) fn read_page(
     let image = working_image(image);
     let (mut page, mut times) = run_stages(models, &image, opts, cancel)?;
     let mut read_turned = |turns: u8, times: &mut StageTimes| {
-        let upright = match turns {
-            1 => image::imageops::rotate270(image.as_ref()),
-            2 => image::imageops::rotate180(image.as_ref()),
-            _ => image::imageops::rotate90(image.as_ref()),
-        };
+        let upright = jikji_image::turn_upright(image.as_ref(), turns);
         let (mut again, t) = run_stages(models, &upright, opts, cancel)?;
         again.unturn(turns, image.width(), image.height());
         times.add(&t);

@@ -77,7 +77,7 @@ pub use crate::card::find_card_quad;
 pub use crate::error::InputError;
 pub use crate::mask::{mask_quads, MASK_MARGIN_PX};
 pub use crate::limits::{Limits, PdfRenderer};
-pub use crate::resize::resize;
+pub use crate::resize::{resize, turn_upright};
 pub use crate::sandbox::{render_pdf_main, RENDER_PDF_ARG};
 pub use crate::sniff::{sniff, Format};
 pub use jikji_types::Cancel;

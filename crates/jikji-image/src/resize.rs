@@ -70,3 +70,16 @@ mod tests {
         assert!(out.get_pixel(0, 8).0[0] < out.get_pixel(39, 8).0[0]);
     }
 }
+
+/// The page turned upright when its text is turned by `turns` quarter turns clockwise on screen (as
+/// [`jikji_types::quarter_turns`] counts them): one quarter turn back counter-clockwise for 1, half a
+/// turn for 2, a quarter turn clockwise for 3; a copy for 0. Word boxes follow with
+/// [`jikji_types::PageResult::turn`].
+pub fn turn_upright(img: &RgbImage, turns: u8) -> RgbImage {
+    match turns % 4 {
+        0 => img.clone(),
+        1 => image::imageops::rotate270(img),
+        2 => image::imageops::rotate180(img),
+        _ => image::imageops::rotate90(img),
+    }
+}

@@ -67,12 +67,20 @@ impl Default for TableConfig {
 
 /// The page's words in `image`'s pixels (rescaled if the page was read at another size).
 fn words_in_image<'a>(image: &RgbImage, page: &'a PageResult) -> std::borrow::Cow<'a, [Word]> {
+    match page_in_image(image, page) {
+        std::borrow::Cow::Owned(p) => std::borrow::Cow::Owned(p.words),
+        std::borrow::Cow::Borrowed(p) => std::borrow::Cow::Borrowed(&p.words),
+    }
+}
+
+/// The page result in the image's pixels: rescaled when the page was read at another size.
+fn page_in_image<'a>(image: &RgbImage, page: &'a PageResult) -> std::borrow::Cow<'a, PageResult> {
     if (page.width, page.height) != (image.width(), image.height()) && page.width > 0 && page.height > 0 {
         let mut p = page.clone();
         p.rescale(image.width(), image.height());
-        std::borrow::Cow::Owned(p.words)
+        std::borrow::Cow::Owned(p)
     } else {
-        std::borrow::Cow::Borrowed(&page.words)
+        std::borrow::Cow::Borrowed(page)
     }
 }
 
@@ -157,33 +165,28 @@ impl TableRecognizer {
     /// sideways or upside down (its lines' reading direction, [`PageResult::reading_turns`]) is turned
     /// upright for the stage, and its tables mapped back onto the page as given.
     pub fn recognize(&mut self, image: &RgbImage, page: &PageResult) -> Result<Vec<Table>, TableError> {
+        let mut page = page_in_image(image, page);
         let turns = page.reading_turns();
+        if turns != 0 {
+            page.to_mut().turn(turns);
+        }
+        if !aligned::may_hold_a_table(&page.words) {
+            return Ok(Vec::new());
+        }
         if turns == 0 {
-            return self.recognize_upright(image, page);
+            return self.recognize_upright(image, &page);
         }
-        let upright = match turns {
-            1 => image::imageops::rotate270(image),
-            2 => image::imageops::rotate180(image),
-            _ => image::imageops::rotate90(image),
-        };
-        let mut turned = page.clone();
-        if (page.width, page.height) != (image.width(), image.height()) && page.width > 0 && page.height > 0 {
-            turned.rescale(image.width(), image.height());
-        }
-        turned.turn(turns);
-        let tables = self.recognize_upright(&upright, &turned)?;
+        let upright = jikji_image::turn_upright(image, turns);
+        let tables = self.recognize_upright(&upright, &page)?;
         Ok(tables.iter().map(|t| t.unturn(turns, image.width(), image.height())).collect())
     }
 
-    /// [`TableRecognizer::recognize`] on a page whose text reads left to right.
+    /// [`TableRecognizer::recognize`] on a page whose text reads left to right, its result in the
+    /// image's pixels.
     fn recognize_upright(&mut self, image: &RgbImage, page: &PageResult) -> Result<Vec<Table>, TableError> {
-        let words = words_in_image(image, page);
-        if !aligned::may_hold_a_table(&words) {
-            return Ok(Vec::new());
-        }
         let mut regions = self.find_regions(image)?;
         if self.config.aligned_finder {
-            let aligned = aligned::find_aligned_tables(&words, &regions);
+            let aligned = aligned::find_aligned_tables(&page.words, &regions);
             regions.extend(aligned);
         }
         self.recognize_regions(image, page, &regions)
