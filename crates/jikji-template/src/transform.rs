@@ -436,7 +436,7 @@ fn plausible(t: &Transform, corrs: &[Corr]) -> bool {
     })
 }
 
-fn support_of(corrs: &[Corr], t: &Transform) -> (f32, Vec<usize>) {
+pub(crate) fn support_of(corrs: &[Corr], t: &Transform) -> (f32, Vec<usize>) {
     // Best inlier per anchor (an anchor with several candidate positions counts once).
     let mut per_anchor: std::collections::HashMap<usize, (f32, usize)> = Default::default();
     for (i, c) in corrs.iter().enumerate() {
