@@ -210,16 +210,13 @@ fn snap_cut(cs: &[char], inside: &[bool]) -> Vec<bool> {
     let is_sep = |c: char| SEPARATORS.contains(c);
     let opens = |c: char| OPENING_BRACKETS.contains(c);
     let n = cs.len();
-    // Start: the word's start, just after a separator or at an opening bracket, nearest to i0.
-    let starts = (0..n).filter(|&k| k == 0 || is_sep(cs[k - 1]) || opens(cs[k]));
-    let s = starts.min_by_key(|&k| k.abs_diff(i0)).filter(|&k| k.abs_diff(i0) <= SNAP_CHARS).unwrap_or(i0);
-    // End: the word's end, just before a separator or an opening bracket, nearest to i1.
-    let ends = (1..=n).filter(|&k| k == n || is_sep(cs[k]) || opens(cs[k]));
-    let e = ends.min_by_key(|&k| k.abs_diff(i1)).filter(|&k| k.abs_diff(i1) <= SNAP_CHARS).unwrap_or(i1);
-    let at_start = s == 0 || is_sep(cs[s - 1]) || opens(cs[s]);
-    let at_end = e == n || is_sep(cs[e]) || opens(cs[e]);
+    // A word's start: just after a separator or at an opening bracket; its end: just before one.
+    let is_start = |k: usize| k == 0 || is_sep(cs[k - 1]) || opens(cs[k]);
+    let is_end = |k: usize| k == n || is_sep(cs[k]) || opens(cs[k]);
+    let s = (0..n).filter(|&k| is_start(k)).min_by_key(|&k| k.abs_diff(i0)).filter(|&k| k.abs_diff(i0) <= SNAP_CHARS).unwrap_or(i0);
+    let e = (1..=n).filter(|&k| is_end(k)).min_by_key(|&k| k.abs_diff(i1)).filter(|&k| k.abs_diff(i1) <= SNAP_CHARS).unwrap_or(i1);
     // Less than half of the word kept by a cut that found no place to snap to.
-    if (!at_start || !at_end) && 2 * e.saturating_sub(s) < n {
+    if (!is_start(s) || !is_end(e)) && 2 * e.saturating_sub(s) < n {
         return vec![false; n];
     }
     (0..n).map(|k| k >= s && k < e.max(s)).collect()
