@@ -548,13 +548,7 @@ fn match_one(ti: usize, t: &Template, phrases: &[Anchor], page_starts: &[(Point,
         // licence's title and two labels) fix it near them and tilt it over the rest. The layout's map
         // is kept only when it still lands every one of those anchors.
         Model::Affine if fit.inliers.len() < FEW_ANCHORS => {
-            let mut anchors = Vec::new();
-            for c in fit.inliers.iter().map(|&i| &corrs[i]) {
-                match c.span {
-                    Some((f, to)) => anchors.extend([(f[0], to[0]), (f[1], to[1])]),
-                    None => anchors.push((c.from, c.to)),
-                }
-            }
+            let anchors: Vec<(Point, Point)> = fit.inliers.iter().flat_map(|&i| corrs[i].points()).collect();
             let refined = refine_by_layout(t, page_starts, fit.transform, &anchors);
             let kept = transform::support_of(&corrs, &refined).1.len() >= fit.inliers.len();
             (if kept { refined } else { fit.transform }, Model::Affine)

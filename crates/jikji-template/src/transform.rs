@@ -310,6 +310,15 @@ pub struct Corr {
     pub span: Option<([Point; 2], [Point; 2])>,
 }
 
+impl Corr {
+    /// The point pairs (template, image) a map fitted to this correspondence must keep: its centres,
+    /// and its run's two ends when it has them.
+    pub fn points(&self) -> impl Iterator<Item = (Point, Point)> {
+        let ends = self.span.map(|(f, t)| [(f[0], t[0]), (f[1], t[1])]);
+        std::iter::once((self.from, self.to)).chain(ends.into_iter().flatten())
+    }
+}
+
 /// What [`ransac`] found.
 #[derive(Debug, Clone)]
 pub struct Fit {
@@ -388,14 +397,7 @@ pub fn ransac(corrs: &[Corr]) -> Option<Fit> {
     let (mut support, mut t, mut inl) = best?;
     let mut model = Model::Similarity;
     for _ in 0..3 {
-        let mut pairs: Vec<(Point, Point)> = Vec::new();
-        for &i in &inl {
-            pairs.push((corrs[i].from, corrs[i].to));
-            if let Some((f, t)) = corrs[i].span {
-                pairs.push((f[0], t[0]));
-                pairs.push((f[1], t[1]));
-            }
-        }
+        let pairs: Vec<(Point, Point)> = inl.iter().flat_map(|&i| corrs[i].points()).collect();
         // Points of one run are collinear: the counts below are of anchors, not points.
         let candidate = if inl.len() >= MIN_POINTS_HOMOGRAPHY {
             Transform::homography(&pairs).map(|h| (h, Model::Homography))

@@ -109,7 +109,11 @@ fn read_plan(dir: &Path, plan: &[(&str, String, Vec<String>)], photo: impl Fn(&s
         for stem in copies.iter() {
             let (page, img) = ocr_in(dir, stem);
             let Some(m) = set.match_page(&page) else {
-                tally.wrong.push(format!("{stem}: no match"));
+                // How far it fell short: each template's score without MIN_SCORE.
+                let scores: Vec<String> = (0..set.templates.len())
+                    .filter_map(|k| set.score_one(k, &page).map(|m| format!("{} {:.2}", set.templates[k].def.name, m.score)))
+                    .collect();
+                tally.wrong.push(format!("{stem}: no match ({})", scores.join(", ")));
                 continue;
             };
             if m.template != ti {
