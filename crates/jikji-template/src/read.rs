@@ -672,15 +672,31 @@ fn finish(base: FieldReading, vt: ValueType, raw: &str, conf: f32) -> FieldReadi
     }
 }
 
+/// Bracket pairs [`trim_debris`] knows.
+const BRACKETS: [(char, char); 4] = [('(', ')'), ('[', ']'), ('{', '}'), ('（', '）')];
+
 /// `raw` without separators, whitespace, closing brackets at its start and opening brackets at its end
-/// (a value never starts with `)` or ends with `(`; `(주)한빛` and `2층 (역삼동)` keep theirs).
+/// (a value never starts with `)` or ends with `(`; `(주)한빛` and `2층 (역삼동)` keep theirs), nor
+/// a bracket at either end whose partner the text does not hold (`장기기증)`).
+
 fn trim_debris(raw: &str) -> &str {
     let mut s = raw;
     loop {
-        let t = s
+        let mut t = s
             .trim_matches(|c: char| c.is_whitespace() || SEPARATORS.contains(c))
             .trim_start_matches([')', ']', '}', '）'])
             .trim_end_matches(['(', '[', '{', '（']);
+        // A bracket at an end whose partner is not in the text at all: the partner lay outside the
+        // region, and the bracket belongs with it (`장기기증)` read from `(장기기증)` by a region drawn
+        // around the word).
+        for (open, close) in BRACKETS {
+            if t.ends_with(close) && !t.contains(open) {
+                t = &t[..t.len() - close.len_utf8()];
+            }
+            if t.starts_with(open) && !t.contains(close) {
+                t = &t[open.len_utf8()..];
+            }
+        }
         if t.len() == s.len() {
             return t;
         }
@@ -842,6 +858,10 @@ mod tests {
         assert_eq!(trim_debris("~) 2025.12.31 ("), "2025.12.31");
         assert_eq!(trim_debris("(주)한빛"), "(주)한빛");
         assert_eq!(trim_debris("2층 (역삼동)"), "2층 (역삼동)");
+        assert_eq!(trim_debris("장기기증)"), "장기기증");
+        assert_eq!(trim_debris("(장기기증"), "장기기증");
+        assert_eq!(trim_debris("(F-4)"), "(F-4)");
+        assert_eq!(trim_debris("재외동포(F-4)"), "재외동포(F-4)");
     }
 
     #[test]
