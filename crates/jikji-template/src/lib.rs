@@ -85,6 +85,10 @@ pub struct Template {
     pub line_starts: Vec<(Point, f32)>,
     /// Per field (same order as `def.fields`): the sample's ink ratio inside a `CHECKBOX` region.
     pub sample_ink: Vec<Option<f32>>,
+    /// Per field: whether the sample sets the field's date with spaces (`2019. 5. 2.`); a copy's
+    /// reading of it is set the same way (`read::space_dates`). Empty in templates built before.
+    #[serde(default)]
+    pub spaced_dates: Vec<bool>,
 }
 
 /// Why a template could not be built.
@@ -149,6 +153,15 @@ impl Template {
                     .then(|| read::ink_ratio(image, &Transform::IDENTITY, &f.region.rect(), (w, h)))
             })
             .collect();
+        let spaced_dates = def
+            .fields
+            .iter()
+            .map(|f| {
+                f.kind == FieldKind::Normal
+                    && read::date_spacing(&read::read_text(&page, &Transform::IDENTITY, &f.region.rect(), f.multiline).text)
+                        == Some(true)
+            })
+            .collect();
         Ok(Template {
             def,
             width: w,
@@ -156,6 +169,7 @@ impl Template {
             anchors,
             line_starts: line_starts(&page),
             sample_ink,
+            spaced_dates,
         })
     }
 
