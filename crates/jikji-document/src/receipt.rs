@@ -688,6 +688,35 @@ fn row_tokens(page: &Page, row: usize) -> Vec<(Span, String, f32)> {
     out
 }
 
+/// A row's words for matching the item header: its tokens, and runs of two or more one-letter tokens
+/// set close together joined back into one word at the run's middle (a letter-spaced header,
+/// `품 목   단 가   금 액`, which receipts print to fill a column's width). Letters of one word are at
+/// most [`LETTER_SPACING_HEIGHTS`] apart; the columns' words are further.
+fn header_words(page: &Page, toks: Vec<(Span, String, f32)>) -> Vec<(String, f32)> {
+    let one = |t: &str| t.chars().count() == 1;
+    let close = |a: Span, b: Span| {
+        let (ra, rb) = (page.span_rect(a), page.span_rect(b));
+        rb.x0 - ra.x1 <= LETTER_SPACING_HEIGHTS * ra.height().max(rb.height())
+    };
+    let mut out: Vec<(String, f32)> = Vec::new();
+    let mut i = 0;
+    while i < toks.len() {
+        let mut j = i + 1;
+        while one(&toks[i].1) && j < toks.len() && one(&toks[j].1) && close(toks[j - 1].0, toks[j].0) {
+            j += 1;
+        }
+        let word: String = toks[i..j].iter().map(|t| t.1.as_str()).collect();
+        out.push((word, (toks[i].2 + toks[j - 1].2) / 2.0));
+        i = j;
+    }
+    out
+}
+
+/// How far apart (in text heights, edge to edge) the letters of a letter-spaced header word may be:
+/// the generated receipts (`scripts/gen-bizdocs`) and the shared samples space them by one letter's
+/// width or less (about one text height), while a receipt's item columns are several heights apart.
+const LETTER_SPACING_HEIGHTS: f32 = 1.5;
+
 /// Items under the header row `상품명 단가 수량 금액` (any two of the four labels on one row), until a
 /// totals/payment label. Names wrapped onto a line of their own are joined with the next numbers.
 fn items(page: &Page, stop: &[&Label]) -> Vec<Item> {
@@ -700,7 +729,7 @@ fn items(page: &Page, stop: &[&Label]) -> Vec<Item> {
     };
     for ri in 0..page.rows.len() {
         let mut cols: [Option<f32>; 4] = [None; 4];
-        for (_, t, x) in row_tokens(page, ri) {
+        for (t, x) in header_words(page, row_tokens(page, ri)) {
             for (k, l) in [&ITEM_NAME, &ITEM_UNIT, &ITEM_COUNT, &ITEM_PRICE]
                 .iter()
                 .enumerate()
@@ -871,7 +900,11 @@ mod tests {
     use crate::text::testutil::page;
 
     fn korean_slip() -> jikji_types::PageResult {
-        page(&[
+        page(&korean_slip_lines())
+    }
+
+    fn korean_slip_lines() -> Vec<(&'static str, f32, f32)> {
+        vec![
             ("[영 수 증]", 100.0, 0.0),
             ("새벽찌개 정자점", 80.0, 30.0),
             ("사업자번호: 513-66-80622", 0.0, 60.0),
@@ -901,7 +934,29 @@ mod tests {
             ("카드종류 : 현대카드", 0.0, 450.0),
             ("카드번호 : 4019-****-****-2355", 0.0, 480.0),
             ("승인번호 : 59615638", 0.0, 510.0),
-        ])
+        ]
+    }
+
+    #[test]
+    fn a_letter_spaced_item_header_and_a_total_labelled_총_결제금액() {
+        let lines: Vec<(&str, f32, f32)> = korean_slip_lines()
+            .into_iter()
+            .map(|(t, x, y)| {
+                let t = match t {
+                    "상품명" => "품 목",
+                    "단가" => "단 가",
+                    "금액" => "금 액",
+                    "합 계" => "총 결제금액",
+                    t => t,
+                };
+                (t, x, y)
+            })
+            .collect();
+        let r = extract(&page(&lines));
+        assert_eq!(r.items.len(), 2);
+        assert_eq!(r.items[0].unit_price.as_ref().unwrap().text, "9,000");
+        assert_eq!(r.items[1].price.as_ref().unwrap().text, "26,000");
+        assert_eq!(r.total_price.as_ref().unwrap().text, "35,000");
     }
 
     #[test]
