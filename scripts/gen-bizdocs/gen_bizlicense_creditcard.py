@@ -31,20 +31,18 @@ Needs Python 3 + Pillow (+ numpy for the gradients) and the Debian Nanum, UnFont
 nothing is downloaded. Never run in CI. NOTHING GENERATED MAY BE COMMITTED: the images hold personal-data
 look-alikes (valid-looking business, corporate and card numbers, names, addresses). Everything is made up.
 """
-import argparse
 import datetime as dt
-import json
 import math
 import os
-import random
+import sys
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-NANUM = "/usr/share/fonts/truetype/nanum/"
-UNF = "/usr/share/fonts/truetype/unfonts-core/"
-BAEKMUK = "/usr/share/fonts/truetype/baekmuk/"
-DEJAVU = "/usr/share/fonts/truetype/dejavu/"
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "docgen"))
+import docgen  # noqa: E402
+from docgen import (BAEKMUK, DEJAVU, NANUM, UNFONTS as UNF, biz_check_digit, has_glyph, pad,  # noqa: E402
+                    rand_date, union)
 
 # Font families for the certificate: (regular, bold). A document picks one body family and one title family.
 CERT_FAMILIES = [
@@ -65,8 +63,6 @@ PRINT_FONTS = [DEJAVU + "DejaVuSans.ttf", DEJAVU + "DejaVuSansMono.ttf", NANUM +
 LATIN_BOLD = [DEJAVU + "DejaVuSans-Bold.ttf", NANUM + "NanumSquareB.ttf", NANUM + "NanumBarunGothicBold.ttf"]
 LATIN_BOLD_OBLIQUE = DEJAVU + "DejaVuSans-BoldOblique.ttf"
 SEAL_FONTS = [NANUM + "NanumMyeongjo.ttf", UNF + "UnBatang.ttf", NANUM + "NanumMyeongjoBold.ttf"]
-
-SIZE_JITTER = 0.10
 
 # ---------------------------------------------------------------------------------------------------
 # Made-up content pools (real province / district names and tax office names, made-up roads and names).
@@ -176,9 +172,7 @@ def biz_number(rng, office_code, corporate):
     """###-##-##### with the NTS check digit (weights 1,3,7,1,3,7,1,3,5 + (d9*5)//10)."""
     mid = rng.choice([81, 86, 87, 88, 81, 81]) if corporate else rng.randrange(1, 80)
     d = f"{office_code:03d}{mid:02d}{rng.randrange(0, 10000):04d}"
-    w = [1, 3, 7, 1, 3, 7, 1, 3, 5]
-    s = sum(int(c) * k for c, k in zip(d, w)) + (int(d[8]) * 5) // 10
-    d += str((10 - s % 10) % 10)
+    d += str(biz_check_digit(d))
     return f"{d[:3]}-{d[3:5]}-{d[5:]}"
 
 
@@ -213,10 +207,6 @@ def luhn_ok(num):
                 v -= 9
         total += v
     return total % 10 == 0
-
-
-def rand_date(rng, start, end):
-    return start + dt.timedelta(days=rng.randrange((end - start).days + 1))
 
 
 def fmt_date(d, style):
@@ -272,23 +262,6 @@ def wrap(text, font, max_w, tracking=0):
 # ---------------------------------------------------------------------------------------------------
 # Drawing with ground truth (after scripts/gen-idcards/gen_idcards.py).
 
-_NOTDEF = {}
-
-
-def has_glyph(font, ch):
-    """False when the font would draw its .notdef box (tofu) for ch."""
-    def render(c):
-        im = Image.new("L", (2 * font.size, 2 * font.size))
-        ImageDraw.Draw(im).text((0, 0), c, font=font, fill=255)
-        return im.tobytes()
-
-    key = (font.path, font.size)
-    if key not in _NOTDEF:
-        _NOTDEF[key] = render("\U000F0000")
-    r = render(ch)
-    return r != _NOTDEF[key] and any(r)
-
-
 def ink_bbox(xy, s, font):
     """The bounding box of the ink of s drawn at xy (Pillow's textbbox includes the side bearings, a few px
     on some fonts): rendered on a small mask at the same sub-pixel position, coverage > 12 %."""
@@ -305,48 +278,21 @@ def ink_bbox(xy, s, font):
     return (b[0] + ox, b[1] + oy, b[2] + ox, b[3] + oy)
 
 
-def quad(b):
-    x0, y0, x1, y1 = b
-    return [x0, y0, x1, y0, x1, y1, x0, y1]
-
-
-def union(*bs):
-    return (min(b[0] for b in bs), min(b[1] for b in bs), max(b[2] for b in bs), max(b[3] for b in bs))
-
-
-def pad(b):
-    return (math.floor(b[0]) - 1, math.floor(b[1]) - 1, math.ceil(b[2]) + 1, math.ceil(b[3]) + 1)
-
-
-class Doc:
+class Doc(docgen.Doc):
     """An image plus its ground truth."""
 
-    def __init__(self, rng, doc_type, doc_id, w, h, bg=(255, 255, 255)):
-        self.rng, self.w, self.h = rng, w, h
-        self.img = Image.new("RGB", (w, h), bg)
-        self.d = ImageDraw.Draw(self.img)
-        self.doc = {"type": doc_type, "id": doc_id, "photo": False, "image": {"w": w, "h": h},
-                    "documentBox": [0, 0, w, 0, w, h, 0, h], "fields": {}, "lines": []}
-
     def font(self, path, size, jitter=True):
-        f = 1 + self.rng.uniform(-SIZE_JITTER, SIZE_JITTER) if jitter else 1
-        return ImageFont.truetype(path, max(8, round(size * f)))
+        return ImageFont.truetype(path, self.font_size(size, jitter))
 
     def text(self, xy, s, font, fill, role=None, tracking=0, anchor_x="l", record=True, emboss=None):
         """Draws one text line at xy (top of the font's ascent line, Pillow's 'la'); records it in `lines`.
 
         anchor_x: 'l', 'c' or 'r'. emboss: (shadow, highlight) colours for a relief effect (the shadow is
         ink too: the box covers it)."""
-        x, y = xy
         missing = [ch for ch in s if not ch.isspace() and not has_glyph(font, ch)]
         if missing:
             raise ValueError(f"font {font.path} has no glyph for {missing} in {s!r}")
-        width = font.getlength(s) + tracking * max(0, len(s) - 1)
-        if anchor_x == "c":
-            x -= width / 2
-        elif anchor_x == "r":
-            x -= width
-        x, y = round(x), round(y)
+        x, y = docgen.anchored(xy, s, font, tracking, anchor_x)
         layers = [((0, 0), fill)]
         if emboss:
             shadow, light = emboss
@@ -364,18 +310,6 @@ class Doc:
         if record:
             self.line(s, box, role)
         return Drawn(self, x, y, s, font, tracking, box, bool(emboss))
-
-    def line(self, s, box, role=None):
-        ln = {"text": s, "box": quad(box)}
-        if role:
-            ln["role"] = role
-        self.doc["lines"].append(ln)
-
-    def field(self, key, text, box, line_boxes=None):
-        f = {"text": text, "box": quad(box)}
-        if line_boxes and len(line_boxes) > 1:
-            f["lineBoxes"] = [quad(b) for b in line_boxes]
-        self.doc["fields"][key] = f
 
     def seal(self, x0, y0, size, chars, rows=3):
         """A square red seal, characters in columns right to left (the GT text keeps reading order)."""
@@ -401,12 +335,6 @@ class Doc:
         seal = seal.rotate(self.rng.uniform(-4, 4), resample=Image.BICUBIC, expand=False)
         self.img.paste(seal, (x0, y0), seal)
         self.line(chars, (x0, y0, x0 + size, y0 + size), "stamp")
-
-    def save(self, out_dir):
-        stem = os.path.join(out_dir, self.doc["id"])
-        self.img.save(stem + ".jpg", "JPEG", quality=92)
-        with open(stem + ".json", "w", encoding="utf-8") as f:
-            json.dump(self.doc, f, ensure_ascii=False, indent=1)
 
 
 class Drawn:
@@ -924,22 +852,7 @@ MAKERS = {"bizlicense": make_bizlicense, "creditcard": make_creditcard}
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("out_dir")
-    ap.add_argument("--n", type=int, default=3, help="documents per type")
-    ap.add_argument("--seed", type=int, default=101)
-    ap.add_argument("--types", default="bizlicense,creditcard", help="comma-separated: bizlicense,creditcard")
-    args = ap.parse_args()
-    types = [t.strip() for t in args.types.split(",") if t.strip()]
-    for t in types:
-        if t not in MAKERS:
-            ap.error(f"unknown type {t!r} (known: {', '.join(MAKERS)})")
-    os.makedirs(args.out_dir, exist_ok=True)
-    for doc_type in types:
-        for k in range(args.n):
-            rng = random.Random(f"{args.seed}/{doc_type}/{k}")
-            MAKERS[doc_type](rng, f"{doc_type}-s{args.seed}-{k:04d}", k).save(args.out_dir)
-    print(f"gen_bizlicense_creditcard: wrote {len(types) * args.n} documents to {args.out_dir}")
+    docgen.main(__doc__, MAKERS, "gen_bizlicense_creditcard")
 
 
 if __name__ == "__main__":

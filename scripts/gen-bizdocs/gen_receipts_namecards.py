@@ -37,22 +37,18 @@ Usage:
 Needs Python 3 + Pillow and the fonts under /usr/share/fonts (Nanum, UnFonts, Baekmuk, DejaVu); nothing is
 downloaded. NOTHING GENERATED MAY BE COMMITTED.
 """
-import argparse
 import datetime as dt
-import json
 import math
 import os
-import random
+import sys
 
 from PIL import Image, ImageDraw, ImageFont
 
-NANUM = "/usr/share/fonts/truetype/nanum/"
-UN = "/usr/share/fonts/truetype/unfonts-core/"
-BAEKMUK = "/usr/share/fonts/truetype/baekmuk/"
-DEJAVU = "/usr/share/fonts/truetype/dejavu/"
-FALLBACK = NANUM + "NanumGothic.ttf"  # used for a line whose chosen font lacks a glyph
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "docgen"))
+import docgen  # noqa: E402
+from docgen import BAEKMUK, DEJAVU, NANUM, UNFONTS as UN, biz_check_digit, has_glyph, pad, union  # noqa: E402
 
-SIZE_JITTER = 0.10
+FALLBACK = NANUM + "NanumGothic.ttf"  # used for a line whose chosen font lacks a glyph
 
 # Receipt fonts (thermal printers: gothic faces, often monospaced).
 RC_REGULAR = [NANUM + "NanumGothic.ttf", NANUM + "NanumBarunGothic.ttf", NANUM + "NanumGothicCoding.ttf",
@@ -173,18 +169,14 @@ WEEKDAYS = "월화수목금토일"
 def biz_number(rng):
     """###-##-##### with a valid 사업자등록번호 check digit."""
     d = [rng.randrange(1, 10)] + [rng.randrange(10) for _ in range(8)]
-    w = [1, 3, 7, 1, 3, 7, 1, 3, 5]
-    s = sum(a * b for a, b in zip(d, w)) + (d[8] * 5) // 10
-    d.append((10 - s % 10) % 10)
+    d.append(biz_check_digit(d))
     s = "".join(map(str, d))
     return f"{s[:3]}-{s[3:5]}-{s[5:]}"
 
 
 def biz_number_ok(num):
     d = [int(c) for c in num.replace("-", "")]
-    w = [1, 3, 7, 1, 3, 7, 1, 3, 5]
-    s = sum(a * b for a, b in zip(d, w)) + (d[8] * 5) // 10
-    return (10 - s % 10) % 10 == d[9]
+    return biz_check_digit(d) == d[9]
 
 
 def person(rng):
@@ -234,7 +226,6 @@ def won(n):
 # ---------------------------------------------------------------------------------------------------
 # Drawing with ground truth.
 
-_NOTDEF = {}
 _FONTS = {}
 
 
@@ -243,29 +234,6 @@ def load_font(path, size):
     if key not in _FONTS:
         _FONTS[key] = ImageFont.truetype(path, size)
     return _FONTS[key]
-
-
-def has_glyph(font, ch):
-    """False when the font would draw its .notdef box (tofu) for ch."""
-    def render(c):
-        im = Image.new("L", (2 * font.size, 2 * font.size))
-        ImageDraw.Draw(im).text((0, 0), c, font=font, fill=255)
-        return im.tobytes()
-
-    key = (font.path, font.size)
-    if key not in _NOTDEF:
-        _NOTDEF[key] = render("\U000F0000")
-    r = render(ch)
-    return r != _NOTDEF[key] and any(r)
-
-
-def quad(b):
-    x0, y0, x1, y1 = b
-    return [x0, y0, x1, y0, x1, y1, x0, y1]
-
-
-def union(*bs):
-    return (min(b[0] for b in bs), min(b[1] for b in bs), max(b[2] for b in bs), max(b[3] for b in bs))
 
 
 def ink_box(x, y, s, font, threshold=40):
@@ -282,41 +250,26 @@ def ink_box(x, y, s, font, threshold=40):
     return (ox + bb[0], oy + bb[1], ox + bb[2], oy + bb[3])
 
 
-def pad(b):
-    return (math.floor(b[0]) - 1, math.floor(b[1]) - 1, math.ceil(b[2]) + 1, math.ceil(b[3]) + 1)
-
-
 class LayoutError(Exception):
     """A drawn document whose text does not fit; the maker draws it again (same rng, so deterministic)."""
 
 
-class Doc:
+class Doc(docgen.Doc):
     """An image plus its ground truth."""
 
     def __init__(self, rng, doc_type, doc_id, w, h, bg):
-        self.rng = rng
-        self.w, self.h = w, h
-        self.img = Image.new("RGB", (w, h), bg)
-        self.d = ImageDraw.Draw(self.img)
-        self.doc = {"type": doc_type, "id": doc_id, "photo": False, "image": {"w": w, "h": h},
-                    "documentBox": [0, 0, w, 0, w, h, 0, h], "fields": {}, "lines": []}
+        super().__init__(rng, doc_type, doc_id, w, h, bg)
         self.keepout = []  # graphics no text may overlap: (x0, y0, x1, y1)
 
     def font(self, path, size):
-        return load_font(path, max(8, round(size * (1 + self.rng.uniform(-SIZE_JITTER, SIZE_JITTER)))))
+        return load_font(path, self.font_size(size))
 
     def text(self, xy, s, font, fill, role=None, anchor_x="l", tracking=0, record=True):
         """Draws one text line at xy (top of the em box; anchor_x 'l', 'c' or 'r'); records it in lines.
         A font lacking a glyph of s is replaced by NanumGothic of the same size."""
         if any(not ch.isspace() and not has_glyph(font, ch) for ch in s):
             font = load_font(FALLBACK, font.size)
-        x, y = xy
-        width = font.getlength(s) + tracking * max(0, len(s) - 1)
-        if anchor_x == "c":
-            x -= width / 2
-        elif anchor_x == "r":
-            x -= width
-        x, y = round(x), round(y)
+        x, y = docgen.anchored(xy, s, font, tracking, anchor_x)
         dr = Drawn(self, x, y, s, font, tracking)
         if tracking:
             cx = x
@@ -329,18 +282,6 @@ class Doc:
         if record:
             self.line(s, dr.box, role)
         return dr
-
-    def line(self, s, box, role=None):
-        entry = {"text": s, "box": quad(box)}
-        if role:
-            entry["role"] = role
-        self.doc["lines"].append(entry)
-
-    def field(self, key, text, box, line_boxes=None):
-        f = {"text": text, "box": quad(box)}
-        if line_boxes and len(line_boxes) > 1:
-            f["lineBoxes"] = [quad(b) for b in line_boxes]
-        self.doc["fields"][key] = f
 
     def crop_height(self, h):
         self.img = self.img.crop((0, 0, self.w, h))
@@ -360,12 +301,6 @@ class Doc:
             for b in boxes[i + 1:] + self.keepout:
                 if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]:
                     raise LayoutError(f"overlap: {a} {b}")
-
-    def save(self, out_dir):
-        stem = os.path.join(out_dir, self.doc["id"])
-        self.img.save(stem + ".jpg", "JPEG", quality=92)
-        with open(stem + ".json", "w", encoding="utf-8") as f:
-            json.dump(self.doc, f, ensure_ascii=False, indent=1)
 
 
 class Drawn:
@@ -923,22 +858,7 @@ MAKERS = {"receipt": make_receipt, "namecard": make_namecard}
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("out_dir")
-    ap.add_argument("--n", type=int, default=3, help="documents per type")
-    ap.add_argument("--seed", type=int, default=101)
-    ap.add_argument("--types", default="receipt,namecard", help="comma-separated: receipt,namecard")
-    args = ap.parse_args()
-    types = [t.strip() for t in args.types.split(",") if t.strip()]
-    for t in types:
-        if t not in MAKERS:
-            ap.error(f"unknown type {t!r} (known: {', '.join(MAKERS)})")
-    os.makedirs(args.out_dir, exist_ok=True)
-    for doc_type in types:
-        for k in range(args.n):
-            rng = random.Random(f"{args.seed}/{doc_type}/{k}")
-            make(MAKERS[doc_type], rng, f"{doc_type}-s{args.seed}-{k:04d}", k).save(args.out_dir)
-    print(f"gen_receipts_namecards: wrote {len(types) * args.n} documents to {args.out_dir}")
+    docgen.main(__doc__, MAKERS, "gen_receipts_namecards", build=make)
 
 
 if __name__ == "__main__":

@@ -28,8 +28,12 @@ import json
 import math
 import os
 import random
+import sys
 
 from PIL import Image, ImageDraw, ImageFont
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "docgen"))
+from docgen import has_glyph, quad, rand_date, union  # noqa: E402  (scripts/docgen, shared with gen-bizdocs)
 
 W, H = 1012, 638
 NANUM = "/usr/share/fonts/truetype/nanum/"
@@ -169,10 +173,6 @@ def reg_number(rng, birth, alien=False, female=None):
     return f"{d12[:6]}-{d12[6:]}{check_digit(d12)}"
 
 
-def rand_date(rng, start, end):
-    return start + dt.timedelta(days=rng.randrange((end - start).days + 1))
-
-
 def korean_name(rng, hanja):
     """(name, nameHanja or None): surname + 2 syllables; hanja ones from syllables with known hanja."""
     if hanja:
@@ -212,32 +212,6 @@ def idcard_authority(rng, prov, dist):
 
 # ---------------------------------------------------------------------------------------------------
 # Drawing with ground truth.
-
-_NOTDEF = {}
-
-
-def has_glyph(font, ch):
-    """False when the font would draw its .notdef box (tofu) for ch."""
-    def render(c):
-        im = Image.new("L", (2 * font.size, 2 * font.size))
-        ImageDraw.Draw(im).text((0, 0), c, font=font, fill=255)
-        return im.tobytes()
-
-    key = (font.path, font.size)
-    if key not in _NOTDEF:
-        _NOTDEF[key] = render("\U000F0000")
-    r = render(ch)
-    return r != _NOTDEF[key] and any(r)
-
-
-def quad(b):
-    x0, y0, x1, y1 = b
-    return [x0, y0, x1, y0, x1, y1, x0, y1]
-
-
-def union(*bs):
-    return (min(b[0] for b in bs), min(b[1] for b in bs), max(b[2] for b in bs), max(b[3] for b in bs))
-
 
 class Card:
     """An image plus its ground truth, with a seeded layout jitter."""
