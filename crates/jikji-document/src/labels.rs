@@ -280,12 +280,12 @@ labels! {
     ITEM_COUNT = ["수량", "qty", "quantity"];
     ITEM_PRICE = ["금액", "amount", "amt", "total"];
     SUBTOTAL = ["과세물품가액", "과세물품", "과세 매출", "과세매출", "공급가액", "과세금액", "물품가액", "과세공급가액", "sub total", "subtotal"];
-    VAT = ["부가세", "부가가치세", "세액", "vat", "gst", "tax"];
+    VAT = ["부가세", "부가세액", "부가가치세", "세액", "vat", "gst", "tax"];
     TOTAL = ["합계", "합계금액", "총합계", "총액", "총금액", "받을금액", "결제금액", "총결제금액", "판매금액", "청구금액", "total", "grand total", "total amount", "nett total", "net total", "total incl gst", "total (incl gst)", "rounded total", "total sales", "amount due"];
     DISCOUNT = ["할인", "할인금액", "에누리", "discount"];
     CARD_COMPANY = ["카드종류", "카드사", "카드명", "발급사", "매입사", "카드구분"];
-    CARD_NUMBER = ["카드번호", "card no", "card number"];
-    CONFIRM_NUM = ["승인번호", "approval no", "auth no", "approval code"];
+    CARD_NUMBER = ["카드번호", "카드no", "card no", "card number"];
+    CONFIRM_NUM = ["승인번호", "승인no", "approval no", "auth no", "approval code"];
     CARD_PRICE = ["승인금액", "카드결제", "신용카드", "카드금액"];
     INSTALLMENT = ["할부개월", "할부"];
     MERCHANT_NO = ["가맹점번호"];

@@ -938,7 +938,7 @@ mod tests {
     }
 
     #[test]
-    fn a_letter_spaced_item_header_and_a_total_labelled_총_결제금액() {
+    fn a_letter_spaced_item_header_and_other_label_wordings() {
         let lines: Vec<(&str, f32, f32)> = korean_slip_lines()
             .into_iter()
             .map(|(t, x, y)| {
@@ -947,6 +947,9 @@ mod tests {
                     "단가" => "단 가",
                     "금액" => "금 액",
                     "합 계" => "총 결제금액",
+                    "부 가 세" => "부가세액",
+                    "카드번호 : 4019-****-****-2355" => "카드No : 4019-****-****-2355",
+                    "승인번호 : 59615638" => "승인NO. 59615638",
                     t => t,
                 };
                 (t, x, y)
@@ -957,6 +960,9 @@ mod tests {
         assert_eq!(r.items[0].unit_price.as_ref().unwrap().text, "9,000");
         assert_eq!(r.items[1].price.as_ref().unwrap().text, "26,000");
         assert_eq!(r.total_price.as_ref().unwrap().text, "35,000");
+        assert_eq!(r.tax_price[0].text, "3,182");
+        assert_eq!(r.card_number.as_ref().unwrap().text, "4019-****-****-2355");
+        assert_eq!(r.confirm_num.as_ref().unwrap().text, "59615638");
     }
 
     #[test]
