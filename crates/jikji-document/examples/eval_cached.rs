@@ -4,7 +4,7 @@
 //! ```sh
 //! # once: OCR into a cache (see crates/jikji-document/README.md)
 //! cargo run --release -p jikji-document --example eval_cached -- synthetic /tmp/doc-ocr-cache/synthetic ../shared/testdata/synthetic-docs
-//! cargo run --release -p jikji-document --example eval_cached -- sroie /tmp/doc-ocr-cache/sroie ../shared/testdata/sroie/orig_gt
+//! cargo run --release -p jikji-document --example eval_cached -- receipts /tmp/doc-ocr-cache/sroie ../shared/testdata/sroie
 //! cargo run --release -p jikji-document --example eval_cached -- id-type /tmp/doc-ocr-cache/synthetic -
 //! ```
 //! Add `-v` to print every field that is not exact.
@@ -78,10 +78,14 @@ fn main() {
     let verbose = args.iter().any(|a| a == "-v");
     let args: Vec<&String> = args.iter().filter(|a| *a != "-v").collect();
     if args.len() < 3 {
-        eprintln!("usage: eval_cached synthetic|sroie|mrz|id-type CACHE_DIR GT_DIR [-v]");
+        eprintln!("usage: eval_cached synthetic|receipts|mrz|id-type CACHE_DIR GT_DIR [-v]");
         std::process::exit(2);
     }
     let (mode, cache, gt_dir) = (args[0].as_str(), Path::new(args[1]), Path::new(args[2]));
+    if mode == "receipts" {
+        receipts(cache, gt_dir, verbose);
+        return;
+    }
     if mode == "id-type" {
         // Every cached page sent to `/document/id-card`: the type found (`none` for a page that is no
         // identity document), whether confident; with -v the fields it would return.
@@ -143,7 +147,6 @@ fn main() {
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
         .collect();
     entries.sort();
-    let mut sroie_all = (0usize, 0usize);
     let mut id_types = (0usize, 0usize);
     for gt_path in entries {
         let stem = gt_path.file_stem().unwrap().to_string_lossy().to_string();
@@ -152,29 +155,7 @@ fn main() {
             eprintln!("{stem}: no cached OCR");
             continue;
         };
-        let (ty, expected, predicted) = if mode == "sroie" {
-            let r = understand(DocumentKind::Receipt, &page);
-            let named = r.named_values();
-            let map = [
-                ("company", "storeName"),
-                ("date", "paymentDate"),
-                ("address", "storeAddress"),
-                ("total", "total"),
-            ];
-            let expected: Vec<(String, String)> = map
-                .iter()
-                .filter_map(|(g, _)| gt[*g].as_str().map(|v| (g.to_string(), v.to_string())))
-                .collect();
-            let predicted: Vec<(String, String)> = named
-                .iter()
-                .filter_map(|(k, v)| {
-                    map.iter()
-                        .find(|(_, p)| p == k)
-                        .map(|(g, _)| (g.to_string(), v.clone()))
-                })
-                .collect();
-            ("sroie".to_string(), expected, predicted)
-        } else {
+        let (ty, expected, predicted) = {
             let ty = gt["type"].as_str().unwrap_or("").to_string();
             let photo = gt["photo"].as_bool().unwrap_or(false);
             let Some(kind) = DocumentKind::parse(&ty) else {
@@ -232,10 +213,6 @@ fn main() {
             )
         };
         let scores = score_fields(&expected, &predicted);
-        if mode == "sroie" {
-            sroie_all.0 += 1;
-            sroie_all.1 += usize::from(scores.iter().all(|s| s.exact));
-        }
         if verbose {
             for s in scores.iter().filter(|s| !s.exact) {
                 println!(
@@ -269,10 +246,30 @@ fn main() {
             id_types.1, id_types.0
         );
     }
-    if mode == "sroie" {
-        println!(
-            "sroie: {}/{} images with all four key fields exact",
-            sroie_all.1, sroie_all.0
-        );
+}
+
+/// `receipts`: the images of a `gt.jsonl` set with key fields (SROIE, korean_real, korean_photos), read
+/// as receipts, scored under `jikji_eval::gt::RECEIPT_KEY_FIELDS` as `jikji eval --document` does.
+fn receipts(cache: &Path, gt_dir: &Path, verbose: bool) {
+    let set = jikji_eval::gt::load(gt_dir).expect("gt.jsonl set");
+    let mut report = DocumentReport::default();
+    let mut all_exact = (0usize, 0usize);
+    for g in set.images.iter().filter(|g| g.doc_type.as_deref() == Some("receipt")) {
+        let Some(page) = load(&cache.join(format!("{}.json", g.id))) else {
+            eprintln!("{}: no cached OCR", g.id);
+            continue;
+        };
+        let predicted = understand(DocumentKind::Receipt, &page).named_values();
+        let scores = score_fields(&g.fields, &predicted);
+        all_exact.0 += 1;
+        all_exact.1 += usize::from(scores.iter().all(|s| s.exact));
+        if verbose {
+            for s in scores.iter().filter(|s| !s.exact) {
+                println!("{}\t{}\texpected {:?}\tgot {:?}", g.id, s.field, s.expected, s.predicted);
+            }
+        }
+        report.add("receipt", &scores);
     }
+    println!("{}", report.markdown());
+    println!("{}: {}/{} images with every key field exact", set.name, all_exact.1, all_exact.0);
 }

@@ -221,7 +221,11 @@ impl DocumentRun {
         for ty in types {
             s.push_str(&format!("| {ty} |"));
             for v in &variants {
-                let t = self.report.per_type.get(&format!("{ty}-{v}"));
+                let t = self
+                    .report
+                    .per_type
+                    .get(&format!("{ty}-{v}"))
+                    .or_else(|| (v.as_str() == "all").then(|| self.report.per_type.get(ty)).flatten());
                 s.push_str(&match t {
                     Some(t) => format!(
                         " {} ({}) |",
@@ -319,5 +323,16 @@ mod tests {
         run.types.insert("idcard-photo".into(), (3, 2));
         let md = run.markdown();
         assert!(md.contains("right on 5 of 6 (aliencard-flat 3/3, idcard-photo 2/3)"), "{md}");
+    }
+
+    #[test]
+    fn a_set_without_variants_reports_its_types_under_all() {
+        // Real receipts (`sroie`, `korean_photos`) have no flat/photo group: the type key has no variant.
+        let half = score_fields(&kv(&[("a", "1"), ("b", "2")]), &kv(&[("a", "1")]));
+        let mut run = DocumentRun::default();
+        run.report.add("receipt", &half);
+        let md = run.markdown();
+        assert!(md.contains("| all | 1 | 0 | 2 | 50.0% | 50.0% |"), "{md}");
+        assert!(md.contains("| receipt | 50.0% (50.0%) |"), "{md}");
     }
 }

@@ -6,7 +6,9 @@
 //!   "box": [x1,y1,…,x4,y4]}], "text_complete": false?}`. `image` is relative to the file's directory;
 //!   `box` is optional (sets without boxes get page CER only); `text_complete: false` marks a set whose
 //!   `lines` cover only part of the visible text (page CER is skipped, best-match edit distance is reported
-//!   instead).
+//!   instead). A record may carry receipt key fields, `"fields": {"company": "…", "date": "…", …}` (SROIE's
+//!   `company/date/address/total`; the Korean sets' `business_number`, `phone`, `time` too): such an image is
+//!   a receipt for `jikji eval --document`, its fields renamed by [`RECEIPT_KEY_FIELDS`].
 //! * a synthetic-docs directory: `NAME.json` next to `NAME.jpg` (or `.png`/`.jpeg`), each with `id`, `type`,
 //!   `photo` and `lines[{text, box, role?}]`. Images are grouped into `flat` and `photo` by the `photo` flag.
 
@@ -168,6 +170,37 @@ struct RawJsonl {
     lines: Vec<RawLine>,
     #[serde(default = "yes")]
     text_complete: bool,
+    /// Receipt key fields as printed (`company`, `date`, …); other value types are ignored.
+    #[serde(default)]
+    fields: BTreeMap<String, serde_json::Value>,
+}
+
+/// The key fields of the real-receipt sets (`gt.jsonl` records with `fields`) under Document OCR's receipt
+/// field names (`DocumentResult::named_values`). SROIE labels company, date, address and total; the Korean
+/// sets (`korean_real`, `korean_photos`) add the business number, phone and time. Values are as printed
+/// (dates not reformatted, totals without currency), which is what the receipt's `text` carries.
+pub const RECEIPT_KEY_FIELDS: &[(&str, &str)] = &[
+    ("company", "storeName"),
+    ("business_number", "storeBizNum"),
+    ("phone", "storeTel"),
+    ("address", "storeAddress"),
+    ("date", "paymentDate"),
+    ("time", "paymentTime"),
+    ("total", "total"),
+];
+
+/// A `gt.jsonl` record's key fields renamed by [`RECEIPT_KEY_FIELDS`] (unknown names and non-text values
+/// dropped), sorted by name.
+fn receipt_key_fields(raw: &BTreeMap<String, serde_json::Value>) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = raw
+        .iter()
+        .filter_map(|(k, v)| {
+            let (_, name) = RECEIPT_KEY_FIELDS.iter().find(|(g, _)| g == k)?;
+            Some((name.to_string(), v.as_str()?.to_string()))
+        })
+        .collect();
+    out.sort();
+    out
 }
 
 fn yes() -> bool {
@@ -228,14 +261,15 @@ pub fn parse_jsonl(text: &str, base: &Path) -> Result<Vec<GtImage>, GtError> {
         } else {
             id
         };
+        let fields = receipt_key_fields(&raw.fields);
         out.push(GtImage {
             id,
             image: base.join(&raw.image),
             lines,
             text_complete: raw.text_complete,
             group: None,
-            doc_type: None,
-            fields: Vec::new(),
+            doc_type: (!fields.is_empty()).then(|| "receipt".to_string()),
+            fields,
         });
     }
     Ok(out)
@@ -354,6 +388,28 @@ mod tests {
         assert!(imgs[0].text_complete);
         assert!(!imgs[1].has_boxes());
         assert!(!imgs[1].text_complete);
+    }
+
+    #[test]
+    fn jsonl_key_fields_make_a_receipt_under_document_ocr_names() {
+        let text = r#"{"image": "a.jpg", "lines": [], "fields": {"company": "AEON CO. (M) BHD", "date": "18/04/2018", "total": "1.75", "business_number": "6138210300", "weather": "sunny", "n": 3}}
+{"image": "b.jpg", "lines": [{"text": "서울"}]}
+"#;
+        let imgs = parse_jsonl(text, Path::new("")).unwrap();
+        assert_eq!(imgs[0].doc_type.as_deref(), Some("receipt"));
+        let field = |k: &str, v: &str| (k.to_string(), v.to_string());
+        assert_eq!(
+            imgs[0].fields,
+            vec![
+                field("paymentDate", "18/04/2018"),
+                field("storeBizNum", "6138210300"),
+                field("storeName", "AEON CO. (M) BHD"),
+                field("total", "1.75"),
+            ]
+        );
+        // No key fields: not a document (a road sign), skipped by `--document`.
+        assert_eq!(imgs[1].doc_type, None);
+        assert!(imgs[1].fields.is_empty());
     }
 
     #[test]

@@ -21,7 +21,7 @@ use jikji_document::DocumentKind;
 use jikji_engine::{DetModel, Engine, EngineConfig, Lang, OcrOptions, PageResult};
 use jikji_eval::harness::{default_langs, evaluate_documents, Failures, TurnedReader, STANDARD_SETS};
 use jikji_eval::report::{
-    self, EngineSetup, ACCURACY_BEGIN, ACCURACY_END, DOCUMENT_BEGIN, DOCUMENT_END,
+    self, document_markers, EngineSetup, ACCURACY_BEGIN, ACCURACY_END,
 };
 use jikji_eval::run_info::splice_block;
 use jikji_eval::{gt, predictions, EvalOptions, FieldExtractor, GtSet, ImageReader, SetRun};
@@ -46,8 +46,10 @@ pub struct Args {
     pub all: bool,
     /// Document OCR instead of text accuracy: read each image of a synthetic-docs set (--gt, default
     /// `<testdata>/synthetic-docs`), extract its type's fields as `jikji ocr --document` does, and report
-    /// field accuracy per type, flat vs photo, and per field (text or markdown). With --out, an existing
-    /// file keeps everything outside the `<!-- jikji-eval-document:begin -->`…`end` markers.
+    /// field accuracy per type, flat vs photo, and per field (text or markdown). A gt.jsonl set whose
+    /// records carry key `fields` (sroie, korean_real, korean_photos) is scored as receipts: company,
+    /// business number, phone, address, date, time and total as printed. With --out, an existing file
+    /// keeps everything outside the set's `<!-- jikji-eval-document:begin … -->`…`end` markers.
     #[arg(long, conflicts_with_all = ["all", "predictions", "save_predictions", "per_image"])]
     pub document: bool,
     /// With --document: turn every image by this many degrees clockwise (90, 180 or 270) before
@@ -495,10 +497,8 @@ fn run_document(args: &Args, format: Format, workers: usize) -> anyhow::Result<(
         Some(out) => {
             let existing =
                 std::fs::read_to_string(out).unwrap_or_else(|_| "# Accuracy\n".to_string());
-            emit(
-                Some(out),
-                &splice_block(&existing, DOCUMENT_BEGIN, DOCUMENT_END, &md),
-            )
+            let (begin, end) = document_markers(&set.name);
+            emit(Some(out), &splice_block(&existing, &begin, &end, &md))
         }
         None => emit(None, &md),
     }
