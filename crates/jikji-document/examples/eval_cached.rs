@@ -7,6 +7,7 @@
 //! cargo run --release -p jikji-document --example eval_cached -- receipts /tmp/doc-ocr-cache/sroie ../shared/testdata/sroie
 //! cargo run --release -p jikji-document --example eval_cached -- id-type /tmp/doc-ocr-cache/synthetic -
 //! ```
+//! `eval_cached rows FILE.json -` prints one cached page's rows as the extractors see them.
 //! Add `-v` to print every field that is not exact.
 
 use jikji_document::{understand, DocumentKind};
@@ -82,6 +83,16 @@ fn main() {
         std::process::exit(2);
     }
     let (mode, cache, gt_dir) = (args[0].as_str(), Path::new(args[1]), Path::new(args[2]));
+    if mode == "rows" {
+        // The rows of one cached page as the extractors see them, segments split by ` | `.
+        let page = load(cache).expect("cached OCR file");
+        let p = jikji_document::text::Page::new(&page);
+        for row in &p.rows {
+            let t: Vec<String> = row.iter().map(|&s| p.segs[s].text()).collect();
+            println!("{}", t.join(" | "));
+        }
+        return;
+    }
     if mode == "receipts" {
         receipts(cache, gt_dir, verbose);
         return;

@@ -281,7 +281,7 @@ labels! {
     ITEM_PRICE = ["금액", "amount", "amt", "total"];
     SUBTOTAL = ["과세물품가액", "과세물품", "과세 매출", "과세매출", "공급가액", "과세금액", "물품가액", "과세공급가액", "sub total", "subtotal"];
     VAT = ["부가세", "부가세액", "부가가치세", "세액", "vat", "gst", "tax"];
-    TOTAL = ["합계", "합계금액", "총합계", "총액", "총금액", "받을금액", "결제금액", "총결제금액", "판매금액", "청구금액", "total", "grand total", "total amount", "nett total", "net total", "total incl gst", "total (incl gst)", "rounded total", "total sales", "amount due"];
+    TOTAL = ["합계", "합계금액", "총합계", "총액", "총금액", "받을금액", "받을돈", "결제금액", "총결제금액", "판매금액", "판매합계", "청구금액", "total", "grand total", "total amount", "nett total", "net total", "total incl gst", "total (incl gst)", "rounded total", "total sales", "amount due"];
     DISCOUNT = ["할인", "할인금액", "에누리", "discount"];
     CARD_COMPANY = ["카드종류", "카드사", "카드명", "발급사", "매입사", "카드구분"];
     CARD_NUMBER = ["카드번호", "카드no", "card no", "card number"];

@@ -143,11 +143,6 @@ const COMPANY_MARKERS: &[&str] = &[
     "협회",
 ];
 
-const PROVINCES: &[&str] = &[
-    "서울", "부산", "대구", "인천", "광주", "대전", "울산", "세종", "경기", "강원", "충북", "충남",
-    "충청", "전북", "전남", "전라", "경북", "경남", "경상", "제주",
-];
-
 fn classify_phone(page: &Page, sp: Span, digits: &str) -> (&'static str, String) {
     // The label: the characters before the number on its segment, else the previous segment of the row.
     let seg = &page.segs[sp.seg];
@@ -251,7 +246,7 @@ pub fn extract(result: &jikji_types::PageResult) -> NameCardResult {
             }
         }
         let t = page.span_text(sp);
-        if PROVINCES.iter().any(|p| t.starts_with(p)) && t.chars().any(|c| c.is_ascii_digit()) {
+        if patterns::PROVINCES.iter().any(|p| t.starts_with(p)) && t.chars().any(|c| c.is_ascii_digit()) {
             let mut spans = vec![sp];
             spans.extend(
                 geometry::continuation(&page, sp, &stop, 1)

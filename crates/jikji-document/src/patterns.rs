@@ -391,6 +391,47 @@ pub fn format_biz_number(d: &[u8]) -> String {
     }
 }
 
+/// How Korean addresses start: the first two letters of every province and metropolitan city (시·도),
+/// which are also their short forms (`경남` for `경상남도`, `서울` for `서울특별시`).
+pub const PROVINCES: &[&str] = &[
+    "서울", "부산", "대구", "인천", "광주", "대전", "울산", "세종", "경기", "강원", "충북", "충남",
+    "충청", "전북", "전남", "전라", "경북", "경남", "경상", "제주",
+];
+
+/// Where an unlabelled Korean address starts in `t`, as a char offset: a word beginning with a
+/// province (`서울`, `경남`, `경상남도`, after a space or a `:`) followed by a word ending in `시`, `군`
+/// or `구` (`진주시`, `강남구`), or a full province name (`세종특별자치시`, `경기도`) followed by a road,
+/// `동`, `읍` or `면`. The second word is what tells an address from a word that merely starts like a
+/// province (`경기장`, `대구탕`).
+pub fn korean_address_start(t: &str) -> Option<usize> {
+    let chars: Vec<char> = t.chars().collect();
+    let mut words: Vec<(usize, String)> = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_whitespace() || chars[i] == ':' {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && !chars[i].is_whitespace() && chars[i] != ':' {
+            i += 1;
+        }
+        words.push((start, chars[start..i].iter().collect()));
+    }
+    words.windows(2).find_map(|w| {
+        let ((at, first), (_, second)) = (&w[0], &w[1]);
+        if !PROVINCES.iter().any(|p| first.starts_with(p)) {
+            return None;
+        }
+        let last = |s: &str| s.chars().last();
+        let district = second.chars().count() >= 2 && matches!(last(second), Some('시' | '군' | '구'));
+        let full = first.chars().count() >= 3
+            && matches!(last(first), Some('시' | '도'))
+            && matches!(last(second), Some('로' | '길' | '동' | '읍' | '면'));
+        (district || full).then_some(*at)
+    })
+}
+
 pub fn find_phones(s: &str) -> Vec<Hit> {
     hits(&PHONE, s)
         .into_iter()
@@ -496,6 +537,19 @@ pub fn find_visa_codes(s: &str) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn korean_addresses_start_at_a_province_followed_by_a_district() {
+        assert_eq!(korean_address_start("경상남도 진주시 진주대로 501"), Some(0));
+        assert_eq!(korean_address_start("본사: 서울 강남구 남부순환로 2748"), Some(4));
+        assert_eq!(korean_address_start("사업장 소재지 경기도 용인시 기흥구"), Some(8));
+        assert_eq!(korean_address_start("세종특별자치시 한누리대로 2130"), Some(0));
+        // Words that merely start like a province.
+        assert_eq!(korean_address_start("경기장 입장권 2매"), None);
+        assert_eq!(korean_address_start("대구탕 1 9,000"), None);
+        assert_eq!(korean_address_start("서울"), None);
+    }
+
     use super::*;
 
     #[test]

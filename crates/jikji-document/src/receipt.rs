@@ -247,6 +247,10 @@ pub fn extract(result: &jikji_types::PageResult) -> ReceiptResult {
         ));
     }
 
+    if r.addresses.is_empty() {
+        r.addresses.extend(unlabelled_address(&page, &stop));
+    }
+
     // Date and time: on the labelled row first, else the first real date on the page.
     let mut date_row = None;
     for (f, v) in label_values(&page, &labels::RECEIPT_DATETIME) {
@@ -523,6 +527,66 @@ fn fix_o_zero(w: &str) -> String {
     w.to_string()
 }
 
+/// A Korean address printed without a label (most POS receipts print it under the store's name, some
+/// after `본사:`): the first segment in reading order where [`patterns::korean_address_start`] finds
+/// one, from there up to a later word that is a label (`경기도 용인시 기흥구 대표자 홍길동`), with one
+/// wrapped line when nothing was cut.
+fn unlabelled_address(page: &Page, stop: &[&Label]) -> Option<DocField> {
+    for s in page.reading_order() {
+        let sp = page.trim(page.seg_span(s));
+        let text = page.span_text(sp);
+        let Some(at) = patterns::korean_address_start(&text) else {
+            continue;
+        };
+        let chars: Vec<char> = text.chars().collect();
+        let mut end = chars.len();
+        let mut i = at;
+        let mut first = true;
+        while i < chars.len() {
+            if chars[i].is_whitespace() {
+                i += 1;
+                continue;
+            }
+            let st = i;
+            while i < chars.len() && !chars[i].is_whitespace() {
+                i += 1;
+            }
+            let w: String = chars[st..i].iter().collect();
+            if !first && is_label_word(&w, stop) {
+                end = st;
+                break;
+            }
+            first = false;
+        }
+        let v = page.trim(Span {
+            seg: sp.seg,
+            start: sp.start + at,
+            end: sp.start + end,
+        });
+        let mut spans = vec![v];
+        if end == chars.len() {
+            spans.extend(
+                geometry::continuation(page, v, stop, 1)
+                    .into_iter()
+                    .filter(|c| looks_like_address_tail(&page.span_text(*c))),
+            );
+        }
+        return Some(field(page, &spans, "", Formatted::None, Check::None));
+    }
+    None
+}
+
+/// A whole word that is one of the labels (`대표자`, `TEL:`); one-letter label variants (`t`) never
+/// count, they are too often part of a value.
+fn is_label_word(w: &str, stop: &[&Label]) -> bool {
+    let k = labels::key(w.trim_end_matches([':', '：']));
+    k.chars().count() >= 2
+        && stop
+            .iter()
+            .flat_map(|l| l.variants.iter())
+            .any(|v| labels::key(v) == k)
+}
+
 fn looks_like_address_tail(t: &str) -> bool {
     // A wrapped address line: building/room numbers or a parenthesised dong, never a phone or a date.
     !t.is_empty()
@@ -568,7 +632,16 @@ fn date_field(page: &Page, sp: Span, d: &patterns::DateHit, key: &str) -> DocFie
 /// amount (the amount payable comes after rounding and tax).
 fn pick_total(page: &Page) -> Option<DocField> {
     let mut best: Option<(f64, DocField)> = None;
-    for (f, v) in label_values(page, &labels::TOTAL) {
+    // The value right of the label; on a two-column card slip (`원거래일자 | 합계` over `102,500원`) the
+    // label ends its row and the value stands below it.
+    let found = labels::find_all(page, &labels::TOTAL)
+        .into_iter()
+        .filter_map(|f| {
+            let right = geometry::value_right(page, &f)
+                .filter(|v| !find_in(page, *v, patterns::find_money).is_empty());
+            right.or_else(|| below_if_row_ends(page, &f)).map(|v| (f, v))
+        });
+    for (f, v) in found {
         let row_text: String = page.rows[page.segs[f.span.seg].row]
             .iter()
             .map(|&s| page.segs[s].text())
@@ -594,10 +667,58 @@ fn pick_total(page: &Page) -> Option<DocField> {
     best.map(|b| b.1)
 }
 
-/// The store name: a `상호`/`가맹점명` label's value, else the first line at the top that is neither a
-/// title nor a label nor a number.
+/// The value of a label that ends its row (nothing right of it in the row): a segment right of the
+/// label at its height that the row grouping put in another row (a card slip's right column, drawn a
+/// few pixels lower: `원거래일자 | 합계` and `102,500원`), else the segment under the label (two-column
+/// slips print `가맹점명` over `치즈웨이브`).
+fn below_if_row_ends(page: &Page, f: &labels::Found) -> Option<Span> {
+    let seg = &page.segs[f.end_seg];
+    let rest_empty = seg.chars[f.end..].iter().all(|c| c.ch.is_whitespace() || c.ch == ':');
+    let row = &page.rows[seg.row];
+    if !rest_empty || row.last() != Some(&f.end_seg) {
+        return None;
+    }
+    let lab = page.span_rect(f.span);
+    let beside = page
+        .segs
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| o.row != seg.row && o.rect.x0 >= lab.x1)
+        .filter(|(_, o)| {
+            let overlap = o.rect.y1.min(lab.y1) - o.rect.y0.max(lab.y0);
+            overlap > 0.6 * lab.height().min(o.rect.height())
+        })
+        .min_by(|a, b| a.1.rect.x0.total_cmp(&b.1.rect.x0))
+        .map(|(i, _)| page.trim(page.seg_span(i)));
+    beside.or_else(|| geometry::value_below(page, f, 1))
+}
+
+/// How much a top line looks like the store's name rather than a slogan or a logo read as text: a
+/// branch (`경상대교육문화점`, the last word ending in `점`) 2, a corporate marker (`(주)`, `㈜`,
+/// `주식회사`) 1, else 0. Receipts print a brand slogan above the name as often as not.
+fn store_name_evidence(t: &str) -> u8 {
+    let branch = t.split_whitespace().last().is_some_and(|w| {
+        w.chars().count() >= 3 && w.ends_with('점') && !["가맹점", "판매점", "편의점"].contains(&w)
+    });
+    if branch {
+        2
+    } else if ["(주)", "㈜", "주식회사", "(유)", "유한회사"].iter().any(|m| t.contains(m)) {
+        1
+    } else {
+        0
+    }
+}
+
+/// The store name: a `상호`/`가맹점명` label's value (right of it, or below a label that ends its row),
+/// else among the first lines at the top that are neither a title nor a label nor a number, the one with
+/// the most [`store_name_evidence`], the first of equals.
 fn store_name(page: &Page, stop: &[&Label]) -> Option<DocField> {
-    if let Some((f, v)) = label_values(page, &STORE_NAME).into_iter().next() {
+    let labelled = labels::find_all(page, &STORE_NAME).into_iter().find_map(|f| {
+        geometry::value_right(page, &f)
+            .or_else(|| below_if_row_ends(page, &f))
+            .map(|v| (f, v))
+    });
+    if let Some((f, v)) = labelled {
         return Some(field(
             page,
             &[v],
@@ -606,8 +727,8 @@ fn store_name(page: &Page, stop: &[&Label]) -> Option<DocField> {
             Check::None,
         ));
     }
-    for (k, row) in page.rows.iter().enumerate().take(6) {
-        let _ = k;
+    let mut best: Option<(u8, Span)> = None;
+    for row in page.rows.iter().take(6) {
         for &s in row {
             let mut sp = page.trim(page.seg_span(s));
             let t = page.span_text(sp);
@@ -622,7 +743,13 @@ fn store_name(page: &Page, stop: &[&Label]) -> Option<DocField> {
                 continue;
             }
             let letters = t.chars().filter(|c| c.is_alphabetic()).count();
+            // `교환권 번호 : 81`: a label and its number, not a name.
+            let numbered = t.split_once(':').is_some_and(|(_, v)| {
+                let v = v.trim();
+                !v.is_empty() && v.chars().all(|c| c.is_ascii_digit() || c == '-' || c == ' ')
+            });
             if letters < 2
+                || numbered
                 || !patterns::find_phones(&t).is_empty()
                 || !patterns::find_dates(&t).is_empty()
             {
@@ -645,11 +772,13 @@ fn store_name(page: &Page, stop: &[&Label]) -> Option<DocField> {
                 sp.end -= 1;
             }
             let sp = page.trim(sp);
-            let text = page.span_text(sp);
-            return Some(field(page, &[sp], "", Formatted::Value(text), Check::None));
+            let score = store_name_evidence(&page.span_text(sp));
+            if best.map_or(true, |(b, _)| score > b) {
+                best = Some((score, sp));
+            }
         }
     }
-    None
+    best.map(|(_, sp)| field(page, &[sp], "", Formatted::Value(page.span_text(sp)), Check::None))
 }
 
 /// Numeric token of an item row: a whole word that is an amount or a count.
@@ -963,6 +1092,53 @@ mod tests {
         assert_eq!(r.tax_price[0].text, "3,182");
         assert_eq!(r.card_number.as_ref().unwrap().text, "4019-****-****-2355");
         assert_eq!(r.confirm_num.as_ref().unwrap().text, "59615638");
+    }
+
+    #[test]
+    fn a_slogan_above_the_branch_line_and_an_address_without_its_label() {
+        let lines: Vec<(&str, f32, f32)> = korean_slip_lines()
+            .into_iter()
+            .map(|(t, x, y)| {
+                let t = match t {
+                    "[영 수 증]" => "가까운 행복을 만나다",
+                    "주소: 서울특별시 동대문구 동대구길 348 10층" => "본사: 서울특별시 동대문구 동대구길 348 10층",
+                    t => t,
+                };
+                (t, x, y)
+            })
+            .collect();
+        let r = extract(&page(&lines));
+        assert_eq!(r.store_name.as_ref().unwrap().text, "새벽찌개 정자점");
+        assert_eq!(r.addresses[0].text, "서울특별시 동대문구 동대구길 348 10층 904호");
+        // A corporate name beats a slogan; an address ends before a later label word.
+        let lines = [
+            ("국민가게, 다이소", 60.0, 0.0),
+            ("(주)아성다이소", 70.0, 30.0),
+            ("사업장 소재지 경기도 용인시 기흥구 대표자 홍길동", 0.0, 60.0),
+            ("2020.04.19", 0.0, 90.0),
+            ("판매합계 5,000", 0.0, 120.0),
+        ];
+        let r = extract(&page(&lines));
+        assert_eq!(r.store_name.as_ref().unwrap().text, "(주)아성다이소");
+        assert_eq!(r.addresses[0].text, "경기도 용인시 기흥구");
+        assert_eq!(r.total_price.as_ref().unwrap().text, "5,000");
+    }
+
+    #[test]
+    fn a_two_column_card_slip_prints_labels_over_values() {
+        let lines = [
+            ("매출전표", 0.0, 0.0),
+            ("거래일자", 0.0, 40.0),
+            ("2021/05/15 23:22:08", 0.0, 70.0),
+            ("원거래일자", 0.0, 110.0),
+            ("합계", 300.0, 110.0),
+            ("102,500원", 300.0, 140.0),
+            ("가맹점명", 0.0, 180.0),
+            ("치즈웨이브", 0.0, 210.0),
+        ];
+        let r = extract(&page(&lines));
+        assert_eq!(r.total_price.as_ref().unwrap().text, "102,500");
+        assert_eq!(r.store_name.as_ref().unwrap().text, "치즈웨이브");
     }
 
     #[test]
