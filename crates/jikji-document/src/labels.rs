@@ -279,7 +279,7 @@ labels! {
     ITEM_UNIT = ["단가", "price", "u/price", "unit price"];
     ITEM_COUNT = ["수량", "qty", "quantity"];
     ITEM_PRICE = ["금액", "amount", "amt", "total"];
-    SUBTOTAL = ["과세물품가액", "과세물품", "과세 매출", "과세매출", "공급가액", "과세금액", "물품가액", "과세공급가액", "sub total", "subtotal"];
+    SUBTOTAL = ["과세물품가액", "과세물품", "공급가", "과세 매출", "과세매출", "공급가액", "과세금액", "물품가액", "과세공급가액", "sub total", "subtotal"];
     VAT = ["부가세", "부가세액", "부가가치세", "세액", "vat", "gst", "tax"];
     TOTAL = ["합계", "합계금액", "총합계", "총액", "총금액", "받을금액", "받을돈", "결제금액", "총결제금액", "판매금액", "판매합계", "청구금액", "total", "grand total", "total amount", "nett total", "net total", "total incl gst", "total (incl gst)", "rounded total", "total sales", "amount due"];
     DISCOUNT = ["할인", "할인금액", "에누리", "discount"];

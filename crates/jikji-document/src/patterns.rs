@@ -25,10 +25,11 @@ re!(
     DATE_DMY,
     r"\b(\d{1,2})\s*([./\-])\s*(\d{1,2})\s*[./\-]\s*((?:19|20)\d{2}|\d{2})\b"
 );
-// Month-name dates: 25 Dec 2018, 25-DEC-18, Dec 25, 2018.
+// Month-name dates: 25 Dec 2018, 25-DEC-18, Dec 25, 2018. No trailing `\b` (checked in code: a time
+// may be glued to the year, `30 May 201818:24`).
 re!(
     DATE_MON,
-    r"(?i)\b(\d{1,2})\s*[\- ]?\s*(?:\d{1,2}\s*월\s*/\s*)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*[\-, ]?\s*((?:19|20)\d{2}|\d{2})\b"
+    r"(?i)\b(\d{1,2})\s*[\- ]?\s*(?:\d{1,2}\s*월\s*/\s*)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*[\-, ]?\s*((?:19|20)\d{2}|\d{2})"
 );
 re!(TIME_AT_START, r"^\d{1,2}\s*:\s*\d{2}");
 // No leading `\b`: a time glued to its date (`2023.07.2117:23:17`) is still a time.
@@ -217,7 +218,9 @@ pub fn find_dates(s: &str) -> Vec<DateHit> {
     for c in DATE_MON.captures_iter(s) {
         let m = c.get(0).unwrap();
         let (a, b) = (s[..m.start()].chars().count(), s[..m.end()].chars().count());
-        if overlaps(&out, a, b) {
+        let rest = &s[m.end()..];
+        let glued = rest.chars().next().is_some_and(|c| c.is_alphanumeric());
+        if overlaps(&out, a, b) || glued && !TIME_AT_START.is_match(rest) {
             continue;
         }
         let d: u32 = c[1].parse().unwrap_or(0);
@@ -537,6 +540,15 @@ pub fn find_visa_codes(s: &str) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_month_name_date_may_have_its_time_glued_to_the_year() {
+        let d = find_dates("30 May 201818:24");
+        assert_eq!(d.len(), 1);
+        assert_eq!((d[0].hit.text.as_str(), d[0].year, d[0].month, d[0].day), ("30 May 2018", 2018, 5, 30));
+        assert!(find_dates("30 May 20189").is_empty());
+        assert!(find_dates("3 Mayfair 2018x").is_empty());
+    }
 
     #[test]
     fn korean_addresses_start_at_a_province_followed_by_a_district() {

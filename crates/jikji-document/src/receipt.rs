@@ -103,22 +103,43 @@ fn all_labels() -> Vec<&'static Label> {
 }
 
 fn money_field(page: &Page, v: Span, key: &str) -> Option<DocField> {
-    // The last money figure of the value (`합계 3 35,000`: count then amount).
+    // The last money figure of the value (`합계 3 35,000`: count then amount). Not a rate (`GST @6%`);
+    // on an English receipt (no Hangul) only an amount with cents (`42.90`): whole numbers there are
+    // counts and codes, and a cents amount read without its point (`15000` for `150.00`) is wrong.
+    let english = !is_korean(page);
+    let chars = &page.segs[v.seg].chars;
     let hits = find_in(page, v, patterns::find_money);
     let (sp, t) = hits
         .into_iter()
         .filter(|(_, t)| t.chars().any(|c| c.is_ascii_digit()))
+        .filter(|(sp, _)| {
+            let after = chars[sp.end..].iter().map(|c| c.ch).find(|c| !c.is_whitespace());
+            after != Some('%')
+        })
+        .filter(|(_, t)| !english || has_cents(t))
         .last()?;
     Some(money_doc_field(page, sp, &t, key))
+}
+
+/// `42.90`, `1,007.50`: a point and two digits at the end.
+fn has_cents(t: &str) -> bool {
+    let t = t.trim();
+    t.rfind('.').is_some_and(|p| {
+        let dec = &t[p + 1..];
+        dec.len() == 2 && dec.bytes().all(|b| b.is_ascii_digit())
+    })
+}
+
+fn is_korean(page: &Page) -> bool {
+    page.segs
+        .iter()
+        .any(|s| s.chars.iter().any(|c| labels::is_hangul(c.ch)))
 }
 
 /// Won amounts have no decimals: `7.480` on a Korean slip is `7,480` with its comma misread (a format
 /// repair; the digits are untouched). English receipts keep `.` as the decimal point.
 fn money_doc_field(page: &Page, sp: Span, t: &str, key: &str) -> DocField {
-    let korean = page
-        .segs
-        .iter()
-        .any(|s| s.chars.iter().any(|c| labels::is_hangul(c.ch)));
+    let korean = is_korean(page);
     let dotted = {
         let parts: Vec<&str> = t.split('.').collect();
         parts.len() >= 2
@@ -376,13 +397,12 @@ pub fn extract(result: &jikji_types::PageResult) -> ReceiptResult {
     r.total_price = pick_total(&page);
 
     r.items = items(&page, &stop);
-    let korean = page
-        .segs
-        .iter()
-        .any(|s| s.chars.iter().any(|c| labels::is_hangul(c.ch)));
+    let korean = is_korean(&page);
     if !korean {
         english_header(&page, &mut r);
     }
+    // An English receipt's name with its legal form (`… SDN BHD`) is evidence of a receipt on its own.
+    let english_name = !korean && r.store_name.is_some();
     if r.store_name.is_none() {
         r.store_name = store_name(&page, &stop);
     }
@@ -408,6 +428,7 @@ pub fn extract(result: &jikji_types::PageResult) -> ReceiptResult {
         + r.date.is_some() as u8
         + (!r.items.is_empty()) as u8
         + r.card_number.is_some() as u8
+        + english_name as u8
         >= 2;
     if !r.recognized {
         // Not a receipt (or unreadable): no fields from noise.
@@ -444,7 +465,7 @@ fn english_header(page: &Page, r: &mut ReceiptResult) {
     let mut name_at = None;
     for (k, &s) in order[..top].iter().enumerate() {
         let t = page.segs[s].text().to_uppercase();
-        if COMPANY_WORDS.iter().any(|w| t.contains(w)) {
+        if COMPANY_WORDS.iter().any(|w| t.contains(w)) && !is_registration_line(&t) {
             let mut sp = page.trim(page.seg_span(s));
             // Drop a trailing `(123456-X)` company number.
             let text = page.span_text(sp);
@@ -472,15 +493,19 @@ fn english_header(page: &Page, r: &mut ReceiptResult) {
         let u = t.to_uppercase();
         let digits = t.chars().filter(char::is_ascii_digit).count();
         let is_reg = t.trim().starts_with('(') && digits >= 4 && t.len() < 20
-            || u.starts_with("CO") && u.contains("REG")
-            || u.starts_with("COMPANY NO")
-            || u.starts_with("ROC");
-        if spans.is_empty() && is_reg {
+            || is_registration_line(&u);
+        // Registration and tax-id lines may stand between the name and the address (`REG.NO:…` then
+        // `GST NO: …`); once the address has started, they end it.
+        let tax_id = (u.contains("GST") || u.contains("SST")) && digits >= 6;
+        if spans.is_empty() && (is_reg || tax_id) {
             continue;
+        }
+        if is_reg {
+            break;
         }
         let stop = [
             "TEL", "FAX", "GST", "PHONE", "H/P", "INVOICE", "RECEIPT", "DATE", "CASHIER", "EMAIL",
-            "E-MAIL", "WWW", "DOC NO", "SST",
+            "E-MAIL", "WWW", "DOC NO", "DOCUMENT NO", "SST",
         ];
         if stop.iter().any(|w| u.contains(w))
             || !patterns::find_phones(&t).is_empty()
@@ -505,6 +530,24 @@ fn english_header(page: &Page, r: &mut ReceiptResult) {
             ..df
         }];
     }
+}
+
+/// A company-registration line under an English store name: `Company Reg No.:75495-W`, `REG.NO:…`,
+/// `ROC …`, or the number alone (`789417-W`: digits, a hyphen and a check letter). Never the name, and
+/// not yet the address.
+fn is_registration_line(upper: &str) -> bool {
+    let t = upper.trim();
+    let bare_number = t.split_once('-').is_some_and(|(d, l)| {
+        d.len() >= 4
+            && d.bytes().all(|b| b.is_ascii_digit())
+            && l.len() == 1
+            && l.bytes().all(|b| b.is_ascii_uppercase())
+    });
+    bare_number
+        || t.starts_with("CO") && t.contains("REG")
+        || t.starts_with("COMPANY NO")
+        || t.starts_with("REG")
+        || t.starts_with("ROC")
 }
 
 /// `O`/`0` confusions inside one address word, repaired by the word's own type: a postcode-like word
@@ -631,17 +674,24 @@ fn date_field(page: &Page, sp: Span, d: &patterns::DateHit, key: &str) -> DocFie
 /// The total: among the values of total labels (not counts), the most specific label, then the largest
 /// amount (the amount payable comes after rounding and tax).
 fn pick_total(page: &Page) -> Option<DocField> {
-    let mut best: Option<(f64, DocField)> = None;
-    // The value right of the label; on a two-column card slip (`원거래일자 | 합계` over `102,500원`) the
-    // label ends its row and the value stands below it.
+    let mut best: Option<(u8, f64, DocField)> = None;
+    // The first amount right of the label in its row (a label followed by more words has it further
+    // along: `Total Amt Payable: | 159.00`, `Total Incl. GST@6% | RM 42.90`); on a two-column card slip
+    // (`원거래일자 | 합계` over `102,500원`) the label ends its row and the value stands beside or below.
     let found = labels::find_all(page, &labels::TOTAL)
         .into_iter()
         .filter_map(|f| {
-            let right = geometry::value_right(page, &f)
-                .filter(|v| !find_in(page, *v, patterns::find_money).is_empty());
-            right.or_else(|| below_if_row_ends(page, &f)).map(|v| (f, v))
+            let key = extract::label_text(page, &f);
+            let right = geometry::value_right(page, &f).and_then(|v| {
+                rest_of_row(page, v)
+                    .into_iter()
+                    .find_map(|sp| money_field(page, sp, &key))
+            });
+            right
+                .or_else(|| money_field(page, below_if_row_ends(page, &f)?, &key))
+                .map(|df| (f, df))
         });
-    for (f, v) in found {
+    for (f, df) in found {
         let row_text: String = page.rows[page.segs[f.span.seg].row]
             .iter()
             .map(|&s| page.segs[s].text())
@@ -651,21 +701,36 @@ fn pick_total(page: &Page) -> Option<DocField> {
         if ["qty", "quantity", "수량", "item", "점수"]
             .iter()
             .any(|k| row_text.contains(k))
+            || TOTAL_NOT_PAYABLE.iter().any(|k| row_text.contains(k))
         {
             continue;
         }
-        let Some(df) = money_field(page, v, &extract::label_text(page, &f)) else {
-            continue;
-        };
         let Some(a) = patterns::money_amount(&df.text) else {
             continue;
         };
-        if best.as_ref().map_or(true, |b| a > b.0) {
-            best = Some((a, df));
+        let rank = if TOTAL_FINAL.iter().any(|k| row_text.contains(k)) {
+            2
+        } else if row_text.contains("incl") {
+            1
+        } else {
+            0
+        };
+        if best.as_ref().map_or(true, |b| (rank, a) > (b.0, b.1)) {
+            best = Some((rank, a, df));
         }
     }
-    best.map(|b| b.1)
+    best.map(|b| b.2)
 }
+
+/// Rows starting with a total label that are not the amount paid: totals before tax, the tax itself,
+/// per-rate supplies of a GST summary (English receipts).
+const TOTAL_NOT_PAYABLE: &[&str] = &["excl", "total gst", "total tax", "supplies", "saving", "discount"];
+
+/// Words of the final amount on English receipts, which print a running total, a total with tax and
+/// then the amount after rounding: `Total Payable`, `Total After Adj`, `Total Rounded`, `Nett Total`.
+/// Such a row beats one with `incl` (tax included), which beats a plain `Total`; the largest amount
+/// decides among equals (Korean labels carry none of these words).
+const TOTAL_FINAL: &[&str] = &["payable", "due", "round", "after adj", "nett", "net total", "grand"];
 
 /// The value of a label that ends its row (nothing right of it in the row): a segment right of the
 /// label at its height that the row grouping put in another row (a card slip's right column, drawn a
@@ -858,16 +923,32 @@ fn items(page: &Page, stop: &[&Label]) -> Vec<Item> {
     };
     for ri in 0..page.rows.len() {
         let mut cols: [Option<f32>; 4] = [None; 4];
-        for (t, x) in header_words(page, row_tokens(page, ri)) {
+        let words = header_words(page, row_tokens(page, ri));
+        let mut unknown: Vec<f32> = Vec::new();
+        for (t, x) in &words {
+            let mut known = false;
             for (k, l) in [&ITEM_NAME, &ITEM_UNIT, &ITEM_COUNT, &ITEM_PRICE]
                 .iter()
                 .enumerate()
             {
-                if cols[k].is_none() && is(l, &t) {
-                    cols[k] = Some(x);
+                if cols[k].is_none() && is(l, t) {
+                    cols[k] = Some(*x);
+                    known = true;
                     break;
                 }
             }
+            if !known && t.chars().count() <= 2 {
+                unknown.push(*x);
+            }
+        }
+        // One header cell the labels do not know, placed where the table's order puts it: the count
+        // between unit price and amount (`단가 | Q | 금액`), the amount after name, unit price and
+        // count (`상품명 | 단가 | 수량 | 믄`, a misread `금액`). Short cells only: a header is terse.
+        if let (Some(u), None, Some(p)) = (cols[1], cols[2], cols[3]) {
+            cols[2] = unknown.iter().copied().find(|&x| x > u && x < p);
+        }
+        if let (Some(_), Some(u), Some(c), None) = (cols[0], cols[1], cols[2], cols[3]) {
+            cols[3] = unknown.iter().copied().find(|&x| x > u.max(c));
         }
         if cols.iter().filter(|c| c.is_some()).count() >= 2 && cols[3].is_some() {
             header = Some((ri, cols));
@@ -932,6 +1013,7 @@ fn items(page: &Page, stop: &[&Label]) -> Vec<Item> {
         }
         let mut spans = std::mem::take(&mut pending);
         spans.extend(name_toks);
+        strip_line_number(page, &mut spans);
         let mut item = Item::default();
         if !spans.is_empty() {
             item.name = Some(join_name(page, &spans));
@@ -962,6 +1044,27 @@ fn items(page: &Page, stop: &[&Label]) -> Vec<Item> {
         }
     }
     out
+}
+
+/// Drops the zero-padded line number POS receipts print before an item's name (`001 초코바`,
+/// `01 생감자`): a first word of two or three digits starting with `0`, followed by more words. An
+/// unpadded number may belong to the name, so it stays.
+fn strip_line_number(page: &Page, spans: &mut Vec<Span>) {
+    let Some(first) = spans.first_mut() else {
+        return;
+    };
+    let chars = &page.segs[first.seg].chars[first.start..first.end];
+    let n = chars.iter().take_while(|c| c.ch.is_ascii_digit()).count();
+    let gap = chars[n..].iter().take_while(|c| c.ch.is_whitespace()).count();
+    let rest_starts_word = chars
+        .get(n + gap)
+        .is_some_and(|c| !c.ch.is_ascii_digit());
+    if (2..=3).contains(&n) && chars[0].ch == '0' && gap > 0 && rest_starts_word {
+        first.start += n + gap;
+    } else if (2..=3).contains(&n) && chars[0].ch == '0' && n == chars.len() && spans.len() > 1 {
+        // The number as its own segment.
+        spans.remove(0);
+    }
 }
 
 fn join_name(page: &Page, spans: &[Span]) -> DocField {
@@ -1142,6 +1245,46 @@ mod tests {
     }
 
     #[test]
+    fn an_unknown_header_cell_takes_its_column_by_position_and_line_numbers_are_dropped() {
+        let lines = [
+            ("대성철물점 2호점", 0.0, 0.0),
+            ("거래일자 : 2025-06-08", 0.0, 30.0),
+            ("품목", 0.0, 60.0),
+            ("단가", 200.0, 60.0),
+            ("Q", 305.0, 60.0),
+            ("금 액", 390.0, 60.0),
+            ("001 양파 1.5kg", 0.0, 90.0),
+            ("3,980", 190.0, 114.0),
+            ("2", 305.0, 114.0),
+            ("7,960", 390.0, 114.0),
+            ("12 색연필", 0.0, 140.0),
+            ("1,000", 190.0, 164.0),
+            ("1", 305.0, 164.0),
+            ("1,000", 390.0, 164.0),
+            ("합계금액 8,960", 0.0, 200.0),
+        ];
+        let r = extract(&page(&lines));
+        assert_eq!(r.items.len(), 2);
+        assert_eq!(r.items[0].name.as_ref().unwrap().text, "양파 1.5kg");
+        assert_eq!(r.items[0].count.as_ref().unwrap().text, "2");
+        assert_eq!(r.items[0].unit_price.as_ref().unwrap().text, "3,980");
+        // Not zero-padded: part of the name.
+        assert_eq!(r.items[1].name.as_ref().unwrap().text, "12 색연필");
+        // The amount's label misread (`믄`): the last header cell after name, unit price and count.
+        let lines: Vec<(&str, f32, f32)> = lines
+            .iter()
+            .map(|&(t, x, y)| match t {
+                "Q" => ("수량", x, y),
+                "금 액" => ("믄", x, y),
+                _ => (t, x, y),
+            })
+            .collect();
+        let r = extract(&page(&lines));
+        assert_eq!(r.items.len(), 2);
+        assert_eq!(r.items[0].price.as_ref().unwrap().text, "7,960");
+    }
+
+    #[test]
     fn korean_pos_slip() {
         let r = extract(&korean_slip());
         assert!(r.recognized);
@@ -1240,6 +1383,34 @@ mod tests {
             r.total_price.unwrap().formatted,
             Formatted::Value("9.00".into())
         );
+    }
+
+    #[test]
+    fn english_receipt_final_total_and_an_address_after_its_tax_ids() {
+        let p = page(&[
+            ("SIN THYE & COMPANY", 0.0, 0.0),
+            ("REG.NO:00168397-H", 0.0, 24.0),
+            ("GST NO: 001329332224", 0.0, 48.0),
+            ("NO.54, BATU 5,JALAN IPOH,", 0.0, 72.0),
+            ("51200 KUALA LUMPUR", 0.0, 96.0),
+            ("Document No : TD01167104", 0.0, 120.0),
+            ("Total Sales (Excluding GST): 7.00", 0.0, 150.0),
+            ("Total Sales Incl GST @6%", 0.0, 180.0),
+            ("RM 7.42", 400.0, 180.0),
+            ("Total After Adj Incl GST", 0.0, 210.0),
+            ("7.40", 400.0, 210.0),
+            ("Total Qty: 3 1000.00", 0.0, 240.0),
+            ("Total 15000 0.42", 0.0, 270.0),
+        ]);
+        let r = extract(&p);
+        assert!(r.recognized, "a legal-form name and a total make a receipt without a date");
+        assert_eq!(r.store_name.unwrap().text, "SIN THYE & COMPANY");
+        assert_eq!(
+            r.addresses[0].text,
+            "NO.54, BATU 5,JALAN IPOH, 51200 KUALA LUMPUR"
+        );
+        // After rounding, not the larger total with tax, not a rate, a count row or a GST summary.
+        assert_eq!(r.total_price.unwrap().text, "7.40");
     }
 
     #[test]
