@@ -688,7 +688,14 @@ fn pick_total(page: &Page) -> Option<DocField> {
                     .find_map(|sp| money_field(page, sp, &key))
             });
             right
-                .or_else(|| money_field(page, below_if_row_ends(page, &f)?, &key))
+                .or_else(|| {
+                    // Beside or below, the value must be the amount alone (not `카드No: …-8777`).
+                    let v = below_if_row_ends(page, &f)?;
+                    let bare = page.span_text(v).chars().all(|c| {
+                        c.is_ascii_digit() || matches!(c, ',' | '.' | '-' | ' ' | '원' | '₩' | '\\')
+                    });
+                    bare.then(|| money_field(page, v, &key)).flatten()
+                })
                 .map(|df| (f, df))
         });
     for (f, df) in found {
@@ -780,7 +787,9 @@ fn store_name_evidence(t: &str) -> u8 {
 fn store_name(page: &Page, stop: &[&Label]) -> Option<DocField> {
     let labelled = labels::find_all(page, &STORE_NAME).into_iter().find_map(|f| {
         geometry::value_right(page, &f)
-            .or_else(|| below_if_row_ends(page, &f))
+            .or_else(|| {
+                below_if_row_ends(page, &f).filter(|v| !extract::is_label(page, v.seg, stop))
+            })
             .map(|v| (f, v))
     });
     if let Some((f, v)) = labelled {
@@ -921,10 +930,18 @@ fn items(page: &Page, stop: &[&Label]) -> Vec<Item> {
         let k = labels::key(t);
         !k.is_empty() && l.variants.iter().any(|v| labels::key(v) == k)
     };
+    let is_near = |l: &Label, t: &str| {
+        let k: Vec<char> = labels::key(t).chars().collect();
+        k.len() >= 2
+            && l.variants.iter().any(|v| {
+                let v: Vec<char> = labels::key(v).chars().collect();
+                v.len() >= 2 && labels::edit_distance(&k, &v) <= 1
+            })
+    };
     for ri in 0..page.rows.len() {
         let mut cols: [Option<f32>; 4] = [None; 4];
         let words = header_words(page, row_tokens(page, ri));
-        let mut unknown: Vec<f32> = Vec::new();
+        let mut unknown: Vec<(String, f32)> = Vec::new();
         for (t, x) in &words {
             let mut known = false;
             for (k, l) in [&ITEM_NAME, &ITEM_UNIT, &ITEM_COUNT, &ITEM_PRICE]
@@ -937,10 +954,31 @@ fn items(page: &Page, stop: &[&Label]) -> Vec<Item> {
                     break;
                 }
             }
-            if !known && t.chars().count() <= 2 {
-                unknown.push(*x);
+            if !known && t.chars().count() <= 3 {
+                unknown.push((t.clone(), *x));
             }
         }
+        // On photos header cells are misread (`상 명 | 단가 | 수림 | ㄺ액`): beside one exact cell, cells
+        // one edit from a label fill the other columns when that makes at least three.
+        let exact = cols.iter().filter(|c| c.is_some()).count();
+        if exact >= 1 {
+            let mut near = cols;
+            for (t, x) in &unknown {
+                if let Some(k) = [&ITEM_NAME, &ITEM_UNIT, &ITEM_COUNT, &ITEM_PRICE]
+                    .iter()
+                    .position(|l| is_near(l, t))
+                {
+                    if near[k].is_none() {
+                        near[k] = Some(*x);
+                    }
+                }
+            }
+            if near.iter().filter(|c| c.is_some()).count() >= 3 {
+                unknown.retain(|(_, x)| !near.contains(&Some(*x)));
+                cols = near;
+            }
+        }
+        let unknown: Vec<f32> = unknown.into_iter().map(|(_, x)| x).collect();
         // One header cell the labels do not know, placed where the table's order puts it: the count
         // between unit price and amount (`단가 | Q | 금액`), the amount after name, unit price and
         // count (`상품명 | 단가 | 수량 | 믄`, a misread `금액`). Short cells only: a header is terse.
@@ -950,8 +988,21 @@ fn items(page: &Page, stop: &[&Label]) -> Vec<Item> {
         if let (Some(_), Some(u), Some(c), None) = (cols[0], cols[1], cols[2], cols[3]) {
             cols[3] = unknown.iter().copied().find(|&x| x > u.max(c));
         }
+        // The amount's cell dropped to a row of its own just under the others (a tilted photo).
+        let mut hrow = ri;
+        if cols[3].is_none() && cols.iter().filter(|c| c.is_some()).count() >= 3 {
+            if let Some(x) = (ri + 1 < page.rows.len())
+                .then(|| header_words(page, row_tokens(page, ri + 1)))
+                .and_then(|next| {
+                    (next.len() == 1 && is(&ITEM_PRICE, &next[0].0)).then(|| next[0].1)
+                })
+            {
+                cols[3] = Some(x);
+                hrow = ri + 1;
+            }
+        }
         if cols.iter().filter(|c| c.is_some()).count() >= 2 && cols[3].is_some() {
-            header = Some((ri, cols));
+            header = Some((hrow, cols));
             break;
         }
     }
@@ -993,11 +1044,33 @@ fn items(page: &Page, stop: &[&Label]) -> Vec<Item> {
         }
         let (mut name_toks, mut nums) = (Vec::new(), Vec::new());
         for (sp, t, x) in toks {
-            if is_number_token(&t) && x > name_limit {
-                nums.push((sp, t, x));
-            } else {
-                name_toks.push(sp);
+            if x > name_limit {
+                if is_number_token(&t) {
+                    nums.push((sp, t, x));
+                    continue;
+                }
+                // In a number column: a figure with a letter misread for a digit (`B.000`) is read
+                // with the digit; a short token of other marks (`=`, `F`: a misread count) is noise,
+                // not more of the name.
+                let mapped: String = t
+                    .chars()
+                    .map(|c| {
+                        if c.is_ascii_alphabetic() {
+                            validate::letter_to_digit(c).unwrap_or(c)
+                        } else {
+                            c
+                        }
+                    })
+                    .collect();
+                if is_number_token(&mapped) && mapped.chars().filter(char::is_ascii_digit).count() >= 2 {
+                    nums.push((sp, mapped, x));
+                    continue;
+                }
+                if t.chars().count() <= 2 && !t.chars().any(|c| labels::is_hangul(c)) {
+                    continue;
+                }
             }
+            name_toks.push(sp);
         }
         // A row of dashes or other decoration.
         let name_text: String = name_toks
@@ -1047,21 +1120,25 @@ fn items(page: &Page, stop: &[&Label]) -> Vec<Item> {
 }
 
 /// Drops the zero-padded line number POS receipts print before an item's name (`001 초코바`,
-/// `01 생감자`): a first word of two or three digits starting with `0`, followed by more words. An
-/// unpadded number may belong to the name, so it stays.
+/// `01 생감자`; on photos the zeros often read `o`: `oo1`): a first word of two or three digits
+/// starting with `0`, followed by more words. An unpadded number may belong to the name, so it stays.
 fn strip_line_number(page: &Page, spans: &mut Vec<Span>) {
     let Some(first) = spans.first_mut() else {
         return;
     };
     let chars = &page.segs[first.seg].chars[first.start..first.end];
-    let n = chars.iter().take_while(|c| c.ch.is_ascii_digit()).count();
+    let digit_like = |c: char| c.is_ascii_digit() || c == 'o' || c == 'O';
+    let n = chars.iter().take_while(|c| digit_like(c.ch)).count();
+    let padded = (2..=3).contains(&n)
+        && matches!(chars[0].ch, '0' | 'o' | 'O')
+        && chars[..n].iter().any(|c| c.ch.is_ascii_digit());
     let gap = chars[n..].iter().take_while(|c| c.ch.is_whitespace()).count();
     let rest_starts_word = chars
         .get(n + gap)
         .is_some_and(|c| !c.ch.is_ascii_digit());
-    if (2..=3).contains(&n) && chars[0].ch == '0' && gap > 0 && rest_starts_word {
+    if padded && gap > 0 && rest_starts_word {
         first.start += n + gap;
-    } else if (2..=3).contains(&n) && chars[0].ch == '0' && n == chars.len() && spans.len() > 1 {
+    } else if padded && n == chars.len() && spans.len() > 1 {
         // The number as its own segment.
         spans.remove(0);
     }
@@ -1253,7 +1330,7 @@ mod tests {
             ("단가", 200.0, 60.0),
             ("Q", 305.0, 60.0),
             ("금 액", 390.0, 60.0),
-            ("001 양파 1.5kg", 0.0, 90.0),
+            ("oo1 양파 1.5kg", 0.0, 90.0),
             ("3,980", 190.0, 114.0),
             ("2", 305.0, 114.0),
             ("7,960", 390.0, 114.0),
@@ -1282,6 +1359,58 @@ mod tests {
         let r = extract(&page(&lines));
         assert_eq!(r.items.len(), 2);
         assert_eq!(r.items[0].price.as_ref().unwrap().text, "7,960");
+    }
+
+    #[test]
+    fn a_photographed_item_table_misread_header_split_header_and_misread_figures() {
+        let rows = |header: &[(&'static str, f32, f32)]| {
+            let mut lines: Vec<(&'static str, f32, f32)> = vec![
+                ("대성철물점 2호점", 0.0, 0.0),
+                ("거래일자 : 2025-06-08", 0.0, 30.0),
+            ];
+            lines.extend_from_slice(header);
+            lines.extend_from_slice(&[
+                ("절연테이프", 0.0, 100.0),
+                ("1,500", 190.0, 100.0),
+                ("1", 305.0, 100.0),
+                ("1,500", 390.0, 100.0),
+                ("줄자 5m", 0.0, 130.0),
+                ("B.500", 190.0, 130.0),
+                ("=", 305.0, 130.0),
+                ("8,500", 390.0, 130.0),
+                ("합계금액 10,000", 0.0, 170.0),
+            ]);
+            extract(&page(&lines))
+        };
+        // `상품명 | 단가 | 수량 | 금액` read `상 명 | 단가 | 수림 | ㄺ액`: one exact cell, three one edit off.
+        let r = rows(&[
+            ("상 명", 0.0, 60.0),
+            ("단가", 200.0, 60.0),
+            ("수림", 305.0, 60.0),
+            ("ㄺ액", 390.0, 60.0),
+        ]);
+        assert_eq!(r.items.len(), 2);
+        assert_eq!(r.items[1].name.as_ref().unwrap().text, "줄자 5m", "no `=` in the name");
+        assert_eq!(r.items[1].unit_price.as_ref().unwrap().text, "8,500");
+        assert_eq!(r.items[1].price.as_ref().unwrap().text, "8,500");
+        // The amount's cell on a row of its own under the others.
+        let r = rows(&[
+            ("품목", 0.0, 50.0),
+            ("단가", 200.0, 50.0),
+            ("수량", 305.0, 50.0),
+            ("금액", 390.0, 74.0),
+        ]);
+        assert_eq!(r.items.len(), 2);
+        assert_eq!(r.items[0].price.as_ref().unwrap().text, "1,500");
+        // Below a total label that ends its row stands a card number, not the amount.
+        let r = extract(&page(&[
+            ("세븐일레븐 해운대점", 0.0, 0.0),
+            ("2025.01.13 09:47", 0.0, 30.0),
+            ("총 결제금액", 0.0, 60.0),
+            ("카드No: 5610-****-****-8777", 0.0, 90.0),
+            ("승인번호 50690667", 0.0, 120.0),
+        ]));
+        assert!(r.total_price.is_none(), "{:?}", r.total_price);
     }
 
     #[test]
