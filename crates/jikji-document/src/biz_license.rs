@@ -2,7 +2,8 @@
 //!
 //! The certificate is a table of letter-spaced labels (`상          호`, `개 업 연 월 일`) with the value
 //! right of each label; the business address may wrap onto a second line; `업태`/`종목` are paired
-//! columns under `사업의 종류`. The issue date is the one unlabelled date near the bottom, above the
+//! columns under `사업의 종류`, each value right of its label and any further ones listed one per line
+//! under it. The issue date is the one unlabelled date near the bottom, above the
 //! tax office (`○○세무서장`). The registration number is validated by its check digit and repaired
 //! when exactly one confusable digit makes it valid.
 
@@ -121,6 +122,10 @@ fn date_value(page: &Page, label: &Label) -> Option<DocField> {
     }
     None
 }
+
+/// At most this many lines of 업태 or 종목 listed one per line under the first: the generated
+/// certificates list up to 4 (`scripts/gen-bizdocs`), real ones rarely more than a handful.
+const BIS_LIST_LINES: usize = 6;
 
 pub fn extract(result: &jikji_types::PageResult) -> BizLicenseResult {
     let page = Page::new(result);
@@ -251,7 +256,9 @@ pub fn extract(result: &jikji_types::PageResult) -> BizLicenseResult {
     r.bis_address = address(&labels::BIS_ADDRESS);
     r.head_address = address(&labels::HEAD_ADDRESS);
 
-    // 업태 / 종목: the value right of each label (several values stay one printed line).
+    // 업태 / 종목: the value right of each label (several values on one printed line stay one value),
+    // then one value per line listed under it (`업태 정보통신업` / `도매 및 소매업`), up to the next label
+    // or a line that starts left of the values.
     for (label, out) in [
         (&labels::BIS_TYPE, &mut r.bis_type),
         (&labels::BIS_ITEM, &mut r.bis_item),
@@ -260,54 +267,58 @@ pub fn extract(result: &jikji_types::PageResult) -> BizLicenseResult {
             if extract::is_label(&page, v.seg, &stop) && v.start == 0 {
                 continue;
             }
-            let t = page.span_text(v);
-            out.push(field(
-                &page,
-                &[v],
-                &extract::label_text(&page, &f),
-                Formatted::Value(t),
-                Check::None,
-            ));
+            let key = extract::label_text(&page, &f);
+            let listed = geometry::continuation(&page, v, &stop, BIS_LIST_LINES);
+            for sp in std::iter::once(v).chain(listed) {
+                let t = page.span_text(sp);
+                out.push(field(&page, &[sp], &key, Formatted::Value(t), Check::None));
+            }
             break;
         }
     }
 
-    // Tax office: `○○세무서장` (the seal `○○세무서장인` is not it).
+    // Tax office: `○○세무서장` (the seal `○○세무서장인` is not it, unless the signature line itself
+    // reads with the seal's `인` glued on, `남인천세무서장 인`: taken only when no clean line is found).
     let mut office_row = None;
-    for s in page.reading_order() {
-        // Letter-spaced (`관 악 세 무 서 장`) and followed by seal characters on photos: cut after `장`.
-        let sp = page.trim(page.seg_span(s));
-        let t = page.span_text(sp);
-        let k = labels::key(&t);
-        if let Some(p) = k.find("세무서장") {
-            let head = k[..p].chars().count();
-            if !(1..=6).contains(&head) || k[p..].starts_with("세무서장인") {
-                continue;
-            }
-            // Character index of the `장` that ends the key's `세무서장`.
-            let want = head + 4;
-            let chars = &page.segs[s].chars;
-            let mut seen = 0;
-            let mut end = sp.start;
-            for i in sp.start..sp.end {
-                if !chars[i].ch.is_whitespace() {
-                    seen += 1;
+    for seal_too in [false, true] {
+        if r.tax_office.is_some() {
+            break;
+        }
+        for s in page.reading_order() {
+            // Letter-spaced (`관 악 세 무 서 장`) and followed by seal characters on photos: cut after `장`.
+            let sp = page.trim(page.seg_span(s));
+            let t = page.span_text(sp);
+            let k = labels::key(&t);
+            if let Some(p) = k.find("세무서장") {
+                let head = k[..p].chars().count();
+                if !(1..=6).contains(&head) || k[p..].starts_with("세무서장인") && !seal_too {
+                    continue;
                 }
-                if seen == want {
-                    end = i + 1;
-                    break;
+                // Character index of the `장` that ends the key's `세무서장`.
+                let want = head + 4;
+                let chars = &page.segs[s].chars;
+                let mut seen = 0;
+                let mut end = sp.start;
+                for i in sp.start..sp.end {
+                    if !chars[i].ch.is_whitespace() {
+                        seen += 1;
+                    }
+                    if seen == want {
+                        end = i + 1;
+                        break;
+                    }
                 }
+                let vsp = Span { end, ..sp };
+                let value = labels::key(&page.span_text(vsp));
+                r.tax_office = Some(field(
+                    &page,
+                    &[vsp],
+                    "",
+                    Formatted::Value(value),
+                    Check::None,
+                ));
+                office_row = Some(page.segs[s].row);
             }
-            let vsp = Span { end, ..sp };
-            let value = labels::key(&page.span_text(vsp));
-            r.tax_office = Some(field(
-                &page,
-                &[vsp],
-                "",
-                Formatted::Value(value),
-                Check::None,
-            ));
-            office_row = Some(page.segs[s].row);
         }
     }
 
@@ -482,6 +493,32 @@ mod tests {
             "2025 년 08 월 08 일"
         );
         assert_eq!(r.tax_office.as_ref().unwrap().text, "청주세무서장");
+    }
+
+    #[test]
+    fn listed_business_types_and_a_tax_office_read_with_the_seal() {
+        // 업태 and 종목 listed one per line under the first value; the office's line reads `… 인`.
+        let lines = [
+            ("사 업 자 등 록 증", 200.0, 0.0),
+            ("등록번호 : 569-88-27281", 180.0, 40.0),
+            ("상 호", 0.0, 80.0),
+            ("다온에너지", 250.0, 80.0),
+            ("대 표 자", 0.0, 120.0),
+            ("문지주", 250.0, 120.0),
+            ("사업의 종류 : 업태 정보통신업", 0.0, 160.0),
+            ("도매 및 소매업", 172.0, 184.0),
+            ("종목 소프트웨어 개발", 124.0, 220.0),
+            ("시스템 통합 자문", 172.0, 244.0),
+            ("의류 소매", 172.0, 268.0),
+            ("발 급 사 유 : 신규", 0.0, 300.0),
+            ("2015년 9월 12일", 200.0, 340.0),
+            ("남인천세무서장 인", 200.0, 380.0),
+        ];
+        let r = extract(&page(&lines));
+        let texts = |v: &[DocField]| v.iter().map(|f| f.text.clone()).collect::<Vec<_>>();
+        assert_eq!(texts(&r.bis_type), ["정보통신업", "도매 및 소매업"]);
+        assert_eq!(texts(&r.bis_item), ["소프트웨어 개발", "시스템 통합 자문", "의류 소매"]);
+        assert_eq!(r.tax_office.as_ref().unwrap().text, "남인천세무서장");
     }
 
     #[test]
