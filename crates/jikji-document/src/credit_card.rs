@@ -66,7 +66,7 @@ const NOT_NAMES: &[&str] = &[
 ];
 
 /// Issuer names printed on Korean cards (the Hangul line ending in `카드` covers most).
-const ISSUERS: &[&str] = &["카드", "은행", "BANK", "Card"];
+const ISSUERS: &[&str] = &["카드", "은행", "뱅크", "BANK", "Card"];
 
 fn map_letters(s: &str) -> String {
     s.chars()
@@ -78,6 +78,34 @@ fn map_letters(s: &str) -> String {
             }
         })
         .collect()
+}
+
+/// A 16-digit number read with one digit twice at a group's edge, standing alone between the groups
+/// (`3589 9 9887 6781 2125`, `6210 5586 0363 3 2639`: embossed digits detected twice on photos): the
+/// number without that lone digit, when that is the only one whose removal makes the Luhn check hold.
+fn drop_stray_digit(text: &str) -> Option<Vec<u8>> {
+    let groups: Vec<&str> = text.split_whitespace().collect();
+    let mut found = None;
+    for (i, g) in groups.iter().enumerate() {
+        if g.len() != 1 || !g.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        let rest: String = groups
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != i)
+            .map(|(_, g)| *g)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let d = validate::digits_of(&rest);
+        if d.len() == 16 && validate::luhn_valid(&d) {
+            if found.is_some() {
+                return None;
+            }
+            found = Some(d);
+        }
+    }
+    found
 }
 
 pub fn extract(result: &jikji_types::PageResult) -> CreditCardResult {
@@ -107,11 +135,21 @@ pub fn extract(result: &jikji_types::PageResult) -> CreditCardResult {
                 text.push_str(&t);
             }
         }
-        let d = validate::digits_of(&map_letters(&text));
+        let mut d = validate::digits_of(&map_letters(&text));
+        let mut repaired = false;
+        if d.len() == 17 {
+            if let Some(fixed) = drop_stray_digit(&map_letters(&text)) {
+                d = fixed;
+                repaired = true;
+            }
+        }
         if !(15..=16).contains(&d.len()) {
             continue;
         }
-        let (fixed, check) = validate::repair_digits(&d, validate::luhn_valid);
+        let (fixed, mut check) = validate::repair_digits(&d, validate::luhn_valid);
+        if repaired && check == Check::Valid {
+            check = Check::Repaired;
+        }
         let better = best
             .as_ref()
             .map_or(true, |b| b.3 == Check::Invalid && check != Check::Invalid);
@@ -167,10 +205,24 @@ pub fn extract(result: &jikji_types::PageResult) -> CreditCardResult {
         ));
     }
 
-    // Holder: a Latin upper-case line of 2-4 words that are not card vocabulary; the lowest one.
+    // Holder: a Latin upper-case line of 2-4 words that are not card vocabulary; the lowest one. A `0`
+    // among a word's capitals is the letter `O` (`HA-IN YO0`).
     for s in page.reading_order() {
         let sp = page.trim(page.seg_span(s));
-        let t = page.span_text(sp);
+        let t: String = page
+            .span_text(sp)
+            .split(' ')
+            .map(|w| {
+                let letters = w.chars().filter(char::is_ascii_uppercase).count();
+                let digits: Vec<char> = w.chars().filter(char::is_ascii_digit).collect();
+                if letters >= 2 && !digits.is_empty() && digits.iter().all(|&c| c == '0') {
+                    w.replace('0', "O")
+                } else {
+                    w.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
         let ws: Vec<&str> = t.split_whitespace().collect();
         let ok = (2..=4).contains(&ws.len())
             && ws.iter().all(|w| {
@@ -180,9 +232,10 @@ pub fn extract(result: &jikji_types::PageResult) -> CreditCardResult {
             })
             && !ws.iter().any(|w| NOT_NAMES.contains(&w.trim_matches('.')));
         if ok {
-            r.name = Some(field(
+            r.name = Some(field_with_text(
                 &page,
                 &[sp],
+                t.clone(),
                 "",
                 Formatted::Value(t.clone()),
                 Check::None,
@@ -257,6 +310,25 @@ mod tests {
         assert_eq!(n.formatted, Formatted::Value("4679580252735397".into()));
         assert_eq!(n.check, Check::Valid);
         assert_eq!(n.text, "4679 5802 5273 5397");
+    }
+
+    #[test]
+    fn a_digit_read_twice_a_glued_expiry_a_zero_in_the_name_and_a_bank_issuer() {
+        let p = page(&[
+            ("카카오뱅크", 0.0, 0.0),
+            ("3589 9 9887 6781 2125", 0.0, 100.0),
+            ("VAID THRU07/27", 0.0, 150.0),
+            ("HA-IN YO0", 0.0, 200.0),
+        ]);
+        let r = extract(&p);
+        let n = r.number.unwrap();
+        assert_eq!(n.formatted, Formatted::Value("3589988767812125".into()));
+        assert_eq!(n.check, Check::Repaired);
+        assert_eq!(r.valid_thru.unwrap().text, "07/27");
+        assert_eq!(r.name.unwrap().text, "HA-IN YOO");
+        assert_eq!(r.issuer.unwrap().text, "카카오뱅크");
+        // Two lone digits that would each make a valid number: not guessed.
+        assert_eq!(drop_stray_digit("4679 2 5802 9 5273 539"), None);
     }
 
     #[test]

@@ -62,7 +62,9 @@ re!(
     MASKED_CARD,
     r"\d{4}[\s\-]*[\d*xX#]{2,4}[\s\-]*[\d*xX#]{2,4}[\s\-]*[\d*xX#]{2,4}(?:[\s\-]*[\d*xX#]{1,4})?"
 );
-re!(VALID_THRU, r"\b(0[1-9]|1[0-2])\s*/\s*(\d{2}|20\d{2})\b");
+// MM/YY or MM/YYYY, not inside a longer number (`104/30`) but possibly glued to its label
+// (`THRU04/30`).
+re!(VALID_THRU, r"(?:^|[^0-9])((?:0[1-9]|1[0-2])\s*/\s*(?:\d{2}|20\d{2}))\b");
 // Identity documents. A letter a recogniser confuses with a digit may stand in a digit position
 // (mapped by the caller with `biz_digits`); the callers require most positions to be real digits.
 // Resident / alien registration number `YYMMDD-GNNNNNN` (group 1), not inside a longer number.
@@ -480,7 +482,7 @@ pub fn find_masked_cards(s: &str) -> Vec<Hit> {
 }
 
 pub fn find_valid_thru(s: &str) -> Vec<Hit> {
-    hits(&VALID_THRU, s)
+    group_hits(&VALID_THRU, s)
 }
 
 /// Hits of capture group 1 of `re` (patterns that assert the characters around the value).
