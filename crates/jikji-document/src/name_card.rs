@@ -206,8 +206,15 @@ pub fn extract(result: &jikji_types::PageResult) -> NameCardResult {
             _ => r.tel.push(df),
         }
     }
-    for (sp, t) in extract::find_everywhere(&page, patterns::find_emails) {
-        let v: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+    for (mut sp, t) in extract::find_everywhere(&page, patterns::find_emails) {
+        let mut v: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+        // The card's `E.` label read glued to the address (`E.sungdong.ryu@…`): addresses are written
+        // in lower case, the label in capitals.
+        if let Some(rest) = v.strip_prefix("E.").filter(|r| r.starts_with(|c: char| c.is_ascii_lowercase())) {
+            let cut = page.span_text(sp).find(rest).map_or(2, |b| page.span_text(sp)[..b].chars().count());
+            sp.start += cut;
+            v = rest.to_string();
+        }
         r.email
             .push(field(&page, &[sp], "", Formatted::Value(v), Check::None));
         used_rows.push(page.segs[sp.seg].row);
@@ -246,7 +253,9 @@ pub fn extract(result: &jikji_types::PageResult) -> NameCardResult {
             }
         }
         let t = page.span_text(sp);
-        if patterns::PROVINCES.iter().any(|p| t.starts_with(p)) && t.chars().any(|c| c.is_ascii_digit()) {
+        // Letter-spaced on some cards (`서 울 특 별 시 금천구`).
+        let solid = t.replace(' ', "");
+        if patterns::PROVINCES.iter().any(|p| solid.starts_with(p)) && t.chars().any(|c| c.is_ascii_digit()) {
             let mut spans = vec![sp];
             spans.extend(
                 geometry::continuation(&page, sp, &stop, 1)
@@ -286,12 +295,7 @@ pub fn extract(result: &jikji_types::PageResult) -> NameCardResult {
     if let Some(cr) = company_row {
         if let Some(&s) = page.rows.get(cr + 1).and_then(|r| r.first()) {
             let t = page.segs[s].text();
-            let latin = t.chars().filter(|c| c.is_ascii_alphabetic()).count();
-            if !r.company[0].text.chars().any(|c| c.is_ascii_alphabetic())
-                && latin >= 3
-                && !t.chars().any(|c| labels::is_hangul(c))
-                && patterns::find_phones(&t).is_empty()
-            {
+            if !r.company[0].text.chars().any(|c| c.is_ascii_alphabetic()) && is_english_twin(&t) {
                 r.company
                     .push(value_field(&page, page.trim(page.seg_span(s))));
                 used_rows.push(cr + 1);
@@ -314,16 +318,35 @@ pub fn extract(result: &jikji_types::PageResult) -> NameCardResult {
             }) {
                 let _ = p;
                 r.position.push(value_field(&page, *w));
-                // The name: the previous Hangul word, else the next one.
-                let cand = if i > 0 {
-                    Some(words[i - 1])
+                // The name: the previous Hangul word, else the next one; a letter-spaced name
+                // (`장 빈 다 연구원`) is the single syllables before the title.
+                let syllables: Vec<Span> = words[..i]
+                    .iter()
+                    .rev()
+                    .take_while(|w| {
+                        let t = page.span_text(**w);
+                        t.chars().count() == 1 && t.chars().all(labels::is_hangul)
+                    })
+                    .take(4)
+                    .copied()
+                    .collect();
+                if (2..=4).contains(&syllables.len()) {
+                    let mut spans = syllables;
+                    spans.reverse();
+                    let mut df = value_field_spans(&page, &spans);
+                    df.formatted = Formatted::Value(df.text.replace(' ', ""));
+                    r.name.push(df);
                 } else {
-                    words.get(i + 1).copied()
-                };
-                if let Some(n) = cand {
-                    let nt = page.span_text(n);
-                    if is_korean_name(&nt) {
-                        r.name.push(value_field(&page, n));
+                    let cand = if i > 0 {
+                        Some(words[i - 1])
+                    } else {
+                        words.get(i + 1).copied()
+                    };
+                    if let Some(n) = cand {
+                        let nt = page.span_text(n);
+                        if is_korean_name(&nt) {
+                            r.name.push(value_field(&page, n));
+                        }
                     }
                 }
                 name_row = Some(row);
@@ -352,7 +375,14 @@ pub fn extract(result: &jikji_types::PageResult) -> NameCardResult {
     if let Some(nr) = name_row {
         if let Some(&s) = page.rows.get(nr + 1).and_then(|r| r.first()) {
             let t = page.segs[s].text();
-            let ws: Vec<&str> = t.split_whitespace().collect();
+            // A word starting in lower case is the previous word cut by the OCR (`RYU Em ma`).
+            let mut ws: Vec<String> = Vec::new();
+            for w in t.split_whitespace() {
+                match ws.last_mut() {
+                    Some(prev) if w.starts_with(|c: char| c.is_ascii_lowercase()) => prev.push_str(w),
+                    _ => ws.push(w.to_string()),
+                }
+            }
             if (2..=3).contains(&ws.len())
                 && ws.iter().all(|w| {
                     w.chars()
@@ -361,6 +391,7 @@ pub fn extract(result: &jikji_types::PageResult) -> NameCardResult {
                 })
             {
                 let mut df = value_field(&page, page.trim(page.seg_span(s)));
+                df.text = ws.join(" ");
                 let fixed = capital_i_in_caps(&df.text);
                 if fixed != df.text {
                     df.text = fixed.clone();
@@ -398,6 +429,16 @@ pub fn extract(result: &jikji_types::PageResult) -> NameCardResult {
                 r.department.push(value_field_spans(&page, &group));
             }
             used_rows.push(row);
+            // Its English name on the line below, as the company's (`재무회계팀` / `Finance & Accounting`).
+            if r.department.len() == 1 {
+                if let Some(&b) = page.rows.get(row + 1).and_then(|r| r.first()) {
+                    let bt = page.segs[b].text();
+                    if !used_rows.contains(&(row + 1)) && is_english_twin(&bt) {
+                        r.department.push(value_field(&page, page.trim(page.seg_span(b))));
+                        used_rows.push(row + 1);
+                    }
+                }
+            }
             break;
         }
     }
@@ -414,6 +455,15 @@ pub fn extract(result: &jikji_types::PageResult) -> NameCardResult {
         return NameCardResult::default();
     }
     r
+}
+
+/// A line in Latin letters that can be the English twin of the Korean line above it: three letters
+/// or more, no Hangul, no telephone number, no e-mail.
+fn is_english_twin(t: &str) -> bool {
+    t.chars().filter(|c| c.is_ascii_alphabetic()).count() >= 3
+        && !t.chars().any(labels::is_hangul)
+        && patterns::find_phones(t).is_empty()
+        && !t.contains('@')
 }
 
 fn is_korean_name(t: &str) -> bool {
@@ -596,6 +646,28 @@ mod tests {
             "two letters: too short to tell"
         );
         assert_eq!(capital_i_in_caps("lll"), "lll", "no capital to go by");
+    }
+
+    #[test]
+    fn english_twins_split_english_name_glued_label_and_letter_spacing() {
+        let p = page(&[
+            ("주식회사 한누리산업", 0.0, 0.0),
+            ("장 빈 다 실장", 0.0, 40.0),
+            ("RYU Em ma", 0.0, 64.0),
+            ("재무회계팀", 0.0, 100.0),
+            ("Finance & Accounting", 0.0, 124.0),
+            ("T.032.969.1032", 0.0, 160.0),
+            ("E.sungdong.ryu@hannuriind.co.kr", 0.0, 190.0),
+            ("주소 서 울 특 별 시 금천구 들꽃길 396", 0.0, 220.0),
+        ]);
+        let r = extract(&p);
+        let texts = |v: &[DocField]| v.iter().map(|f| f.text.clone()).collect::<Vec<_>>();
+        assert_eq!(texts(&r.name), ["장 빈 다"]);
+        assert_eq!(r.name[0].formatted, Formatted::Value("장빈다".into()));
+        assert_eq!(texts(&r.english_name), ["RYU Emma"]);
+        assert_eq!(texts(&r.department), ["재무회계팀", "Finance & Accounting"]);
+        assert_eq!(texts(&r.email), ["sungdong.ryu@hannuriind.co.kr"]);
+        assert_eq!(texts(&r.address), ["서 울 특 별 시 금천구 들꽃길 396"]);
     }
 
     #[test]
