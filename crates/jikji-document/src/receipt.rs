@@ -715,7 +715,12 @@ fn pick_total(page: &Page) -> Option<DocField> {
         let Some(a) = patterns::money_amount(&df.text) else {
             continue;
         };
-        let rank = if TOTAL_FINAL.iter().any(|k| row_text.contains(k)) {
+        let label_key: Vec<char> = labels::key(&extract::label_text(page, &f)).chars().collect();
+        let paid = TOTAL_PAID.iter().any(|v| {
+            let v: Vec<char> = labels::key(v).chars().collect();
+            labels::edit_distance(&label_key, &v) <= 1
+        });
+        let rank = if paid || TOTAL_FINAL.iter().any(|k| row_text.contains(k)) {
             2
         } else if row_text.contains("incl") {
             1
@@ -732,6 +737,11 @@ fn pick_total(page: &Page) -> Option<DocField> {
 /// Rows starting with a total label that are not the amount paid: totals before tax, the tax itself,
 /// per-rate supplies of a GST summary (English receipts).
 const TOTAL_NOT_PAYABLE: &[&str] = &["excl", "total gst", "total tax", "supplies", "saving", "discount"];
+
+/// Korean labels of the amount charged (after discounts), which beat `합계` (before them: `합계 7,960`,
+/// `할인 3,980`, `결제금액 3,980`); compared with the label as found, one misread letter allowed where
+/// the label's own match allows one (`총결세금액`; labels of four letters match exactly).
+const TOTAL_PAID: &[&str] = &["결제금액", "총결제금액", "받을금액", "받을돈", "청구금액"];
 
 /// Words of the final amount on English receipts, which print a running total, a total with tax and
 /// then the amount after rounding: `Total Payable`, `Total After Adj`, `Total Rounded`, `Nett Total`.
@@ -1411,6 +1421,21 @@ mod tests {
             ("승인번호 50690667", 0.0, 120.0),
         ]));
         assert!(r.total_price.is_none(), "{:?}", r.total_price);
+    }
+
+    #[test]
+    fn the_amount_charged_after_a_discount_is_the_total() {
+        let r = extract(&page(&[
+            ("롯데마트 서청주점", 0.0, 0.0),
+            ("2025-10-18 21:22", 0.0, 30.0),
+            ("합 계", 0.0, 60.0),
+            ("7,960", 300.0, 60.0),
+            ("행사할인", 0.0, 90.0),
+            ("3,980", 300.0, 90.0),
+            ("결제금액", 0.0, 120.0),
+            ("3,980", 300.0, 120.0),
+        ]));
+        assert_eq!(r.total_price.unwrap().text, "3,980");
     }
 
     #[test]
