@@ -581,33 +581,21 @@ fn unlabelled_address(page: &Page, stop: &[&Label]) -> Option<DocField> {
         let Some(at) = patterns::korean_address_start(&text) else {
             continue;
         };
-        let chars: Vec<char> = text.chars().collect();
-        let mut end = chars.len();
-        let mut i = at;
-        let mut first = true;
-        while i < chars.len() {
-            if chars[i].is_whitespace() {
-                i += 1;
-                continue;
-            }
-            let st = i;
-            while i < chars.len() && !chars[i].is_whitespace() {
-                i += 1;
-            }
-            let w: String = chars[st..i].iter().collect();
-            if !first && is_label_word(&w, stop) {
-                end = st;
-                break;
-            }
-            first = false;
-        }
-        let v = page.trim(Span {
-            seg: sp.seg,
+        let from = Span {
             start: sp.start + at,
-            end: sp.start + end,
+            ..sp
+        };
+        let cut = page
+            .words(from)
+            .into_iter()
+            .skip(1)
+            .find(|w| is_label_word(&page.span_text(*w), stop));
+        let v = page.trim(Span {
+            end: cut.map_or(sp.end, |w| w.start),
+            ..from
         });
         let mut spans = vec![v];
-        if end == chars.len() {
+        if cut.is_none() {
             spans.extend(
                 geometry::continuation(page, v, stop, 1)
                     .into_iter()
