@@ -38,6 +38,13 @@ pub struct Label {
     pub variants: &'static [&'static str],
 }
 
+impl Label {
+    /// Whether one of the variants has the key `k` (a [`key`] already taken of a whole word).
+    pub fn has_key(&self, k: &str) -> bool {
+        !k.is_empty() && self.variants.iter().any(|v| key(v) == k)
+    }
+}
+
 /// Characters that are not part of a label's key.
 fn is_decoration(c: char) -> bool {
     c.is_whitespace()

@@ -164,12 +164,12 @@ fn classify_phone(page: &Page, sp: Span, digits: &str) -> (&'static str, String)
         .unwrap_or("")
         .to_string();
     let k = labels::key(&last_word);
-    let is = |l: &Label| l.variants.iter().any(|v| labels::key(v) == k);
-    let kind = if !k.is_empty() && is(&labels::NC_MOBILE) {
+    let is = |l: &Label| l.has_key(&k);
+    let kind = if is(&labels::NC_MOBILE) {
         "mobile"
-    } else if !k.is_empty() && is(&labels::NC_FAX) {
+    } else if is(&labels::NC_FAX) {
         "fax"
-    } else if !k.is_empty() && is(&labels::NC_TEL) {
+    } else if is(&labels::NC_TEL) {
         "tel"
     } else if digits.starts_with("01") {
         "mobile"

@@ -106,7 +106,7 @@ fn money_field(page: &Page, v: Span, key: &str) -> Option<DocField> {
     // The last money figure of the value (`합계 3 35,000`: count then amount). Not a rate (`GST @6%`);
     // on an English receipt (no Hangul) only an amount with cents (`42.90`): whole numbers there are
     // counts and codes, and a cents amount read without its point (`15000` for `150.00`) is wrong.
-    let english = !is_korean(page);
+    let english = !page.korean;
     let chars = &page.segs[v.seg].chars;
     let hits = find_in(page, v, patterns::find_money);
     let (sp, t) = hits
@@ -130,16 +130,10 @@ fn has_cents(t: &str) -> bool {
     })
 }
 
-fn is_korean(page: &Page) -> bool {
-    page.segs
-        .iter()
-        .any(|s| s.chars.iter().any(|c| labels::is_hangul(c.ch)))
-}
-
 /// Won amounts have no decimals: `7.480` on a Korean slip is `7,480` with its comma misread (a format
 /// repair; the digits are untouched). English receipts keep `.` as the decimal point.
 fn money_doc_field(page: &Page, sp: Span, t: &str, key: &str) -> DocField {
-    let korean = is_korean(page);
+    let korean = page.korean;
     let dotted = {
         let parts: Vec<&str> = t.split('.').collect();
         parts.len() >= 2
@@ -397,7 +391,7 @@ pub fn extract(result: &jikji_types::PageResult) -> ReceiptResult {
     r.total_price = pick_total(&page);
 
     r.items = items(&page, &stop);
-    let korean = is_korean(&page);
+    let korean = page.korean;
     if !korean {
         english_header(&page, &mut r);
     }
@@ -611,11 +605,7 @@ fn unlabelled_address(page: &Page, stop: &[&Label]) -> Option<DocField> {
 /// count, they are too often part of a value.
 fn is_label_word(w: &str, stop: &[&Label]) -> bool {
     let k = labels::key(w.trim_end_matches([':', '：']));
-    k.chars().count() >= 2
-        && stop
-            .iter()
-            .flat_map(|l| l.variants.iter())
-            .any(|v| labels::key(v) == k)
+    k.chars().count() >= 2 && stop.iter().any(|l| l.has_key(&k))
 }
 
 fn looks_like_address_tail(t: &str) -> bool {
@@ -924,10 +914,7 @@ fn items(page: &Page, stop: &[&Label]) -> Vec<Item> {
     use labels::{ITEM_COUNT, ITEM_NAME, ITEM_PRICE, ITEM_UNIT};
     let mut header = None;
     // Header cells are matched word by word: the OCR may keep `단가 수량 금액` in one segment.
-    let is = |l: &Label, t: &str| {
-        let k = labels::key(t);
-        !k.is_empty() && l.variants.iter().any(|v| labels::key(v) == k)
-    };
+    let is = |l: &Label, t: &str| l.has_key(&labels::key(t));
     let is_near = |l: &Label, t: &str| {
         let k: Vec<char> = labels::key(t).chars().collect();
         k.len() >= 2

@@ -66,6 +66,8 @@ pub struct Page<'a> {
     /// cos/sin of the de-skew rotation (rotating page points by `-angle`).
     cos: f32,
     sin: f32,
+    /// Whether any word holds Hangul: a Korean page (the receipt reader asks per money field).
+    pub korean: bool,
 }
 
 /// A gap between two words of one OCR line wider than this many line heights splits the line into two
@@ -89,6 +91,10 @@ impl<'a> Page<'a> {
             rows: Vec::new(),
             cos,
             sin,
+            korean: result
+                .words
+                .iter()
+                .any(|w| w.text.chars().any(crate::labels::is_hangul)),
         };
         let mut ranges: Vec<std::ops::Range<usize>> =
             result.lines.iter().map(|l| l.words.clone()).collect();
