@@ -57,6 +57,10 @@ impl Rect {
     pub fn center(&self) -> Point {
         Point::new((self.x0 + self.x1) / 2.0, (self.y0 + self.y1) / 2.0)
     }
+    /// Whether `p` lies inside or on the border.
+    pub fn contains(&self, p: Point) -> bool {
+        (self.x0..=self.x1).contains(&p.x) && (self.y0..=self.y1).contains(&p.y)
+    }
     pub fn intersection(&self, o: &Rect) -> f32 {
         let w = (self.x1.min(o.x1) - self.x0.max(o.x0)).max(0.0);
         let h = (self.y1.min(o.y1) - self.y0.max(o.y0)).max(0.0);

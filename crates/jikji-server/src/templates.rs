@@ -493,9 +493,7 @@ pub async fn test(State(st): State<AppState>, p: TplPath, body: JsonBody<TestBod
         Ok(x) => x,
         Err(r) => return r,
     };
-    let matched = m
-        .as_ref()
-        .is_some_and(|m| m.score >= jikji_template::MIN_SCORE && m.inliers >= jikji_template::MIN_INLIERS);
+    let matched = m.as_ref().is_some_and(jikji_template::Match::accepted);
     let image = match image {
         Some(img) if matched => Some(validated(&st, &set.templates[0], tested.source(), img).await),
         other => other,

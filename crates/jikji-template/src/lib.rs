@@ -118,6 +118,8 @@ impl Template {
             let a = b.area().max(1e-3);
             fields.iter().all(|r| r.intersection(&b) / a < IN_FIELD_SHARE)
         };
+        let title = def.title.as_ref().map(Region::rect);
+        let in_title = |q: &jikji_geometry::Quad| title.is_some_and(|r| r.contains(q.bbox().center()));
         let mut anchors = Vec::new();
         for line in lines_of(&page) {
             let mut run: Vec<usize> = Vec::new();
@@ -132,11 +134,21 @@ impl Template {
                 run.clear();
             };
             for i in line {
-                if is_static(&page.words[i].quad) {
-                    run.push(i);
-                } else {
+                if !is_static(&page.words[i].quad) {
+                    flush(&mut run, &mut anchors);
+                    continue;
+                }
+                // In the title, a change of script ends a run: a bilingual title (`외국인등록증 ALIEN
+                // REGISTRATION CARD`) is two anchors, since copies reword one language alone
+                // (`RESIDENCE CARD`), and the title rule of [`Match::accepted`] needs the other whole.
+                let script = script_of(&page.words[i].text);
+                let changes = run.last().is_some_and(|&p| {
+                    in_title(&page.words[p].quad) && script_of(&page.words[p].text).is_some_and(|s| script.is_some_and(|t| s != t))
+                });
+                if changes {
                     flush(&mut run, &mut anchors);
                 }
+                run.push(i);
             }
             flush(&mut run, &mut anchors);
         }
@@ -175,6 +187,18 @@ impl Template {
 
     fn total_weight(&self) -> f32 {
         self.anchors.iter().map(Anchor::weight).sum()
+    }
+}
+
+/// A word's script for cutting anchors: `Some(true)` with Hangul, `Some(false)` with Latin letters
+/// only, `None` without letters (digits and signs go with either).
+fn script_of(word: &str) -> Option<bool> {
+    if word.chars().any(|c| ('가'..='힣').contains(&c)) {
+        Some(true)
+    } else if word.chars().any(|c| c.is_ascii_alphabetic()) {
+        Some(false)
+    } else {
+        None
     }
 }
 
@@ -403,7 +427,35 @@ pub struct Match {
     pub score: f32,
     /// Anchors in agreement with the map.
     pub inliers: usize,
+    /// Whether the text of the template's identification ("title") region is among the anchors in
+    /// agreement: at least [`MIN_TITLE_WEIGHT`] of its anchor weight read with at least
+    /// [`TITLE_MIN_SIMILARITY`], both ends of each run where the fitted map puts them.
+    pub title_found: bool,
 }
+
+impl Match {
+    /// Whether the match is good enough to read the page with: its anchors carry [`MIN_SCORE`] of the
+    /// template's weight, or the form's own title is found with another anchor where the map puts
+    /// it ([`MIN_TITLE_INLIERS`]). The second is for copies whose small print the photo loses: a
+    /// user draws the identification region around what tells the form apart, as CLOVA's builder
+    /// asks, so finding it in place (with a second anchor to fix the geometry) is the match.
+    pub fn accepted(&self) -> bool {
+        self.inliers >= MIN_INLIERS
+            && (self.score >= MIN_SCORE || (self.title_found && self.inliers >= MIN_TITLE_INLIERS))
+    }
+}
+
+/// A title anchor counts as found (see [`Match::title_found`]) when read at least this similar (one
+/// character in ten).
+const TITLE_MIN_SIMILARITY: f32 = 0.9;
+
+/// … and the found part of the title weighs at least this much (4 characters): a two- or
+/// three-letter title (`영수증`) is printed on too many other pages to identify a form.
+const MIN_TITLE_WEIGHT: f32 = 4.0;
+
+/// A match on its title needs this many anchors in agreement: the title and one more, so that the
+/// page has the form's geometry too, not only a word of it.
+pub const MIN_TITLE_INLIERS: usize = 2;
 
 /// How many templates the bigram vote passes on to the geometric check.
 const SHORTLIST: usize = 4;
@@ -478,7 +530,7 @@ impl TemplateSet {
         v
     }
 
-    /// The best template for the page, or `None` when no template reaches [`MIN_SCORE`].
+    /// The best template for the page, or `None` when no template's match is [`Match::accepted`].
     pub fn match_page(&self, page: &PageResult) -> Option<Match> {
         self.match_among(page, None)
     }
@@ -495,9 +547,7 @@ impl TemplateSet {
             .take(SHORTLIST);
         for (ti, _) in shortlist {
             if let Some(m) = match_one(ti, &self.templates[ti], &phrases, &starts) {
-                if m.score >= MIN_SCORE
-                    && m.inliers >= MIN_INLIERS
-                    && best.as_ref().is_none_or(|b| m.score > b.score)
+                if m.accepted() && best.as_ref().is_none_or(|b| m.score > b.score)
                 {
                     best = Some(m);
                 }
@@ -569,12 +619,28 @@ fn match_one(ti: usize, t: &Template, phrases: &[Anchor], page_starts: &[(Point,
         }
         _ => (fit.transform, fit.model),
     };
+    let title_found = t.def.title.as_ref().is_some_and(|r| {
+        let r = r.rect();
+        let found: f32 = fit
+            .inliers
+            .iter()
+            .map(|&i| (&corrs[i], &t.anchors[corrs[i].anchor]))
+            .filter(|(c, a)| r.contains(a.center) && c.weight >= TITLE_MIN_SIMILARITY * a.weight())
+            // In place end to end, not only at its centre: two centres fit any similarity.
+            .filter(|(c, _)| {
+                c.span.is_some_and(|(from, to)| (0..2).all(|k| fit.transform.apply(from[k]).dist(to[k]) <= c.tol))
+            })
+            .map(|(_, a)| a.weight())
+            .sum();
+        found >= MIN_TITLE_WEIGHT
+    });
     Some(Match {
         template: ti,
         transform: map,
         model,
         score: (fit.support / total).min(1.0),
         inliers: fit.inliers.len(),
+        title_found,
     })
 }
 
@@ -754,6 +820,50 @@ mod tests {
             .filter(|w| w.0 == "주문번호" || w.0 == "배송지")
             .collect();
         assert!(match_page(&[t], &page(&few, &Transform::IDENTITY, (1000, 1400))).is_none());
+    }
+
+    #[test]
+    fn the_title_and_one_more_anchor_in_place_match() {
+        let t = order_template();
+        let words = form_words(["1", "2", "3", "4"]);
+        let keep = |names: &[&str], moved: f32| -> PageResult {
+            let mut kept: Vec<_> = words.iter().filter(|w| names.contains(&w.0)).cloned().collect();
+            // The last one kept is moved down by `moved` pixels (out of the form's geometry).
+            if let Some(last) = kept.last_mut() {
+                last.2 += moved;
+            }
+            page(&kept, &rotation(3.0, 0.6, 40.0, 30.0), (900, 1000))
+        };
+        // The title (물품 주문서) and 주문번호 in place: 9 of 34 weight, under MIN_SCORE, but the title.
+        let m = match_page(std::slice::from_ref(&t), &keep(&["물품", "주문서", "주문번호"], 0.0)).expect("match");
+        assert!(m.score < MIN_SCORE && m.title_found && m.inliers == 2, "{m:?}");
+        let probe = Point::new(500.0, 700.0);
+        let map = rotation(3.0, 0.6, 40.0, 30.0);
+        assert!(m.transform.apply(probe).dist(map.apply(probe)) < 30.0);
+        // The title alone, or with the label where the form does not print it: no match.
+        assert!(match_page(std::slice::from_ref(&t), &keep(&["물품", "주문서"], 0.0)).is_none());
+        assert!(match_page(std::slice::from_ref(&t), &keep(&["물품", "주문서", "주문번호"], 400.0)).is_none());
+        // The same two anchors without a title region: a plain anchor score, under MIN_SCORE.
+        let mut def = form_def();
+        def.title = None;
+        let sample = page(&form_words(["12345", "2024.01.02", "김철수", "서울시 중구"]), &Transform::IDENTITY, (1000, 1400));
+        let untitled = Template::build(def, &sample, &white(1000, 1400)).unwrap();
+        assert!(match_page(&[untitled], &keep(&["물품", "주문서", "주문번호"], 0.0)).is_none());
+    }
+
+    #[test]
+    fn a_bilingual_title_is_one_anchor_per_script() {
+        let mut words = form_words(["12345", "2024.01.02", "김철수", "서울시 중구"]);
+        words[1].5 = false;
+        words.insert(2, ("ORDER", 680.0, 70.0, 100.0, 35.0, false));
+        words.insert(3, ("SHEET", 790.0, 70.0, 100.0, 35.0, true));
+        let mut def = form_def();
+        def.title = Some(Region { x: 360.0, y: 40.0, width: 560.0, height: 90.0 });
+        let t = Template::build(def, &page(&words, &Transform::IDENTITY, (1000, 1400)), &white(1000, 1400)).unwrap();
+        let texts: Vec<&str> = t.anchors.iter().map(|a| a.text.as_str()).collect();
+        assert!(texts.contains(&"물품주문서") && texts.contains(&"ordersheet"), "{texts:?}");
+        // Outside the title a line keeps its scripts together.
+        assert!(!texts.contains(&"위와같이") && texts.contains(&"위와같이주문합니다"), "{texts:?}");
     }
 
     #[test]

@@ -844,6 +844,7 @@ mod tests {
             model: crate::Model::Similarity,
             score: 1.0,
             inliers: 9,
+            title_found: true,
         }
     }
 

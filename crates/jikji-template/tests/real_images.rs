@@ -110,10 +110,7 @@ fn read_plan(dir: &Path, plan: &[(&str, String, Vec<String>)], photo: impl Fn(&s
             let (page, img) = ocr_in(dir, stem);
             let Some(m) = set.match_page(&page) else {
                 // How far it fell short: each template's score without MIN_SCORE.
-                let scores: Vec<String> = (0..set.templates.len())
-                    .filter_map(|k| set.score_one(k, &page).map(|m| format!("{} {:.2}", set.templates[k].def.name, m.score)))
-                    .collect();
-                tally.wrong.push(format!("{stem}: no match ({})", scores.join(", ")));
+                tally.wrong.push(format!("{stem}: no match ({})", scores(&set, &page)));
                 continue;
             };
             if m.template != ti {
@@ -155,15 +152,35 @@ fn read_plan(dir: &Path, plan: &[(&str, String, Vec<String>)], photo: impl Fn(&s
                 tally.photo_total += n;
             }
             println!(
-                "{stem:32} -> {name:22} score {:.2} inliers {:2} {:?} fields {e}/{n} title {:?}",
+                "{stem:32} -> {name:22} score {:.2} inliers {:2} {:?}{} fields {e}/{n} title {:?}",
                 m.score,
                 m.inliers,
                 m.model,
+                if m.title_found { " (title found)" } else { "" },
                 read_title(t, &m, &page).map(|t| t.text)
             );
         }
     }
     (set, tally)
+}
+
+/// Each template's match of a page without the acceptance rule: anchor score, whether the title was
+/// found, the share of line starts the map lands.
+fn scores(set: &TemplateSet, page: &PageResult) -> String {
+    let s: Vec<String> = (0..set.templates.len())
+        .filter_map(|k| {
+            set.score_one(k, page).map(|m| {
+                format!(
+                    "{} {:.2} inliers {}{}",
+                    set.templates[k].def.name,
+                    m.score,
+                    m.inliers,
+                    if m.title_found { " title" } else { "" },
+                )
+            })
+        })
+        .collect();
+    s.join(", ")
 }
 
 fn rect_of(b: &Value) -> Rect {
@@ -191,19 +208,23 @@ fn template_def(name: &str, sample: &Value) -> TemplateDef {
         .filter_map(|l| l.get("box").map(rect_of))
         .collect();
     others.extend(values.iter().map(|v| v.1));
-    let mut title = None;
-    for l in sample["lines"].as_array().unwrap() {
-        if l.get("role").and_then(Value::as_str) == Some("title") {
-            let r = rect_of(&l["box"]);
-            let p = 0.3 * r.height();
-            title = Some(Region {
+    // The identification region around the whole title (a card's Korean and English title lines).
+    let title = sample["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l.get("role").and_then(Value::as_str) == Some("title"))
+        .map(|l| rect_of(&l["box"]))
+        .reduce(|a, b| a.union(&b))
+        .map(|r| {
+            let p = 0.3 * r.height().min(r.width());
+            Region {
                 x: (r.x0 - p).max(0.0),
                 y: (r.y0 - p).max(0.0),
                 width: r.width() + 2.0 * p,
                 height: r.height() + 2.0 * p,
-            });
-        }
-    }
+            }
+        });
     let fields = values
         .iter()
         .map(|(name, r, multi)| {
@@ -300,6 +321,7 @@ fn templates_from_one_flat_sample_read_photos_of_other_copies() {
         if let Some(m) = set.match_page(&page) {
             wrong.push(format!("{stem}: matched {}", set.templates[m.template].def.name));
         }
+        println!("unrelated {stem}: {}", scores(&set, &page));
         for ti in 0..set.templates.len() {
             if let Some(m) = set.score_one(ti, &page) {
                 best_unrelated = best_unrelated.max(m.score);
@@ -376,10 +398,34 @@ fn templates_read_photos_of_unseen_copies() {
     let mut wrong = tally.wrong;
     // The alien card's back is an unrelated page for these templates.
     for stem in stems.iter().filter(|s| s.starts_with("aliencard-back")) {
-        if let Some(m) = set.match_page(&ocr_in(&dir, stem).0) {
+        let page = ocr_in(&dir, stem).0;
+        if let Some(m) = set.match_page(&page) {
             wrong.push(format!("{stem}: matched {}", set.templates[m.template].def.name));
         }
+        println!("unrelated {stem}: {}", scores(&set, &page));
     }
+    // The shared set's other documents (business licences, cards, name cards, passports, receipts,
+    // flat and photographed) are unrelated pages too.
+    let docs = docs();
+    let mut others: Vec<String> = std::fs::read_dir(&docs)
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.strip_suffix(".jpg").map(String::from))
+        .filter(|s| ["bizlicense", "creditcard", "namecard", "passport", "receipt"].iter().any(|k| s.starts_with(k)))
+        .collect();
+    others.sort();
+    let mut best_unrelated = (0.0f32, String::new());
+    for stem in &others {
+        let page = ocr_in(&docs, stem).0;
+        if let Some(m) = set.match_page(&page) {
+            wrong.push(format!("{stem}: matched {}", set.templates[m.template].def.name));
+        }
+        for k in 0..set.templates.len() {
+            if let Some(m) = set.score_one(k, &page).filter(|m| m.score > best_unrelated.0) {
+                best_unrelated = (m.score, format!("{stem} ({})", scores(&set, &page)));
+            }
+        }
+    }
+    println!("{} unrelated documents; the best score of any template on them {:.2}: {}", others.len(), best_unrelated.0, best_unrelated.1);
     println!(
         "unseen: fields exact {}/{} = {:.1} % (photos {}/{}), ignoring spaces {}/{}",
         tally.exact,

@@ -272,12 +272,12 @@ async fn run_async(cmd: Command) -> anyhow::Result<()> {
             let Some(m) = set.score_one(0, &page) else {
                 bail!("no anchor of the template was found on the image");
             };
-            let ok = m.score >= jikji_template::MIN_SCORE;
             println!(
-                "score {:.2} (minimum {:.2}): {}",
+                "score {:.2} (minimum {:.2}{}): {}",
                 m.score,
                 jikji_template::MIN_SCORE,
-                if ok { "matched" } else { "would not match" }
+                if m.title_found { ", or the title and one more anchor: title found" } else { "" },
+                if m.accepted() { "matched" } else { "would not match" }
             );
             let cancel = jikji_types::Cancel::new();
             let opts = jikji_engine::OcrOptions::default();
