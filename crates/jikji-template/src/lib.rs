@@ -89,6 +89,12 @@ pub struct Template {
     /// reading of it is set the same way (`read::space_dates`). Empty in templates built before.
     #[serde(default)]
     pub spaced_dates: Vec<bool>,
+    /// Per field: the shape of the sample's reading of a `NORMAL` field (`read::shape`: digits `9`,
+    /// Hangul `가`, other letters `A`, signs as they are, no spaces; `2035.01.01` → `9999.99.99`),
+    /// which gives back a neighbour's value a region took (`read::give_back`). No value itself is
+    /// kept. Empty in templates built before.
+    #[serde(default)]
+    pub sample_shapes: Vec<String>,
 }
 
 /// Why a template could not be built.
@@ -165,15 +171,17 @@ impl Template {
                     .then(|| read::ink_ratio(image, &Transform::IDENTITY, &f.region.rect(), (w, h)))
             })
             .collect();
-        let spaced_dates = def
+        // The sample's own reading of each NORMAL field: how it sets its dates, and its shape.
+        let sample_texts: Vec<String> = def
             .fields
             .iter()
-            .map(|f| {
-                f.kind == FieldKind::Normal
-                    && read::date_spacing(&read::read_text(&page, &Transform::IDENTITY, &f.region.rect(), f.multiline).text)
-                        == Some(true)
+            .map(|f| match f.kind {
+                FieldKind::Normal => read::read_text(&page, &Transform::IDENTITY, &f.region.rect(), f.multiline).text,
+                _ => String::new(),
             })
             .collect();
+        let spaced_dates = sample_texts.iter().map(|s| read::date_spacing(s) == Some(true)).collect();
+        let sample_shapes = sample_texts.iter().map(|s| read::shape(s)).collect();
         Ok(Template {
             def,
             width: w,
@@ -182,6 +190,7 @@ impl Template {
             line_starts: line_starts(&page),
             sample_ink,
             spaced_dates,
+            sample_shapes,
         })
     }
 

@@ -464,6 +464,8 @@ pub fn read_fields_with(
     let space = (page.width, page.height);
     // Single-line fields to read again: (field, words' reading).
     let mut again: Vec<Again> = Vec::new();
+    // Each NORMAL field's raw reading (before `finish`), for `give_back`.
+    let mut raws: Vec<Option<String>> = vec![None; t.def.fields.len()];
     let mut out: Vec<FieldReading> = t
         .def
         .fields
@@ -518,6 +520,7 @@ pub fn read_fields_with(
                 }
                 FieldKind::Normal => {
                     let words = read_text(page, &inv, &rect, f.multiline);
+                    raws[fi] = Some(words.text.clone());
                     let reading = finish(base, f.value_type, &as_in_sample(t, fi, &words.text), words.confidence);
                     let doubtful = !words.text.is_empty() && words.confidence < REREAD_BELOW;
                     let missed = words.text.is_empty() && ink_ratio(image, &m.transform, &rect, space) >= REREAD_MIN_INK;
@@ -530,6 +533,7 @@ pub fn read_fields_with(
         })
         .collect();
     if again.is_empty() {
+        give_back(t, &raws, &mut out);
         return out;
     }
     // Template rectangles → quads in the image's pixels.
@@ -556,6 +560,7 @@ pub fn read_fields_with(
                 if !text.trim().is_empty() && conf > confidence + REREAD_MARGIN {
                     let base = FieldReading { text: String::new(), confidence: 0.0, ..out[field].clone() };
                     out[field] = finish(base, t.def.fields[field].value_type, &as_in_sample(t, field, &text), conf);
+                    raws[field] = Some(text);
                 }
             }
             Again::Boxes { field, mut slots } => {
@@ -577,7 +582,69 @@ pub fn read_fields_with(
             }
         }
     }
+    give_back(t, &raws, &mut out);
     out
+}
+
+/// A reading's shape: digits `9`, Hangul `가`, other letters `A`, signs as they are, spaces dropped
+/// (`2035.01.01` → `9999.99.99`, `1종 보통` → `9가가가`).
+pub(crate) fn shape(text: &str) -> String {
+    trim_debris(text)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '0'..='9' => '9',
+            '가'..='힣' => '가',
+            c if c.is_alphabetic() => 'A',
+            c => c,
+        })
+        .collect()
+}
+
+/// The field right of `a` on its row of the template (regions overlapping by half the lower one's
+/// height, starting right of `a`'s middle), the nearest.
+fn right_neighbour(fields: &[crate::FieldDef], a: usize) -> Option<usize> {
+    let ra = fields[a].region.rect();
+    (0..fields.len())
+        .filter(|&b| b != a)
+        .filter(|&b| {
+            let rb = fields[b].region.rect();
+            let overlap = ra.y1.min(rb.y1) - ra.y0.max(rb.y0);
+            overlap >= 0.5 * ra.height().min(rb.height()) && rb.x0 >= ra.center().x
+        })
+        .min_by(|&x, &y| fields[x].region.x.total_cmp(&fields[y].region.x))
+}
+
+/// A neighbour's value given back. A copy whose label is shorter than the sample's (`갱신기간` for
+/// `적성검사기간`) sets its values further left, and a region then takes its right-hand neighbour's
+/// value too (`2035.01.01 ~ 2035.12.31` in the period start's region, the end's region empty: an
+/// unseen licence photo, `gen-idcards` seed 61). When the neighbour on the right read nothing and
+/// this reading splits, at a space or a separator, into a part of this field's sample shape and a
+/// part of the neighbour's ([`shape`]), the second part is the neighbour's.
+fn give_back(t: &Template, raws: &[Option<String>], out: &mut [FieldReading]) {
+    let fields = &t.def.fields;
+    let single = |f: usize| fields[f].kind == FieldKind::Normal && !fields[f].multiline;
+    for a in (0..fields.len()).filter(|&a| single(a)) {
+        let Some(b) = right_neighbour(fields, a).filter(|&b| single(b) && out[b].text.is_empty()) else { continue };
+        let (Some(sa), Some(sb), Some(raw)) = (t.sample_shapes.get(a), t.sample_shapes.get(b), &raws[a]) else { continue };
+        if sa.is_empty() || sb.is_empty() {
+            continue;
+        }
+        let cuts = raw.char_indices().filter(|(_, c)| c.is_whitespace() || SEPARATORS.contains(*c));
+        let Some((head, tail)) = cuts
+            .map(|(i, _)| raw.split_at(i))
+            .find(|(h, t)| shape(h) == *sa && shape(t) == *sb)
+        else {
+            continue;
+        };
+        let conf = out[a].confidence;
+        let redo = |f: usize, part: &str, out: &mut [FieldReading]| {
+            let base = FieldReading { text: String::new(), confidence: 0.0, ..out[f].clone() };
+            out[f] = finish(base, fields[f].value_type, &as_in_sample(t, f, part), conf);
+        };
+        redo(a, head, out);
+        redo(b, tail, out);
+    }
 }
 
 /// A field to read again from the image once the page's words are placed.
@@ -949,6 +1016,7 @@ mod tests {
             line_starts: vec![],
             sample_ink: vec![],
             spaced_dates: vec![true, false],
+            sample_shapes: vec![],
         };
         assert_eq!(as_in_sample(&t, 0, "2020.2.5."), "2020. 2. 5.");
         assert_eq!(as_in_sample(&t, 1, "2020.2.5."), "2020.2.5.");
@@ -1022,11 +1090,60 @@ mod tests {
             line_starts: vec![],
             sample_ink: vec![None, None, None],
             spaced_dates: vec![],
+            sample_shapes: vec![],
         };
         let r = read_fields(&t, &m, &p, &crate::tests::white(1000, 1000));
         assert_eq!(r[0].text, "서울시 중구\n세종대로");
         assert_eq!(r[1].text, "1234");
         assert_eq!(r[2].text, "1234");
+    }
+
+    #[test]
+    fn a_neighbours_value_is_given_back_by_its_sample_shape() {
+        // A period's start and end regions; on this copy the label is shorter, so both dates sit in
+        // the start's region and the end's is empty.
+        let p = page(
+            &[
+                ("갱신기간", 40.0, 100.0, 120.0, 30.0, false),
+                ("2035.01.01", 180.0, 100.0, 150.0, 30.0, false),
+                ("~", 340.0, 100.0, 20.0, 30.0, false),
+                ("2035.12.31", 370.0, 100.0, 150.0, 30.0, true),
+            ],
+            &Transform::IDENTITY,
+            (1000, 400),
+        );
+        let field = |name: &str, x: f32, width: f32, value_type| FieldDef {
+            name: name.into(),
+            region: Region { x, y: 90.0, width, height: 50.0 },
+            value_type,
+            kind: FieldKind::Normal,
+            multiline: false,
+            boxes: None,
+            sample_checked: false,
+        };
+        let template = |shapes: Vec<&str>, end_type| Template {
+            def: TemplateDef {
+                name: "t".into(),
+                title: None,
+                fields: vec![field("start", 170.0, 380.0, ValueType::All), field("end", 560.0, 200.0, end_type)],
+                validation_url: None,
+            },
+            width: 1000,
+            height: 400,
+            anchors: vec![],
+            line_starts: vec![],
+            sample_ink: vec![None, None],
+            spaced_dates: vec![],
+            sample_shapes: shapes.into_iter().map(String::from).collect(),
+        };
+        let img = crate::tests::white(1000, 400);
+        let read = |t: &Template| -> Vec<String> { read_fields(t, &identity_match(), &p, &img).into_iter().map(|f| f.text).collect() };
+        assert_eq!(read(&template(vec!["9999.99.99", "9999.99.99"], ValueType::All)), ["2035.01.01", "2035.12.31"]);
+        assert_eq!(read(&template(vec!["9999.99.99", "9999.99.99"], ValueType::Date)), ["2035.01.01", "2035-12-31"]);
+        // Shapes that do not fit (or none learned: a template built before) leave the reading as it is.
+        assert_eq!(read(&template(vec!["9999.99.99", "가가가"], ValueType::All)), ["2035.01.01 ~ 2035.12.31", ""]);
+        assert_eq!(read(&template(vec![], ValueType::All)), ["2035.01.01 ~ 2035.12.31", ""]);
+        assert_eq!(shape(" 1종 보통~"), "9가가가");
     }
 
     /// Draws a box outline (and optionally a tick) into an image, in page coordinates.
@@ -1128,6 +1245,7 @@ mod tests {
             line_starts: vec![],
             sample_ink,
             spaced_dates: vec![],
+            sample_shapes: vec![],
         };
         assert!(empty_box_ink(&t) < 0.03);
         let m = identity_match();
@@ -1195,6 +1313,7 @@ mod tests {
             line_starts: vec![],
             sample_ink: vec![None; 4],
             spaced_dates: vec![],
+            sample_shapes: vec![],
         };
         // The image at half the result's size, with ink where `전화`'s value is.
         let mut img = crate::tests::white(500, 500);
@@ -1250,6 +1369,7 @@ mod tests {
             line_starts: vec![],
             sample_ink: vec![None],
             spaced_dates: vec![],
+            sample_shapes: vec![],
         };
         let m = identity_match();
         let img = crate::tests::white(1000, 1000);
