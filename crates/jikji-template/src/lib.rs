@@ -95,6 +95,10 @@ pub struct Template {
     /// kept. Empty in templates built before.
     #[serde(default)]
     pub sample_shapes: Vec<String>,
+    /// A title printed in two scripts, one anchor per script (empty otherwise; see
+    /// [`Template::title_anchors`]). Empty in templates built before.
+    #[serde(default)]
+    pub title_parts: Vec<Anchor>,
 }
 
 /// Why a template could not be built.
@@ -126,38 +130,53 @@ impl Template {
         };
         let title = def.title.as_ref().map(Region::rect);
         let in_title = |q: &jikji_geometry::Quad| title.is_some_and(|r| r.contains(q.bbox().center()));
-        let mut anchors = Vec::new();
-        for line in lines_of(&page) {
-            let mut run: Vec<usize> = Vec::new();
-            let flush = |run: &mut Vec<usize>, anchors: &mut Vec<Anchor>| {
-                for chunk in run.chunks(MAX_RUN_WORDS) {
-                    if let Some(a) = phrase(&page, chunk) {
-                        if a.text.chars().count() >= 2 {
-                            anchors.push(a);
+        // The static text's runs; `split_title`: a change of script in the title ends a run.
+        let runs = |split_title: bool| -> Vec<Anchor> {
+            let mut anchors = Vec::new();
+            for line in lines_of(&page) {
+                let mut run: Vec<usize> = Vec::new();
+                let flush = |run: &mut Vec<usize>, anchors: &mut Vec<Anchor>| {
+                    for chunk in run.chunks(MAX_RUN_WORDS) {
+                        if let Some(a) = phrase(&page, chunk) {
+                            if a.text.chars().count() >= 2 {
+                                anchors.push(a);
+                            }
                         }
                     }
+                    run.clear();
+                };
+                for i in line {
+                    if !is_static(&page.words[i].quad) {
+                        flush(&mut run, &mut anchors);
+                        continue;
+                    }
+                    let script = script_of(&page.words[i].text);
+                    let changes = run.last().is_some_and(|&p| {
+                        in_title(&page.words[p].quad)
+                            && script_of(&page.words[p].text).is_some_and(|s| script.is_some_and(|t| s != t))
+                    });
+                    if split_title && changes {
+                        flush(&mut run, &mut anchors);
+                    }
+                    run.push(i);
                 }
-                run.clear();
-            };
-            for i in line {
-                if !is_static(&page.words[i].quad) {
-                    flush(&mut run, &mut anchors);
-                    continue;
-                }
-                // In the title, a change of script ends a run: a bilingual title (`외국인등록증 ALIEN
-                // REGISTRATION CARD`) is two anchors, since copies reword one language alone
-                // (`RESIDENCE CARD`), and the title rule of [`Match::accepted`] needs the other whole.
-                let script = script_of(&page.words[i].text);
-                let changes = run.last().is_some_and(|&p| {
-                    in_title(&page.words[p].quad) && script_of(&page.words[p].text).is_some_and(|s| script.is_some_and(|t| s != t))
-                });
-                if changes {
-                    flush(&mut run, &mut anchors);
-                }
-                run.push(i);
+                flush(&mut run, &mut anchors);
             }
-            flush(&mut run, &mut anchors);
-        }
+            anchors
+        };
+        let anchors = runs(false);
+        // A bilingual title (`외국인등록증 ALIEN REGISTRATION CARD`) cut into one part per script, for the
+        // second look of [`TemplateSet::match_among`]: copies reword one language alone (`RESIDENCE
+        // CARD`). Only there: as anchors of every match, the parts made a homography of anchors all
+        // at a card's top that misread its bottom fields (seed 73: 3 fields lost).
+        let title_parts: Vec<Anchor> = {
+            let split = runs(true);
+            if split.len() > anchors.len() {
+                split.into_iter().filter(|a| title.is_some_and(|r| r.contains(a.center))).collect()
+            } else {
+                Vec::new()
+            }
+        };
         if anchors.len() < MIN_ANCHORS {
             return Err(BuildError::TooFewAnchors {
                 found: anchors.len(),
@@ -191,11 +210,19 @@ impl Template {
             sample_ink,
             spaced_dates,
             sample_shapes,
+            title_parts,
         })
     }
 
-    fn total_weight(&self) -> f32 {
-        self.anchors.iter().map(Anchor::weight).sum()
+    /// The anchors with the title cut into its parts (`None` when it has none): what a page that no
+    /// template matched is matched with once more, on its title alone ([`Match::accepted`]).
+    fn title_anchors(&self) -> Option<Vec<Anchor>> {
+        let title = self.def.title.as_ref()?.rect();
+        if self.title_parts.is_empty() {
+            return None;
+        }
+        let rest = self.anchors.iter().filter(|a| !title.contains(a.center)).cloned();
+        Some(rest.chain(self.title_parts.iter().cloned()).collect())
     }
 }
 
@@ -549,15 +576,27 @@ impl TemplateSet {
         let phrases = page_phrases(page);
         let starts = line_starts(page);
         let mut best: Option<Match> = None;
-        let shortlist = self
+        let shortlist: Vec<(usize, f32)> = self
             .votes(page)
             .into_iter()
             .filter(|&(t, v)| v >= MIN_VOTE && allowed.is_none_or(|f| f(t)))
-            .take(SHORTLIST);
-        for (ti, _) in shortlist {
-            if let Some(m) = match_one(ti, &self.templates[ti], &phrases, &starts) {
-                if m.accepted() && best.as_ref().is_none_or(|b| m.score > b.score)
-                {
+            .take(SHORTLIST)
+            .collect();
+        for &(ti, _) in &shortlist {
+            if let Some(m) = match_one(ti, &self.templates[ti], &self.templates[ti].anchors, &phrases, &starts) {
+                if m.accepted() && best.as_ref().is_none_or(|b| m.score > b.score) {
+                    best = Some(m);
+                }
+            }
+        }
+        if best.is_some() {
+            return best;
+        }
+        // A second look, on the title alone, for templates whose title is in two scripts.
+        for &(ti, _) in &shortlist {
+            let Some(anchors) = self.templates[ti].title_anchors() else { continue };
+            if let Some(m) = match_one(ti, &self.templates[ti], &anchors, &phrases, &starts) {
+                if m.title_found && m.accepted() && best.as_ref().is_none_or(|b| m.score > b.score) {
                     best = Some(m);
                 }
             }
@@ -565,10 +604,18 @@ impl TemplateSet {
         best
     }
 
-    /// Scores one template against the page without the shortlist and without [`MIN_SCORE`]
-    /// (the `test` command of the management API shows it).
+    /// Scores one template against the page without the shortlist and without [`MIN_SCORE`] (the
+    /// `test` command of the management API shows it): the accepted match, or the title parts' one
+    /// when that is accepted, or the plain anchors' match as it is.
     pub fn score_one(&self, ti: usize, page: &PageResult) -> Option<Match> {
-        match_one(ti, self.templates.get(ti)?, &page_phrases(page), &line_starts(page))
+        let t = self.templates.get(ti)?;
+        let (phrases, starts) = (page_phrases(page), line_starts(page));
+        let m = match_one(ti, t, &t.anchors, &phrases, &starts);
+        match (m, t.title_anchors()) {
+            (Some(m), _) if m.accepted() => Some(m),
+            (m, Some(anchors)) => match_one(ti, t, &anchors, &phrases, &starts).filter(Match::accepted).or(m),
+            (m, None) => m,
+        }
     }
 }
 
@@ -578,13 +625,13 @@ pub fn match_page(templates: &[Template], page: &PageResult) -> Option<Match> {
     TemplateSet::new(templates.to_vec()).match_page(page)
 }
 
-fn match_one(ti: usize, t: &Template, phrases: &[Anchor], page_starts: &[(Point, f32)]) -> Option<Match> {
+fn match_one(ti: usize, t: &Template, anchors: &[Anchor], phrases: &[Anchor], page_starts: &[(Point, f32)]) -> Option<Match> {
     let mut exact: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, p) in phrases.iter().enumerate() {
         exact.entry(p.text.as_str()).or_default().push(i);
     }
     let mut corrs = Vec::new();
-    for (ai, a) in t.anchors.iter().enumerate() {
+    for (ai, a) in anchors.iter().enumerate() {
         let mut cands: Vec<(f32, usize)> = match exact.get(a.text.as_str()) {
             Some(v) => v.iter().map(|&i| (1.0, i)).collect(),
             None if a.text.chars().count() > 2 => {
@@ -614,7 +661,7 @@ fn match_one(ti: usize, t: &Template, phrases: &[Anchor], page_starts: &[(Point,
         }
     }
     let fit = transform::ransac(&corrs)?;
-    let total = t.total_weight().max(1e-6);
+    let total = anchors.iter().map(Anchor::weight).sum::<f32>().max(1e-6);
     let (map, model) = match fit.model {
         Model::Similarity => (refine_by_layout(t, page_starts, fit.transform, &[]), Model::Affine),
         // An affine map from three anchors is nearly as unsure: three words set close together (a
@@ -633,7 +680,7 @@ fn match_one(ti: usize, t: &Template, phrases: &[Anchor], page_starts: &[(Point,
         let found: f32 = fit
             .inliers
             .iter()
-            .map(|&i| (&corrs[i], &t.anchors[corrs[i].anchor]))
+            .map(|&i| (&corrs[i], &anchors[corrs[i].anchor]))
             .filter(|(c, a)| r.contains(a.center) && c.weight >= TITLE_MIN_SIMILARITY * a.weight())
             // In place end to end, not only at its centre: two centres fit any similarity.
             .filter(|(c, _)| {
@@ -861,7 +908,7 @@ mod tests {
     }
 
     #[test]
-    fn a_bilingual_title_is_one_anchor_per_script() {
+    fn a_bilingual_title_is_looked_at_per_script_when_nothing_matched() {
         let mut words = form_words(["12345", "2024.01.02", "김철수", "서울시 중구"]);
         words[1].5 = false;
         words.insert(2, ("ORDER", 680.0, 70.0, 100.0, 35.0, false));
@@ -870,9 +917,20 @@ mod tests {
         def.title = Some(Region { x: 360.0, y: 40.0, width: 560.0, height: 90.0 });
         let t = Template::build(def, &page(&words, &Transform::IDENTITY, (1000, 1400)), &white(1000, 1400)).unwrap();
         let texts: Vec<&str> = t.anchors.iter().map(|a| a.text.as_str()).collect();
-        assert!(texts.contains(&"물품주문서") && texts.contains(&"ordersheet"), "{texts:?}");
-        // Outside the title a line keeps its scripts together.
-        assert!(!texts.contains(&"위와같이") && texts.contains(&"위와같이주문합니다"), "{texts:?}");
+        assert!(texts.contains(&"물품주문서ordersheet"), "{texts:?}");
+        let parts: Vec<&str> = t.title_parts.iter().map(|a| a.text.as_str()).collect();
+        assert_eq!(parts, ["물품주문서", "ordersheet"]);
+        // A copy that rewords the English part, with one label: matched on the Korean part.
+        words[2].0 = "PURCHASE";
+        words[3].0 = "ORDER";
+        let kept: Vec<_> = words.iter().filter(|w| ["물품", "주문서", "PURCHASE", "ORDER", "주문번호"].contains(&w.0)).cloned().collect();
+        let set = TemplateSet::new(vec![t.clone()]);
+        let m = set.match_page(&page(&kept, &rotation(-2.0, 0.8, 20.0, 10.0), (900, 1200))).expect("match");
+        assert!(m.title_found && m.inliers == 2, "{m:?}");
+        // The whole title: the parts are not needed.
+        let mut plain = t.clone();
+        plain.title_parts.clear();
+        assert!(TemplateSet::new(vec![plain]).match_page(&page(&kept, &Transform::IDENTITY, (1000, 1400))).is_none());
     }
 
     #[test]

@@ -1017,6 +1017,7 @@ mod tests {
             sample_ink: vec![],
             spaced_dates: vec![true, false],
             sample_shapes: vec![],
+            title_parts: vec![],
         };
         assert_eq!(as_in_sample(&t, 0, "2020.2.5."), "2020. 2. 5.");
         assert_eq!(as_in_sample(&t, 1, "2020.2.5."), "2020.2.5.");
@@ -1091,6 +1092,7 @@ mod tests {
             sample_ink: vec![None, None, None],
             spaced_dates: vec![],
             sample_shapes: vec![],
+            title_parts: vec![],
         };
         let r = read_fields(&t, &m, &p, &crate::tests::white(1000, 1000));
         assert_eq!(r[0].text, "서울시 중구\n세종대로");
@@ -1135,6 +1137,7 @@ mod tests {
             sample_ink: vec![None, None],
             spaced_dates: vec![],
             sample_shapes: shapes.into_iter().map(String::from).collect(),
+            title_parts: vec![],
         };
         let img = crate::tests::white(1000, 400);
         let read = |t: &Template| -> Vec<String> { read_fields(t, &identity_match(), &p, &img).into_iter().map(|f| f.text).collect() };
@@ -1246,6 +1249,7 @@ mod tests {
             sample_ink,
             spaced_dates: vec![],
             sample_shapes: vec![],
+            title_parts: vec![],
         };
         assert!(empty_box_ink(&t) < 0.03);
         let m = identity_match();
@@ -1314,6 +1318,7 @@ mod tests {
             sample_ink: vec![None; 4],
             spaced_dates: vec![],
             sample_shapes: vec![],
+            title_parts: vec![],
         };
         // The image at half the result's size, with ink where `전화`'s value is.
         let mut img = crate::tests::white(500, 500);
@@ -1370,6 +1375,7 @@ mod tests {
             sample_ink: vec![None],
             spaced_dates: vec![],
             sample_shapes: vec![],
+            title_parts: vec![],
         };
         let m = identity_match();
         let img = crate::tests::white(1000, 1000);
