@@ -467,6 +467,10 @@ pub struct Match {
     /// agreement: at least [`MIN_TITLE_WEIGHT`] of its anchor weight read with at least
     /// [`TITLE_MIN_SIMILARITY`], both ends of each run where the fitted map puts them.
     pub title_found: bool,
+    /// Set by the second look of [`TemplateSet::match_among`] on a page whose only anchor found is
+    /// its title: the form's fixed-shape values (numbers, dates, codes) read in the shapes of the
+    /// sample's where the map puts their regions ([`read::shapes_in_place`]).
+    pub values_in_place: bool,
 }
 
 impl Match {
@@ -477,7 +481,8 @@ impl Match {
     /// asks, so finding it in place (with a second anchor to fix the geometry) is the match.
     pub fn accepted(&self) -> bool {
         self.inliers >= MIN_INLIERS
-            && (self.score >= MIN_SCORE || (self.title_found && self.inliers >= MIN_TITLE_INLIERS))
+            && (self.score >= MIN_SCORE
+                || (self.title_found && (self.inliers >= MIN_TITLE_INLIERS || self.values_in_place)))
     }
 }
 
@@ -509,6 +514,10 @@ pub struct TemplateSet {
     index: HashMap<(char, char), Vec<(usize, f32)>>,
     /// Per template: total bigram weight.
     bigram_total: Vec<f32>,
+    /// Per template: the bigrams of each run of its title (whole and per script) of at least
+    /// [`MIN_TITLE_WEIGHT`] characters; a page holding all of one run's is checked whatever its vote
+    /// (the title rule of [`Match::accepted`] matches below [`MIN_SCORE`]).
+    title_bigrams: Vec<Vec<Vec<(char, char)>>>,
 }
 
 fn bigrams(s: &str) -> impl Iterator<Item = (char, char)> + '_ {
@@ -532,15 +541,29 @@ impl TemplateSet {
                 index.entry(b).or_default().push((ti, n));
             }
         }
+        let title_bigrams = templates
+            .iter()
+            .map(|t| {
+                let Some(title) = t.def.title.as_ref().map(Region::rect) else { return Vec::new() };
+                t.anchors
+                    .iter()
+                    .chain(&t.title_parts)
+                    .filter(|a| title.contains(a.center) && a.weight() >= MIN_TITLE_WEIGHT)
+                    .map(|a| bigrams(&a.text).collect())
+                    .collect()
+            })
+            .collect();
         TemplateSet {
             templates,
             index,
             bigram_total,
+            title_bigrams,
         }
     }
 
-    /// Share of each template's anchor bigrams present on the page (templates with none are absent).
-    fn votes(&self, page: &PageResult) -> Vec<(usize, f32)> {
+    /// Share of each template's anchor bigrams present on the page (templates with none are absent),
+    /// and the page's bigrams.
+    fn votes(&self, page: &PageResult) -> (Vec<(usize, f32)>, std::collections::HashSet<(char, char)>) {
         let mut seen = std::collections::HashSet::new();
         for w in &page.words {
             seen.extend(bigrams(&normalise(&w.text)));
@@ -563,7 +586,7 @@ impl TemplateSet {
             .map(|(t, n)| (t, n / self.bigram_total[t].max(1.0)))
             .collect();
         v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        v
+        (v, seen)
     }
 
     /// The best template for the page, or `None` when no template's match is [`Match::accepted`].
@@ -576,12 +599,20 @@ impl TemplateSet {
         let phrases = page_phrases(page);
         let starts = line_starts(page);
         let mut best: Option<Match> = None;
-        let shortlist: Vec<(usize, f32)> = self
-            .votes(page)
-            .into_iter()
+        let (votes, seen) = self.votes(page);
+        let mut shortlist: Vec<(usize, f32)> = votes
+            .iter()
+            .copied()
             .filter(|&(t, v)| v >= MIN_VOTE && allowed.is_none_or(|f| f(t)))
             .take(SHORTLIST)
             .collect();
+        // Templates whose title the page holds, whatever their vote.
+        for &(t, v) in &votes {
+            let titled = self.title_bigrams[t].iter().any(|run| run.iter().all(|b| seen.contains(b)));
+            if titled && allowed.is_none_or(|f| f(t)) && !shortlist.iter().any(|s| s.0 == t) && shortlist.len() < 2 * SHORTLIST {
+                shortlist.push((t, v));
+            }
+        }
         for &(ti, _) in &shortlist {
             if let Some(m) = match_one(ti, &self.templates[ti], &self.templates[ti].anchors, &phrases, &starts) {
                 if m.accepted() && best.as_ref().is_none_or(|b| m.score > b.score) {
@@ -592,11 +623,18 @@ impl TemplateSet {
         if best.is_some() {
             return best;
         }
-        // A second look, on the title alone, for templates whose title is in two scripts.
+        // A second look where the title is found: per script for a title in two scripts, and,
+        // where the title is the only anchor found (a photo that lost every small label), with the
+        // form's fixed-shape values as the second witness.
         for &(ti, _) in &shortlist {
-            let Some(anchors) = self.templates[ti].title_anchors() else { continue };
-            if let Some(m) = match_one(ti, &self.templates[ti], &anchors, &phrases, &starts) {
-                if m.title_found && m.accepted() && best.as_ref().is_none_or(|b| m.score > b.score) {
+            let t = &self.templates[ti];
+            let looks = [Some(t.anchors.clone()), t.title_anchors()];
+            for anchors in looks.iter().flatten() {
+                let Some(mut m) = match_one(ti, t, anchors, &phrases, &starts).filter(|m| m.title_found) else { continue };
+                if !m.accepted() {
+                    m.values_in_place = values_in_place(t, &m, page);
+                }
+                if m.accepted() && best.as_ref().is_none_or(|b| m.score > b.score) {
                     best = Some(m);
                 }
             }
@@ -605,19 +643,25 @@ impl TemplateSet {
     }
 
     /// Scores one template against the page without the shortlist and without [`MIN_SCORE`] (the
-    /// `test` command of the management API shows it): the accepted match, or the title parts' one
-    /// when that is accepted, or the plain anchors' match as it is.
+    /// `test` command of the management API shows it): the match `/infer` would accept, or else the
+    /// anchors' best fit as it is.
     pub fn score_one(&self, ti: usize, page: &PageResult) -> Option<Match> {
         let t = self.templates.get(ti)?;
-        let (phrases, starts) = (page_phrases(page), line_starts(page));
-        let m = match_one(ti, t, &t.anchors, &phrases, &starts);
-        match (m, t.title_anchors()) {
-            (Some(m), _) if m.accepted() => Some(m),
-            (m, Some(anchors)) => match_one(ti, t, &anchors, &phrases, &starts).filter(Match::accepted).or(m),
-            (m, None) => m,
-        }
+        self.match_among(page, Some(&|k| k == ti))
+            .or_else(|| match_one(ti, t, &t.anchors, &page_phrases(page), &line_starts(page)))
     }
 }
+
+/// Whether at least [`MIN_VALUES_IN_PLACE`] and at least half of the template's fixed-shape fields
+/// (a sample reading with a digit) read a value of the sample's shape through `m`'s map.
+fn values_in_place(t: &Template, m: &Match, page: &PageResult) -> bool {
+    let (agree, of) = read::shapes_in_place(t, m, page);
+    agree >= MIN_VALUES_IN_PLACE && 2 * agree >= of
+}
+
+/// Fixed-shape values that must agree for a title-only match: three (a licence's number, personal
+/// number and dates; an unseen licence photo that lost all its labels read 5 of its 6).
+const MIN_VALUES_IN_PLACE: usize = 3;
 
 /// Matches a page against a slice of templates (builds the index; keep a [`TemplateSet`] to match
 /// many pages).
@@ -697,6 +741,7 @@ fn match_one(ti: usize, t: &Template, anchors: &[Anchor], phrases: &[Anchor], pa
         score: (fit.support / total).min(1.0),
         inliers: fit.inliers.len(),
         title_found,
+        values_in_place: false,
     })
 }
 
@@ -905,6 +950,56 @@ mod tests {
         let sample = page(&form_words(["12345", "2024.01.02", "김철수", "서울시 중구"]), &Transform::IDENTITY, (1000, 1400));
         let untitled = Template::build(def, &sample, &white(1000, 1400)).unwrap();
         assert!(match_page(&[untitled], &keep(&["물품", "주문서", "주문번호"], 0.0)).is_none());
+    }
+
+    #[test]
+    fn a_title_alone_matches_with_the_forms_values_in_their_shapes() {
+        // A licence-like form: a title, three small labels each over its fixed-shape value.
+        let form = |values: [&'static str; 3], labels: bool| -> Vec<(&'static str, f32, f32, f32, f32, bool)> {
+            let mut w = vec![("자동차운전면허증", 300.0, 60.0, 400.0, 50.0, true)];
+            for (k, (label, value)) in [("면허번호", values[0]), ("발급일자", values[1]), ("주민번호", values[2])].into_iter().enumerate() {
+                let y = 160.0 + 100.0 * k as f32;
+                if labels {
+                    w.push((label, 80.0, y, 100.0, 20.0, true));
+                }
+                w.push((value, 80.0 + 20.0 * k as f32, y + 40.0, 260.0, 30.0, true));
+            }
+            if labels {
+                w.push(("도로교통법에", 80.0, 500.0, 200.0, 30.0, false));
+                w.push(("따라", 290.0, 500.0, 60.0, 30.0, true));
+                w.push(("면허를", 80.0, 550.0, 100.0, 30.0, false));
+                w.push(("받았음을", 190.0, 550.0, 120.0, 30.0, false));
+                w.push(("증명합니다", 320.0, 550.0, 150.0, 30.0, true));
+            }
+            w
+        };
+        let f = |name: &str, y: f32| FieldDef {
+            name: name.into(),
+            region: Region { x: 60.0, y: y - 10.0, width: 400.0, height: 50.0 },
+            value_type: ValueType::All,
+            kind: FieldKind::Normal,
+            multiline: false,
+            boxes: None,
+            sample_checked: false,
+        };
+        let def = TemplateDef {
+            name: "licence".into(),
+            title: Some(Region { x: 280.0, y: 40.0, width: 440.0, height: 90.0 }),
+            fields: vec![f("number", 200.0), f("issued", 300.0), f("personal", 400.0)],
+            validation_url: None,
+        };
+        let sample = page(&form(["23-20-645342-07", "2022.09.25.", "881216-2080194"], true), &Transform::IDENTITY, (1000, 600));
+        let set = TemplateSet::new(vec![Template::build(def, &sample, &white(1000, 600)).unwrap()]);
+        let map = rotation(2.0, 0.7, 30.0, 20.0);
+        // Every label lost: the title and the values in the sample's shapes.
+        let copy = page(&form(["11-98-123456-01", "2019.01.31.", "750101-1234567"], false), &map, (900, 600));
+        let m = set.match_page(&copy).expect("match");
+        assert!(m.values_in_place && m.inliers == 1 && m.score < MIN_SCORE, "{m:?}");
+        // Values of other shapes (another form that prints the same title), or none: no match.
+        let other = page(&form(["홍길동", "서울", "A-1"], false), &map, (900, 600));
+        assert!(set.match_page(&other).is_none());
+        let title_only = page(&form(["", "", ""], false)[..1], &map, (900, 600));
+        assert!(set.match_page(&title_only).is_none());
     }
 
     #[test]

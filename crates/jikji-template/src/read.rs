@@ -601,6 +601,22 @@ pub(crate) fn shape(text: &str) -> String {
         .collect()
 }
 
+/// How many of the template's fixed-shape `NORMAL` fields (a sample shape with a digit: numbers,
+/// dates, codes) read a value of the sample's shape through `m`'s map, and how many there are.
+pub(crate) fn shapes_in_place(t: &Template, m: &Match, page: &PageResult) -> (usize, usize) {
+    let inv = m.transform.inverse().unwrap_or(Transform::IDENTITY);
+    let (mut agree, mut of) = (0, 0);
+    for (fi, f) in t.def.fields.iter().enumerate() {
+        let Some(sample) = t.sample_shapes.get(fi).filter(|s| s.contains('9')) else { continue };
+        if f.kind != FieldKind::Normal {
+            continue;
+        }
+        of += 1;
+        agree += usize::from(shape(&read_text(page, &inv, &f.region.rect(), f.multiline).text) == *sample);
+    }
+    (agree, of)
+}
+
 /// The field right of `a` on its row of the template (regions overlapping by half the lower one's
 /// height, starting right of `a`'s middle), the nearest.
 fn right_neighbour(fields: &[crate::FieldDef], a: usize) -> Option<usize> {
@@ -912,6 +928,7 @@ mod tests {
             score: 1.0,
             inliers: 9,
             title_found: true,
+            values_in_place: false,
         }
     }
 

@@ -341,7 +341,7 @@ fn templates_from_one_flat_sample_read_photos_of_other_copies() {
             let mut t = set.templates[k % set.templates.len()].clone();
             let shift = (k / set.templates.len()) as u32;
             if shift > 0 {
-                for a in &mut t.anchors {
+                for a in t.anchors.iter_mut().chain(t.title_parts.iter_mut()) {
                     a.text = a.text.chars().map(|c| shifted(c, shift)).collect();
                 }
             }
