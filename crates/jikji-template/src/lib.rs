@@ -32,7 +32,7 @@ use image::RgbImage;
 use jikji_geometry::{Point, Rect};
 use jikji_types::PageResult;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use transform::Corr;
 use unicode_normalization::UnicodeNormalization;
 
@@ -520,7 +520,10 @@ pub struct TemplateSet {
     title_bigrams: Vec<Vec<Vec<(char, char)>>>,
 }
 
-fn bigrams(s: &str) -> impl Iterator<Item = (char, char)> + '_ {
+/// Two characters in a row of an anchor's or the page's normalised text.
+type Bigram = (char, char);
+
+fn bigrams(s: &str) -> impl Iterator<Item = Bigram> + '_ {
     let c: Vec<char> = s.chars().collect();
     (0..c.len().saturating_sub(1)).map(move |i| (c[i], c[i + 1]))
 }
@@ -563,8 +566,8 @@ impl TemplateSet {
 
     /// Share of each template's anchor bigrams present on the page (templates with none are absent),
     /// and the page's bigrams.
-    fn votes(&self, page: &PageResult) -> (Vec<(usize, f32)>, std::collections::HashSet<(char, char)>) {
-        let mut seen = std::collections::HashSet::new();
+    fn votes(&self, page: &PageResult) -> (Vec<(usize, f32)>, HashSet<Bigram>) {
+        let mut seen = HashSet::new();
         for w in &page.words {
             seen.extend(bigrams(&normalise(&w.text)));
         }
