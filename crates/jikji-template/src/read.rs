@@ -602,9 +602,9 @@ pub(crate) fn shape(text: &str) -> String {
 }
 
 /// How many of the template's fixed-shape `NORMAL` fields (a sample shape with a digit: numbers,
-/// dates, codes) read a value of the sample's shape through `m`'s map, and how many there are.
-pub(crate) fn shapes_in_place(t: &Template, m: &Match, page: &PageResult) -> (usize, usize) {
-    let inv = m.transform.inverse().unwrap_or(Transform::IDENTITY);
+/// dates, codes) read a value of the sample's shape through `map`, and how many there are.
+pub(crate) fn shapes_in_place(t: &Template, map: &Transform, page: &PageResult) -> (usize, usize) {
+    let inv = map.inverse().unwrap_or(Transform::IDENTITY);
     let (mut agree, mut of) = (0, 0);
     for (fi, f) in t.def.fields.iter().enumerate() {
         let Some(sample) = t.sample_shapes.get(fi).filter(|s| s.contains('9')) else { continue };
@@ -928,7 +928,7 @@ mod tests {
             score: 1.0,
             inliers: 9,
             title_found: true,
-            values_in_place: false,
+            values_in_place: None,
         }
     }
 
