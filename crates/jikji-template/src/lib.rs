@@ -29,6 +29,7 @@ pub use read::{read_fields, read_fields_with, read_title, FieldReading, Reread, 
 pub use transform::{Model, Transform};
 
 use image::RgbImage;
+use jikji_document::labels::is_hangul;
 use jikji_geometry::{Point, Rect};
 use jikji_types::PageResult;
 use serde::{Deserialize, Serialize};
@@ -229,7 +230,7 @@ impl Template {
 /// A word's script for cutting anchors: `Some(true)` with Hangul, `Some(false)` with Latin letters
 /// only, `None` without letters (digits and signs go with either).
 fn script_of(word: &str) -> Option<bool> {
-    if word.chars().any(|c| ('가'..='힣').contains(&c)) {
+    if word.chars().any(is_hangul) {
         Some(true)
     } else if word.chars().any(|c| c.is_ascii_alphabetic()) {
         Some(false)

@@ -18,6 +18,7 @@
 
 use crate::{FieldKind, Match, Template, Transform, ValueType};
 use image::RgbImage;
+use jikji_document::labels::is_hangul;
 use jikji_geometry::{Point, Quad, Rect};
 use jikji_types::PageResult;
 
@@ -312,7 +313,7 @@ const LETTER_SPACED_WORD_GAP: f32 = 1.3;
 fn letter_spaced_joins(words: &[(String, f32)]) -> Vec<bool> {
     let syllable = |t: &str| {
         let mut cs = t.chars();
-        matches!((cs.next(), cs.next()), (Some(c), None) if ('\u{AC00}'..='\u{D7A3}').contains(&c))
+        matches!((cs.next(), cs.next()), (Some(c), None) if is_hangul(c))
     };
     let mut joins = vec![false; words.len().saturating_sub(1)];
     let mut i = 0;
@@ -594,7 +595,7 @@ pub(crate) fn shape(text: &str) -> String {
         .filter(|c| !c.is_whitespace())
         .map(|c| match c {
             '0'..='9' => '9',
-            '가'..='힣' => '가',
+            c if is_hangul(c) => '가',
             c if c.is_alphabetic() => 'A',
             c => c,
         })
@@ -885,7 +886,7 @@ pub fn apply_value_type(vt: ValueType, raw: &str) -> (String, bool) {
             let valid = ok && !s.is_empty();
             (s, valid)
         }
-        ValueType::Hangul => keep_letters(raw, |c| ('\u{AC00}'..='\u{D7A3}').contains(&c)),
+        ValueType::Hangul => keep_letters(raw, is_hangul),
         ValueType::Alphabet => keep_letters(raw, |c| c.is_ascii_alphabetic()),
         ValueType::Date => match jikji_document::patterns::find_dates(raw).into_iter().next() {
             Some(d) if d.exists() => (format!("{:04}-{:02}-{:02}", d.year, d.month, d.day), true),
