@@ -12,7 +12,8 @@
 //! The code reads stage by stage:
 //!
 //! * `pool` — [`Engine`]: the worker threads, the job queue, the cancellation check before a job
-//!   starts;
+//!   starts; `lend` — the spare sessions a worker borrows while a core is idle (one request on two
+//!   cores uses both);
 //! * `page` — the page pipeline, a thin sequence of stage calls: detect → crop and turn upright →
 //!   read → place characters → layout, with a cancellation check between stages;
 //! * `policy` — the reading policy: which recogniser reads which line, which lines are read again
@@ -30,6 +31,7 @@ pub use types::*;
 
 mod choose;
 mod error;
+mod lend;
 mod model;
 mod page;
 mod policy;

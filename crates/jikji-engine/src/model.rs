@@ -84,6 +84,9 @@ pub(crate) struct Models {
     pub detector: Box<dyn TextDetector>,
     pub orientation: Box<dyn OrientationClassifier>,
     pub recognizers: Recognizers,
+    /// The engine's spare sessions, lent to this worker while a core is idle (see [`crate::lend`]);
+    /// `None`: never lent.
+    pub lending: Option<Arc<crate::lend::Lending>>,
 }
 
 impl Models {
@@ -108,8 +111,34 @@ impl Models {
             threads: cfg.threads_per_worker.max(1),
             device: cfg.device,
         };
-        let det_path = model_file(dir, &format!("{}/det.onnx", cfg.det_model.name()))?;
-        let detector = Detector::load(dir, &det_path, t, DetectorConfig::default())?;
+        let angle = AngleClassifier::load(dir, &model_file(dir, files::ANGLE_CLS)?, t)?;
+        Ok(Models {
+            detector: load_detector(dir, cfg, t)?,
+            orientation: Box::new(angle),
+            recognizers: Recognizers::load(dir, cfg, t, korean_lm)?,
+            lending: None,
+        })
+    }
+}
+
+/// The model set's detector with `exec`'s threads and device.
+pub(crate) fn load_detector(
+    dir: &Path,
+    cfg: &EngineConfig,
+    exec: jikji_runtime::Exec,
+) -> Result<Box<dyn TextDetector>, EngineError> {
+    let det_path = model_file(dir, &format!("{}/det.onnx", cfg.det_model.name()))?;
+    Ok(Box::new(Detector::load(dir, &det_path, exec, DetectorConfig::default())?))
+}
+
+impl Recognizers {
+    /// Every recogniser `cfg` asks for, with `exec`'s threads and device.
+    pub fn load(
+        dir: &Path,
+        cfg: &EngineConfig,
+        t: jikji_runtime::Exec,
+        korean_lm: Option<Arc<SyllableLm>>,
+    ) -> Result<Recognizers, EngineError> {
         let korean_dir = cfg
             .korean_model
             .clone()
@@ -145,21 +174,16 @@ impl Models {
             })
         };
         let latin = paddle_rec(cfg.det_model)?;
-        let angle = AngleClassifier::load(dir, &model_file(dir, files::ANGLE_CLS)?, t)?;
         let fast: Option<Box<dyn LineRecognizer>> =
             if cfg.cascade && cfg.det_model != DetModel::V6Tiny {
                 Some(Box::new(paddle_rec(DetModel::V6Tiny)?))
             } else {
                 None
             };
-        Ok(Models {
-            detector: Box::new(detector),
-            orientation: Box::new(angle),
-            recognizers: Recognizers {
-                korean: Box::new(korean),
-                latin: Box::new(latin),
-                fast,
-            },
+        Ok(Recognizers {
+            korean: Box::new(korean),
+            latin: Box::new(latin),
+            fast,
         })
     }
 }

@@ -11,6 +11,7 @@ use jikji_recognize::{crop_line, LineCrop};
 use jikji_types::Cancel;
 
 use crate::choose::has_wide;
+use crate::lend::Lending;
 use crate::model::{Models, OrientationClassifier};
 use crate::policy::{self, Read};
 use crate::profile::{Clock, StageTimes};
@@ -163,7 +164,14 @@ fn run_stages(
     let mut times = StageTimes::default();
 
     let t = Clock::start();
-    let (dets, split) = models.detector.detect(image)?;
+    // With a core idle, the spare detector's extra thread (see `lend`), given back after the stage.
+    let mut spare = models.lending.as_deref().and_then(Lending::lend);
+    let detector = match spare.as_deref_mut() {
+        Some(s) => s.detector.as_mut(),
+        None => models.detector.as_mut(),
+    };
+    let (dets, split) = detector.detect(image)?;
+    drop(spare);
     times.detect_ms = t.ms();
     let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
     (
@@ -185,13 +193,16 @@ fn run_stages(
     cancel.check()?;
 
     let t = Instant::now();
+    let mut spare = models.lending.as_deref().and_then(Lending::lend);
     let reads = policy::read_crops(
         &mut models.recognizers,
+        spare.as_deref_mut().map(|s| &mut s.recognizers),
         &mut crops,
         &opts.langs,
         cancel,
         &mut times.passes,
     )?;
+    drop(spare);
     times.recognize_ms = t.elapsed().as_secs_f64() * 1000.0;
     cancel.check()?;
 
@@ -231,13 +242,16 @@ pub(crate) fn read_regions(
             score: 1.0,
         })
         .collect();
+    let mut spare = models.lending.as_deref().and_then(Lending::lend);
     let reads = policy::read_crops(
         &mut models.recognizers,
+        spare.as_deref_mut().map(|s| &mut s.recognizers),
         &mut crops,
         &opts.langs,
         cancel,
         &mut crate::PassTimes::default(),
     )?;
+    drop(spare);
     // One region at a time through the layout, so that each region's words stay its own.
     Ok(crops
         .iter()
@@ -523,6 +537,43 @@ mod tests {
             vec![vec![BLUE]],
             "the set's recogniser re-reads only the line the tiny one was unsure of"
         );
+    }
+
+    #[test]
+    fn an_idle_core_reads_half_the_lines_and_the_page_reads_the_same() {
+        let page = Page::new()
+            .line(0, 2, &[(Some(RED), 2)])
+            .line(1, 5, &[(Some(GREEN), 5)])
+            .line(2, 3, &[(Some(BLUE), 3)])
+            .line(3, 4, &[(Some(BROWN), 4)]);
+        let entries: &[(&[Colour], &str, f32)] = &[
+            (&[RED], "합계", 0.97),
+            (&[GREEN], "가나다라마", 0.96),
+            (&[BLUE], "바사아", 0.95),
+            (&[BROWN], "자차카타", 0.98),
+        ];
+        let alone = run(&page, &mut models(&page, &StubRecognizer::new(entries), &StubRecognizer::default(), None), &[Lang::Ko]);
+        let (korean, helper) = (StubRecognizer::new(entries), StubRecognizer::new(entries));
+        let mut m = models(&page, &korean, &StubRecognizer::default(), None);
+        let own_detector = Arc::new(std::sync::Mutex::new(0));
+        m.detector = Box::new(StubDetector { boxes: page.boxes.clone(), cancel_when_called: None, calls: own_detector.clone() });
+        let spare_detector = Arc::new(std::sync::Mutex::new(0));
+        let spare = crate::lend::Spare {
+            detector: Box::new(StubDetector { boxes: page.boxes.clone(), cancel_when_called: None, calls: spare_detector.clone() }),
+            recognizers: crate::model::Recognizers {
+                korean: Box::new(helper.clone()),
+                latin: Box::new(StubRecognizer::default()),
+                fast: None,
+            },
+        };
+        m.lending = Some(Arc::new(crate::lend::Lending::new(spare, 2, 1)));
+        let lent = run(&page, &mut m, &[Lang::Ko]);
+        assert_eq!(lines(&lent), lines(&alone));
+        assert_eq!(lent.text(), "합계\n가나다라마\n바사아\n자차카타");
+        // Widths 2, 5, 3, 4 (total 14): the first two lines here, the last two on the helper.
+        assert_eq!(korean.log(), vec![vec![RED], vec![GREEN]]);
+        assert_eq!(helper.log(), vec![vec![BLUE], vec![BROWN]]);
+        assert_eq!((*own_detector.lock().unwrap(), *spare_detector.lock().unwrap()), (0, 1), "the spare detector ran");
     }
 
     #[test]

@@ -115,9 +115,11 @@ const FLIP_CHECK_BELOW: f32 = 0.9;
 /// lines upside down (`생년월일/Date of birth` came out as `u!q Jo a]…`), so the more confident reading
 /// decides, and the crop is turned back when the reading as it stood wins (f0ed21e: synthetic flat page
 /// CER 6.5 % → 1.1 %). Which way is read first, and whether the other way is read at all, follows
-/// [`FLIP_TRUSTED_SHARE`] and [`FLIP_CHECK_BELOW`].
+/// [`FLIP_TRUSTED_SHARE`] and [`FLIP_CHECK_BELOW`]. With a `helper` (the spare recognisers of an idle
+/// core), half of the lines are read on a second thread ([`read_lines_on`]).
 pub(crate) fn read_crops(
     recognizers: &mut Recognizers,
+    mut helper: Option<&mut Recognizers>,
     crops: &mut [LineCrop],
     langs: &[Lang],
     cancel: &Cancel,
@@ -131,7 +133,7 @@ pub(crate) fn read_crops(
             crops[i].flip();
         }
     }
-    let mut reads = read_lines(recognizers, crops, langs, passes)?;
+    let mut reads = read_lines_on(recognizers, helper.as_deref_mut(), crops, langs, passes)?;
     cancel.check()?;
     if page_upright {
         for &i in &turned {
@@ -151,7 +153,7 @@ pub(crate) fn read_crops(
     }
     // Every pass of the second reading counts as this one.
     let clock = Clock::start();
-    let again = read_lines(recognizers, &other_way, langs, &mut PassTimes::default())?;
+    let again = read_lines_on(recognizers, helper, &other_way, langs, &mut PassTimes::default())?;
     clock.charge(&mut passes.flipped, other_way.len());
     for ((i, c), mut r) in second.into_iter().zip(other_way).zip(again) {
         if r.reading.confidence > reads[i].reading.confidence {
@@ -190,6 +192,56 @@ impl Scripts {
             Alphabet::Latin
         }
     }
+}
+
+/// [`read_lines`], on two threads when `helper` recognisers are at hand and there are at least two
+/// lines: the crops split into two runs of about equal width (a reading costs about its crop's width,
+/// the recognisers' input being a fixed height), the second run read by `helper` on a scoped thread.
+/// Every pass of [`read_lines`] decides line by line, so each line's reading is the one a single
+/// thread gives (the CPU reads batches of one line, `REC_BATCH_CPU`); the pass times add up both
+/// threads' time.
+fn read_lines_on(
+    recognizers: &mut Recognizers,
+    helper: Option<&mut Recognizers>,
+    crops: &[LineCrop],
+    langs: &[Lang],
+    passes: &mut PassTimes,
+) -> Result<Vec<Read>, EngineError> {
+    let Some(helper) = helper.filter(|_| crops.len() >= 2) else {
+        return read_lines(recognizers, crops, langs, passes);
+    };
+    let (first, second) = crops.split_at(half_by_width(crops));
+    let mut helper_passes = PassTimes::default();
+    let (mine, theirs) = std::thread::scope(|s| {
+        let theirs = s.spawn(|| read_lines(helper, second, langs, &mut helper_passes));
+        let mine = read_lines(recognizers, first, langs, passes);
+        (mine, theirs.join())
+    });
+    let theirs = theirs
+        .map_err(|_| EngineError::Runtime("a recognition helper thread panicked".into()))??;
+    passes.add(&helper_passes);
+    let mut reads = mine?;
+    reads.extend(theirs);
+    Ok(reads)
+}
+
+/// Where to cut `crops` into two runs of about equal total width: the first index of the second run,
+/// never 0 or `crops.len()` for two or more crops.
+fn half_by_width(crops: &[LineCrop]) -> usize {
+    let total: u64 = crops.iter().map(|c| u64::from(c.image.width())).sum();
+    let mut sum = 0u64;
+    for (i, c) in crops.iter().enumerate() {
+        let w = u64::from(c.image.width());
+        // Cut before this crop when that leaves the halves closer than cutting after it.
+        if 2 * sum + w > total {
+            let before = total.abs_diff(2 * sum);
+            let after = total.abs_diff(2 * (sum + w));
+            let cut = if before <= after { i } else { i + 1 };
+            return cut.clamp(1, crops.len().saturating_sub(1).max(1));
+        }
+        sum += w;
+    }
+    crops.len().saturating_sub(1).max(1)
 }
 
 /// Reads every crop with the recogniser(s) the languages call for (see the module docs).
@@ -726,6 +778,28 @@ mod tests {
             confidence: 0.8,
             chars,
         }
+    }
+
+    #[test]
+    fn lines_are_cut_into_two_runs_of_about_equal_width() {
+        let crops = |widths: &[u32]| -> Vec<LineCrop> {
+            widths
+                .iter()
+                .map(|&w| LineCrop {
+                    image: RgbImage::new(w, 8),
+                    quad: jikji_geometry::Rect::new(0.0, 0.0, w as f32, 8.0).to_quad(),
+                    rotated: false,
+                    flipped: false,
+                })
+                .collect()
+        };
+        assert_eq!(half_by_width(&crops(&[10, 10, 10, 10])), 2);
+        assert_eq!(half_by_width(&crops(&[2, 5, 3, 4])), 2, "7 | 7");
+        assert_eq!(half_by_width(&crops(&[100, 10, 10])), 1, "one wide line alone");
+        assert_eq!(half_by_width(&crops(&[10, 10, 100])), 2);
+        assert_eq!(half_by_width(&crops(&[5, 5])), 1);
+        assert_eq!(half_by_width(&crops(&[1, 1, 1, 1, 1])), 3, "3 | 2");
+        assert_eq!(half_by_width(&crops(&[1, 1])), 1, "never an empty run");
     }
 
     #[test]

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use image::RgbImage;
 use jikji_types::Cancel;
 
-use crate::model::Models;
+use crate::lend::{Lending, Spare};
+use crate::model::{load_detector, Models, Recognizers};
 use crate::page::{read_page, read_regions, RegionText};
 use jikji_geometry::Quad;
 use crate::profile::StageTimes;
@@ -51,9 +52,29 @@ impl Engine {
     /// Loads every model once per worker and starts the worker threads.
     pub fn new(config: EngineConfig) -> Result<Engine, EngineError> {
         let lm = Models::korean_lm(&config.models_dir, &config)?;
-        let models = (0..config.workers.max(1))
+        let mut models = (0..config.workers.max(1))
             .map(|_| Models::load(&config.models_dir, &config, lm.clone()))
             .collect::<Result<Vec<_>, _>>()?;
+        let (cores, threads) = (config.core_budget(), config.threads_per_worker.max(1));
+        if config.device == crate::Device::Cpu && cores > threads {
+            let spare = Spare {
+                detector: load_detector(
+                    &config.models_dir,
+                    &config,
+                    jikji_runtime::Exec::from(threads + 1),
+                )?,
+                recognizers: Recognizers::load(
+                    &config.models_dir,
+                    &config,
+                    jikji_runtime::Exec::from(threads),
+                    lm,
+                )?,
+            };
+            let lending = Arc::new(Lending::new(spare, cores, threads));
+            for m in &mut models {
+                m.lending = Some(lending.clone());
+            }
+        }
         Engine::start(config, models)
     }
 
@@ -167,7 +188,11 @@ fn start_worker(
     std::thread::Builder::new()
         .name(format!("jikji-ocr-{n}"))
         .spawn(move || {
+            let lending = models.lending.clone();
             for job in jobs {
+                // Busy from taking the job to sending its answer: the spare is lent only while
+                // the busy workers leave a core idle.
+                let _busy = lending.as_deref().map(Lending::busy);
                 let Job {
                     image,
                     opts,

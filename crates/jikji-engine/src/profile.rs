@@ -56,9 +56,7 @@ impl StageTimes {
         self.detect_post_ms += o.detect_post_ms;
         self.crop_ms += o.crop_ms;
         self.classify_model_ms += o.classify_model_ms;
-        for (a, b) in self.passes.all_mut().into_iter().zip(o.passes.all()) {
-            a.1.add(b.1);
-        }
+        self.passes.add(&o.passes);
     }
 }
 
@@ -129,6 +127,13 @@ impl PassTimes {
             ("hanja-spans", &mut self.hanja_spans),
             ("flipped", &mut self.flipped),
         ]
+    }
+
+    /// Adds `o` pass by pass (totals over pages, or a helper thread's half of a page).
+    pub fn add(&mut self, o: &PassTimes) {
+        for (a, b) in self.all_mut().into_iter().zip(o.all()) {
+            a.1.add(b.1);
+        }
     }
 
     fn model_ms(&self) -> f64 {

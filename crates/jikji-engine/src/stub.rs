@@ -220,5 +220,6 @@ pub fn models(
             latin: Box::new(latin.clone()),
             fast: fast.map(|f| Box::new(f.clone()) as Box<dyn LineRecognizer>),
         },
+        lending: None,
     }
 }

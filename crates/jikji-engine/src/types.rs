@@ -44,6 +44,12 @@ pub struct EngineConfig {
     pub workers: usize,
     /// ONNX Runtime intra-op threads per session. Default 1.
     pub threads_per_worker: usize,
+    /// The CPU cores the engine may keep busy. `None`: all of the machine's
+    /// (`std::thread::available_parallelism`). When it is more than one worker's threads, a page read
+    /// while cores are idle borrows one (see `lend`: the spare detector with one more thread, half the
+    /// lines read on a helper thread); `Some(threads_per_worker)` turns that off (`jikji bench` gives
+    /// every engine the same budget). Only on the CPU.
+    pub cores: Option<usize>,
     /// Read Latin lines with the tiny PP-OCR recogniser first and let the set's own (larger) recogniser
     /// re-read only the lines the tiny one is unsure of. Default on; no effect with `ppocrv6-tiny`.
     /// Measured on SROIE (`en`): recognition took 0.45x the time at +0.27 points of case-folded page CER
@@ -86,6 +92,13 @@ pub fn rec_batch_for(device: Device) -> usize {
 }
 
 impl EngineConfig {
+    /// [`EngineConfig::cores`], resolved: the machine's cores when unset.
+    pub fn core_budget(&self) -> usize {
+        self.cores
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+            .max(1)
+    }
+
     /// Defaults: the given model directory, the default detector, one worker with one thread.
     pub fn new(models_dir: impl Into<PathBuf>) -> Self {
         EngineConfig {
@@ -93,6 +106,7 @@ impl EngineConfig {
             det_model: DetModel::default(),
             workers: 1,
             threads_per_worker: 1,
+            cores: None,
             cascade: true,
             korean_model: None,
             korean_lm: true,

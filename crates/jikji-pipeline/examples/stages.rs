@@ -2,12 +2,14 @@
 //! the CLI or the server.
 //!
 //! `cargo run --release -p jikji-pipeline --example stages -- [--lang ko] [--det ppocrv6-small]
-//!  [--threads N] [--workers N] [--clients N] [--rec-batch N] [--device cpu|cuda[:N]] [--rounds N]
+//!  [--threads N] [--workers N] [--cores N] [--clients N] [--rec-batch N] [--device cpu|cuda[:N]] [--rounds N]
 //!  [--table] FILE...`
 //!
 //! `--clients C` runs C client threads that share the files (each file `--rounds` times) against one
 //! engine of `--workers W` workers, as a service with C requests in flight would: the summary line gives
-//! pages/s over the whole run and the p50/p99 page latency (decode + engine).
+//! pages/s over the whole run and the p50/p99 page latency (decode + engine). `--cores N` is the engine's
+//! core budget (default: the machine's): above a worker's threads, a page read while a core is idle
+//! borrows it (the engine's `lend` module); `--cores` equal to `--threads` turns that off.
 //! Per page it prints the stage times on stderr; with `--table` it ends with a Markdown table of every
 //! stage averaged over the pages: wall time, the model's own run time inside it, the overhead around the
 //! model (wall − model, and as a share of the model's time), and for each recognition pass the lines it
@@ -28,6 +30,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut rounds = 1;
     let mut workers = 1;
     let mut clients = 1;
+    let mut cores = None;
     let mut rec_batch = None;
     let mut device = Device::Cpu;
     while args.first().is_some_and(|a| a.starts_with("--")) {
@@ -45,6 +48,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--rounds" => rounds = value()?.parse()?,
             "--workers" => workers = value()?.parse()?,
             "--clients" => clients = value()?.parse()?,
+            "--cores" => cores = Some(value()?.parse()?),
             "--rec-batch" => rec_batch = Some(value()?.parse()?),
             "--device" => device = value()?.parse()?,
             "--quiet" => quiet = true,
@@ -56,6 +60,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     cfg.det_model = det;
     cfg.threads_per_worker = threads;
     cfg.workers = workers;
+    cfg.cores = cores;
     cfg.rec_batch = rec_batch;
     cfg.device = device;
     let t = std::time::Instant::now();
@@ -140,8 +145,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .unwrap_or(0.0)
     };
     println!(
-        "summary: device {} workers {workers} threads {threads} clients {clients}: {pages} pages in {wall_s:.2} s = {:.2} pages/s, latency p50 {:.0} ms p99 {:.0} ms",
+        "summary: device {} workers {workers} threads {threads} cores {} clients {clients}: {pages} pages in {wall_s:.2} s = {:.2} pages/s, latency p50 {:.0} ms p99 {:.0} ms",
         engine.device(),
+        engine.config().core_budget(),
         pages as f64 / wall_s.max(1e-9),
         pct(0.5),
         pct(0.99)

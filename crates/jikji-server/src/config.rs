@@ -33,6 +33,10 @@ pub struct ServerConfig {
     pub workers: usize,
     /// ONNX Runtime threads per worker.
     pub threads_per_worker: usize,
+    /// The CPU cores the OCR engine may keep busy; unset: all of the machine's. Above a worker's
+    /// threads, a request read while a core is idle borrows it (one request on two cores uses both;
+    /// see `jikji_engine::EngineConfig::cores`).
+    pub cores: Option<usize>,
     /// Requests allowed to wait for a worker. Admission capacity is `workers + queue`; beyond it
     /// requests are shed at once with 0025 (see `jikji_clova::uncertain::SHED_CODE`).
     pub queue: usize,
@@ -116,6 +120,7 @@ impl Default for ServerConfig {
             model_set: "ppocrv6-small".into(),
             workers: 1,
             threads_per_worker: 1,
+            cores: None,
             queue: 8,
             admin_token: None,
             admin_auth_free_failures: 5,
@@ -167,6 +172,7 @@ impl std::fmt::Debug for ServerConfig {
             model_set,
             workers,
             threads_per_worker,
+            cores,
             queue,
             admin_token,
             admin_auth_free_failures,
@@ -206,6 +212,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("model_set", model_set)
             .field("workers", workers)
             .field("threads_per_worker", threads_per_worker)
+            .field("cores", cores)
             .field("queue", queue)
             .field("admin_token", admin_token)
             .field("admin_auth_free_failures", admin_auth_free_failures)

@@ -375,8 +375,7 @@ async fn run_job(a: RunArgs) -> anyhow::Result<()> {
         None,
         true,
         jikji_engine::DetModel::default(),
-        a.threads_per_worker.max(1),
-        workers,
+        super::ocr::Cpu { threads: a.threads_per_worker.max(1), workers, cores: None },
         a.device,
     )?;
     let config = ServerConfig {

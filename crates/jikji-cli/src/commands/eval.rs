@@ -158,6 +158,7 @@ pub(crate) fn build_engine(
     reading: Reading<'_>,
     workers: usize,
     threads: usize,
+    cores: Option<usize>,
     device: jikji_engine::Device,
 ) -> anyhow::Result<Engine> {
     let det_model: DetModel = reading.model_set.parse().map_err(|e: String| anyhow::anyhow!(e))?;
@@ -165,6 +166,7 @@ pub(crate) fn build_engine(
         det_model,
         workers: workers.max(1),
         threads_per_worker: threads.max(1),
+        cores,
         cascade: reading.cascade,
         korean_lm: reading.korean_lm,
         korean_model: reading.korean_model.map(Path::to_path_buf),
@@ -189,6 +191,7 @@ fn load_engine(args: &Args, workers: usize) -> anyhow::Result<Engine> {
         },
         workers,
         args.threads,
+        None,
         jikji_engine::Device::Cpu,
     )?;
     if !args.quiet {

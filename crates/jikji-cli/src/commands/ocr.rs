@@ -78,6 +78,10 @@ pub struct Args {
     /// ONNX Runtime threads per model.
     #[arg(long, default_value_t = 1)]
     pub threads: usize,
+    /// CPU cores the engine may use [default: all]. Above `--threads`, the detector runs with one
+    /// more thread and the lines are read on two threads (the engine's spare sessions).
+    #[arg(long, env = "JIKJI_CORES")]
+    pub cores: Option<usize>,
     /// Where the models run: cpu, cuda or cuda:N (the GPU runtime from `scripts/setup-models.sh
     /// --gpu`). A GPU that cannot be used falls back to the CPU with a message saying why.
     #[arg(long, env = "JIKJI_DEVICE", default_value = "cpu", value_name = "DEVICE")]
@@ -115,13 +119,28 @@ fn parse_document_kind(s: &str) -> Result<jikji_document::DocumentKind, String> 
     })
 }
 
+/// How many CPU threads an engine runs: `workers` of `threads` intra-op threads each, within a budget of
+/// `cores` (`None`: the machine's; see `jikji_engine::EngineConfig::cores`).
+#[derive(Debug, Clone, Copy)]
+pub struct Cpu {
+    pub threads: usize,
+    pub workers: usize,
+    pub cores: Option<usize>,
+}
+
+impl Cpu {
+    /// `workers` of one thread each, on all of the machine's cores.
+    pub fn workers(workers: usize) -> Cpu {
+        Cpu { threads: 1, workers, cores: None }
+    }
+}
+
 pub fn load_engine(
     models: Option<&Path>,
     korean_model: Option<&Path>,
     korean_lm: bool,
     det: DetModel,
-    threads: usize,
-    workers: usize,
+    Cpu { threads, workers, cores }: Cpu,
     device: jikji_engine::Device,
 ) -> anyhow::Result<Engine> {
     let dir = jikji_runtime::resolve_models_dir(models);
@@ -129,6 +148,7 @@ pub fn load_engine(
     cfg.det_model = det;
     cfg.threads_per_worker = threads;
     cfg.workers = workers;
+    cfg.cores = cores;
     cfg.korean_model = korean_model.map(Path::to_path_buf);
     cfg.korean_lm = korean_lm;
     cfg.device = device;
@@ -162,8 +182,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         args.korean_model.as_deref(),
         !args.no_korean_lm,
         args.model_set,
-        args.threads,
-        1,
+        Cpu { threads: args.threads, workers: 1, cores: args.cores },
         args.device,
     )?;
     let lang = langs[0].code();

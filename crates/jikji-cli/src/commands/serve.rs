@@ -50,6 +50,11 @@ pub struct Args {
     /// ONNX Runtime threads per worker [default: 1].
     #[arg(long, env = "JIKJI_THREADS_PER_WORKER")]
     pub threads_per_worker: Option<usize>,
+    /// CPU cores the OCR engine may keep busy [default: all]. Above a worker's threads, a request read
+    /// while a core is idle borrows it: one request on two cores uses both, and with every worker
+    /// busy each keeps to its own threads.
+    #[arg(long, env = "JIKJI_CORES")]
+    pub cores: Option<usize>,
     /// Where the models run: cpu, cuda or cuda:N (the GPU runtime from `scripts/setup-models.sh
     /// --gpu`). A GPU that cannot be used falls back to the CPU with a message saying why.
     #[arg(long, env = "JIKJI_DEVICE", default_value = "cpu", value_name = "DEVICE")]
@@ -170,6 +175,9 @@ pub fn effective_config(args: &Args) -> anyhow::Result<ServerConfig> {
         usage_flush_ms,
         validation_timeout_ms
     );
+    if args.cores.is_some() {
+        c.cores = args.cores;
+    }
     if !args.batch_local_roots.is_empty() {
         c.batch_local_roots = args.batch_local_roots.clone();
     }
@@ -273,6 +281,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             det_model,
             workers: config.workers.max(1),
             threads_per_worker: config.threads_per_worker.max(1),
+            cores: config.cores,
             korean_model: korean_model.clone(),
             korean_lm,
             device,

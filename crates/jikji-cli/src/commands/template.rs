@@ -102,7 +102,7 @@ pub fn run(cmd: Command) -> anyhow::Result<()> {
 
 /// Reads the first page of an image file with the engine.
 fn read_image(path: &PathBuf) -> anyhow::Result<(Vec<u8>, jikji_types::PageResult, image::RgbImage)> {
-    let engine = super::ocr::load_engine(None, None, true, Default::default(), 1, 1, Default::default())?;
+    let engine = super::ocr::load_engine(None, None, true, Default::default(), super::ocr::Cpu::workers(1), Default::default())?;
     read_image_with(&engine, path)
 }
 
@@ -265,7 +265,7 @@ async fn run_async(cmd: Command) -> anyhow::Result<()> {
                 .await?
                 .with_context(|| format!("template {template} has no version {version}"))?;
             let built: Template = serde_json::from_str(&v.built).context("stored template")?;
-            let engine = super::ocr::load_engine(None, None, true, Default::default(), 1, 1, Default::default())?;
+            let engine = super::ocr::load_engine(None, None, true, Default::default(), super::ocr::Cpu::workers(1), Default::default())?;
             let (_, page, img) = read_image_with(&engine, &image)?;
             let img = std::sync::Arc::new(img);
             let set = TemplateSet::new(vec![built]);
