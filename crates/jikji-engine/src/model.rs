@@ -152,7 +152,7 @@ impl Recognizers {
         )?;
         // The model set names a PP-OCR family: its detector and its (Latin/Chinese/Japanese) recogniser.
         let paddle_rec = |set: DetModel| {
-            let set = set.name();
+            let set = set.rec_set().name();
             Recognizer::load(
                 dir,
                 &model_file(dir, &format!("{set}/rec.onnx"))?,

@@ -430,3 +430,30 @@ fn upside_down_photo_is_read_upright() {
     let best = lines.iter().map(|l| levenshtein(l, want)).min().unwrap();
     assert!(best <= 2, "MRZ line 2 has {best} errors; lines: {lines:#?}");
 }
+
+/// The int8 detector set (`ppocrv6-small-int8`) reads a SROIE receipt as the default set does, within
+/// a few characters (its boxes differ slightly, so the crops and a few readings may), and its model
+/// file is the committed one.
+#[test]
+fn int8_detector_reads_a_receipt_like_the_default_set() {
+    let dir = jikji_runtime::resolve_models_dir(None);
+    let int8 = Engine::new(EngineConfig {
+        det_model: jikji_engine::DetModel::V6SmallInt8,
+        ..EngineConfig::new(&dir)
+    })
+    .expect("models/ppocrv6-small-int8 installed by scripts/setup-models.sh");
+    let image = jikji_image::decode_file(&testdata("sroie/images/000.jpg"), &Default::default())
+        .unwrap()
+        .remove(0)
+        .image;
+    let opts = OcrOptions { langs: vec![Lang::En] };
+    let squeeze = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    let quantised = int8.recognize(&image, &opts).unwrap();
+    assert_geometry(&quantised);
+    let (a, b) = (squeeze(&quantised.text()), squeeze(&engine().recognize(&image, &opts).unwrap().text()));
+    let d = levenshtein(&a, &b);
+    assert!(d * 50 <= b.chars().count(), "{d} edits between the int8 and the default set's text of {} characters", b.chars().count());
+    for needle in ["JOHOR BAHRU", "TD01167104", "25/12/2018"] {
+        assert!(quantised.text().to_uppercase().contains(needle), "missing {needle:?}");
+    }
+}

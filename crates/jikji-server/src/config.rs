@@ -27,7 +27,7 @@ pub struct ServerConfig {
     pub database_url: Option<String>,
     /// Model directory laid out by `scripts/setup-models.sh`.
     pub models: PathBuf,
-    /// Detection model set (`ppocrv6-small`, `ppocrv6-tiny`, `ppocrv5`).
+    /// Detection model set (`ppocrv6-small`, `ppocrv6-small-int8`, `ppocrv6-tiny`, `ppocrv5`).
     pub model_set: String,
     /// Concurrent inference workers.
     pub workers: usize,

@@ -96,7 +96,7 @@ pub struct Args {
     /// Model directory for Jikji.
     #[arg(long, env = "JIKJI_MODELS", default_value = "./models")]
     pub models: PathBuf,
-    /// Jikji model set (PP-OCR detector + recogniser family): ppocrv5, ppocrv6-tiny or ppocrv6-small.
+    /// Jikji model set (PP-OCR detector + recogniser family): ppocrv5, ppocrv6-tiny, ppocrv6-small or ppocrv6-small-int8.
     #[arg(long, default_value = "ppocrv6-small")]
     pub model_set: String,
     /// Korean line recogniser directory (`model.onnx` + `charset.txt`, e.g.

@@ -69,7 +69,7 @@ pub struct Args {
     /// Model directory (laid out by scripts/setup-models.sh).
     #[arg(long, env = "JIKJI_MODELS", default_value = "./models")]
     pub models: PathBuf,
-    /// Model set (the PP-OCR detector + recogniser family): ppocrv5, ppocrv6-tiny or ppocrv6-small.
+    /// Model set (the PP-OCR detector + recogniser family): ppocrv5, ppocrv6-tiny, ppocrv6-small or ppocrv6-small-int8.
     #[arg(long, default_value = "ppocrv6-small")]
     pub model_set: String,
     /// Korean line recogniser directory (`model.onnx` + `charset.txt`, e.g.

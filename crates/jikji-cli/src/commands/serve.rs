@@ -41,7 +41,7 @@ pub struct Args {
     /// default; see `models/korean-lm/README.md`).
     #[arg(long, env = "JIKJI_NO_KOREAN_LM")]
     pub no_korean_lm: bool,
-    /// Detection model set: ppocrv6-small, ppocrv6-tiny or ppocrv5 [default: ppocrv6-small].
+    /// Detection model set: ppocrv6-small, ppocrv6-small-int8, ppocrv6-tiny or ppocrv5 [default: ppocrv6-small].
     #[arg(long, env = "JIKJI_MODEL_SET", value_name = "NAME")]
     pub model_set: Option<String>,
     /// Concurrent inference workers [default: 1].
