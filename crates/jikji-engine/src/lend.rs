@@ -2,8 +2,8 @@
 //! (`threads_per_worker`); when the engine's busy workers leave a core of its budget idle — one request
 //! at a time on a two-core machine, or the CLI reading files one by one — that core would do nothing.
 //! The engine therefore keeps **one spare set of sessions** ([`Spare`]): the detector with one more
-//! intra-op thread, and a second set of recognisers that reads half of the page's lines on a helper
-//! thread. A worker borrows it for a stage when a core is idle ([`Lending::lend`]) and gives it back
+//! intra-op thread, an angle classifier and a second set of recognisers, with which a helper thread
+//! cuts, turns and reads half of the page's lines. A worker borrows it for a stage when a core is idle ([`Lending::lend`]) and gives it back
 //! at the stage's end, so a request that arrives meanwhile finds the core free again at the next
 //! stage: when every core has a worker's page, nobody borrows and no core runs two threads (measured
 //! on SROIE, two cores: two workers of two intra-op threads each served four clients at 1.59 pages/s,
@@ -12,18 +12,20 @@
 //! Why a spare set and not the idle worker's own sessions: a worker's sessions are used by its own
 //! thread only, and handing half a page to another worker's queue would put it behind that queue's
 //! next page. The spare costs one more load of the detector and recognisers (~50 MB of weights).
-//! Why only detection and recognition: they are 88 % of a page (BENCHMARKS.md "Stage profile"); the
-//! orientation classifier (5 %) and the rest stay on the worker's thread.
+//! Detection, cutting and turning the lines, and recognition are 95 % of a page (BENCHMARKS.md "Stage
+//! profile"); decoding and the layout stay on the worker's thread.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
-use crate::model::{Recognizers, TextDetector};
+use crate::model::{OrientationClassifier, Recognizers, TextDetector};
 
 /// The engine's spare sessions (see the module docs).
 pub(crate) struct Spare {
     /// The detector with one more intra-op thread than a worker's.
     pub detector: Box<dyn TextDetector>,
+    /// The angle classifier for the helper thread that cuts and turns half of a page's lines.
+    pub orientation: Box<dyn OrientationClassifier>,
     /// Recognisers for the helper thread that reads half of a page's lines.
     pub recognizers: Recognizers,
 }
@@ -90,6 +92,7 @@ mod tests {
                 cancel_when_called: None,
                 calls: Arc::new(Mutex::new(0)),
             }),
+            orientation: Box::new(crate::stub::StubOrientation { upside_down: vec![] }),
             recognizers: Recognizers {
                 korean: Box::new(StubRecognizer::default()),
                 latin: Box::new(StubRecognizer::default()),

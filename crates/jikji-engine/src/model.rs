@@ -111,14 +111,21 @@ impl Models {
             threads: cfg.threads_per_worker.max(1),
             device: cfg.device,
         };
-        let angle = AngleClassifier::load(dir, &model_file(dir, files::ANGLE_CLS)?, t)?;
         Ok(Models {
             detector: load_detector(dir, cfg, t)?,
-            orientation: Box::new(angle),
+            orientation: load_orientation(dir, t)?,
             recognizers: Recognizers::load(dir, cfg, t, korean_lm)?,
             lending: None,
         })
     }
+}
+
+/// The angle classifier with `exec`'s threads and device.
+pub(crate) fn load_orientation(
+    dir: &Path,
+    exec: jikji_runtime::Exec,
+) -> Result<Box<dyn OrientationClassifier>, EngineError> {
+    Ok(Box::new(AngleClassifier::load(dir, &model_file(dir, files::ANGLE_CLS)?, exec)?))
 }
 
 /// The model set's detector with `exec`'s threads and device.

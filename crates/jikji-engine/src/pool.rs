@@ -7,7 +7,7 @@ use image::RgbImage;
 use jikji_types::Cancel;
 
 use crate::lend::{Lending, Spare};
-use crate::model::{load_detector, Models, Recognizers};
+use crate::model::{load_detector, load_orientation, Models, Recognizers};
 use crate::page::{read_page, read_regions, RegionText};
 use jikji_geometry::Quad;
 use crate::profile::StageTimes;
@@ -63,6 +63,7 @@ impl Engine {
                     &config,
                     jikji_runtime::Exec::from(threads + 1),
                 )?,
+                orientation: load_orientation(&config.models_dir, jikji_runtime::Exec::from(threads))?,
                 recognizers: Recognizers::load(
                     &config.models_dir,
                     &config,
