@@ -3,8 +3,8 @@
 //! at a time on a two-core machine, or the CLI reading files one by one — that core would do nothing.
 //! The engine therefore keeps **one spare set of sessions** ([`Spare`]): the detector with one more
 //! intra-op thread, an angle classifier and a second set of recognisers, with which a helper thread
-//! cuts, turns and reads half of the page's lines. A worker borrows it for a stage when a core is idle ([`Lending::lend`]) and gives it back
-//! at the stage's end, so a request that arrives meanwhile finds the core free again at the next
+//! cuts, turns and reads half of the page's lines. A worker borrows it for a stage when a core is
+//! idle ([`Lending::lend`]) and gives it back at the stage's end, so a request that arrives meanwhile finds the core free again at the next
 //! stage: when every core has a worker's page, nobody borrows and no core runs two threads (measured
 //! on SROIE, two cores: two workers of two intra-op threads each served four clients at 1.59 pages/s,
 //! two workers of one thread at 1.89 — oversubscription cost 16 %).
@@ -18,6 +18,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
+use crate::EngineError;
 use crate::model::{OrientationClassifier, Recognizers, TextDetector};
 
 /// The engine's spare sessions (see the module docs).
@@ -68,6 +69,23 @@ impl Lending {
         self.busy.fetch_add(1, Ordering::AcqRel);
         Busy(self)
     }
+}
+
+/// Runs `mine` on the calling thread and `theirs` on a scoped helper thread at the same time (a stage
+/// split between a worker's sessions and the spare's), and returns both results. A panic on the helper
+/// becomes an [`EngineError::Runtime`] saying which `helper` it was; the caller's own panics propagate
+/// as usual.
+pub(crate) fn on_two_threads<A, B: Send>(
+    helper: &str,
+    mine: impl FnOnce() -> A,
+    theirs: impl FnOnce() -> B + Send,
+) -> Result<(A, B), EngineError> {
+    let (a, b) = std::thread::scope(|s| {
+        let b = s.spawn(theirs);
+        (mine(), b.join())
+    });
+    let b = b.map_err(|_| EngineError::Runtime(format!("{helper} helper thread panicked")))?;
+    Ok((a, b))
 }
 
 /// A busy worker, counted in [`Lending`] while it lives.
@@ -121,6 +139,14 @@ mod tests {
         assert!(l.lend().is_some());
         let _b = l.busy();
         assert!(l.lend().is_none());
+    }
+
+    #[test]
+    fn both_halves_run_and_a_helper_panic_is_an_error() {
+        let (a, b) = on_two_threads("test", || 1, || 2).unwrap();
+        assert_eq!((a, b), (1, 2));
+        let err = on_two_threads("a test", || 1, || -> i32 { panic!("boom") }).unwrap_err();
+        assert!(matches!(err, EngineError::Runtime(m) if m == "a test helper thread panicked"));
     }
 
     #[test]

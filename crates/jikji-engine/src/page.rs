@@ -11,7 +11,7 @@ use jikji_recognize::{crop_line, LineCrop};
 use jikji_types::Cancel;
 
 use crate::choose::has_wide;
-use crate::lend::Lending;
+use crate::lend::{self, Lending};
 use crate::model::{Models, OrientationClassifier};
 use crate::policy::{self, Read};
 use crate::profile::{Clock, StageTimes};
@@ -188,11 +188,12 @@ fn run_stages(
         // add up both threads'.
         Some(s) if dets.len() >= 2 => {
             let (mine, theirs) = dets.split_at(dets.len() / 2);
-            let (a, b) = std::thread::scope(|sc| {
-                let b = sc.spawn(|| cut_and_turn(image, theirs, s.orientation.as_mut()));
-                (cut_and_turn(image, mine, models.orientation.as_mut()), b.join())
-            });
-            let b = b.map_err(|_| EngineError::Runtime("a line-cutting helper thread panicked".into()))??;
+            let (a, b) = lend::on_two_threads(
+                "a line-cutting",
+                || cut_and_turn(image, mine, models.orientation.as_mut()),
+                || cut_and_turn(image, theirs, s.orientation.as_mut()),
+            )?;
+            let b = b?;
             let (mut crops, crop_ms, model_ms) = a?;
             crops.extend(b.0);
             (crops, crop_ms + b.1, model_ms + b.2)

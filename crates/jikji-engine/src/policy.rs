@@ -212,13 +212,12 @@ fn read_lines_on(
     };
     let (first, second) = crops.split_at(half_by_width(crops));
     let mut helper_passes = PassTimes::default();
-    let (mine, theirs) = std::thread::scope(|s| {
-        let theirs = s.spawn(|| read_lines(helper, second, langs, &mut helper_passes));
-        let mine = read_lines(recognizers, first, langs, passes);
-        (mine, theirs.join())
-    });
-    let theirs = theirs
-        .map_err(|_| EngineError::Runtime("a recognition helper thread panicked".into()))??;
+    let (mine, theirs) = crate::lend::on_two_threads(
+        "a recognition",
+        || read_lines(recognizers, first, langs, passes),
+        || read_lines(helper, second, langs, &mut helper_passes),
+    )?;
+    let theirs = theirs?;
     passes.add(&helper_passes);
     let mut reads = mine?;
     reads.extend(theirs);

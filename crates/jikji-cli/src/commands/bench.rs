@@ -737,47 +737,41 @@ fn bench_tesseract(args: &Args, images: &[PathBuf]) -> EngineResult {
     r.concurrent_wall_s = (args.clients > 1).then_some(wall);
     for (i, res) in runs.into_iter().enumerate() {
         let (round, img) = (i / images.len(), &images[i % images.len()]);
-        {
-            let pred = match res {
-                Ok(run) => {
-                    if let Some(u) = run.usage {
-                        peak = peak.max(u.max_rss_kb);
-                        cpu += u.cpu_s;
-                    }
-                    processes += 1;
-                    if run.status.success() {
-                        r.latencies_s.push(run.wall_s);
-                        Prediction {
-                            image: img.display().to_string(),
-                            lines: parse_tesseract_tsv(&run.stdout),
-                            latency_s: Some(run.wall_s),
-                            error: None,
-                        }
-                    } else {
-                        r.failed_images += 1;
-                        Prediction {
-                            image: img.display().to_string(),
-                            error: Some(format!(
-                                "exited with {}: {}",
-                                run.status,
-                                run.stderr.trim()
-                            )),
-                            ..Default::default()
-                        }
-                    }
+        let pred = match res {
+            Ok(run) => {
+                if let Some(u) = run.usage {
+                    peak = peak.max(u.max_rss_kb);
+                    cpu += u.cpu_s;
                 }
-                Err(e) => {
+                processes += 1;
+                if run.status.success() {
+                    r.latencies_s.push(run.wall_s);
+                    Prediction {
+                        image: img.display().to_string(),
+                        lines: parse_tesseract_tsv(&run.stdout),
+                        latency_s: Some(run.wall_s),
+                        error: None,
+                    }
+                } else {
                     r.failed_images += 1;
                     Prediction {
                         image: img.display().to_string(),
-                        error: Some(format!("{e:#}")),
+                        error: Some(format!("exited with {}: {}", run.status, run.stderr.trim())),
                         ..Default::default()
                     }
                 }
-            };
-            if round == 0 {
-                r.predictions.push(pred);
             }
+            Err(e) => {
+                r.failed_images += 1;
+                Prediction {
+                    image: img.display().to_string(),
+                    error: Some(format!("{e:#}")),
+                    ..Default::default()
+                }
+            }
+        };
+        if round == 0 {
+            r.predictions.push(pred);
         }
     }
     pb.finish_and_clear();
@@ -810,13 +804,18 @@ fn worker_threads(threads: usize, clients: usize) -> usize {
     if clients <= 1 {
         threads.max(1).div_ceil(2)
     } else {
-        (threads / clients).max(1)
+        cores_each(threads, clients)
     }
 }
 
 /// Threads each of the `--clients` requests in flight gets of the `--threads` budget (at least 1).
 fn per_client(args: &Args) -> usize {
-    (args.threads / args.clients.max(1)).max(1)
+    cores_each(args.threads, args.clients)
+}
+
+/// `threads` shared out among `clients` (at least 1 each).
+fn cores_each(threads: usize, clients: usize) -> usize {
+    (threads / clients.max(1)).max(1)
 }
 
 /// Runs `f(0..jobs)` on `clients` threads, each taking the next job in order; the answers in job order
