@@ -172,6 +172,13 @@ pub fn find_dates(s: &str) -> Vec<DateHit> {
         {
             continue;
         }
+        // Two different separators (`REG#19-11/05/2018` read year-first as `19-11/05`) make no
+        // date; `2019년 5월` and `2019. 5. 2` keep theirs.
+        let sep = |a: usize, b: usize| s[c.get(a).unwrap().end()..c.get(b).unwrap().start()].trim();
+        let (s1, s2) = (sep(1, 2), sep(2, 3));
+        if s1 != s2 && [s1, s2].iter().all(|x| matches!(*x, "." | "/" | "-")) {
+            continue;
+        }
         let y = year4(&c[1]);
         let mo: u32 = c[2].parse().unwrap_or(0);
         let d: u32 = c[3].parse().unwrap_or(0);
@@ -195,8 +202,16 @@ pub fn find_dates(s: &str) -> Vec<DateHit> {
     }
     let overlaps =
         |out: &[DateHit], a: usize, b: usize| out.iter().any(|h| a < h.hit.end && h.hit.start < b);
-    for c in DATE_DMY.captures_iter(s) {
+    let mut from = 0;
+    while let Some(c) = DATE_DMY.captures_at(s, from) {
         let m = c.get(0).unwrap();
+        from = m.end();
+        // Mixed separators (`19-11/05/2018`): not a date here; look again from the second number.
+        let sep2 = s[c.get(3).unwrap().end()..c.get(4).unwrap().start()].trim();
+        if sep2 != &c[2] {
+            from = c.get(3).unwrap().start();
+            continue;
+        }
         let (a, b) = (s[..m.start()].chars().count(), s[..m.end()].chars().count());
         if overlaps(&out, a, b) {
             continue;
@@ -585,6 +600,12 @@ mod tests {
         assert_eq!(d[0].hit.text, "25/12/2018");
         let d = find_dates("Date 05 Jan 2019");
         assert_eq!((d[0].year, d[0].month, d[0].day), (2019, 1, 5));
+        // Mixed separators are not a year-first date: the day-first one behind them is found.
+        let d = find_dates("ORD #58-REG#19-11/05/2018 20:22:56");
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].hit.text, "11/05/2018");
+        assert_eq!(find_dates("2019. 5. 2")[0].day, 2);
+        assert_eq!(find_dates("2019년 5월 2일")[0].month, 5);
     }
 
     #[test]

@@ -448,6 +448,10 @@ const COMPANY_WORDS: &[&str] = &[
     "BAKERIES",
     "PHARMACY",
     "(M)",
+    // Malay: `SYARIKAT` (company) and `PERNIAGAAN` (trading) open many Malaysian sole
+    // proprietors' names, which carry no legal form (`SYARIKAT PERNIAGAAN …`).
+    "SYARIKAT",
+    "PERNIAGAAN",
 ];
 
 /// English receipt header: the store name is the first top line carrying a legal-form or trade word
@@ -469,13 +473,19 @@ fn english_header(page: &Page, r: &mut ReceiptResult) {
                     sp.end = sp.start + text[..p].trim_end().chars().count();
                 }
             }
-            r.store_name = Some(field(
-                page,
-                &[sp],
-                "",
-                Formatted::Value(page.span_text(sp)),
-                Check::None,
-            ));
+            // A name wrapped before its legal form (`POPULAR BOOK` over `CO. (M) SDN BHD`) starts on
+            // the line above.
+            let mut spans = vec![sp];
+            if k > 0 && starts_with_legal_form(&t) {
+                let above = page.segs[order[k - 1]].text().to_uppercase();
+                if !above.chars().any(|c| c.is_ascii_digit()) && !is_registration_line(&above) {
+                    spans.insert(0, page.trim(page.seg_span(order[k - 1])));
+                }
+            }
+            let printed: Vec<String> = spans.iter().map(|&sp| page.span_text(sp)).collect();
+            let text = repair_english_name(&printed.join(" "));
+            let value = Formatted::Value(text.clone());
+            r.store_name = Some(extract::field_with_text(page, &spans, text, "", value, Check::None));
             name_at = Some(k);
             break;
         }
@@ -491,7 +501,9 @@ fn english_header(page: &Page, r: &mut ReceiptResult) {
         // Registration and tax-id lines may stand between the name and the address (`REG.NO:…` then
         // `GST NO: …`); once the address has started, they end it.
         let tax_id = (u.contains("GST") || u.contains("SST")) && digits >= 6;
-        if spans.is_empty() && (is_reg || tax_id) {
+        // So may the receipt's date and time printed alone on a line (`30 May 2018 18:24`); later a
+        // date ends the address as usual.
+        if spans.is_empty() && (is_reg || tax_id || is_date_line(&t)) {
             continue;
         }
         if is_reg {
@@ -524,6 +536,44 @@ fn english_header(page: &Page, r: &mut ReceiptResult) {
             ..df
         }];
     }
+}
+
+/// A line that begins with a legal form rather than a name (`CO. (M) SDN BHD`, `SDN BHD`).
+fn starts_with_legal_form(upper: &str) -> bool {
+    let first = upper.split_whitespace().next().unwrap_or("");
+    matches!(first, "CO." | "CO" | "SDN" | "SDN." | "BHD" | "BHD." | "(M)" | "S/B")
+}
+
+/// Two misreadings the recogniser makes in English store names, repaired where the name's shape
+/// leaves no doubt: a last word `5/8`, `S/8` or `5/B` is the legal form `S/B`, and a lone `8`
+/// between two words of letters is `&` (`STATIONERY 8 BOOKS`).
+fn repair_english_name(name: &str) -> String {
+    let mut words: Vec<String> = name.split(' ').map(str::to_string).collect();
+    if let Some(last) = words.last_mut() {
+        if matches!(last.as_str(), "5/8" | "S/8" | "5/B") {
+            *last = "S/B".into();
+        }
+    }
+    let lettered = |w: &str| w.chars().count() >= 2 && w.chars().all(|c| c.is_alphabetic());
+    for i in 1..words.len().saturating_sub(1) {
+        if words[i] == "8" && lettered(&words[i - 1]) && lettered(&words[i + 1]) {
+            words[i] = "&".into();
+        }
+    }
+    words.join(" ")
+}
+
+/// A line that is a date, perhaps with a time, and nothing else (`30 May 2018 18:24`,
+/// `30/05/2018`).
+fn is_date_line(t: &str) -> bool {
+    let t = t.trim();
+    let Some(d) = patterns::find_dates(t).into_iter().find(|d| d.hit.start == 0) else {
+        return false;
+    };
+    let rest: String = t.chars().skip(d.hit.end).collect();
+    let rest = rest.trim();
+    let whole = |h: &patterns::TimeHit| h.hit.start == 0 && h.hit.end == rest.chars().count();
+    rest.is_empty() || patterns::find_times(rest).first().is_some_and(whole)
 }
 
 /// A company-registration line under an English store name: `Company Reg No.:75495-W`, `REG.NO:…`,
@@ -1533,6 +1583,14 @@ mod tests {
         ]);
         let r = extract(&p);
         assert!(r.recognized, "a legal-form name and a total make a receipt without a date");
+        let wrapped = page(&[
+            ("POPULAR READS", 0.0, 0.0),
+            ("CO. (M) SDN BHD", 0.0, 24.0),
+            ("(Co. No. 123456-W)", 0.0, 48.0),
+            ("TOTAL", 0.0, 150.0),
+            ("7.40", 400.0, 150.0),
+        ]);
+        assert_eq!(extract(&wrapped).store_name.unwrap().text, "POPULAR READS CO. (M) SDN BHD");
         assert_eq!(r.store_name.unwrap().text, "SIN THYE & COMPANY");
         assert_eq!(
             r.addresses[0].text,
@@ -1540,6 +1598,30 @@ mod tests {
         );
         // After rounding, not the larger total with tax, not a rate, a count row or a GST summary.
         assert_eq!(r.total_price.unwrap().text, "7.40");
+    }
+
+    #[test]
+    fn a_malay_trading_name_and_a_date_line_above_the_address() {
+        let p = page(&[
+            ("KEDAI RUNCIT", 0.0, 0.0),
+            ("SYARIKAT PERNIAGAAN MAJU JAYA", 0.0, 24.0),
+            ("12 Jun 2019 09:15", 0.0, 48.0),
+            ("(12345-A)", 0.0, 72.0),
+            ("NO 7, JALAN MERANTI 2,", 0.0, 96.0),
+            ("43000 KAJANG", 0.0, 120.0),
+            ("TEL: 03-8736 1122", 0.0, 144.0),
+            ("TOTAL", 0.0, 180.0),
+            ("12.50", 400.0, 180.0),
+        ]);
+        let r = extract(&p);
+        assert_eq!(r.store_name.unwrap().text, "SYARIKAT PERNIAGAAN MAJU JAYA");
+        assert_eq!(r.addresses[0].text, "NO 7, JALAN MERANTI 2, 43000 KAJANG");
+        assert_eq!(repair_english_name("TEO HENG STATIONERY 8 BOOKS"), "TEO HENG STATIONERY & BOOKS");
+        assert_eq!(repair_english_name("99 SPEED MART 5/8"), "99 SPEED MART S/B");
+        assert_eq!(repair_english_name("KEDAI 8 8 BOOKS"), "KEDAI 8 8 BOOKS");
+        assert!(is_date_line("30 May 201818:24"));
+        assert!(!is_date_line("Date: 30/05/2018"));
+        assert!(!is_date_line("30/05/2018 TABLE 4"));
     }
 
     #[test]
