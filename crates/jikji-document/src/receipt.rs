@@ -292,8 +292,18 @@ pub fn extract(result: &jikji_types::PageResult) -> ReceiptResult {
             .or_else(|| all.iter().find(|(_, d)| d.exists()))
             .cloned();
         if let Some((sp, dh)) = pick {
-            r.date = Some(date_field(&page, sp, &dh, ""));
             date_row = Some(page.segs[sp.seg].row);
+            // The same day printed with its full year elsewhere (`2022/09/26` in the header,
+            // `22/09/26 18:17:25` on the payment line) is the text given; the time is still looked
+            // for on the picked date's row.
+            let full_year = |d: &patterns::DateHit| d.hit.text.contains(&d.year.to_string());
+            let (sp, dh) = match all.iter().find(|(_, d)| {
+                full_year(d) && (d.year, d.month, d.day) == (dh.year, dh.month, dh.day)
+            }) {
+                Some(full) if !full_year(&dh) => full.clone(),
+                _ => (sp, dh),
+            };
+            r.date = Some(date_field(&page, sp, &dh, ""));
         }
     }
     let time_rows: Vec<usize> = match date_row {
@@ -473,10 +483,24 @@ fn english_header(page: &Page, r: &mut ReceiptResult) {
                     sp.end = sp.start + text[..p].trim_end().chars().count();
                 }
             }
+            // A name set wide (`SIN  THYE  &  COMPANY` in double-width print) falls into several
+            // segments of its row: the ones beside it without digits belong to it (a company number
+            // ends it on the right).
+            let row = &page.rows[page.segs[s].row];
+            let at = row.iter().position(|&o| o == s).unwrap_or(0);
+            let no_digits = |o: &&usize| !page.segs[**o].text().chars().any(|c| c.is_ascii_digit());
+            let left = row[..at].iter().rev().take_while(no_digits).collect::<Vec<_>>();
+            let right = row[at + 1..].iter().take_while(no_digits);
+            let mut spans: Vec<Span> = left
+                .into_iter()
+                .rev()
+                .map(|&o| page.trim(page.seg_span(o)))
+                .collect();
+            spans.push(sp);
+            spans.extend(right.map(|&o| page.trim(page.seg_span(o))));
             // A name wrapped before its legal form (`POPULAR BOOK` over `CO. (M) SDN BHD`) starts on
             // the line above.
-            let mut spans = vec![sp];
-            if k > 0 && starts_with_legal_form(&t) {
+            if k > 0 && spans.len() == 1 && starts_with_legal_form(&t) {
                 let above = page.segs[order[k - 1]].text().to_uppercase();
                 if !above.chars().any(|c| c.is_ascii_digit()) && !is_registration_line(&above) {
                     spans.insert(0, page.trim(page.seg_span(order[k - 1])));
@@ -1591,6 +1615,17 @@ mod tests {
             ("7.40", 400.0, 150.0),
         ]);
         assert_eq!(extract(&wrapped).store_name.unwrap().text, "POPULAR READS CO. (M) SDN BHD");
+        let wide = page(&[
+            ("TAN", 0.0, 0.0),
+            ("HOCK", 100.0, 0.0),
+            ("ENTERPRISE", 200.0, 0.0),
+            ("SDN BHD", 400.0, 0.0),
+            ("(123456-H)", 600.0, 0.0),
+            ("REG.NO:00123456-H", 0.0, 24.0),
+            ("TOTAL", 0.0, 150.0),
+            ("7.40", 400.0, 150.0),
+        ]);
+        assert_eq!(extract(&wide).store_name.unwrap().text, "TAN HOCK ENTERPRISE SDN BHD");
         assert_eq!(r.store_name.unwrap().text, "SIN THYE & COMPANY");
         assert_eq!(
             r.addresses[0].text,
@@ -1598,6 +1633,20 @@ mod tests {
         );
         // After rounding, not the larger total with tax, not a rate, a count row or a GST summary.
         assert_eq!(r.total_price.unwrap().text, "7.40");
+    }
+
+    #[test]
+    fn a_date_printed_in_full_elsewhere_gives_its_text_and_the_payment_line_its_time() {
+        let p = page(&[
+            ("편의점 역삼점", 0.0, 0.0),
+            ("2022/09/26 | NO:10091", 0.0, 30.0),
+            ("합계 | 1,050", 0.0, 60.0),
+            ("카드결제 | 1,050", 0.0, 90.0),
+            ("22/09/26 18:17:25", 0.0, 120.0),
+        ]);
+        let r = extract(&p);
+        assert_eq!(r.date.as_ref().unwrap().text, "2022/09/26");
+        assert!(matches!(&r.time.as_ref().unwrap().formatted, Formatted::Time { hour, minute, .. } if hour == "18" && minute == "17"));
     }
 
     #[test]
