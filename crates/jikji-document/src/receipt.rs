@@ -409,6 +409,16 @@ pub fn extract(result: &jikji_types::PageResult) -> ReceiptResult {
     let english_name = !korean && r.store_name.is_some();
     if r.store_name.is_none() {
         r.store_name = store_name(&page, &stop);
+        // An English name without a company word (`GL HANDICRAFT & TAILORING`) anchors the
+        // address as one with it does.
+        if let Some(name) = r.store_name.as_ref().filter(|_| !korean && r.addresses.is_empty()) {
+            let order = page.reading_order();
+            let top = order.len().min(ENGLISH_HEADER_LINES);
+            let name = name.text.clone();
+            if let Some(k0) = order[..top].iter().position(|&s| page.segs[s].text().trim() == name) {
+                english_address(&page, &order[k0 + 1..], &mut r);
+            }
+        }
     }
     if let Some(name) = &r.store_name {
         // A trailing `…점` word is the branch (`새벽찌개 정자점`).
@@ -464,12 +474,15 @@ const COMPANY_WORDS: &[&str] = &[
     "PERNIAGAAN",
 ];
 
+/// Lines at the top of an English receipt where its store name is looked for.
+const ENGLISH_HEADER_LINES: usize = 12;
+
 /// English receipt header: the store name is the first top line carrying a legal-form or trade word
 /// (a trailing company number `(519537-X)` is not part of it); the address is the lines after it (and
 /// after a company-number line) up to the first line with a phone, tax id, date or receipt title.
 fn english_header(page: &Page, r: &mut ReceiptResult) {
     let order = page.reading_order();
-    let top = order.len().min(12);
+    let top = order.len().min(ENGLISH_HEADER_LINES);
     let mut name_at = None;
     for (k, &s) in order[..top].iter().enumerate() {
         let t = page.segs[s].text().to_uppercase();
@@ -514,9 +527,16 @@ fn english_header(page: &Page, r: &mut ReceiptResult) {
             break;
         }
     }
-    let Some(k0) = name_at else { return };
+    if let Some(k0) = name_at {
+        english_address(page, &order[k0 + 1..], r);
+    }
+}
+
+/// The address of an English receipt: the lines `after` the store name (and after a company-number
+/// line) up to the first line with a phone, tax id, date or receipt title.
+fn english_address(page: &Page, after: &[usize], r: &mut ReceiptResult) {
     let mut spans = Vec::new();
-    for &s in &order[k0 + 1..] {
+    for &s in after {
         let t = page.segs[s].text();
         let u = t.to_uppercase();
         let digits = t.chars().filter(char::is_ascii_digit).count();
@@ -1671,6 +1691,22 @@ mod tests {
         assert!(is_date_line("30 May 201818:24"));
         assert!(!is_date_line("Date: 30/05/2018"));
         assert!(!is_date_line("30/05/2018 TABLE 4"));
+    }
+
+    #[test]
+    fn an_english_name_without_a_company_word_still_anchors_the_address() {
+        let p = page(&[
+            ("KL HANDICRAFT & TAILORING", 0.0, 0.0),
+            ("19, JALAN MELATI,", 0.0, 24.0),
+            ("55100 KUALA LUMPUR", 0.0, 48.0),
+            ("Company Reg No.:12345-W", 0.0, 72.0),
+            ("Date: 09/04/2018 10:52", 0.0, 96.0),
+            ("TOTAL", 0.0, 150.0),
+            ("104.00", 400.0, 150.0),
+        ]);
+        let r = extract(&p);
+        assert_eq!(r.store_name.unwrap().text, "KL HANDICRAFT & TAILORING");
+        assert_eq!(r.addresses[0].text, "19, JALAN MELATI, 55100 KUALA LUMPUR");
     }
 
     #[test]
