@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use image::{imageops::FilterType, RgbImage};
+use image::RgbImage;
 use jikji_runtime::{Exec, Model, RuntimeError};
 use ndarray::Array4;
 
@@ -39,13 +39,13 @@ impl AngleClassifier {
             for (n, c) in chunk.iter().enumerate() {
                 let ratio = c.width().max(1) as f32 / c.height().max(1) as f32;
                 let w = ((ratio * CLS_HEIGHT as f32).ceil() as u32).clamp(1, CLS_WIDTH);
-                let r = image::imageops::resize(*c, w, CLS_HEIGHT, FilterType::Triangle);
-                for (x, y, p) in r.enumerate_pixels() {
-                    let (x, y) = (x as usize, y as usize);
-                    t[[n, 0, y, x]] = p.0[2] as f32 / 127.5 - 1.0;
-                    t[[n, 1, y, x]] = p.0[1] as f32 / 127.5 - 1.0;
-                    t[[n, 2, y, x]] = p.0[0] as f32 / 127.5 - 1.0;
-                }
+                // The SIMD bilinear resize of the page input (`jikji_image::resize`) instead of
+                // `image`'s `Triangle`: measured on the 26 SROIE receipts (1 thread, `stages --table`),
+                // the classifier's work around its model went from 10.5 to 3 ms a page (25 → 7 % of
+                // the model's time), and the text and boxes of 57 pages (SROIE, Korean photos,
+                // synthetic documents) stayed identical.
+                let r = jikji_image::resize(c, w, CLS_HEIGHT);
+                crate::prepare::fill_bgr(&mut t, n, &r);
             }
             let probs = self.model.run(t.view())?;
             if probs.ndim() != 2 || probs.shape()[1] < 2 {

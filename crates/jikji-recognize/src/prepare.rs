@@ -105,10 +105,73 @@ pub fn stretch_contrast(g: &mut GrayImage, below: u8) -> bool {
     true
 }
 
+/// Writes `img` into item `n` of an `N×3×H×W` tensor in PP-OCR's layout — channels in BGR order, each
+/// value `v / 127.5 − 1` — from its left edge; columns past `img`'s width keep what they hold (the
+/// zeros of a fresh tensor: mid-grey padding). Row slices instead of one bounds-checked indexed write
+/// per value; the same values (measured: 0.2 ms of the angle classifier's 10.7 ms around its model a
+/// SROIE page — the resize was the rest).
+pub fn fill_bgr(t: &mut ndarray::Array4<f32>, n: usize, img: &RgbImage) {
+    let (h, w) = (t.shape()[2], t.shape()[3]);
+    let (iw, ih) = ((img.width() as usize).min(w), (img.height() as usize).min(h));
+    let mut item = t.index_axis_mut(ndarray::Axis(0), n);
+    let planes = item.as_slice_mut().expect("a fresh tensor is in standard layout");
+    let (b, rest) = planes.split_at_mut(h * w);
+    let (g, r) = rest.split_at_mut(h * w);
+    let raw = img.as_raw();
+    let stride = img.width() as usize * 3;
+    for y in 0..ih {
+        let src = &raw[y * stride..y * stride + iw * 3];
+        let at = y * w;
+        for (x, p) in src.chunks_exact(3).enumerate() {
+            r[at + x] = p[0] as f32 / 127.5 - 1.0;
+            g[at + x] = p[1] as f32 / 127.5 - 1.0;
+            b[at + x] = p[2] as f32 / 127.5 - 1.0;
+        }
+    }
+}
+
+/// [`fill_bgr`] for the Korean recogniser's one gray channel.
+pub fn fill_gray(t: &mut ndarray::Array4<f32>, n: usize, img: &GrayImage) {
+    let (h, w) = (t.shape()[2], t.shape()[3]);
+    let (iw, ih) = ((img.width() as usize).min(w), (img.height() as usize).min(h));
+    let mut item = t.index_axis_mut(ndarray::Axis(0), n);
+    let plane = item.as_slice_mut().expect("a fresh tensor is in standard layout");
+    let raw = img.as_raw();
+    for y in 0..ih {
+        let src = &raw[y * img.width() as usize..][..iw];
+        for (d, &v) in plane[y * w..][..iw].iter_mut().zip(src) {
+            *d = v as f32 / 127.5 - 1.0;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use image::{Luma, Rgb};
+
+    #[test]
+    fn tensor_fills_match_indexed_writes_and_leave_the_padding() {
+        let img = RgbImage::from_fn(5, 3, |x, y| Rgb([(x * 40) as u8, (y * 90) as u8, (x + y) as u8 * 17]));
+        let mut t = ndarray::Array4::<f32>::zeros((2, 3, 4, 7));
+        fill_bgr(&mut t, 1, &img);
+        let mut want = ndarray::Array4::<f32>::zeros((2, 3, 4, 7));
+        for (x, y, p) in img.enumerate_pixels() {
+            let (x, y) = (x as usize, y as usize);
+            want[[1, 0, y, x]] = p.0[2] as f32 / 127.5 - 1.0;
+            want[[1, 1, y, x]] = p.0[1] as f32 / 127.5 - 1.0;
+            want[[1, 2, y, x]] = p.0[0] as f32 / 127.5 - 1.0;
+        }
+        assert_eq!(t, want);
+        let gray = GrayImage::from_fn(5, 3, |x, y| Luma([(x * 50 + y) as u8]));
+        let mut t = ndarray::Array4::<f32>::zeros((1, 1, 4, 7));
+        fill_gray(&mut t, 0, &gray);
+        for (x, y, p) in gray.enumerate_pixels() {
+            assert_eq!(t[[0, 0, y as usize, x as usize]], p.0[0] as f32 / 127.5 - 1.0);
+        }
+        assert_eq!(t[[0, 0, 3, 6]], 0.0);
+        assert_eq!(t[[0, 0, 0, 5]], 0.0);
+    }
 
     /// A faint crop: light grey "ink" bars (170) on off-white paper (215).
     fn faint(w: u32, h: u32) -> RgbImage {

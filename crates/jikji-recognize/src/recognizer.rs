@@ -85,18 +85,14 @@ fn fill(kind: RecKind, prep: &CropPrep, t: &mut Array4<f32>, n: usize, crop: &Rg
     match kind {
         RecKind::Korean => {
             let g: GrayImage = prep.gray(crop, w, REC_HEIGHT);
-            for (x, y, p) in g.enumerate_pixels() {
-                t[[n, 0, y as usize, x as usize]] = p.0[0] as f32 / 127.5 - 1.0;
-            }
+            crate::prepare::fill_gray(t, n, &g);
         }
         RecKind::Paddle => {
+            // `image`'s resize, not the SIMD one the angle classifier uses: measured on SROIE and the
+            // Korean photos, the SIMD resize here cut the recognisers' work around the model by
+            // ~10 ms a page (1 %) but moved det F1 0.935 → 0.934 and Korean photo CER 10.73 → 10.75 %.
             let r = image::imageops::resize(crop, w, REC_HEIGHT, FilterType::Triangle);
-            for (x, y, p) in r.enumerate_pixels() {
-                let (x, y) = (x as usize, y as usize);
-                t[[n, 0, y, x]] = p.0[2] as f32 / 127.5 - 1.0;
-                t[[n, 1, y, x]] = p.0[1] as f32 / 127.5 - 1.0;
-                t[[n, 2, y, x]] = p.0[0] as f32 / 127.5 - 1.0;
-            }
+            crate::prepare::fill_bgr(t, n, &r);
         }
     }
 }
