@@ -560,6 +560,7 @@ fn english_address(page: &Page, after: &[usize], r: &mut ReceiptResult) {
         if stop.iter().any(|w| u.contains(w))
             || !patterns::find_phones(&t).is_empty()
             || !patterns::find_dates(&t).is_empty()
+            || has_amount(&t)
             || spans.len() >= 5
         {
             break;
@@ -580,6 +581,18 @@ fn english_address(page: &Page, after: &[usize], r: &mut ReceiptResult) {
             ..df
         }];
     }
+}
+
+/// An amount with cents (`7.00`, `RM 12.50`): item and total lines have one, address lines do not.
+fn has_amount(t: &str) -> bool {
+    let b = t.as_bytes();
+    (0..b.len().saturating_sub(3)).any(|i| {
+        b[i].is_ascii_digit()
+            && b[i + 1] == b'.'
+            && b[i + 2].is_ascii_digit()
+            && b[i + 3].is_ascii_digit()
+            && b.get(i + 4).is_none_or(|c| !c.is_ascii_digit())
+    })
 }
 
 /// A line that begins with a legal form rather than a name (`CO. (M) SDN BHD`, `SDN BHD`).
@@ -1689,6 +1702,17 @@ mod tests {
         assert_eq!(repair_english_name("99 SPEED MART 5/8"), "99 SPEED MART S/B");
         assert_eq!(repair_english_name("KEDAI 8 8 BOOKS"), "KEDAI 8 8 BOOKS");
         assert!(is_date_line("30 May 201818:24"));
+        assert!(has_amount("MILO 2 X 3.50 7.00") && has_amount("RM 12.50"));
+        assert!(!has_amount("NO.32 & 33, JALAN SR 1/9") && !has_amount("LOT 1.2345"));
+        // A date line after the name, then items and no address: the items are no address.
+        let p = page(&[
+            ("KEDAI MAJU ENTERPRISE", 0.0, 0.0),
+            ("12/06/2019 09:15", 0.0, 24.0),
+            ("MILO 2 X 3.50 7.00", 0.0, 48.0),
+            ("TOTAL", 0.0, 72.0),
+            ("7.00", 400.0, 72.0),
+        ]);
+        assert!(extract(&p).addresses.is_empty());
         assert!(!is_date_line("Date: 30/05/2018"));
         assert!(!is_date_line("30/05/2018 TABLE 4"));
     }
