@@ -132,6 +132,38 @@ impl DateHit {
     }
 }
 
+/// Dates printed (or read) without separators, as a run of exactly eight digits: `20220927`
+/// (year first, as Korean card slips print the approval date) or `30032018` (day first: SROIE
+/// receipts whose slashes the recogniser lost). Only years 2000–2039 and days that exist, so order,
+/// approval and phone numbers rarely pass; the caller uses these only when no separated date is found.
+pub fn find_compact_dates(s: &str) -> Vec<DateHit> {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let j = (i..chars.len()).find(|&k| !chars[k].is_ascii_digit()).unwrap_or(chars.len());
+        if j - i == 8 {
+            let d: String = chars[i..j].iter().collect();
+            let n = |a: usize, b: usize| d[a..b].parse::<i32>().unwrap_or(0);
+            let recent = |y: i32| (2000..=2039).contains(&y);
+            let ymd = (n(0, 4), n(4, 6) as u32, n(6, 8) as u32);
+            let dmy = (n(4, 8), n(2, 4) as u32, n(0, 2) as u32);
+            let found = [ymd, dmy]
+                .into_iter()
+                .find(|&(y, m, dd)| recent(y) && date_exists(y, m, dd));
+            if let Some((year, month, day)) = found {
+                out.push(DateHit { hit: Hit { start: i, end: j, text: d }, year, month, day });
+            }
+        }
+        i = j;
+    }
+    out
+}
+
 fn year4(y: &str) -> i32 {
     let v: i32 = y.parse().unwrap_or(0);
     if y.len() == 2 {
@@ -600,6 +632,9 @@ mod tests {
         assert_eq!(d[0].hit.text, "25/12/2018");
         let d = find_dates("Date 05 Jan 2019");
         assert_eq!((d[0].year, d[0].month, d[0].day), (2019, 1, 5));
+        let c = find_compact_dates("30032018 | No. CS-20322 승인 20220927 주문 202200100022911 01012345678");
+        let got: Vec<_> = c.iter().map(|d| (d.hit.text.as_str(), d.year, d.month, d.day)).collect();
+        assert_eq!(got, vec![("30032018", 2018, 3, 30), ("20220927", 2022, 9, 27)]);
         // Mixed separators are not a year-first date: the day-first one behind them is found.
         let d = find_dates("ORD #58-REG#19-11/05/2018 20:22:56");
         assert_eq!(d.len(), 1);

@@ -306,6 +306,30 @@ pub fn extract(result: &jikji_types::PageResult) -> ReceiptResult {
             r.date = Some(date_field(&page, sp, &dh, ""));
         }
     }
+    if r.date.is_none() {
+        // Eight digits that make a date (`30032018`, `20220927`) when nothing better was printed; one
+        // with a time on its row first, as above.
+        let all: Vec<(Span, patterns::DateHit)> = page
+            .reading_order()
+            .into_iter()
+            .flat_map(|s| {
+                let sp = page.trim(page.seg_span(s));
+                patterns::find_compact_dates(&page.span_text(sp))
+                    .into_iter()
+                    .map(move |d| (extract::sub(sp, &d.hit), d))
+            })
+            .collect();
+        let pick = all
+            .iter()
+            .find(|(sp, _)| row_has_time(&page, page.segs[sp.seg].row))
+            .or_else(|| all.first())
+            .cloned();
+        // The time is looked for over the whole page, as without a date: such a number is often a
+        // receipt or approval number (`20190829-10008`) with the time printed elsewhere.
+        if let Some((sp, dh)) = pick {
+            r.date = Some(date_field(&page, sp, &dh, ""));
+        }
+    }
     let time_rows: Vec<usize> = match date_row {
         Some(rw) => vec![rw, rw + 1],
         None => (0..page.rows.len()).collect(),
@@ -1680,6 +1704,19 @@ mod tests {
         let r = extract(&p);
         assert_eq!(r.date.as_ref().unwrap().text, "2022/09/26");
         assert!(matches!(&r.time.as_ref().unwrap().formatted, Formatted::Time { hour, minute, .. } if hour == "18" && minute == "17"));
+    }
+
+    #[test]
+    fn a_date_read_without_its_separators_is_still_the_date() {
+        let p = page(&[
+            ("LIAN HUAT STATIONERY SDN BHD", 0.0, 0.0),
+            ("30032018 | No. CS-20322", 0.0, 30.0),
+            ("TOTAL", 0.0, 60.0),
+            ("12.00", 400.0, 60.0),
+        ]);
+        let d = extract(&p).date.unwrap();
+        assert_eq!(d.text, "30032018");
+        assert_eq!(d.formatted, patterns::format_date(2018, 3, 30));
     }
 
     #[test]
