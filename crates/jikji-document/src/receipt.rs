@@ -502,8 +502,8 @@ const COMPANY_WORDS: &[&str] = &[
 const ENGLISH_HEADER_LINES: usize = 12;
 
 /// English receipt header: the store name is the first top line carrying a legal-form or trade word
-/// (a trailing company number `(519537-X)` is not part of it); the address is the lines after it (and
-/// after a company-number line) up to the first line with a phone, tax id, date or receipt title.
+/// (a trailing company number `(519537-X)` is not part of it), with the segments set wide beside it
+/// and a line above when it starts with its legal form; the address follows ([`english_address`]).
 fn english_header(page: &Page, r: &mut ReceiptResult) {
     let order = page.reading_order();
     let top = order.len().min(ENGLISH_HEADER_LINES);
@@ -556,8 +556,9 @@ fn english_header(page: &Page, r: &mut ReceiptResult) {
     }
 }
 
-/// The address of an English receipt: the lines `after` the store name (and after a company-number
-/// line) up to the first line with a phone, tax id, date or receipt title.
+/// The address of an English receipt: the lines `after` the store name (and after company-number,
+/// tax-id and date-only lines) up to the first line with a phone, tax id, date, amount in cents or
+/// receipt title, five lines at most.
 fn english_address(page: &Page, after: &[usize], r: &mut ReceiptResult) {
     let mut spans = Vec::new();
     for &s in after {
