@@ -376,6 +376,19 @@ pub fn find_money(s: &str) -> Vec<Hit> {
     hits(&MONEY, s)
 }
 
+/// Whether `t` holds an amount with cents (`7.00`, `RM 12.50`): item and total lines have one, address
+/// lines do not. Narrower than [`find_money`], which also takes `7,100` and `55100`-like postcodes.
+pub fn holds_cents_amount(t: &str) -> bool {
+    let b = t.as_bytes();
+    (0..b.len().saturating_sub(3)).any(|i| {
+        b[i].is_ascii_digit()
+            && b[i + 1] == b'.'
+            && b[i + 2].is_ascii_digit()
+            && b[i + 3].is_ascii_digit()
+            && b.get(i + 4).is_none_or(|c| !c.is_ascii_digit())
+    })
+}
+
 /// Money as digits (`7,100` → `7100`; `9.00` keeps its decimals: `9.00`). A `.` followed by exactly three
 /// digits is a thousands separator (`12.500` on some Korean slips).
 pub fn money_value(s: &str) -> Option<String> {
@@ -684,6 +697,12 @@ mod tests {
         );
         let t = find_times("02:05 PM");
         assert_eq!(t[0].hour, 14);
+    }
+
+    #[test]
+    fn amounts_with_cents() {
+        assert!(holds_cents_amount("MILO 2 X 3.50 7.00") && holds_cents_amount("RM 12.50"));
+        assert!(!holds_cents_amount("NO.32 & 33, JALAN SR 1/9") && !holds_cents_amount("LOT 1.2345"));
     }
 
     #[test]

@@ -272,7 +272,7 @@ pub fn extract(result: &jikji_types::PageResult) -> ReceiptResult {
         let row = rest_of_row(&page, v);
         if let Some((sp, dh)) = row
             .iter()
-            .find_map(|&s| dates_in(&page, s).into_iter().next())
+            .find_map(|&s| dates_in(&page, s, patterns::find_dates).into_iter().next())
         {
             r.date = Some(date_field(&page, sp, &dh, &extract::label_text(&page, &f)));
             date_row = Some(page.segs[sp.seg].row);
@@ -280,18 +280,11 @@ pub fn extract(result: &jikji_types::PageResult) -> ReceiptResult {
         }
     }
     if r.date.is_none() {
-        let all: Vec<(Span, patterns::DateHit)> = page
-            .reading_order()
+        let all: Vec<(Span, patterns::DateHit)> = page_dates(&page, patterns::find_dates)
             .into_iter()
-            .flat_map(|s| dates_in(&page, page.seg_span(s)))
+            .filter(|(_, d)| d.exists())
             .collect();
-        // Prefer a date with a time on its row (the transaction, not a validity or print date).
-        let pick = all
-            .iter()
-            .find(|(sp, d)| d.exists() && row_has_time(&page, page.segs[sp.seg].row))
-            .or_else(|| all.iter().find(|(_, d)| d.exists()))
-            .cloned();
-        if let Some((sp, dh)) = pick {
+        if let Some((sp, dh)) = prefer_timed(&page, &all) {
             date_row = Some(page.segs[sp.seg].row);
             // The same day printed with its full year elsewhere (`2022/09/26` in the header,
             // `22/09/26 18:17:25` on the payment line) is the text given; the time is still looked
@@ -307,26 +300,12 @@ pub fn extract(result: &jikji_types::PageResult) -> ReceiptResult {
         }
     }
     if r.date.is_none() {
-        // Eight digits that make a date (`30032018`, `20220927`) when nothing better was printed; one
-        // with a time on its row first, as above.
-        let all: Vec<(Span, patterns::DateHit)> = page
-            .reading_order()
-            .into_iter()
-            .flat_map(|s| {
-                let sp = page.trim(page.seg_span(s));
-                patterns::find_compact_dates(&page.span_text(sp))
-                    .into_iter()
-                    .map(move |d| (extract::sub(sp, &d.hit), d))
-            })
-            .collect();
-        let pick = all
-            .iter()
-            .find(|(sp, _)| row_has_time(&page, page.segs[sp.seg].row))
-            .or_else(|| all.first())
-            .cloned();
-        // The time is looked for over the whole page, as without a date: such a number is often a
-        // receipt or approval number (`20190829-10008`) with the time printed elsewhere.
-        if let Some((sp, dh)) = pick {
+        // Eight digits that make a date (`30032018`, `20220927`) when nothing better was printed. The
+        // time is looked for over the whole page, as without a date (`date_row` stays unset): such a
+        // number is often a receipt or approval number (`20190829-10008`) with the time printed
+        // elsewhere.
+        let all = page_dates(&page, patterns::find_compact_dates);
+        if let Some((sp, dh)) = prefer_timed(&page, &all) {
             r.date = Some(date_field(&page, sp, &dh, ""));
         }
     }
@@ -426,8 +405,11 @@ pub fn extract(result: &jikji_types::PageResult) -> ReceiptResult {
 
     r.items = items(&page, &stop);
     let korean = page.korean;
+    // The top lines of the page in reading order, where an English name and address are looked for.
+    let order = page.reading_order();
+    let header = &order[..order.len().min(ENGLISH_HEADER_LINES)];
     if !korean {
-        english_header(&page, &mut r);
+        english_header(&page, header, &order, &mut r);
     }
     // An English receipt's name with its legal form (`… SDN BHD`) is evidence of a receipt on its own.
     let english_name = !korean && r.store_name.is_some();
@@ -436,10 +418,8 @@ pub fn extract(result: &jikji_types::PageResult) -> ReceiptResult {
         // An English name without a company word (`GL HANDICRAFT & TAILORING`) anchors the
         // address as one with it does.
         if let Some(name) = r.store_name.as_ref().filter(|_| !korean && r.addresses.is_empty()) {
-            let order = page.reading_order();
-            let top = order.len().min(ENGLISH_HEADER_LINES);
             let name = name.text.clone();
-            if let Some(k0) = order[..top].iter().position(|&s| page.segs[s].text().trim() == name) {
+            if let Some(k0) = header.iter().position(|&s| page.segs[s].text().trim() == name) {
                 english_address(&page, &order[k0 + 1..], &mut r);
             }
         }
@@ -501,14 +481,13 @@ const COMPANY_WORDS: &[&str] = &[
 /// Lines at the top of an English receipt where its store name is looked for.
 const ENGLISH_HEADER_LINES: usize = 12;
 
-/// English receipt header: the store name is the first top line carrying a legal-form or trade word
-/// (a trailing company number `(519537-X)` is not part of it), with the segments set wide beside it
-/// and a line above when it starts with its legal form; the address follows ([`english_address`]).
-fn english_header(page: &Page, r: &mut ReceiptResult) {
-    let order = page.reading_order();
-    let top = order.len().min(ENGLISH_HEADER_LINES);
+/// English receipt header: the store name is the first of the `header` lines (the top of the page's
+/// reading `order`) carrying a legal-form or trade word (a trailing company number `(519537-X)` is not
+/// part of it), with the segments set wide beside it and a line above when it starts with its legal
+/// form; the address follows ([`english_address`]).
+fn english_header(page: &Page, header: &[usize], order: &[usize], r: &mut ReceiptResult) {
     let mut name_at = None;
-    for (k, &s) in order[..top].iter().enumerate() {
+    for (k, &s) in header.iter().enumerate() {
         let t = page.segs[s].text().to_uppercase();
         if COMPANY_WORDS.iter().any(|w| t.contains(w)) && !is_registration_line(&t) {
             let mut sp = page.trim(page.seg_span(s));
@@ -585,7 +564,7 @@ fn english_address(page: &Page, after: &[usize], r: &mut ReceiptResult) {
         if stop.iter().any(|w| u.contains(w))
             || !patterns::find_phones(&t).is_empty()
             || !patterns::find_dates(&t).is_empty()
-            || has_amount(&t)
+            || patterns::holds_cents_amount(&t)
             || spans.len() >= 5
         {
             break;
@@ -606,18 +585,6 @@ fn english_address(page: &Page, after: &[usize], r: &mut ReceiptResult) {
             ..df
         }];
     }
-}
-
-/// An amount with cents (`7.00`, `RM 12.50`): item and total lines have one, address lines do not.
-fn has_amount(t: &str) -> bool {
-    let b = t.as_bytes();
-    (0..b.len().saturating_sub(3)).any(|i| {
-        b[i].is_ascii_digit()
-            && b[i + 1] == b'.'
-            && b[i + 2].is_ascii_digit()
-            && b[i + 3].is_ascii_digit()
-            && b.get(i + 4).is_none_or(|c| !c.is_ascii_digit())
-    })
 }
 
 /// A line that begins with a legal form rather than a name (`CO. (M) SDN BHD`, `SDN BHD`).
@@ -748,16 +715,40 @@ fn looks_like_address_tail(t: &str) -> bool {
         && patterns::find_biz_numbers(t).is_empty()
 }
 
-fn dates_in(page: &Page, s: Span) -> Vec<(Span, patterns::DateHit)> {
+fn dates_in(
+    page: &Page,
+    s: Span,
+    find: fn(&str) -> Vec<patterns::DateHit>,
+) -> Vec<(Span, patterns::DateHit)> {
     let s = page.trim(s);
-    let text: String = page.segs[s.seg].chars[s.start..s.end]
-        .iter()
-        .map(|c| c.ch)
-        .collect();
-    patterns::find_dates(&text)
+    find(&page.span_text(s))
         .into_iter()
         .map(|d| (extract::sub(s, &d.hit), d))
         .collect()
+}
+
+/// Every date `find` sees on the page, in reading order.
+fn page_dates(
+    page: &Page,
+    find: fn(&str) -> Vec<patterns::DateHit>,
+) -> Vec<(Span, patterns::DateHit)> {
+    page.reading_order()
+        .into_iter()
+        .flat_map(|s| dates_in(page, page.seg_span(s), find))
+        .collect()
+}
+
+/// The first of `dates` with a time on its row (the transaction, not a validity or print date), else
+/// the first.
+fn prefer_timed(
+    page: &Page,
+    dates: &[(Span, patterns::DateHit)],
+) -> Option<(Span, patterns::DateHit)> {
+    dates
+        .iter()
+        .find(|(sp, _)| row_has_time(page, page.segs[sp.seg].row))
+        .or_else(|| dates.first())
+        .cloned()
 }
 
 fn row_has_time(page: &Page, row: usize) -> bool {
@@ -1740,8 +1731,6 @@ mod tests {
         assert_eq!(repair_english_name("99 SPEED MART 5/8"), "99 SPEED MART S/B");
         assert_eq!(repair_english_name("KEDAI 8 8 BOOKS"), "KEDAI 8 8 BOOKS");
         assert!(is_date_line("30 May 201818:24"));
-        assert!(has_amount("MILO 2 X 3.50 7.00") && has_amount("RM 12.50"));
-        assert!(!has_amount("NO.32 & 33, JALAN SR 1/9") && !has_amount("LOT 1.2345"));
         // A date line after the name, then items and no address: the items are no address.
         let p = page(&[
             ("KEDAI MAJU ENTERPRISE", 0.0, 0.0),
