@@ -8,8 +8,11 @@
 //!
 //! 1. words become rows (vertical overlap), and each row is cut into pieces at gaps of at least
 //!    [`PIECE_GAP`] × the row's text height;
-//! 2. runs of consecutive rows with at least two pieces each, no farther apart than [`ROW_GAP`] × the
-//!    text height, are candidate blocks;
+//! 2. runs of consecutive rows with at least two pieces each (and single lines of one piece between
+//!    two such rows: an item's name printed apart from its amounts), no farther apart than [`ROW_GAP`] ×
+//!    the text height, are candidate blocks; a run is cut at stretches of sparse rows (a receipt's
+//!    totals under its items, [`split_at_sparse_rows`]), and a run that is no table as a whole gives
+//!    its longest stretches that are ([`blocks`]);
 //! 3. a block is a table when it has at least [`MIN_ROWS`] rows and [`MIN_COLUMNS`] columns — x positions
 //!    (a piece's left edge, right edge or centre, so left-, right- and centre-aligned columns all count)
 //!    shared by at least [`COLUMN_SUPPORT`] of its rows — and at least one column is mostly numbers
@@ -17,10 +20,13 @@
 //!    forms out).
 //!
 //! The block's region (its words' bounding box) then goes through the same structure model as any
-//! other region.
+//! other region, and [`stream_grid`] reads a second grid from the alignment (the recogniser keeps the
+//! one whose cells hold more text).
 
-use jikji_geometry::Rect;
+use jikji_geometry::{Point, Rect};
 use jikji_types::Word;
+
+use crate::structure::{Grid, GridCell};
 
 use crate::regions::{Region, TABLE_CLASS};
 
@@ -84,21 +90,188 @@ pub fn find_aligned_tables(words: &[Word], taken: &[Region]) -> Vec<Region> {
             i += 1;
             continue;
         }
+        let near = |a: &Row, b: &Row| b.y0 - a.y1 <= ROW_GAP * a.height.max(b.height);
         let mut j = i + 1;
-        while j < rows.len() && rows[j].pieces.len() >= 2 {
-            let h = rows[j - 1].height.max(rows[j].height);
-            if rows[j].y0 - rows[j - 1].y1 > ROW_GAP * h {
+        while j < rows.len() {
+            if rows[j].pieces.len() >= 2 && near(&rows[j - 1], &rows[j]) {
+                j += 1;
+            } else if j + 1 < rows.len()
+                && rows[j].pieces.len() == 1
+                && rows[j + 1].pieces.len() >= 2
+                && near(&rows[j - 1], &rows[j])
+                && near(&rows[j], &rows[j + 1])
+            {
+                // One line of one piece between rows of pieces: an item printed on two lines (its name
+                // apart from its code and amounts), or a cell's text wrapped.
+                j += 2;
+            } else {
                 break;
             }
-            j += 1;
         }
-        if let Some(r) = block_table(&rows[i..j]) {
-            out.push(r);
-        }
+        out.extend(blocks(&rows[i..j]));
         i = j;
     }
     out
 }
+
+/// Rows of one piece between rows of pieces (an item's name line printed apart from its code and
+/// amounts) joined to a neighbour, so that an item is one grid row: to the row below when the first
+/// such line follows a row without numbers (the header: the name comes first, `350ML CALPIS
+/// ORIGINAL` over `SR-9556404118038 1 2.49 2.49`), else to the row above (`TP-24 5 1.32 0.00 6.60`
+/// over `- DOUBLE SIDED TISSUE TAPE`). The joined line's piece stays out of the row's pieces (it must not span the
+/// amounts' columns); only the row's extent grows, so its words fall in the row's cells.
+fn join_item_lines(rows: Vec<Row>) -> Vec<Row> {
+    join_lone_lines(&rows).unwrap_or(rows)
+}
+
+fn join_lone_lines(rows: &[Row]) -> Option<Vec<Row>> {
+    let n = rows.len();
+    let lone = |k: usize| k > 0 && k + 1 < n && rows[k].pieces.len() == 1 && rows[k - 1].pieces.len() >= 2 && rows[k + 1].pieces.len() >= 2;
+    let first = (0..n).find(|&k| lone(k))?;
+    let downward = !rows[first - 1].pieces.iter().any(|p| p.numeric);
+    let mut out: Vec<Row> = Vec::new();
+    let mut pending: Option<(f32, f32)> = None;
+    for (k, row) in rows.iter().enumerate() {
+        if lone(k) {
+            if downward {
+                pending = Some((row.y0, row.y1));
+            } else if let Some(last) = out.last_mut() {
+                last.y0 = last.y0.min(row.y0);
+                last.y1 = last.y1.max(row.y1);
+            }
+            continue;
+        }
+        let mut row = row.clone();
+        if let Some((y0, y1)) = pending.take() {
+            row.y0 = row.y0.min(y0);
+            row.y1 = row.y1.max(y1);
+        }
+        out.push(row);
+    }
+    Some(out)
+}
+
+/// The grid of a borderless table read from its words' alignment (the "stream" structure of Camelot
+/// and Tabula) rather than from the structure model: each text row of `region` is a grid row (an
+/// item's lone name line joins its row, [`join_item_lines`]); the
+/// columns are those of the rows cut into the most pieces (the largest piece count that at least
+/// [`STREAM_ANCHOR_ROWS`] rows share), each column spanning the pieces in its place; a piece of
+/// another row that reaches over a column border spans the columns it covers, and pieces that fall in
+/// one column share its cell. Cell boxes are in page pixels and tile the region. `None` when the region
+/// holds fewer than two rows or [`MIN_COLUMNS`] columns (what the finder asked of the block).
+pub fn stream_grid(words: &[&Word], region: &Region) -> Option<Grid> {
+    let (boxes, texts): (Vec<Rect>, Vec<&str>) = words
+        .iter()
+        .map(|w| (w.quad.bbox(), w.text.as_str()))
+        .filter(|(b, _)| {
+            let (cx, cy) = ((b.x0 + b.x1) / 2.0, (b.y0 + b.y1) / 2.0);
+            cx >= region.x0 && cx <= region.x1 && cy >= region.y0 && cy <= region.y1
+        })
+        .unzip();
+    let rows = join_item_lines(rows(&boxes, &texts));
+    if rows.len() < 2 {
+        return None;
+    }
+    let borders = column_borders(&rows);
+    if borders.len() + 1 < MIN_COLUMNS {
+        return None;
+    }
+    let left = rows.iter().flat_map(|r| r.pieces.iter().map(|p| p.x0)).fold(region.x0, f32::min);
+    let right = rows.iter().flat_map(|r| r.pieces.iter().map(|p| p.x1)).fold(region.x1, f32::max);
+    let mut xs = vec![left];
+    xs.extend(&borders);
+    xs.push(right);
+    let mut ys = vec![region.y0.min(rows[0].y0)];
+    ys.extend(rows.windows(2).map(|w| (w[0].y1 + w[1].y0) / 2.0));
+    ys.push(region.y1.max(rows[rows.len() - 1].y1));
+    let cols = borders.len() + 1;
+    let column_of = |x: f32| xs[1..cols].iter().filter(|&&b| b <= x).count();
+    let mut cells = Vec::new();
+    for (r, row) in rows.iter().enumerate() {
+        // Column ranges of the row's pieces, left to right; a piece starts after the one before it.
+        let mut taken: Vec<(usize, usize)> = Vec::new();
+        for p in &row.pieces {
+            // A piece reaching a quarter of a text height over a border spans it (inked edges wobble).
+            let slack = 0.25 * row.height;
+            let c0 = column_of(p.x0 + slack);
+            let c1 = column_of(p.x1 - slack).max(c0);
+            match taken.last_mut() {
+                Some(last) if c0 <= last.1 => last.1 = last.1.max(c1),
+                _ => taken.push((c0, c1)),
+            }
+        }
+        let mut c = 0;
+        let mut push = |c0: usize, c1: usize| {
+            let b = [
+                Point::new(xs[c0], ys[r]),
+                Point::new(xs[c1 + 1], ys[r]),
+                Point::new(xs[c1 + 1], ys[r + 1]),
+                Point::new(xs[c0], ys[r + 1]),
+            ];
+            cells.push(GridCell { row: r, col: c0, row_span: 1, col_span: c1 + 1 - c0, header: false, bbox: Some(b) });
+        };
+        for (c0, c1) in taken {
+            for empty in c..c0 {
+                push(empty, empty);
+            }
+            push(c0, c1);
+            c = c1 + 1;
+        }
+        for empty in c..cols {
+            push(empty, empty);
+        }
+    }
+    Some(Grid { rows: rows.len(), cols, cells, score: STREAM_SCORE })
+}
+
+/// The x positions between the columns of `rows` for [`stream_grid`], left to right: the middle of the
+/// gaps between the k-th pieces of the anchor rows (the largest piece count at least
+/// [`STREAM_ANCHOR_ROWS`] rows share; a piece of another row may reach over them, as a totals label
+/// does), and the middle of every other gap that no piece covers (a column with empty cells, as a
+/// ledger's debit and credit, shows only there). Borders closer than half a text height are one.
+fn column_borders(rows: &[Row]) -> Vec<f32> {
+    // Gutters as (from, to): the anchor rows' first, then the uncovered gaps that are not one of them
+    // seen narrower (a piece reaching into it).
+    let mut gutters: Vec<(f32, f32)> = Vec::new();
+    let max = rows.iter().map(|r| r.pieces.len()).max().unwrap_or(0);
+    let count = (2..=max).rev().find(|&k| rows.iter().filter(|r| r.pieces.len() == k).count() >= STREAM_ANCHOR_ROWS);
+    if let Some(count) = count {
+        let anchors: Vec<&Row> = rows.iter().filter(|r| r.pieces.len() == count).collect();
+        for k in 0..count - 1 {
+            let end = anchors.iter().map(|r| r.pieces[k].x1).fold(f32::MIN, f32::max);
+            let start = anchors.iter().map(|r| r.pieces[k + 1].x0).fold(f32::MAX, f32::min);
+            if start > end {
+                gutters.push((end, start));
+            }
+        }
+    }
+    let mut spans: Vec<(f32, f32)> = rows.iter().flat_map(|r| r.pieces.iter().map(|p| (p.x0, p.x1))).collect();
+    spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+    if let Some(&(_, first)) = spans.first() {
+        let mut reach = first;
+        for &(x0, x1) in &spans[1..] {
+            if x0 > reach && !gutters.iter().any(|&(a, b)| a < x0 && reach < b) {
+                gutters.push((reach, x0));
+            }
+            reach = reach.max(x1);
+        }
+    }
+    let mut borders: Vec<f32> = gutters.iter().map(|(a, b)| (a + b) / 2.0).collect();
+    borders.sort_by(f32::total_cmp);
+    let mut hs: Vec<f32> = rows.iter().map(|r| r.height).collect();
+    hs.sort_by(f32::total_cmp);
+    let near = 0.5 * hs.get(hs.len() / 2).copied().unwrap_or(0.0);
+    borders.dedup_by(|b, a| *b - *a < near);
+    borders
+}
+
+/// Fewest rows with the anchor rows' piece count for [`stream_grid`]: tables leave cells empty, so the
+/// rows that fill every column may be few (a header and one item of SROIE 375's seven columns); one
+/// row alone may be split by a stray gap.
+pub const STREAM_ANCHOR_ROWS: usize = 2;
+/// The structure confidence of a grid read from alignment (the regions' own score, 0.5, carries the
+/// finder's doubt).
+const STREAM_SCORE: f32 = 1.0;
 
 /// Whether the page could hold a table at all: at least [`MIN_TABULAR_ROWS`] text rows cut into two or
 /// more pieces by wide gaps. Every table with text has such rows (its cells sit side by side); running
@@ -246,8 +419,77 @@ fn is_numeric(s: &str) -> bool {
     digits > 0 && digits >= 2 * other
 }
 
+/// The tables in a run of rows: the whole run when it is one; else, from the top, the longest stretch
+/// that is one (starting and ending at a row of pieces), then on below it. Item rows, then totals, then a
+/// tax summary follow each other without a gap on a receipt, and their columns do not line up with
+/// each other: the run as a whole is no table, its item block is.
+fn blocks(run: &[Row]) -> Vec<Region> {
+    split_at_sparse_rows(run).into_iter().flat_map(segment_tables).collect()
+}
+
+/// Fewest consecutive sparse rows (each filling at most half of a run's four or more columns) that
+/// [`split_at_sparse_rows`] cuts a run at: a receipt's item block runs on into its totals (`Sub Total :
+/// RM 4.69`, `Rounding Adj`, `Cash`, … — a label and an amount each) and starts under its header
+/// lines (`Inv No.`, `Promoter`), all without a gap; one such row (a table's own `Total` row, a
+/// wrapped name) does not cut.
+pub const SPARSE_RUN_ROWS: usize = 2;
+
+/// The run cut at every stretch of at least [`SPARSE_RUN_ROWS`] sparse rows, when its rows are cut
+/// into four or more pieces (the largest count at least two rows share); the stretches are left out.
+fn split_at_sparse_rows(run: &[Row]) -> Vec<&[Row]> {
+    let count = |k: usize| run.iter().filter(|r| r.pieces.len() == k).count();
+    let columns = (1..=run.iter().map(|r| r.pieces.len()).max().unwrap_or(0)).rev().find(|&k| count(k) >= 2).unwrap_or(0);
+    if columns < 4 {
+        return vec![run];
+    }
+    let sparse = |r: &Row| r.pieces.len() <= columns / 2;
+    let mut out = Vec::new();
+    let (mut start, mut k) = (0, 0);
+    while k < run.len() {
+        let n = run[k..].iter().take_while(|r| sparse(r)).count();
+        if n >= SPARSE_RUN_ROWS {
+            out.push(&run[start..k]);
+            start = k + n;
+        }
+        k += n.max(1);
+    }
+    out.push(&run[start..]);
+    out.retain(|s| !s.is_empty());
+    out
+}
+
+/// The tables in one segment of a run (see [`blocks`]).
+fn segment_tables(run: &[Row]) -> Vec<Region> {
+    if let Some(r) = block_table(run) {
+        return vec![r];
+    }
+    let mut out = Vec::new();
+    let mut s = 0;
+    while s + MIN_ROWS <= run.len() {
+        if run[s].pieces.len() < 2 {
+            s += 1;
+            continue;
+        }
+        let found = (s + MIN_ROWS..=run.len())
+            .rev()
+            .filter(|&e| run[e - 1].pieces.len() >= 2 && (s, e) != (0, run.len()))
+            .find_map(|e| block_table(&run[s..e]).map(|r| (e, r)));
+        match found {
+            Some((e, r)) => {
+                out.push(r);
+                s = e;
+            }
+            None => s += 1,
+        }
+    }
+    out
+}
+
 /// The region of a block of rows when it is a table (see the module docs).
-fn block_table(rows: &[Row]) -> Option<Region> {
+fn block_table(block: &[Row]) -> Option<Region> {
+    // Lines of one piece (an item's name line, a wrapped cell) hold no column; the rows of pieces make
+    // the table.
+    let rows: Vec<&Row> = block.iter().filter(|r| r.pieces.len() >= 2).collect();
     if rows.len() < MIN_ROWS {
         return None;
     }
@@ -257,7 +499,7 @@ fn block_table(rows: &[Row]) -> Option<Region> {
     // Candidate column positions: every piece's left, right and centre; a column is a position shared
     // (within `tol`) by enough rows. Columns closer than a text height are one column.
     let mut cands: Vec<(f32, bool)> = Vec::new();
-    for r in rows {
+    for r in &rows {
         for p in &r.pieces {
             cands.push((p.x0, p.numeric));
             cands.push((p.x1, p.numeric));
@@ -269,7 +511,7 @@ fn block_table(rows: &[Row]) -> Option<Region> {
     for &(x, _) in &cands {
         let mut support = 0;
         let mut numeric = 0;
-        for r in rows {
+        for r in &rows {
             if let Some(p) = r.pieces.iter().find(|p| {
                 (p.x0 - x).abs() <= tol || (p.x1 - x).abs() <= tol || ((p.x0 + p.x1) / 2.0 - x).abs() <= tol
             }) {
@@ -303,9 +545,9 @@ fn block_table(rows: &[Row]) -> Option<Region> {
     if distinct.len() < MIN_COLUMNS || !(any_numeric || text_table) {
         return None;
     }
-    let x0 = rows.iter().flat_map(|r| r.pieces.iter().map(|p| p.x0)).fold(f32::MAX, f32::min);
-    let x1 = rows.iter().flat_map(|r| r.pieces.iter().map(|p| p.x1)).fold(f32::MIN, f32::max);
-    Some(Region { x0, y0: rows[0].y0, x1, y1: rows[rows.len() - 1].y1, score: 0.5, class: TABLE_CLASS })
+    let x0 = block.iter().flat_map(|r| r.pieces.iter().map(|p| p.x0)).fold(f32::MAX, f32::min);
+    let x1 = block.iter().flat_map(|r| r.pieces.iter().map(|p| p.x1)).fold(f32::MIN, f32::max);
+    Some(Region { x0, y0: block[0].y0, x1, y1: block[block.len() - 1].y1, score: 0.5, class: TABLE_CLASS })
 }
 
 #[cfg(test)]
@@ -448,5 +690,86 @@ mod tests {
         let words = item_block(60.0);
         let taken = [Region { x0: 0.0, y0: 50.0, x1: 400.0, y1: 200.0, score: 0.9, class: TABLE_CLASS }];
         assert!(find_aligned_tables(&words, &taken).is_empty());
+    }
+    /// A receipt's item block printed two lines an item: `Item Qty Price Amount`, then for each item
+    /// its name alone on a line and under it its code with the quantity and amounts; then (when
+    /// `totals`) `Sub Total` / `Rounding` / `Cash` / `Change` lines of a label and an amount, with no
+    /// gap.
+    fn two_line_items(totals: bool) -> Vec<Word> {
+        let mut out = vec![w("Item", 40.0, 100.0), w("Qty", 250.0, 100.0), w("Price", 320.0, 100.0), w("Amount", 420.0, 100.0)];
+        let mut y = 124.0;
+        for (name, code, qty, price) in [("CALPIS ORIGINAL", "SR-9556404118", "1", "2.49"), ("COKE", "SR-9555589200", "2", "2.20"), ("MILO", "SR-9555589201", "1", "7.90")] {
+            out.push(w(name, 40.0, y));
+            y += 24.0;
+            out.push(w(code, 40.0, y));
+            out.push(w(qty, 259.0 - 9.0 * qty.len() as f32, y));
+            out.push(w(price, 365.0 - 9.0 * price.len() as f32, y));
+            out.push(w(price, 474.0 - 9.0 * price.len() as f32, y));
+            y += 24.0;
+        }
+        if totals {
+            for (label, amount) in [("Sub Total", "12.59"), ("Rounding", "0.01"), ("Cash", "20.00"), ("Change", "7.40")] {
+                out.push(w(label, 40.0, y));
+                out.push(w(amount, 474.0 - 9.0 * amount.len() as f32, y));
+                y += 24.0;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn items_printed_on_two_lines_are_one_table_without_the_totals_under_them() {
+        for totals in [false, true] {
+            let words = two_line_items(totals);
+            let found = find_aligned_tables(&words, &[]);
+            assert_eq!(found.len(), 1, "totals {totals}: {found:?}");
+            let r = found[0];
+            // From the header to the last item's code line; the totals are left out.
+            assert_eq!((r.y0, r.y1), (100.0, 100.0 + 24.0 * 6.0 + 16.0), "totals {totals}");
+            // Each item is one grid row (its name line joined to the code line under it).
+            let refs: Vec<&Word> = words.iter().collect();
+            let g = stream_grid(&refs, &r).expect("a grid");
+            assert_eq!((g.rows, g.cols), (4, 4));
+            assert!(g.cells.iter().all(|c| c.col_span == 1 && c.row_span == 1));
+        }
+    }
+
+    #[test]
+    fn stream_grid_finds_columns_left_empty_in_every_row_but_one() {
+        // A ledger: date, item, debit, credit, balance; debit and credit never both filled, so every
+        // item row is four pieces and only the gap between the two columns shows the border.
+        let mut words = vec![w("Date", 40.0, 100.0), w("Item", 150.0, 100.0), w("Debit", 250.0, 100.0), w("Credit", 340.0, 100.0), w("Balance", 440.0, 100.0)];
+        for (k, debit) in [true, false, true, true, false].iter().enumerate() {
+            let y = 124.0 + 24.0 * k as f32;
+            words.push(w("2024-01-05", 40.0, y));
+            words.push(w("Tea", 150.0, y));
+            words.push(w("61,600", if *debit { 250.0 } else { 340.0 }, y));
+            words.push(w("18,097,250", 440.0, y));
+        }
+        let refs: Vec<&Word> = words.iter().collect();
+        let region = Region { x0: 40.0, y0: 100.0, x1: 530.0, y1: 236.0, score: 0.5, class: TABLE_CLASS };
+        let g = stream_grid(&refs, &region).expect("a grid");
+        assert_eq!((g.rows, g.cols), (6, 5));
+        assert_eq!(g.cells.len(), 30);
+        // The cells tile the region: row and column borders shared by all cells.
+        let (re, ce) = g.edges().expect("edges");
+        assert_eq!((re.len(), ce.len()), (7, 6));
+        assert_eq!((ce[0], ce[5]), (40.0, 530.0));
+    }
+
+    #[test]
+    fn a_piece_over_a_column_border_spans_it() {
+        // An item block whose last row is a label set across the name and quantity columns.
+        let mut words = item_block(60.0);
+        words.push(w("Total", 40.0, 180.0));
+        words.push(w("(all", 90.0, 180.0));
+        words.push(w("items)", 131.0, 180.0));
+        words.push(w("175,000", 271.0, 180.0));
+        let refs: Vec<&Word> = words.iter().collect();
+        let region = Region { x0: 40.0, y0: 60.0, x1: 334.0, y1: 196.0, score: 0.5, class: TABLE_CLASS };
+        let g = stream_grid(&refs, &region).expect("a grid");
+        assert_eq!((g.rows, g.cols), (6, 3));
+        let last: Vec<(usize, usize)> = g.cells.iter().filter(|c| c.row == 5).map(|c| (c.col, c.col_span)).collect();
+        assert_eq!(last, [(0, 2), (2, 1)]);
     }
 }

@@ -9,7 +9,11 @@
 //!    boxes as well ([`TableConfig::layout_finder`], off by default: it cost two thirds of the stage's
 //!    time and scored lower on every measured set once the column finder cut at gutters).
 //! 2. **Structure** ([`structure`]): each region, cropped with a small margin, goes through SLANet-plus,
-//!    which emits HTML structure tokens and a box per cell; the tokens become a grid with spans.
+//!    which emits HTML structure tokens and a box per cell; the tokens become a grid with spans. A
+//!    region found by word alignment also gets a grid from the alignment itself
+//!    ([`aligned::stream_grid`]: a row per text row, an item's lone name line joined to its row,
+//!    columns at the gutters); the grid whose cells hold more of the text is kept (the model merges a
+//!    receipt's item rows; the alignment merges cells the OCR read as one piece).
 //! 3. **Cells** ([`fill`]): shared row/column edges are estimated from the cell boxes, so the cells tile
 //!    the table; each page word goes to the cell holding most of it (split at a column border when the
 //!    border cuts it into two substantial parts), and each cell's words are grouped into lines.
@@ -102,9 +106,14 @@ impl Table {
     /// by side (one column, or every row one merged cell). The finders report such regions on
     /// receipts (a framed total, a dark header bar) and text blocks; they are not returned.
     pub fn is_trivial(&self) -> bool {
-        let filled = self.cells.iter().filter(|c| !c.lines.is_empty()).count();
+        let filled = self.filled_cells();
         let side_by_side = self.cells.iter().any(|c| c.col_span < self.cols.max(1));
         filled < 2 || self.cols < 2 || !side_by_side
+    }
+
+    /// Cells holding text.
+    pub fn filled_cells(&self) -> usize {
+        self.cells.iter().filter(|c| !c.lines.is_empty()).count()
     }
 
     /// The table with every box scaled by `(sx, sy)` — from the pixels the page was read in to the
