@@ -118,8 +118,9 @@ pub fn find_aligned_tables(words: &[Word], taken: &[Region]) -> Vec<Region> {
 /// amounts) joined to a neighbour, so that an item is one grid row: to the row below when the first
 /// such line follows a row without numbers (the header: the name comes first, `350ML CALPIS
 /// ORIGINAL` over `SR-9556404118038 1 2.49 2.49`), else to the row above (`TP-24 5 1.32 0.00 6.60`
-/// over `- DOUBLE SIDED TISSUE TAPE`). The joined line's piece stays out of the row's pieces (it must not span the
-/// amounts' columns); only the row's extent grows, so its words fall in the row's cells.
+/// over `- DOUBLE SIDED TISSUE TAPE`). The joined line's piece stays out of the row's pieces (it
+/// must not span the amounts' columns); only the row's extent grows, so its words fall in the row's
+/// cells.
 fn join_item_lines(rows: Vec<Row>) -> Vec<Row> {
     join_lone_lines(&rows).unwrap_or(rows)
 }
@@ -153,11 +154,9 @@ fn join_lone_lines(rows: &[Row]) -> Option<Vec<Row>> {
 
 /// The grid of a borderless table read from its words' alignment (the "stream" structure of Camelot
 /// and Tabula) rather than from the structure model: each text row of `region` is a grid row (an
-/// item's lone name line joins its row, [`join_item_lines`]); the
-/// columns are those of the rows cut into the most pieces (the largest piece count that at least
-/// [`STREAM_ANCHOR_ROWS`] rows share), each column spanning the pieces in its place; a piece of
-/// another row that reaches over a column border spans the columns it covers, and pieces that fall in
-/// one column share its cell. Cell boxes are in page pixels and tile the region. `None` when the region
+/// item's lone name line joins its row, [`join_item_lines`]); the columns are cut at the gutters
+/// ([`column_borders`]); a piece that reaches over a column border spans the columns it covers, and
+/// pieces that fall in one column share its cell. Cell boxes are in page pixels and tile the region. `None` when the region
 /// holds fewer than two rows or [`MIN_COLUMNS`] columns (what the finder asked of the block).
 pub fn stream_grid(words: &[&Word], region: &Region) -> Option<Grid> {
     let (boxes, texts): (Vec<Rect>, Vec<&str>) = words
