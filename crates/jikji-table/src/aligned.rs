@@ -232,9 +232,7 @@ fn column_borders(rows: &[Row]) -> Vec<f32> {
     // Gutters as (from, to): the anchor rows' first, then the uncovered gaps that are not one of them
     // seen narrower (a piece reaching into it).
     let mut gutters: Vec<(f32, f32)> = Vec::new();
-    let max = rows.iter().map(|r| r.pieces.len()).max().unwrap_or(0);
-    let count = (2..=max).rev().find(|&k| rows.iter().filter(|r| r.pieces.len() == k).count() >= STREAM_ANCHOR_ROWS);
-    if let Some(count) = count {
+    if let Some(count) = anchor_count(rows) {
         let anchors: Vec<&Row> = rows.iter().filter(|r| r.pieces.len() == count).collect();
         for k in 0..count - 1 {
             let end = anchors.iter().map(|r| r.pieces[k].x1).fold(f32::MIN, f32::max);
@@ -264,7 +262,14 @@ fn column_borders(rows: &[Row]) -> Vec<f32> {
     borders
 }
 
-/// Fewest rows with the anchor rows' piece count for [`stream_grid`]: tables leave cells empty, so the
+/// The anchor rows' piece count: the largest count of two or more pieces that at least
+/// [`STREAM_ANCHOR_ROWS`] rows share (the rows that fill the table's columns).
+fn anchor_count(rows: &[Row]) -> Option<usize> {
+    let max = rows.iter().map(|r| r.pieces.len()).max().unwrap_or(0);
+    (2..=max).rev().find(|&k| rows.iter().filter(|r| r.pieces.len() == k).count() >= STREAM_ANCHOR_ROWS)
+}
+
+/// Fewest rows with the anchor rows' piece count ([`anchor_count`]): tables leave cells empty, so the
 /// rows that fill every column may be few (a header and one item of SROIE 375's seven columns); one
 /// row alone may be split by a stray gap.
 pub const STREAM_ANCHOR_ROWS: usize = 2;
@@ -434,10 +439,9 @@ fn blocks(run: &[Row]) -> Vec<Region> {
 pub const SPARSE_RUN_ROWS: usize = 2;
 
 /// The run cut at every stretch of at least [`SPARSE_RUN_ROWS`] sparse rows, when its rows are cut
-/// into four or more pieces (the largest count at least two rows share); the stretches are left out.
+/// into four or more pieces ([`anchor_count`]); the stretches are left out.
 fn split_at_sparse_rows(run: &[Row]) -> Vec<&[Row]> {
-    let count = |k: usize| run.iter().filter(|r| r.pieces.len() == k).count();
-    let columns = (1..=run.iter().map(|r| r.pieces.len()).max().unwrap_or(0)).rev().find(|&k| count(k) >= 2).unwrap_or(0);
+    let columns = anchor_count(run).unwrap_or(0);
     if columns < 4 {
         return vec![run];
     }

@@ -255,7 +255,7 @@ impl TableRecognizer {
 
     /// [`TableRecognizer::recognize_regions`] on regions each marked with whether the word-alignment
     /// finder found it: such a region's grid may come from the alignment itself
-    /// ([`aligned::stream_grid`]) where the structure model's does not hold its rows.
+    /// ([`aligned::stream_grid`]) where that grid's cells hold more of the text than the model's.
     fn recognize_found(
         &mut self,
         image: &RgbImage,
