@@ -71,6 +71,8 @@ const TITLES: Label = Label {
         "invoice",
         "cash sale",
         "simplified tax invoice",
+        // Restaurants' bill title, printed under the address (`Guest Check`).
+        "guest check",
         "거래명세서",
         "주문서",
     ],
@@ -536,8 +538,8 @@ fn english_header(page: &Page, header: &[usize], order: &[usize], r: &mut Receip
 }
 
 /// The address of an English receipt: the lines `after` the store name (and after company-number,
-/// tax-id and date-only lines) up to the first line with a phone, tax id, date, amount in cents or
-/// receipt title, five lines at most.
+/// tax-id, franchise and date-only lines) up to the first line with a phone, tax id, date, amount in
+/// cents or receipt title, five lines at most.
 fn english_address(page: &Page, after: &[usize], r: &mut ReceiptResult) {
     let mut spans = Vec::new();
     for &s in after {
@@ -549,12 +551,16 @@ fn english_address(page: &Page, after: &[usize], r: &mut ReceiptResult) {
         // Registration and tax-id lines may stand between the name and the address (`REG.NO:…` then
         // `GST NO: …`); once the address has started, they end it.
         let tax_id = (u.contains("GST") || u.contains("SST")) && digits >= 6;
+        // A franchise or ownership statement under the company's name (`Licensee of McDonald's`)
+        // names another company, not a place.
+        let owner = OWNERSHIP_PHRASES.iter().any(|p| u.trim_start().starts_with(p));
         // So may the receipt's date and time printed alone on a line (`30 May 2018 18:24`); later a
         // date ends the address as usual.
-        if spans.is_empty() && (is_reg || tax_id || is_date_line(&t)) {
+        if spans.is_empty() && (is_reg || tax_id || owner || is_date_line(&t)) {
             continue;
         }
-        if is_reg {
+        // A receipt title (`Guest Check`) ends the address like the labels below.
+        if is_reg || owner || labels::match_at(page, s, &TITLES).is_some() {
             break;
         }
         let stop = [
@@ -586,6 +592,20 @@ fn english_address(page: &Page, after: &[usize], r: &mut ReceiptResult) {
         }];
     }
 }
+
+/// Openings of a line that says whose franchise or subsidiary the store is (`Licensee of McDonald's`,
+/// `A member of …`): such a line may stand between an English store name and its address.
+const OWNERSHIP_PHRASES: &[&str] = &[
+    "LICENSEE OF",
+    "LICENSED BY",
+    "FRANCHISEE OF",
+    "A FRANCHISEE",
+    "A MEMBER OF",
+    "A SUBSIDIARY OF",
+    "A DIVISION OF",
+    "OPERATED BY",
+    "MANAGED BY",
+];
 
 /// A line that begins with a legal form rather than a name (`CO. (M) SDN BHD`, `SDN BHD`).
 fn starts_with_legal_form(upper: &str) -> bool {
@@ -1635,6 +1655,34 @@ mod tests {
             r.total_price.unwrap().formatted,
             Formatted::Value("9.00".into())
         );
+    }
+
+    #[test]
+    fn a_franchise_line_before_the_address_and_a_bill_title_after_it() {
+        let p = page(&[
+            ("ALAF FOODS SDN BHD", 0.0, 0.0),
+            ("(12345-M)", 0.0, 24.0),
+            ("Franchisee of Burger Town", 0.0, 48.0),
+            ("Lot 5, Jalan Ampang,", 0.0, 72.0),
+            ("50450 Kuala Lumpur", 0.0, 96.0),
+            ("Guest Check", 0.0, 120.0),
+            ("Invoice no: 000039121", 0.0, 144.0),
+            ("TOTAL", 0.0, 200.0),
+            ("12.40", 400.0, 200.0),
+        ]);
+        let r = extract(&p);
+        assert_eq!(r.store_name.unwrap().text, "ALAF FOODS SDN BHD");
+        assert_eq!(r.addresses[0].text, "Lot 5, Jalan Ampang, 50450 Kuala Lumpur");
+        // Once the address has started, a franchise line ends it.
+        let after = page(&[
+            ("ALAF FOODS SDN BHD", 0.0, 0.0),
+            ("Lot 5, Jalan Ampang,", 0.0, 24.0),
+            ("A member of Alaf Group", 0.0, 48.0),
+            ("50450 Kuala Lumpur", 0.0, 72.0),
+            ("TOTAL", 0.0, 200.0),
+            ("12.40", 400.0, 200.0),
+        ]);
+        assert_eq!(extract(&after).addresses[0].text, "Lot 5, Jalan Ampang,");
     }
 
     #[test]
