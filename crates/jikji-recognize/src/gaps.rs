@@ -175,6 +175,16 @@ impl InkMask {
         })
     }
 
+    /// Width and height of the crop, in pixels.
+    pub(crate) fn size(&self) -> (usize, usize) {
+        (self.w, self.h)
+    }
+
+    /// Whether pixel `(x, y)` is ink; `false` outside the crop.
+    pub(crate) fn is_ink(&self, x: usize, y: usize) -> bool {
+        x < self.w && y < self.h && self.ink[y * self.w + x]
+    }
+
     /// How dark (far from the background) the ink in columns `x0..x1` is: the mean depth of its ink
     /// pixels, as a fraction of the crop's contrast. Grey labels beside black values score lower.
     pub fn ink_depth(&self, x0: f32, x1: f32) -> Option<f32> {

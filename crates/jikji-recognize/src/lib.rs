@@ -21,6 +21,7 @@ mod ctc;
 mod gaps;
 mod lm;
 pub mod prepare;
+mod punct;
 mod recognizer;
 mod rectify;
 

@@ -259,6 +259,7 @@ impl Recognizer {
                 }
                 d.steps = steps;
                 out[i] = to_reading(&d, input_w, widths[i], crops[i].width());
+                crate::punct::settle(&mut out[i], crops[i]);
             }
         }
         Ok(out)
