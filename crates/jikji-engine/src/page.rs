@@ -763,6 +763,31 @@ mod tests {
     }
 
     #[test]
+    fn on_an_upright_page_the_turn_must_read_clearly_better() {
+        // One of four lines turned; both readings of it are doubtful. Turned, it reads as Latin noise
+        // a little more confidently than as it stood: not enough to turn a line on an upright page.
+        let page = Page::new()
+            .line(0, 4, &[(Some(RED), 2), (Some(BLUE), 2)])
+            .line(1, 3, &[(Some(BLACK), 3)])
+            .line(2, 3, &[(Some(GREY), 3)])
+            .line(3, 3, &[(Some(PURPLE), 3)]);
+        let korean = StubRecognizer::new(&[
+            (&[RED, BLUE], "세류기간", 0.59),
+            (&[BLUE, RED], "ikis", 0.59 + crate::policy::FLIP_WIN_MARGIN / 2.0),
+            (&[BLACK], "가나다", 0.97),
+            (&[GREY], "라마바", 0.97),
+            (&[PURPLE], "사아자", 0.97),
+        ]);
+        let mut m = models(&page, &korean, &StubRecognizer::new(&[]), None);
+        m.orientation = Box::new(StubOrientation {
+            upside_down: vec![vec![RED, BLUE]],
+        });
+        let r = run(&page, &mut m, &[Lang::Ko]);
+        assert_eq!(lines(&r)[0].0, "세류기간");
+        assert!(korean.log().contains(&vec![BLUE, RED]), "the turned crop was read");
+    }
+
+    #[test]
     fn unconfident_and_empty_readings_are_dropped() {
         let page = Page::new()
             .line(0, 3, &[(Some(RED), 3)])
