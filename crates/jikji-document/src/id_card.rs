@@ -242,31 +242,71 @@ const CORROBORATION_MAX: u32 = 2;
 /// both tables, the back's layout as sure as a title and a number are on the front.
 const BACK_LABELS_FOUND: u32 = 3;
 const BACK_LABELS_SURE: u32 = 5;
-/// Two back labels are enough when the page also has [`BACK_DATE_ROWS`] rows that start with a full
-/// date (the tables' rows: `2016.12.12. 2017.12.11.`, `2021.01.11. 세종특별자치시 …`). On photos of
-/// `scripts/gen-idcards` backs (seeds 5-7, plain and hard) 6 of 24 were read as nothing, their grey
-/// 7-9 px headers misread; one of them (seed 7) had two labels and four such rows and is now read,
-/// the others have one label or fewer such rows (a date read `2016,.99`). No front starts three rows
-/// with a date (a licence at most two: its renewal period and issue date).
+/// Two back labels are enough when the page also has [`BACK_DATE_ROWS`] rows that start with a
+/// date's shape (the tables' rows: `2016.12.12. 2017.12.11.`, `2021.01.11. 세종특별자치시 …`). On photos
+/// of `scripts/gen-idcards` backs (seeds 5-7, plain and hard) 6 of 24 were read as nothing, their grey
+/// 7-9 px headers misread; one of them (seed 7) had two labels and four full dates leading rows. On
+/// the hard photos of seeds 7 and 8 four more backs have two labels and two or three rows led by a
+/// date, some of them misread (`2014.81.11`, `2814.12.31.`, `2020.0930`): the shape is enough, the
+/// digits need not make a date. No front starts more than two rows with a date (a licence: its
+/// renewal period and issue date) and none prints two of the back's labels.
 const BACK_LABELS_WITH_ROWS: u32 = 2;
-const BACK_DATE_ROWS: usize = 3;
+const BACK_DATE_ROWS: usize = 2;
 /// Below this score no type is reported: a title alone (4), or a number with a corroborating label or
 /// authority (3), is enough; a resident number alone (2) is not — many forms print one.
 const RECOGNIZED_MIN: u32 = 3;
 /// `isConfident` needs the winner ahead of the runner-up by this much (one more piece of evidence).
 const CONFIDENT_MARGIN: u32 = 2;
 
-/// Rows whose first segment starts with a full date (`YYYY.MM.DD`).
+/// Rows whose first segment starts with a date's shape (see [`date_shaped`]).
 fn date_led_rows(page: &Page) -> usize {
     page.rows
         .iter()
         .filter(|row| {
             row.first().is_some_and(|&s| {
-                let start = page.trim(page.seg_span(s)).start;
-                full_dates(page, s).first().is_some_and(|(sp, _)| sp.start == start)
+                let sp = page.trim(page.seg_span(s));
+                let chars: Vec<char> = page.segs[s].chars[sp.start..sp.end].iter().map(|c| c.ch).collect();
+                date_shaped(&chars)
             })
         })
         .count()
+}
+
+/// `chars` start with the shape of a `YYYY.MM.DD` date: four digits, then two and two more, each
+/// group after a dot or a comma (spaces allowed; the second may be missing: `2020.0930`), the digits
+/// read as they came (`2014.81.11`). Not followed by another digit.
+fn date_shaped(chars: &[char]) -> bool {
+    date_shape_len(chars).is_some()
+}
+
+/// The length of the date shape `chars` start with ([`date_shaped`]), up to its last digit.
+pub(crate) fn date_shape_len(chars: &[char]) -> Option<usize> {
+    let mut i = 0;
+    let digits = |i: &mut usize, n: usize| {
+        let ok = chars.get(*i..*i + n).is_some_and(|d| d.iter().all(|c| c.is_ascii_digit()));
+        *i += n;
+        ok
+    };
+    // Separators before a group: `min` to two dots or commas, spaces around them.
+    let sep = |i: &mut usize, min: usize| {
+        let mut marks = 0;
+        while let Some(&c) = chars.get(*i) {
+            match c {
+                '.' | ',' => marks += 1,
+                ' ' => {}
+                _ => break,
+            }
+            *i += 1;
+        }
+        marks >= min && marks <= 2
+    };
+    let shaped = digits(&mut i, 4)
+        && sep(&mut i, 1)
+        && digits(&mut i, 2)
+        && sep(&mut i, 0)
+        && digits(&mut i, 2)
+        && !chars.get(i).is_some_and(|c| c.is_ascii_digit());
+    shaped.then_some(i)
 }
 
 /// The classifier's answer.
@@ -1308,6 +1348,17 @@ mod tests {
         q.pts.iter().all(|p| {
             p.x >= b.x0 - 0.01 && p.x <= b.x1 + 0.01 && p.y >= b.y0 - 0.01 && p.y <= b.y1 + 0.01
         })
+    }
+
+    #[test]
+    fn a_date_shape_is_four_two_and_two_digits() {
+        let shaped = |t: &str| date_shaped(&t.chars().collect::<Vec<_>>());
+        for t in ["2016.12.12.", "2014.81.11", "2022.04, 09.", "2021. 05. 26.", "2020.0930", "2017.12,18. 세종"] {
+            assert!(shaped(t), "{t}");
+        }
+        for t in ["2020.@5.22.", "2016,.99", "20160930", "2,005.11", "12,005,110", "2021.05.261", "TEL 2021.05.26"] {
+            assert!(!shaped(t), "{t}");
+        }
     }
 
     #[test]
