@@ -64,13 +64,13 @@ const CONDITION: Label = Label {
 };
 const ORGAN_DONATION: &str = "장기기증";
 
-/// Whether `t` holds the organ-donation mark, one character misread at most (`장기기중`): the mark is
-/// small print in a box, and the unseen licences of `scripts/gen-idcards` (seeds 5 and 6) read it
-/// `장기기중` on a photo.
+/// Whether `t` holds the organ-donation mark, one character misread or lost at most (`장기기중`,
+/// `기기증`): the mark is small print in a box, and the unseen licences of `scripts/gen-idcards` read it
+/// `장기기중` (seeds 5 and 6) and `기기증` (a hard photo of seed 9) on a photo.
 fn has_organ_mark(t: &str) -> bool {
     let key: Vec<char> = labels::key(t).chars().collect();
     let mark: Vec<char> = ORGAN_DONATION.chars().collect();
-    key.windows(mark.len()).any(|w| labels::edit_distance(w, &mark) <= 1)
+    (mark.len() - 1..=mark.len() + 1).any(|n| key.windows(n).any(|w| labels::edit_distance(w, &mark) <= 1))
 }
 
 /// Two dates of one line joined as a period: only a tilde (read as such, or as `-`, `–`, `〜`) or
@@ -124,30 +124,40 @@ const MISREAD_LABEL_MAX_CHARS: usize = 3;
 const ROW_MARK_EDITS: usize = 2;
 
 /// The conditions of row `row` read without their label: after at most one short word (the label
-/// misread), the words that are condition codes; and a word after them that is the organ-donation
-/// mark misread (at most [`ROW_MARK_EDITS`], two syllables of it Hangul).
+/// misread), the words that are condition codes (none when they were not read); and a word after them
+/// that is the organ-donation mark misread ([`row_mark`]). `None` when the row has neither.
 fn unlabelled_conditions(page: &Page, row: usize) -> Option<(Vec<Span>, Option<Span>)> {
-    let words: Vec<Span> = page
-        .rows
-        .get(row)?
-        .iter()
-        .flat_map(|&s| page.words(page.trim(page.seg_span(s))))
-        .collect();
+    let words = row_words(page, row)?;
     let is_codes = |w: &Span| is_condition_codes(&page.span_text(*w));
     let skip = usize::from(
         words.first().is_some_and(|w| !is_codes(w) && w.end - w.start <= MISREAD_LABEL_MAX_CHARS),
     );
     let codes: Vec<Span> = words[skip..].iter().copied().take_while(|w| is_codes(w)).collect();
-    if codes.is_empty() {
-        return None;
-    }
+    // Without codes the row's evidence is the mark alone: it must keep most of its syllables.
+    let min_chars = if codes.is_empty() { MARK_ALONE_MIN_CHARS } else { 2 };
+    let found = row_mark(page, &words[skip + codes.len()..], min_chars);
+    (!codes.is_empty() || found.is_some()).then_some((codes, found))
+}
+
+/// The words of row `row`, left to right.
+fn row_words(page: &Page, row: usize) -> Option<Vec<Span>> {
+    Some(page.rows.get(row)?.iter().flat_map(|&s| page.words(page.trim(page.seg_span(s)))).collect())
+}
+
+/// A mark misread on the conditions' row with no condition codes read beside it keeps at least this
+/// many Hangul syllables (`풍기기층`, `기기증`; `장기` alone is not the mark).
+const MARK_ALONE_MIN_CHARS: usize = 3;
+
+/// A word of `words` (the conditions' row after its label and codes) that is the organ-donation mark
+/// misread: at most [`ROW_MARK_EDITS`] from it, `min_hangul` syllables of it Hangul (`풍기기층`,
+/// `강기기`).
+fn row_mark(page: &Page, words: &[Span], min_hangul: usize) -> Option<Span> {
     let mark: Vec<char> = ORGAN_DONATION.chars().collect();
-    let found = words[skip + codes.len()..].iter().copied().find(|w| {
+    words.iter().copied().find(|w| {
         let key: Vec<char> = labels::key(&page.span_text(*w)).chars().collect();
-        key.iter().filter(|c| labels::is_hangul(**c)).count() >= 2
+        key.iter().filter(|c| labels::is_hangul(**c)).count() >= min_hangul
             && labels::edit_distance(&key, &mark) <= ROW_MARK_EDITS
-    });
-    Some((codes, found))
+    })
 }
 
 /// A conditions value is a few code letters (`A`, `B,G`) or a short phrase; longer text is something
@@ -320,9 +330,11 @@ pub(crate) fn extract(page: &Page, today: (i32, u32, u32)) -> DriverLicense {
     let mut unlabelled_mark = None;
     if r.condition.is_none() && cond_row.is_none() {
         if let Some((codes, mark)) = renew_row.and_then(|rr| unlabelled_conditions(page, rr + 1)) {
-            let mut f = field(page, &codes, "", Formatted::None, Check::None);
-            f.formatted = Formatted::Value(f.text.clone());
-            r.condition = Some(f);
+            if !codes.is_empty() {
+                let mut f = field(page, &codes, "", Formatted::None, Check::None);
+                f.formatted = Formatted::Value(f.text.clone());
+                r.condition = Some(f);
+            }
             unlabelled_mark = mark;
         }
     }
@@ -361,7 +373,9 @@ pub(crate) fn extract(page: &Page, today: (i32, u32, u32)) -> DriverLicense {
     }
 
     if r.organ_donation.is_none() {
-        r.organ_donation = unlabelled_mark.map(|sp| organ_mark_field(page, sp));
+        // On the conditions' row a mark may be misread further: nothing else is printed there.
+        let labelled_row_mark = || cond_row.and_then(|row| row_mark(page, &row_words(page, row)?, MARK_ALONE_MIN_CHARS));
+        r.organ_donation = unlabelled_mark.or_else(labelled_row_mark).map(|sp| organ_mark_field(page, sp));
     }
 
     r.authority = id_card::authority(page, issue_row.map_or(0, |x| x + 1));

@@ -1459,7 +1459,13 @@ mod tests {
         }
         // The organ-donation mark read into one line with a blank `조건`, or misread by one character:
         // the mark, never a condition.
-        for (row, want_condition) in [("조건 장기기증", None), ("조건 C 장기기중", Some("C")), ("조건 A,G  장기 기증", Some("A,G"))] {
+        for (row, want_condition) in [
+            ("조건 장기기증", None),
+            ("조건 C 장기기중", Some("C")),
+            ("조건 A,G  장기 기증", Some("A,G")),
+            ("조건 기기증", None),
+            ("조건 A 장기기층", Some("A")),
+        ] {
             let p = relaid(&licence("25-22-312627-78"), |t| match t {
                 "조건 A,G" => Some(row.to_string()),
                 "장기기증" => None,
@@ -1479,6 +1485,7 @@ mod tests {
             ("최a G", Some("G"), false),
             ("A,G |c|c&", Some("A,G"), false),
             ("초 장기", None, false),
+            ("28 풍기기층", None, true),
             ("2022.11.07.", None, false),
         ] {
             let p = relaid(&licence("25-22-312627-78"), |t| match t {
