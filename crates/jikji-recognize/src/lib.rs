@@ -9,7 +9,10 @@
 //!    words at visual gaps (letter-spaced labels such as `사 업 자 등 록 증` come out of the model unspaced).
 //!
 //! 5. where a Korean line's greedy reading is unsure, [`beam_decode`] reads it again with a Hangul
-//!    syllable language model ([`SyllableLm`]) weighing look-alike syllables.
+//!    syllable language model ([`SyllableLm`]) weighing look-alike syllables;
+//! 6. a full stop whose ink hangs below the line's baseline and is taller than wide is a comma
+//!    (`punct`, on the crop's [`InkMask`]; only lines that read a `.` build one): the models read small
+//!    commas as full stops.
 //!
 //! Two recognisers share this pipeline: `korean-rec-v1` (Korean + Latin) and the PP-OCR recognisers
 //! (Latin, Chinese, Japanese; no Hangul). Choosing between their readings is the engine's job.
