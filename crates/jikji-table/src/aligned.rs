@@ -7,7 +7,8 @@
 //! same few x positions. This is the "stream" approach (Camelot, Tabula) on the recognised words:
 //!
 //! 1. words become rows (vertical overlap), and each row is cut into pieces at gaps of at least
-//!    [`PIECE_GAP`] × the row's text height;
+//!    [`PIECE_GAP`] × the row's text height, and after a leading quantity (`1x`); on a turned scan the
+//!    words are first sheared so that its columns stand upright ([`skew`]);
 //! 2. runs of consecutive rows with at least two pieces each (and single lines of one piece between
 //!    two such rows: an item's name printed apart from its amounts), no farther apart than [`ROW_GAP`] ×
 //!    the text height, are candidate blocks; a run is cut before a row of column headings and before a
@@ -55,6 +56,50 @@ pub const TEXT_COLUMN_SUPPORT: f32 = 0.8;
 /// Fewest rows of a table of words only (a header and three rows).
 pub const TEXT_MIN_ROWS: usize = 4;
 
+/// A page whose text leans by less than this (the tangent of the words' slope) is taken as level.
+/// A scan turned by 1.4° (SROIE 525) moves its columns 48 px sideways over its 2,500 px item block,
+/// half a column of quantities; level scans measure 0.0 (SROIE 025, 375, 600) and 0.003 (225).
+pub const SKEW_MIN: f32 = 0.008;
+/// Fewest long words (at least twice as wide as tall, whose slope is reliable) to measure a skew.
+pub const SKEW_MIN_WORDS: usize = 10;
+
+/// The slope of the text lines (dy/dx of the words' top edges; the median over words at least twice as
+/// wide as tall), or 0 when it is under [`SKEW_MIN`] or too few words measure it. A turned scan's columns
+/// lean the other way by as much: a column's x moves by `-slope` per pixel down.
+fn skew(words: &[&Word]) -> f32 {
+    let mut slopes: Vec<f32> = words
+        .iter()
+        .filter_map(|w| {
+            let [a, b, _, d] = w.quad.pts;
+            let (dx, h) = (b.x - a.x, (d.y - a.y).abs());
+            (dx > 2.0 * h && h > 0.0).then(|| (b.y - a.y) / dx)
+        })
+        .collect();
+    if slopes.len() < SKEW_MIN_WORDS {
+        return 0.0;
+    }
+    slopes.sort_by(f32::total_cmp);
+    let s = slopes[slopes.len() / 2];
+    if s.abs() < SKEW_MIN {
+        0.0
+    } else {
+        s
+    }
+}
+
+/// `x` sheared so that a turned scan's columns stand upright: `x + slope·y` (y unchanged).
+fn unlean(p: Point, slope: f32) -> Point {
+    Point::new(p.x + slope * p.y, p.y)
+}
+
+/// A word's box with its columns' lean taken out.
+fn level_box(w: &Word, slope: f32) -> Rect {
+    if slope == 0.0 {
+        return w.quad.bbox();
+    }
+    jikji_geometry::Quad::new(w.quad.pts.map(|p| unlean(p, slope))).bbox()
+}
+
 #[derive(Debug, Clone)]
 struct Piece {
     x0: f32,
@@ -91,11 +136,11 @@ pub fn find_aligned_tables(words: &[Word], taken: &[Region]) -> Vec<Region> {
         let (cx, cy) = ((b.x0 + b.x1) / 2.0, (b.y0 + b.y1) / 2.0);
         taken.iter().any(|r| cx >= r.x0 && cx <= r.x1 && cy >= r.y0 && cy <= r.y1)
     };
-    let (free, texts): (Vec<Rect>, Vec<&str>) = words
-        .iter()
-        .map(|w| (w.quad.bbox(), w.text.as_str()))
-        .filter(|(b, _)| !inside(b))
-        .unzip();
+    let free_words: Vec<&Word> = words.iter().filter(|w| !inside(&w.quad.bbox())).collect();
+    // Columns of a turned scan are found in a frame where they stand upright.
+    let slope = skew(&free_words);
+    let (free, texts): (Vec<Rect>, Vec<&str>) =
+        free_words.iter().map(|w| (level_box(w, slope), w.text.as_str())).unzip();
     let rows = rows(&free, &texts);
     let mut out = Vec::new();
     let mut i = 0;
@@ -124,6 +169,13 @@ pub fn find_aligned_tables(words: &[Word], taken: &[Region]) -> Vec<Region> {
         }
         out.extend(blocks(&rows[i..j]));
         i = j;
+    }
+    // Back to the page: the box around the sheared region.
+    if slope != 0.0 {
+        for r in &mut out {
+            let (a, b) = (-slope * r.y0, -slope * r.y1);
+            (r.x0, r.x1) = (r.x0 + a.min(b), r.x1 + a.max(b));
+        }
     }
     out
 }
@@ -173,14 +225,21 @@ fn join_lone_lines(rows: &[Row]) -> Option<Vec<Row>> {
 /// pieces that fall in one column share its cell. Cell boxes are in page pixels and tile the region. `None` when the region
 /// holds fewer than two rows or [`MIN_COLUMNS`] columns (what the finder asked of the block).
 pub fn stream_grid(words: &[&Word], region: &Region) -> Option<Grid> {
-    let (boxes, texts): (Vec<Rect>, Vec<&str>) = words
+    let inside: Vec<&Word> = words
         .iter()
-        .map(|w| (w.quad.bbox(), w.text.as_str()))
-        .filter(|(b, _)| {
+        .copied()
+        .filter(|w| {
+            let b = w.quad.bbox();
             let (cx, cy) = ((b.x0 + b.x1) / 2.0, (b.y0 + b.y1) / 2.0);
             cx >= region.x0 && cx <= region.x1 && cy >= region.y0 && cy <= region.y1
         })
-        .unzip();
+        .collect();
+    // A turned scan's columns are cut where they stand upright ([`skew`]); the cells go back to the
+    // page as parallelograms.
+    let slope = skew(&inside);
+    let (boxes, texts): (Vec<Rect>, Vec<&str>) = inside.iter().map(|w| (level_box(w, slope), w.text.as_str())).unzip();
+    let (a, b) = (slope * region.y0, slope * region.y1);
+    let region = &Region { x0: region.x0 + a.min(b), x1: region.x1 + a.max(b), ..*region };
     let rows = join_item_lines(rows(&boxes, &texts));
     if rows.len() < 2 {
         return None;
@@ -225,7 +284,8 @@ pub fn stream_grid(words: &[&Word], region: &Region) -> Option<Grid> {
                 Point::new(xs[c1 + 1], ys[r]),
                 Point::new(xs[c1 + 1], ys[r + 1]),
                 Point::new(xs[c0], ys[r + 1]),
-            ];
+            ]
+            .map(|p| unlean(p, -slope));
             cells.push(GridCell { row: r, col: c0, row_span: 1, col_span: c1 + 1 - c0, header: false, bbox: Some(b) });
         };
         for (c0, c1) in taken {
@@ -253,11 +313,22 @@ fn column_borders(rows: &[Row]) -> Vec<f32> {
     let mut gutters: Vec<(f32, f32)> = Vec::new();
     if let Some(count) = anchor_count(rows) {
         let anchors: Vec<&Row> = rows.iter().filter(|r| r.pieces.len() == count).collect();
+        let mut hs: Vec<f32> = anchors.iter().map(|r| r.height).collect();
+        hs.sort_by(f32::total_cmp);
+        let h = hs[hs.len() / 2];
         for k in 0..count - 1 {
             let end = anchors.iter().map(|r| r.pieces[k].x1).fold(f32::MIN, f32::max);
             let start = anchors.iter().map(|r| r.pieces[k + 1].x0).fold(f32::MAX, f32::min);
             if start > end {
                 gutters.push((end, start));
+                continue;
+            }
+            // Cells set so close that the OCR's boxes touch (`1x` before an item code): a border
+            // still, where every anchor row breaks at nearly the same x.
+            let mids: Vec<f32> = anchors.iter().map(|r| (r.pieces[k].x1 + r.pieces[k + 1].x0) / 2.0).collect();
+            let (lo, hi) = mids.iter().fold((f32::MAX, f32::MIN), |(a, b), &m| (a.min(m), b.max(m)));
+            if hi - lo <= TOUCHING_SPREAD * h {
+                gutters.push((lo, hi));
             }
         }
     }
@@ -280,6 +351,10 @@ fn column_borders(rows: &[Row]) -> Vec<f32> {
     borders.dedup_by(|b, a| *b - *a < near);
     borders
 }
+
+/// Anchor rows whose k-th and next pieces touch or overlap still share a border there when the middles
+/// of their breaks lie within this many text heights (SROIE 525's quantities, levelled: 0.1).
+pub const TOUCHING_SPREAD: f32 = 0.5;
 
 /// Column borders for rows under a heading whose OCR merged cells unevenly (`상품명 | 기 수량 | 금 액`
 /// over `삼립 옥수수꿀호떡요 | 3,960 | 1 | 3,980` over `삼립 호이호이 꿀호떡 3,960 | 1 | 3,980`), where the
@@ -386,8 +461,11 @@ fn rows(boxes: &[Rect], texts: &[&str]) -> Vec<Row> {
             let mut pieces: Vec<(Piece, Vec<&str>)> = Vec::new();
             for (n, &k) in line.words.iter().enumerate() {
                 let b = &boxes[k];
+                // A quantity first (`1x 000001038556 CHEK HUP`) is a cell of its own however close the
+                // next word is set: monospace receipts print it one space from the item's code.
+                let after_quantity = n == 1 && is_quantity(texts[line.words[0]]);
                 match pieces.last_mut() {
-                    Some((p, t)) if !cut[n - 1] => {
+                    Some((p, t)) if !cut[n - 1] && !after_quantity => {
                         p.x1 = p.x1.max(b.x1);
                         p.y0 = p.y0.min(b.y0);
                         p.y1 = p.y1.max(b.y1);
@@ -472,6 +550,12 @@ fn gutter_cuts(lines: &[Line]) -> Vec<Vec<bool>> {
                 .collect()
         })
         .collect()
+}
+
+/// A count of items as receipts print it before the item: `1x`, `12X`, `x2`.
+fn is_quantity(s: &str) -> bool {
+    let digits = |t: &str| !t.is_empty() && t.len() <= 3 && t.chars().all(|c| c.is_ascii_digit());
+    s.strip_suffix(['x', 'X']).is_some_and(digits) || s.strip_prefix(['x', 'X']).is_some_and(digits)
 }
 
 /// Mostly digits (with the separators of amounts, dates and phone numbers).
@@ -1013,5 +1097,68 @@ mod tests {
         assert_eq!((g.rows, g.cols), (6, 3));
         let last: Vec<(usize, usize)> = g.cells.iter().filter(|c| c.row == 5).map(|c| (c.col, c.col_span)).collect();
         assert_eq!(last, [(0, 2), (2, 1)]);
+    }
+
+    /// A monospace receipt's items on a scan turned so that its text falls by `slope` per pixel: each
+    /// item a line `1x CODE … AMOUNT` (the quantity one narrow space from the code) and its name line
+    /// under it.
+    fn quantity_items(slope: f32) -> Vec<Word> {
+        let turn = |p: Point| Point::new(p.x - slope * p.y, p.y + slope * p.x);
+        let mut words = Vec::new();
+        for k in 0..16 {
+            let y = 40.0 + 48.0 * k as f32;
+            let amount = format!("{}.{}0SR", 10 + k, k);
+            for (t, x) in [("1x", 40.0), ("000001038556", 61.0), (amount.as_str(), 380.0 - 9.0 * amount.len() as f32)] {
+                words.push(w(t, x, y));
+            }
+            words.push(w("CHEK HUP", 61.0, y + 24.0));
+        }
+        for word in &mut words {
+            word.quad = jikji_geometry::Quad::new(word.quad.pts.map(turn));
+        }
+        words
+    }
+
+    #[test]
+    fn a_leading_quantity_is_a_column_on_a_level_or_turned_scan() {
+        assert!(is_quantity("1x") && is_quantity("12X") && is_quantity("x2"));
+        assert!(!is_quantity("x") && !is_quantity("1") && !is_quantity("Xmas") && !is_quantity("1234x"));
+        for slope in [0.0, -0.025] {
+            let words = quantity_items(slope);
+            let found = find_aligned_tables(&words, &[]);
+            assert_eq!(found.len(), 1, "slope {slope}: {found:?}");
+            let refs: Vec<&Word> = words.iter().collect();
+            let g = stream_grid(&refs, &found[0]).expect("a grid");
+            // Sixteen items, each with its name line: quantity, code and name, amount.
+            assert_eq!((g.rows, g.cols), (16, 3), "slope {slope}");
+            if slope != 0.0 {
+                // The cells lean with the scan; filling them goes by the grid's upright edges.
+                continue;
+            }
+            // Every word lies in its column's cell.
+            let slots = crate::slots(&g, 0.0, 0.0, &Rect::new(found[0].x0, found[0].y0, found[0].x1, found[0].y1));
+            let cells = crate::fill::fill(
+                &g.cells.iter().map(|c| (c.row, c.col, c.row_span, c.col_span)).collect::<Vec<_>>(),
+                &slots,
+                &refs,
+            );
+            for c in cells.iter().filter(|c| c.col == 0) {
+                let text: Vec<&str> = c.lines.iter().flat_map(|l| l.words.iter().map(|w| w.text.as_str())).collect();
+                assert_eq!(text, ["1x"], "slope {slope}, row {}", c.row);
+            }
+        }
+        // Level, the quantity's border is found only because it is a quantity: `ab` is a word.
+        let words: Vec<Word> = quantity_items(0.0)
+            .into_iter()
+            .map(|mut w| {
+                if w.text == "1x" {
+                    w.text = "ab".into();
+                }
+                w
+            })
+            .collect();
+        let refs: Vec<&Word> = words.iter().collect();
+        let found = find_aligned_tables(&words, &[]);
+        assert!(found.iter().all(|r| stream_grid(&refs, r).is_none_or(|g| g.cols < 3)), "{found:?}");
     }
 }
