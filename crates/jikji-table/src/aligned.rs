@@ -7,7 +7,8 @@
 //! same few x positions. This is the "stream" approach (Camelot, Tabula) on the recognised words:
 //!
 //! 1. words become rows (vertical overlap), and each row is cut into pieces at gaps of at least
-//!    [`PIECE_GAP`] × the row's text height, and after a leading quantity (`1x`); on a turned scan the
+//!    [`PIECE_GAP`] × the row's text height, after a leading quantity (`1x`) and, in a row of column
+//!    headings, before each heading word (`단가 수량` read as one piece); on a turned scan the
 //!    words are first sheared so that its columns stand upright ([`skew`]);
 //! 2. runs of consecutive rows with at least two pieces each (and single lines of one piece between
 //!    two such rows: an item's name printed apart from its amounts), no farther apart than [`ROW_GAP`] ×
@@ -246,9 +247,15 @@ pub fn stream_grid(words: &[&Word], region: &Region) -> Option<Grid> {
     }
     let mut borders = column_borders(&rows);
     // Under a row of column headings the block is a table for sure, and gaps the OCR closed in a few
-    // rows may still be its columns.
-    if borders.len() + 1 < MIN_COLUMNS && rows[0].role == Role::Header {
-        borders = uncrossed_gaps(&rows);
+    // rows may still be its columns: the uncrossed gaps are taken when the anchors give too few
+    // columns, or more columns that the heading row has pieces for (KORIE's `상품명 | 기 | 수량 | 금 액`
+    // over items whose price and quantity the OCR read as one piece: 3 columns by the anchors, 4 by
+    // the gaps; the generated sets, whose headings match their anchors, are unchanged).
+    if rows[0].role == Role::Header {
+        let open = uncrossed_gaps(&rows);
+        if borders.len() + 1 < MIN_COLUMNS || (open.len() > borders.len() && rows[0].pieces.len() > open.len()) {
+            borders = open;
+        }
     }
     if borders.len() + 1 < MIN_COLUMNS {
         return None;
@@ -458,7 +465,15 @@ fn rows(boxes: &[Rect], texts: &[&str]) -> Vec<Row> {
     lines
         .iter()
         .zip(cuts)
-        .map(|(line, cut)| {
+        .map(|(line, mut cut)| {
+            // A heading row whose OCR closed the gap between two headings (`단가 수량` in one piece):
+            // each heading word starts a column.
+            let heading = |k: usize| HEADINGS.contains(&heading_key(&texts[k].to_lowercase()));
+            if line.words.iter().filter(|&&k| heading(k)).count() >= 2 && !line.words.iter().any(|&k| is_numeric(texts[k])) {
+                for (n, &k) in line.words.iter().enumerate().skip(1) {
+                    cut[n - 1] |= heading(k);
+                }
+            }
             let mut pieces: Vec<(Piece, Vec<&str>)> = Vec::new();
             for (n, &k) in line.words.iter().enumerate() {
                 let b = &boxes[k];
@@ -649,8 +664,8 @@ fn row_role(texts: &[String], pieces: &[Piece]) -> Role {
 /// heading (a receipt's `거래일시 … POS` line) are not its table, and a totals row ends the items
 /// above it (the totals with their amounts may still make a table of their own, a tax summary).
 /// Measured on tables-real (whose ground truth is the heading and the items): TEDS 0.441 → 0.569 on the
-/// English receipts and 0.291 → 0.356 on the Korean ones; SROIE 525 loses (its items alone have two
-/// columns and its totals become the table). The generated sets, whose tables close with their own
+/// English receipts and 0.291 → 0.356 on the Korean ones; SROIE 525 lost (its items alone had two
+/// columns and its totals became the table) until a leading quantity was made a column of its own. The generated sets, whose tables close with their own
 /// `TOTAL` row, are unchanged (0.991 and 0.985).
 fn split_at_roles(run: &[Row]) -> Vec<&[Row]> {
     let mut out = Vec::new();
@@ -1003,10 +1018,11 @@ mod tests {
 
     #[test]
     fn under_a_heading_columns_the_ocr_closed_in_one_row_are_still_found() {
-        // The heading's `Price` and `Qty` read as one piece, the second item's name as one piece with
-        // its price: no two rows with the same piece count line up at every gutter.
+        // The heading's `Price` and `Qty` misread (no heading words to cut at) and read as one piece,
+        // the second item's name as one piece with its price: no two rows with the same piece count
+        // line up at every gutter.
         let words = vec![
-            w("Item", 40.0, 100.0), w("Price", 200.0, 100.0), w("Qty", 251.0, 100.0), w("Amount", 330.0, 100.0),
+            w("Item", 40.0, 100.0), w("Prlce", 200.0, 100.0), w("Qfy", 251.0, 100.0), w("Amount", 330.0, 100.0),
             w("Greentea", 40.0, 124.0), w("3,960", 200.0, 124.0), w("1", 262.0, 124.0), w("3,980", 339.0, 124.0),
             w("Sandwich", 40.0, 148.0), w("roll", 118.0, 148.0), w("set", 160.0, 148.0), w("3,960", 193.0, 148.0),
             w("1", 262.0, 148.0), w("3,980", 339.0, 148.0),
@@ -1161,5 +1177,23 @@ mod tests {
         let refs: Vec<&Word> = words.iter().collect();
         let found = find_aligned_tables(&words, &[]);
         assert!(found.iter().all(|r| stream_grid(&refs, r).is_none_or(|g| g.cols < 3)), "{found:?}");
+    }
+
+    #[test]
+    fn headings_read_into_one_piece_are_columns_of_their_own() {
+        // `단가` and `수량` set 2 px apart in the heading row (the OCR's boxes touch), the items' price
+        // and quantity 10 px apart: each heading is its column's cell, not one cell over two columns.
+        let mut words = vec![w("상품", 40.0, 40.0), w("단가", 150.0, 40.0), w("수량", 170.0, 40.0), w("금액", 280.0, 40.0)];
+        for (k, name) in ["호떡", "녹차", "우유"].iter().enumerate() {
+            let y = 64.0 + 24.0 * k as f32;
+            words.extend([w(name, 40.0, y), w("1,700", 120.0, y), w("1", 175.0, y), w("1,700", 280.0, y)]);
+        }
+        let found = find_aligned_tables(&words, &[]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        let refs: Vec<&Word> = words.iter().collect();
+        let g = stream_grid(&refs, &found[0]).expect("a grid");
+        assert_eq!((g.rows, g.cols), (4, 4));
+        let heading: Vec<(usize, usize)> = g.cells.iter().filter(|c| c.row == 0).map(|c| (c.col, c.col_span)).collect();
+        assert_eq!(heading, [(0, 1), (1, 1), (2, 1), (3, 1)]);
     }
 }
