@@ -311,7 +311,7 @@ fn by_shapes(
     let mut shapes: Vec<f32> = Vec::new();
     for &s in row {
         let sp = page.trim(page.seg_span(s));
-        let chars: Vec<char> = page.segs[s].chars[sp.start..sp.end].iter().map(|c| c.ch).collect();
+        let chars = page.span_chars(sp);
         let mut i = 0;
         while i < chars.len() {
             let starts = chars[i].is_ascii_digit() && (i == 0 || !chars[i - 1].is_ascii_digit());

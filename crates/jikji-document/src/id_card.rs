@@ -264,9 +264,7 @@ fn date_led_rows(page: &Page) -> usize {
         .iter()
         .filter(|row| {
             row.first().is_some_and(|&s| {
-                let sp = page.trim(page.seg_span(s));
-                let chars: Vec<char> = page.segs[s].chars[sp.start..sp.end].iter().map(|c| c.ch).collect();
-                date_shaped(&chars)
+                date_shaped(&page.span_chars(page.trim(page.seg_span(s))))
             })
         })
         .count()
@@ -627,7 +625,7 @@ pub(crate) fn mask_span(page: &Page, span: Span) -> Vec<Quad> {
 /// registration number).
 pub(crate) fn full_dates(page: &Page, seg: usize) -> Vec<(Span, DateHit)> {
     let sp = page.trim(page.seg_span(seg));
-    let chars: Vec<char> = page.segs[seg].chars[sp.start..sp.end].iter().map(|c| c.ch).collect();
+    let chars = page.span_chars(sp);
     let text = date_commas_as_dots(&chars);
     patterns::find_dates(&text)
         .into_iter()

@@ -221,6 +221,11 @@ impl<'a> Page<'a> {
     }
 
     /// The text of a span.
+    /// The characters of span `s`, as they are (no trimming), one per index of the span.
+    pub fn span_chars(&self, s: Span) -> Vec<char> {
+        self.segs[s.seg].chars[s.start..s.end].iter().map(|c| c.ch).collect()
+    }
+
     pub fn span_text(&self, s: Span) -> String {
         self.segs[s.seg].chars[s.start..s.end]
             .iter()

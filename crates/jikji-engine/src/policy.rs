@@ -162,8 +162,8 @@ pub(crate) fn read_crops(
     let clock = Clock::start();
     let again = read_lines_on(recognizers, helper, &other_way, langs, &mut PassTimes::default())?;
     clock.charge(&mut passes.flipped, other_way.len());
+    let margin = if page_upright { FLIP_WIN_MARGIN } else { 0.0 };
     for ((i, c), mut r) in second.into_iter().zip(other_way).zip(again) {
-        let margin = if page_upright { FLIP_WIN_MARGIN } else { 0.0 };
         if r.reading.confidence > reads[i].reading.confidence + margin {
             passes.flipped.changed += u32::from(r.reading.text != reads[i].reading.text);
             crops[i] = c;

@@ -174,11 +174,17 @@ pub fn find_aligned_tables(words: &[Word], taken: &[Region]) -> Vec<Region> {
     // Back to the page: the box around the sheared region.
     if slope != 0.0 {
         for r in &mut out {
-            let (a, b) = (-slope * r.y0, -slope * r.y1);
-            (r.x0, r.x1) = (r.x0 + a.min(b), r.x1 + a.max(b));
+            *r = sheared(r, -slope);
         }
     }
     out
+}
+
+/// The box around `r` sheared by `slope` ([`unlean`]): its x extent moved by `slope·y` at its top and
+/// bottom, widened to hold both.
+fn sheared(r: &Region, slope: f32) -> Region {
+    let (a, b) = (slope * r.y0, slope * r.y1);
+    Region { x0: r.x0 + a.min(b), x1: r.x1 + a.max(b), ..*r }
 }
 
 /// Rows of one piece between rows of pieces (an item's name line printed apart from its code and
@@ -239,8 +245,7 @@ pub fn stream_grid(words: &[&Word], region: &Region) -> Option<Grid> {
     // page as parallelograms.
     let slope = skew(&inside);
     let (boxes, texts): (Vec<Rect>, Vec<&str>) = inside.iter().map(|w| (level_box(w, slope), w.text.as_str())).unzip();
-    let (a, b) = (slope * region.y0, slope * region.y1);
-    let region = &Region { x0: region.x0 + a.min(b), x1: region.x1 + a.max(b), ..*region };
+    let region = &sheared(region, slope);
     let rows = join_item_lines(rows(&boxes, &texts));
     if rows.len() < 2 {
         return None;
@@ -468,7 +473,7 @@ fn rows(boxes: &[Rect], texts: &[&str]) -> Vec<Row> {
         .map(|(line, mut cut)| {
             // A heading row whose OCR closed the gap between two headings (`단가 수량` in one piece):
             // each heading word starts a column.
-            let heading = |k: usize| HEADINGS.contains(&heading_key(&texts[k].to_lowercase()));
+            let heading = |k: usize| is_heading_word(texts[k]);
             if line.words.iter().filter(|&&k| heading(k)).count() >= 2 && !line.words.iter().any(|&k| is_numeric(texts[k])) {
                 for (n, &k) in line.words.iter().enumerate().skip(1) {
                     cut[n - 1] |= heading(k);
@@ -620,6 +625,11 @@ fn heading_key(word: &str) -> &str {
     w.trim_end_matches([':', ')'])
 }
 
+/// Whether one word (no spaces) is a column heading of [`HEADINGS`], case aside.
+fn is_heading_word(word: &str) -> bool {
+    HEADINGS.contains(&heading_key(&word.to_lowercase()))
+}
+
 /// Whether a row is a table's heading row (at least two headings and no numbers) or a totals row.
 fn row_role(texts: &[String], pieces: &[Piece]) -> Role {
     let key = |t: &str| t.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect::<String>();
@@ -629,7 +639,7 @@ fn row_role(texts: &[String], pieces: &[Piece]) -> Role {
         let words = texts
             .iter()
             .flat_map(|t| t.split_whitespace())
-            .filter(|w| HEADINGS.contains(&heading_key(&key(w))))
+            .filter(|w| is_heading_word(w))
             .count();
         let hangul: String = key(&texts.join(""));
         let mut korean = 0;
