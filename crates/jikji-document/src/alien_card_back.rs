@@ -86,7 +86,8 @@ const REPORT_SECTION: Label = Label {
     ],
 };
 
-const HEADINGS: [Label; 2] = [PERMIT_SECTION, REPORT_SECTION];
+/// The two tables' section headings (7-8 syllables each, printed on no other document).
+pub(crate) const HEADINGS: [Label; 2] = [PERMIT_SECTION, REPORT_SECTION];
 
 /// The back's labels, for the classifier: a page with several of them is an alien card's back.
 pub(crate) const BACK_LABELS: [Label; 6] = [
@@ -300,14 +301,8 @@ fn dated_rows(page: &Page, t: &Table, rows: &[Vec<usize>], n_dates: usize) -> Ve
         .collect()
 }
 
-/// A row with a date misread (`2014.81.11 2017.01.10.`): each date's column is its place among the
-/// row's date shapes ([`id_card::date_shape_len`]), when the row has one for every column.
-fn by_shapes(
-    page: &Page,
-    row: &[usize],
-    dates: &[(Span, crate::patterns::DateHit, f32)],
-    n_dates: usize,
-) -> Option<Vec<Dated>> {
+/// The centres (x) of the date shapes ([`id_card::date_shape_len`]) in a row, left to right as read.
+fn date_shapes(page: &Page, row: &[usize]) -> Vec<f32> {
     let mut shapes: Vec<f32> = Vec::new();
     for &s in row {
         let sp = page.trim(page.seg_span(s));
@@ -325,6 +320,18 @@ fn by_shapes(
             }
         }
     }
+    shapes
+}
+
+/// A row with a date misread (`2014.81.11 2017.01.10.`): each date's column is its place among the
+/// row's date shapes ([`id_card::date_shape_len`]), when the row has one for every column.
+fn by_shapes(
+    page: &Page,
+    row: &[usize],
+    dates: &[(Span, crate::patterns::DateHit, f32)],
+    n_dates: usize,
+) -> Option<Vec<Dated>> {
+    let mut shapes = date_shapes(page, row);
     if shapes.len() < n_dates || dates.is_empty() {
         return None;
     }
@@ -382,13 +389,23 @@ pub(crate) fn extract(page: &Page, today: (i32, u32, u32)) -> AlienCardBack {
     let permits = table(page, &[&PERMIT_DATE, &EXPIRY_DATE, &CONFIRM], &PERMIT_SECTION);
     let reports = table(page, &[&REPORT_DATE, &RESIDENCE, &CONFIRM], &REPORT_SECTION);
     r.found = permits.is_some() || reports.is_some();
+    // The extension table is printed above the residence table: when neither its heading nor two of
+    // its columns were read (`체뼈기간 연짱 해가`), its rows are those above the residence table that
+    // hold two date shapes (a permission and its expiry).
+    let paired_only = permits.is_none();
+    let permits = permits.or_else(|| {
+        reports.as_ref().map(|_| Table { head: None, body_from: f32::NEG_INFINITY, top: f32::NEG_INFINITY })
+    });
     // Each table ends where the other one starts below it.
     let stop_of = |t: &Table, other: &Option<Table>| {
         other.as_ref().map(|o| o.top).filter(|&y| y > t.body_from).unwrap_or(f32::INFINITY)
     };
 
     if let Some(t) = &permits {
-        let rows = body_rows(page, t, stop_of(t, &reports));
+        let mut rows = body_rows(page, t, stop_of(t, &reports));
+        if paired_only {
+            rows.retain(|row| date_shapes(page, row).len() >= 2);
+        }
         for dates in dated_rows(page, t, &rows, 2) {
             let permit = dates.iter().find(|(c, _, _)| *c == 0);
             let expiry = dates.iter().find(|(c, _, _)| *c == 1);
@@ -544,7 +561,8 @@ mod tests {
     fn two_headings_and_rows_led_by_dates_are_the_back() {
         // A small photo: the grey column headers misread, only the two headings read. With two rows
         // that start with a date (a permit and a report) that is the back, even with the dates
-        // misread and `체` read `세`; with one such row it is not (two labels alone are no card).
+        // misread and `체` read `세`. The two headings read are the back even with one such row
+        // (each counts as two labels); one heading and one such row is not.
         let misread = |l: &(&'static str, f32, f32)| {
             !matches!(l.0, "허가일자" | "만료일자" | "확인" | "신고일" | "체류지" | "Date of Report")
                 && !l.0.starts_with("Date of")
@@ -573,7 +591,43 @@ mod tests {
             .into_iter()
             .filter(|l| misread(l) && l.0 != "2019.08.26.")
             .collect();
+        let r = extract_on(&page(&lines), TODAY);
+        let Some(IdDocument::Ac(a)) = &r.document else { panic!("{r:?}") };
+        assert_eq!(texts(&a.back.expiry_date), ["2022.02.14."]);
+        let lines: Vec<_> = lines.into_iter().filter(|l| !l.0.starts_with("체류지 변경 신고")).collect();
         assert!(extract_on(&page(&lines), TODAY).document.is_none());
+    }
+
+    #[test]
+    fn the_extension_table_unlabelled_is_the_rows_of_two_dates_above_the_residence_table() {
+        // Its heading and column labels misread (`체뼈기간 연짱 해가`), the residence table's heading
+        // read: the rows above that hold two dates are the extensions; a line of one date is not.
+        let lines: Vec<_> = back(&[("2018.02.22.", "2029.02.21."), ("2029.01.13.", "2032.01.12.")])
+            .into_iter()
+            .filter(|l| l.2 > 120.0)
+            .chain([("2017.05.05.", 94.0, 60.0)])
+            .collect();
+        let r = extract_on(&page(&lines), TODAY);
+        let Some(IdDocument::Ac(a)) = &r.document else { panic!("{r:?}") };
+        assert_eq!(texts(&a.back.permission_date), ["2018.02.22.", "2029.01.13."]);
+        assert_eq!(texts(&a.back.expiry_date), ["2029.02.21.", "2032.01.12."]);
+        assert_eq!(texts(&a.back.report_date), ["2019.08.26."]);
+    }
+
+    #[test]
+    fn a_back_whose_rows_are_unread_is_still_the_back() {
+        // Both headings read, every row's grey print noise: the back, with nothing read from it.
+        let lines = [
+            ("체류기간 연장 허가", 40.0, 20.0),
+            ("a.o.ㄲ 2019.07.ㅛ", 94.0, 130.0),
+            ("체류지 변경 신고", 40.0, 300.0),
+        ];
+        let r = extract_on(&page(&lines), TODAY);
+        let Some(IdDocument::Ac(a)) = &r.document else { panic!("{r:?}") };
+        assert!(a.back.found && a.back.is_empty());
+        assert!(r.fields().is_empty() && !r.is_confident);
+        // One heading alone is no card.
+        assert!(extract_on(&page(&lines[..2]), TODAY).document.is_none());
     }
 
     #[test]

@@ -173,8 +173,11 @@ pub fn extract_on(result: &PageResult, today: (i32, u32, u32)) -> IdCardResult {
         is_confident: c.confident,
         rois: card_outline(result),
     };
-    // A type with none of its fields readable (`PASSPORT` printed on a receipt) is no document either.
-    if r.fields().is_empty() {
+    // A type with none of its fields readable (`PASSPORT` printed on a receipt) is no document either;
+    // but an alien card's back whose tables were found (their headings read, the rows' 7 px grey
+    // print not) is that back, with nothing read from it.
+    let unread_back = matches!(&r.document, Some(IdDocument::Ac(a)) if a.back.found);
+    if r.fields().is_empty() && !unread_back {
         return IdCardResult::default();
     }
     r
@@ -242,6 +245,12 @@ const CORROBORATION_MAX: u32 = 2;
 /// both tables, the back's layout as sure as a title and a number are on the front.
 const BACK_LABELS_FOUND: u32 = 3;
 const BACK_LABELS_SURE: u32 = 5;
+/// A section heading of the back (`체류기간 연장 허가`, `체류지 변경 신고`: seven and eight syllables, on
+/// no other document) counts as two labels. On photos of `scripts/gen-idcards` backs (seeds 5-11,
+/// plain and hard) 10 of 56 backs were no identity document: one had both headings read and nothing
+/// else (its dates misread to `a.o.ㄲ`), the others one heading and two or three rows led by a date,
+/// the column labels (`허기일자`, `만일자`: four syllables, matched exactly only) misread.
+const BACK_HEADING_WEIGHT: u32 = 2;
 /// Two back labels are enough when the page also has [`BACK_DATE_ROWS`] rows that start with a
 /// date's shape (the tables' rows: `2016.12.12. 2017.12.11.`, `2021.01.11. 세종특별자치시 …`). On photos
 /// of `scripts/gen-idcards` backs (seeds 5-7, plain and hard) 6 of 24 were read as nothing, their grey
@@ -384,12 +393,15 @@ pub fn classify(page: &Page) -> Classification {
         u32::from(!extract::find_everywhere(page, patterns::find_licence_classes).is_empty());
     score[IdType::DriverLicense.index()] += (count(&DL_LABELS) + classes).min(CORROBORATION_MAX);
     score[IdType::AlienCard.index()] += count(&AC_LABELS).min(CORROBORATION_MAX);
-    let back = count(&crate::alien_card_back::BACK_LABELS);
+    let labels_read = count(&crate::alien_card_back::BACK_LABELS);
+    // The headings are among the labels: counted once more each.
+    let back = labels_read
+        + (BACK_HEADING_WEIGHT - 1) * count(&crate::alien_card_back::HEADINGS);
     let back_by_rows = back >= BACK_LABELS_WITH_ROWS && date_led_rows(page) >= BACK_DATE_ROWS;
     if back >= BACK_LABELS_FOUND || back_by_rows {
         score[IdType::AlienCard.index()] += TITLE_EXACT;
         titled[IdType::AlienCard.index()] = true;
-        numbered[IdType::AlienCard.index()] |= back >= BACK_LABELS_SURE;
+        numbered[IdType::AlienCard.index()] |= labels_read >= BACK_LABELS_SURE;
     }
     if let Some(t) = authority_kind(page) {
         score[t.index()] += 1;
@@ -626,7 +638,7 @@ pub(crate) fn mask_span(page: &Page, span: Span) -> Vec<Quad> {
 pub(crate) fn full_dates(page: &Page, seg: usize) -> Vec<(Span, DateHit)> {
     let sp = page.trim(page.seg_span(seg));
     let chars = page.span_chars(sp);
-    let text = date_commas_as_dots(&chars);
+    let text = date_misreads_put_right(&chars);
     patterns::find_dates(&text)
         .into_iter()
         .filter(|d| {
@@ -641,13 +653,22 @@ pub(crate) fn full_dates(page: &Page, seg: usize) -> Vec<(Span, DateHit)> {
         .collect()
 }
 
+/// Digits a `0` of small grey print is read as (a closed loop): on the photos of
+/// `scripts/gen-idcards` seeds 5-11 (plain and hard), 13 of the 534 dates read started `2[689]`
+/// (`2929.11.08.`, `2814.12.31.`, `2623.01.11.`) or had such a month (`2622.94.14.`), every one a `0`.
+const ZERO_MISREADS: [char; 3] = ['6', '8', '9'];
+
 /// The text of `chars` with a comma read for a dot of a date (the dot and the comma differ by a few
 /// pixels on a photo) put right: in `YYYY?M?D?` (`?` a dot or a comma, the month and day one or two
 /// digits, a space allowed before each), `2005,11.24.`, `2021.12, 16.`, `2016,08,12,` and
 /// `2017. 10, 28.` become `2005.11.24.`, `2021.12. 16.`, `2016.08.12.` and `2017. 10. 28.`; same length,
 /// so spans stay valid. A year is 19xx or
 /// 20xx with no digit before it; amounts (`2,005.11`, `12,005,110`) do not have that form.
-fn date_commas_as_dots(chars: &[char]) -> String {
+///
+/// Also a `0` read as one of [`ZERO_MISREADS`] where no date can have another digit: a year's second
+/// digit after `2` (`2923.07.01.` is 2023: no card prints a year 2600-2999) and a two-digit month's
+/// first (`2622.94.14.`).
+fn date_misreads_put_right(chars: &[char]) -> String {
     let mut out = chars.to_vec();
     let digit = |i: usize| chars.get(i).is_some_and(|c| c.is_ascii_digit());
     let sep = |i: usize| matches!(chars.get(i), Some('.' | ','));
@@ -658,9 +679,9 @@ fn date_commas_as_dots(chars: &[char]) -> String {
         _ => None,
     };
     for i in 0..chars.len().saturating_sub(3) {
-        let year = (0..4).all(|k| digit(i + k))
-            && matches!((chars[i], chars[i + 1]), ('1', '9') | ('2', '0'))
-            && (i == 0 || !digit(i - 1));
+        let four = (0..4).all(|k| digit(i + k)) && (i == 0 || !digit(i - 1));
+        let year_zero = chars[i] == '2' && ZERO_MISREADS.contains(&chars[i + 1]);
+        let year = four && (matches!((chars[i], chars[i + 1]), ('1', '9') | ('2', '0')) || year_zero);
         if !year || !sep(i + 4) {
             continue;
         }
@@ -672,6 +693,12 @@ fn date_commas_as_dots(chars: &[char]) -> String {
         }
         let d = if chars.get(s2 + 1) == Some(&' ') { s2 + 2 } else { s2 + 1 };
         if let Some(n) = one_or_two(d) {
+            if year_zero {
+                out[i + 1] = '0';
+            }
+            if m == 2 && ZERO_MISREADS.contains(&chars[m0]) && chars[m0 + 1] != '0' {
+                out[m0] = '0';
+            }
             out[i + 4] = '.';
             out[s2] = '.';
             // A comma for the final dot of a dotted date (`2018.01.02,`).
@@ -703,7 +730,7 @@ pub(crate) fn dated_field(page: &Page, span: Span, d: &DateHit, key_text: &str, 
     extract::field_with_text(
         page,
         &[span],
-        date_commas_as_dots(&chars),
+        date_misreads_put_right(&chars),
         key_text,
         patterns::format_date(d.year, d.month, d.day),
         check,
@@ -1619,7 +1646,7 @@ mod tests {
 
     #[test]
     fn a_comma_read_for_a_dates_dot_is_a_dot() {
-        let t = |s: &str| date_commas_as_dots(&s.chars().collect::<Vec<_>>());
+        let t = |s: &str| date_misreads_put_right(&s.chars().collect::<Vec<_>>());
         assert_eq!(t("2005,11.24."), "2005.11.24.");
         assert_eq!(t("발급 2005,1.24"), "발급 2005.1.24");
         assert_eq!(t("12,005,11.24"), "12,005,11.24", "five digits: an amount");
@@ -1632,6 +1659,13 @@ mod tests {
         assert_eq!(t("2021.3,5"), "2021.3.5");
         assert_eq!(t("2021.12,160"), "2021.12,160", "three digits: no day");
         assert_eq!(t("12021.12,16"), "12021.12,16", "no year");
+        assert_eq!(t("2923,07,01."), "2023.07.01.", "a zero read as a nine in the year");
+        assert_eq!(t("2622.94.14."), "2022.04.14.", "and in the month");
+        assert_eq!(t("2014.81.11"), "2014.01.11");
+        assert_eq!(t("2019.10.19"), "2019.10.19", "a month 10 stays");
+        assert_eq!(t("2923 07 01"), "2923 07 01", "no date's separators: not a date");
+        assert_eq!(t("2500.01.01"), "2500.01.01", "a 5 is no zero misread");
+        assert_eq!(t("12923.07.01"), "12923.07.01", "five digits");
         let p = resident("980716-2020264", "2005,11.24.");
         let r = extract_on(&p, TODAY);
         assert_eq!(text(&ic(&r).issue_date), "2005.11.24.", "the text as printed");
