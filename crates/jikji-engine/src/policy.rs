@@ -123,7 +123,7 @@ pub(crate) const FLIP_WIN_MARGIN: f32 = 0.15;
 /// decides, and the crop is turned back when the reading as it stood wins (f0ed21e: synthetic flat page
 /// CER 6.5 % → 1.1 %). Which way is read first, and whether the other way is read at all, follows
 /// [`FLIP_TRUSTED_SHARE`] and [`FLIP_CHECK_BELOW`]. With a `helper` (the spare recognisers of an idle
-/// core), half of the lines are read on a second thread ([`read_lines_on`]).
+/// core), each pass reads half of its lines on a second thread ([`read_split`]).
 pub(crate) fn read_crops(
     recognizers: &mut Recognizers,
     mut helper: Option<&mut Recognizers>,
@@ -140,7 +140,7 @@ pub(crate) fn read_crops(
             crops[i].flip();
         }
     }
-    let mut reads = read_lines_on(recognizers, helper.as_deref_mut(), crops, langs, passes)?;
+    let mut reads = read_lines(recognizers, helper.as_deref_mut(), crops, langs, passes)?;
     cancel.check()?;
     if page_upright {
         for &i in &turned {
@@ -160,7 +160,7 @@ pub(crate) fn read_crops(
     }
     // Every pass of the second reading counts as this one.
     let clock = Clock::start();
-    let again = read_lines_on(recognizers, helper, &other_way, langs, &mut PassTimes::default())?;
+    let again = read_lines(recognizers, helper, &other_way, langs, &mut PassTimes::default())?;
     clock.charge(&mut passes.flipped, other_way.len());
     let margin = if page_upright { FLIP_WIN_MARGIN } else { 0.0 };
     for ((i, c), mut r) in second.into_iter().zip(other_way).zip(again) {
@@ -202,58 +202,33 @@ impl Scripts {
     }
 }
 
-/// [`read_lines`], on two threads when `helper` recognisers are at hand and there are at least two
-/// lines: the crops split into two runs of about equal width (a reading costs about its crop's width,
-/// the recognisers' input being a fixed height), the second run read by `helper` on a scoped thread.
-/// Every pass of [`read_lines`] decides line by line, so each line's reading is the one a single
-/// thread gives (the CPU reads batches of one line, `REC_BATCH_CPU`); the pass times add up both
-/// threads' time.
-fn read_lines_on(
-    recognizers: &mut Recognizers,
-    helper: Option<&mut Recognizers>,
-    crops: &[LineCrop],
-    langs: &[Lang],
-    passes: &mut PassTimes,
-) -> Result<Vec<Read>, EngineError> {
-    let Some(helper) = helper.filter(|_| crops.len() >= 2) else {
-        return read_lines(recognizers, crops, langs, passes);
-    };
-    let (first, second) = crops.split_at(half_by_width(crops));
-    let mut helper_passes = PassTimes::default();
-    let (mine, theirs) = crate::lend::on_two_threads(
-        "a recognition",
-        || read_lines(recognizers, first, langs, passes),
-        || read_lines(helper, second, langs, &mut helper_passes),
-    )?;
-    let theirs = theirs?;
-    passes.add(&helper_passes);
-    let mut reads = mine?;
-    reads.extend(theirs);
-    Ok(reads)
-}
-
-/// Where to cut `crops` into two runs of about equal total width: the first index of the second run,
-/// never 0 or `crops.len()` for two or more crops.
-fn half_by_width(crops: &[LineCrop]) -> usize {
-    let total: u64 = crops.iter().map(|c| u64::from(c.image.width())).sum();
+/// Where to cut crops of `widths` into two runs of about equal total width: the first index of the
+/// second run, never 0 or `widths.len()` for two or more crops.
+fn half_by_width(widths: &[u32]) -> usize {
+    let total: u64 = widths.iter().map(|&w| u64::from(w)).sum();
     let mut sum = 0u64;
-    for (i, c) in crops.iter().enumerate() {
-        let w = u64::from(c.image.width());
+    for (i, &w) in widths.iter().enumerate() {
+        let w = u64::from(w);
         // Cut before this crop when that leaves the halves closer than cutting after it.
         if 2 * sum + w > total {
             let before = total.abs_diff(2 * sum);
             let after = total.abs_diff(2 * (sum + w));
             let cut = if before <= after { i } else { i + 1 };
-            return cut.clamp(1, crops.len().saturating_sub(1).max(1));
+            return cut.clamp(1, widths.len().saturating_sub(1).max(1));
         }
         sum += w;
     }
-    crops.len().saturating_sub(1).max(1)
+    widths.len().saturating_sub(1).max(1)
 }
 
-/// Reads every crop with the recogniser(s) the languages call for (see the module docs).
+/// Reads every crop with the recogniser(s) the languages call for (see the module docs). With `helper`
+/// recognisers (an idle core's), every pass is split on its own between both threads ([`read_split`]):
+/// the re-reading passes take the lines the first reading doubts, and those may all lie in one half
+/// of the page. Every pass decides line by line, so each line's reading is the one a single thread
+/// gives (the CPU reads batches of one line, `REC_BATCH_CPU`).
 fn read_lines(
     recognizers: &mut Recognizers,
+    mut helper: Option<&mut Recognizers>,
     crops: &[LineCrop],
     langs: &[Lang],
     passes: &mut PassTimes,
@@ -266,29 +241,15 @@ fn read_lines(
     let alphabet = scripts.latin_alphabet();
     if !scripts.korean {
         let (fast, latin) = (&mut passes.latin_fast, &mut passes.latin);
-        return read_latin(recognizers, &imgs, alphabet, fast, latin);
+        return read_latin(recognizers, helper, &imgs, alphabet, fast, latin);
     }
-    let clock = Clock::start();
-    let mut reads: Vec<Read> = recognizers
-        .korean
-        .read(&imgs, Alphabet::All)?
-        .into_iter()
-        .map(|r| Read::new(r, Reader::Korean))
-        .collect();
-    clock.charge(&mut passes.korean, imgs.len());
-    reread_spaced_lines(
-        recognizers.korean.as_mut(),
-        crops,
-        &mut reads,
-        &mut passes.korean_pieces,
-    )?;
-    reread_lines_without_hangul(recognizers, &imgs, &mut reads, &scripts, passes)?;
-    let clock = Clock::start();
-    let spans = reread_latin_spans(recognizers, crops, &mut reads, alphabet, &mut passes.latin_spans)?;
-    clock.charge(&mut passes.latin_spans, spans);
-    let clock = Clock::start();
-    let spans = reread_hanja_spans(recognizers.latin.as_mut(), crops, &mut reads, &mut passes.hanja_spans)?;
-    clock.charge(&mut passes.hanja_spans, spans);
+    let korean = read_split(recognizers, helper.as_deref_mut(), &imgs, Alphabet::All, korean_recognizer, &mut passes.korean)?;
+    passes.korean.lines += imgs.len() as u32;
+    let mut reads: Vec<Read> = korean.into_iter().map(|r| Read::new(r, Reader::Korean)).collect();
+    reread_spaced_lines(recognizers, helper.as_deref_mut(), crops, &mut reads, &mut passes.korean_pieces)?;
+    reread_lines_without_hangul(recognizers, helper.as_deref_mut(), &imgs, &mut reads, &scripts, passes)?;
+    reread_latin_spans(recognizers, helper.as_deref_mut(), crops, &mut reads, alphabet, &mut passes.latin_spans)?;
+    reread_hanja_spans(recognizers, helper, crops, &mut reads, &mut passes.hanja_spans)?;
     Ok(reads)
 }
 
@@ -298,6 +259,7 @@ fn read_lines(
 /// CJK and is no less confident.
 fn reread_lines_without_hangul(
     recognizers: &mut Recognizers,
+    helper: Option<&mut Recognizers>,
     imgs: &[&RgbImage],
     reads: &mut [Read],
     scripts: &Scripts,
@@ -311,7 +273,7 @@ fn reread_lines_without_hangul(
     }
     let sub: Vec<&RgbImage> = second.iter().map(|&i| imgs[i]).collect();
     let (fast, set) = (&mut passes.latin_fast, &mut passes.latin);
-    let latin = read_latin(recognizers, &sub, scripts.latin_alphabet(), fast, set)?;
+    let latin = read_latin(recognizers, helper, &sub, scripts.latin_alphabet(), fast, set)?;
     for (i, l) in second.into_iter().zip(latin) {
         let take = if has_hangul(&reads[i].reading.text) {
             // A stray syllable: the Latin reading wins when it is Latin and no less confident.
@@ -367,20 +329,21 @@ const STRAY_MIN_LETTERS: usize = 4;
 /// MRZ's `<` came out as `Λ`/`∧`, at confidence 0.5).
 fn read_latin(
     recognizers: &mut Recognizers,
+    mut helper: Option<&mut Recognizers>,
     imgs: &[&RgbImage],
     alphabet: Alphabet,
     fast_pass: &mut PassTime,
     set_pass: &mut PassTime,
 ) -> Result<Vec<Read>, EngineError> {
     let reads_by = |v: Vec<LineReading>, reader| v.into_iter().map(move |r| Read::new(r, reader));
-    let clock = Clock::start();
-    let Some(fast) = recognizers.fast.as_mut() else {
-        let v = recognizers.latin.read(imgs, alphabet)?;
-        clock.charge(set_pass, imgs.len());
+    if recognizers.fast.is_none() {
+        let v = read_split(recognizers, helper, imgs, alphabet, set_recognizer, set_pass)?;
+        set_pass.lines += imgs.len() as u32;
         return Ok(reads_by(v, Reader::Latin).collect());
-    };
-    let mut out: Vec<Read> = reads_by(fast.read(imgs, alphabet)?, Reader::LatinFast).collect();
-    clock.charge(fast_pass, imgs.len());
+    }
+    let fast = read_split(recognizers, helper.as_deref_mut(), imgs, alphabet, fast_recognizer, fast_pass)?;
+    fast_pass.lines += imgs.len() as u32;
+    let mut out: Vec<Read> = reads_by(fast, Reader::LatinFast).collect();
     let again: Vec<usize> = (0..imgs.len())
         .filter(|&i| {
             let r = &out[i].reading;
@@ -388,10 +351,9 @@ fn read_latin(
         })
         .collect();
     if !again.is_empty() {
-        let clock = Clock::start();
         let sub: Vec<&RgbImage> = again.iter().map(|&i| imgs[i]).collect();
-        let second = recognizers.latin.read(&sub, alphabet)?;
-        clock.charge(set_pass, sub.len());
+        let second = read_split(recognizers, helper, &sub, alphabet, set_recognizer, set_pass)?;
+        set_pass.lines += sub.len() as u32;
         for (i, r) in again.into_iter().zip(reads_by(second, Reader::LatinReread)) {
             if r.reading.confidence >= out[i].reading.confidence {
                 set_pass.changed += u32::from(r.reading.text != out[i].reading.text);
@@ -402,11 +364,67 @@ fn read_latin(
     Ok(out)
 }
 
+/// Which of a set of [`Recognizers`] a pass reads with (`None`: the set has no such recogniser).
+type Pick = for<'a> fn(&'a mut Recognizers) -> Option<&'a mut (dyn LineRecognizer + 'static)>;
+
+fn fast_recognizer(r: &mut Recognizers) -> Option<&mut (dyn LineRecognizer + 'static)> {
+    r.fast.as_deref_mut()
+}
+
+fn set_recognizer(r: &mut Recognizers) -> Option<&mut (dyn LineRecognizer + 'static)> {
+    Some(r.latin.as_mut())
+}
+
+fn korean_recognizer(r: &mut Recognizers) -> Option<&mut (dyn LineRecognizer + 'static)> {
+    Some(r.korean.as_mut())
+}
+
+/// One recognition pass over `imgs` with the recogniser `pick` chooses, on two threads when `helper`
+/// recognisers are at hand (the images cut into two runs of about equal width, [`half_by_width`], the
+/// second read on a scoped thread); each line's reading is the one a single thread gives. `pass` gets
+/// both threads' time (the caller counts the lines: a pass may read pieces of lines).
+fn read_split(
+    recognizers: &mut Recognizers,
+    helper: Option<&mut Recognizers>,
+    imgs: &[&RgbImage],
+    alphabet: Alphabet,
+    pick: Pick,
+    pass: &mut PassTime,
+) -> Result<Vec<LineReading>, EngineError> {
+    let read = |r: &mut Recognizers, imgs: &[&RgbImage], pass: &mut PassTime| {
+        let clock = Clock::start();
+        let rec = pick(r).ok_or_else(|| EngineError::Runtime("a recogniser the pass needs is not loaded".into()))?;
+        let v = rec.read(imgs, alphabet)?;
+        clock.charge(pass, 0);
+        Ok::<_, EngineError>(v)
+    };
+    let Some(helper) = helper.filter(|_| imgs.len() >= 2) else {
+        return read(recognizers, imgs, pass);
+    };
+    if pick(helper).is_none() {
+        return read(recognizers, imgs, pass);
+    }
+    let widths: Vec<u32> = imgs.iter().map(|i| i.width()).collect();
+    let (first, second) = imgs.split_at(half_by_width(&widths));
+    let mut helper_pass = PassTime::default();
+    let (mine, theirs) = crate::lend::on_two_threads(
+        "a recognition",
+        || read(recognizers, first, pass),
+        || read(helper, second, &mut helper_pass),
+    )?;
+    let theirs = theirs?;
+    pass.add(&helper_pass);
+    let mut v = mine?;
+    v.extend(theirs);
+    Ok(v)
+}
+
 /// Lines whose Korean reading is doubtful ([`DOUBTFUL_LINE`], [`DOUBTFUL_CHAR`]) are cut at wide blank
 /// gaps and read piece by piece (see `jikji_recognize::pieces`); the piecewise reading replaces the
 /// first one when it is more confident by [`PIECES_WIN_BY`].
 fn reread_spaced_lines(
-    korean: &mut dyn LineRecognizer,
+    recognizers: &mut Recognizers,
+    helper: Option<&mut Recognizers>,
     crops: &[LineCrop],
     reads: &mut [Read],
     pass: &mut PassTime,
@@ -439,8 +457,8 @@ fn reread_spaced_lines(
         }
     }
     let sub_imgs: Vec<&RgbImage> = subs.iter().map(|(_, _, im)| im).collect();
-    let sub_readings = korean.read(&sub_imgs, Alphabet::All)?;
     clock.charge(pass, jobs.len());
+    let sub_readings = read_split(recognizers, helper, &sub_imgs, Alphabet::All, korean_recognizer, pass)?;
     for (i, _) in &jobs {
         let mut chars = Vec::new();
         for ((_, a, _), r) in subs
@@ -640,19 +658,26 @@ fn trim_span_reading(korean_first: &str, mut v: Vec<CharBox>) -> Vec<CharBox> {
 /// 5.77 %, flat 2.62 % → 2.56 %.
 fn reread_latin_spans(
     recognizers: &mut Recognizers,
+    helper: Option<&mut Recognizers>,
     crops: &[LineCrop],
     reads: &mut [Read],
     alphabet: Alphabet,
     pass: &mut PassTime,
-) -> Result<usize, EngineError> {
+) -> Result<(), EngineError> {
+    let clock = Clock::start();
     let (spans, subs) = cut_spans(crops, reads, latin_spans);
+    clock.charge(pass, spans.len());
     if spans.is_empty() {
-        return Ok(0);
+        return Ok(());
     }
     let sub_refs: Vec<&RgbImage> = subs.iter().collect();
-    // Both recognisers' time counts as this pass (charged by the caller).
+    // Both recognisers' time counts as this pass.
     let (mut fast, mut set) = (PassTime::default(), PassTime::default());
-    let latin = read_latin(recognizers, &sub_refs, alphabet, &mut fast, &mut set)?;
+    let latin = read_latin(recognizers, helper, &sub_refs, alphabet, &mut fast, &mut set)?;
+    for t in [&fast, &set] {
+        pass.ms += t.ms;
+        pass.model_ms += t.model_ms;
+    }
     // Replace from the last span backwards, so earlier char indices stay valid.
     for (&(i, a, b, x0, _), l) in spans.iter().zip(latin).rev() {
         let read = &mut reads[i];
@@ -669,7 +694,7 @@ fn reread_latin_spans(
         pass.changed += u32::from(splice_reading(r, a..b, shifted(&trimmed, x0).collect()));
         read.pass.reader = Reader::LatinSpans;
     }
-    Ok(spans.len())
+    Ok(())
 }
 
 /// The bracketed spans of a Hangul line's reading that may hold hanja: `(open, close, x0, x1)`, the
@@ -720,17 +745,20 @@ pub(crate) fn hanja_spans(r: &LineReading, crop_w: u32, crop_h: u32) -> Vec<(usi
 /// (all 48 synthetic documents 95.2 → 95.6 % of fields exact); korean_photos page CER unchanged
 /// (11.04 %: four spans read again, PP-OCR's `(注)` at 0.73 and `(入)` at 0.59 refused).
 fn reread_hanja_spans(
-    latin: &mut dyn LineRecognizer,
+    recognizers: &mut Recognizers,
+    helper: Option<&mut Recognizers>,
     crops: &[LineCrop],
     reads: &mut [Read],
     pass: &mut PassTime,
-) -> Result<usize, EngineError> {
+) -> Result<(), EngineError> {
+    let clock = Clock::start();
     let (spans, subs) = cut_spans(crops, reads, hanja_spans);
+    clock.charge(pass, spans.len());
     if spans.is_empty() {
-        return Ok(0);
+        return Ok(());
     }
     let sub_refs: Vec<&RgbImage> = subs.iter().collect();
-    let readings = latin.read(&sub_refs, Alphabet::All)?;
+    let readings = read_split(recognizers, helper, &sub_refs, Alphabet::All, set_recognizer, pass)?;
     // Replace from the last span backwards, so earlier char indices stay valid.
     for (&(i, open, close, x0, _), l) in spans.iter().zip(readings).rev() {
         let Some(hanja) = bracketed_hanja(&l.chars) else { continue };
@@ -746,7 +774,7 @@ fn reread_hanja_spans(
         pass.changed += 1;
         read.pass.reader = Reader::HanjaSpans;
     }
-    Ok(spans.len())
+    Ok(())
 }
 
 /// The hanja of a reading that is `(`, one or more hanja, `)`, spaces aside (full-width brackets too).
@@ -789,24 +817,74 @@ mod tests {
 
     #[test]
     fn lines_are_cut_into_two_runs_of_about_equal_width() {
-        let crops = |widths: &[u32]| -> Vec<LineCrop> {
-            widths
+        assert_eq!(half_by_width(&[10, 10, 10, 10]), 2);
+        assert_eq!(half_by_width(&[2, 5, 3, 4]), 2, "7 | 7");
+        assert_eq!(half_by_width(&[100, 10, 10]), 1, "one wide line alone");
+        assert_eq!(half_by_width(&[10, 10, 100]), 2);
+        assert_eq!(half_by_width(&[5, 5]), 1);
+        assert_eq!(half_by_width(&[1, 1, 1, 1, 1]), 3, "3 | 2");
+        assert_eq!(half_by_width(&[1, 1]), 1, "never an empty run");
+    }
+
+    /// Reads a crop as `{tag}{width}`, doubtful (0.5) when the width is odd and `doubt_odd`; counts
+    /// the crops it read.
+    struct WidthReader {
+        tag: &'static str,
+        doubt_odd: bool,
+        count: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    }
+
+    impl LineRecognizer for WidthReader {
+        fn read(&mut self, crops: &[&RgbImage], _: Alphabet) -> Result<Vec<LineReading>, EngineError> {
+            self.count.fetch_add(crops.len(), std::sync::atomic::Ordering::Relaxed);
+            Ok(crops
                 .iter()
-                .map(|&w| LineCrop {
-                    image: RgbImage::new(w, 8),
-                    quad: jikji_geometry::Rect::new(0.0, 0.0, w as f32, 8.0).to_quad(),
-                    rotated: false,
-                    flipped: false,
+                .map(|c| LineReading {
+                    text: format!("{}{}", self.tag, c.width()),
+                    confidence: if self.doubt_odd && c.width() % 2 == 1 { 0.5 } else { 0.99 },
+                    chars: Vec::new(),
                 })
-                .collect()
+                .collect())
+        }
+    }
+
+    /// A cascade whose fast reader doubts odd widths; the counts of the fast and the set's reader.
+    fn cascade() -> (Recognizers, [std::sync::Arc<std::sync::atomic::AtomicUsize>; 2]) {
+        let counts: [std::sync::Arc<std::sync::atomic::AtomicUsize>; 2] = Default::default();
+        let reader = |tag, doubt_odd, i: usize| {
+            Box::new(WidthReader { tag, doubt_odd, count: counts[i].clone() }) as Box<dyn LineRecognizer>
         };
-        assert_eq!(half_by_width(&crops(&[10, 10, 10, 10])), 2);
-        assert_eq!(half_by_width(&crops(&[2, 5, 3, 4])), 2, "7 | 7");
-        assert_eq!(half_by_width(&crops(&[100, 10, 10])), 1, "one wide line alone");
-        assert_eq!(half_by_width(&crops(&[10, 10, 100])), 2);
-        assert_eq!(half_by_width(&crops(&[5, 5])), 1);
-        assert_eq!(half_by_width(&crops(&[1, 1, 1, 1, 1])), 3, "3 | 2");
-        assert_eq!(half_by_width(&crops(&[1, 1])), 1, "never an empty run");
+        let r = Recognizers {
+            korean: reader("k", false, 1),
+            latin: reader("set", false, 1),
+            fast: Some(reader("fast", true, 0)),
+        };
+        (r, counts)
+    }
+
+    #[test]
+    fn each_pass_of_the_cascade_is_split_between_both_threads() {
+        // The doubted lines all lie in the first half of the page: the set's recogniser still reads
+        // some of them on the helper, and every line's reading is the one a single thread gives.
+        let widths = [11, 13, 15, 10, 12, 14, 16, 18];
+        let imgs: Vec<RgbImage> = widths.iter().map(|&w| RgbImage::new(w, 8)).collect();
+        let refs: Vec<&RgbImage> = imgs.iter().collect();
+        let text = |v: Vec<Read>| v.into_iter().map(|r| r.reading.text).collect::<Vec<_>>();
+        let (mut alone, _) = cascade();
+        let (mut fast, mut set) = (PassTime::default(), PassTime::default());
+        let expected = text(read_latin(&mut alone, None, &refs, Alphabet::Latin, &mut fast, &mut set).unwrap());
+        assert_eq!(expected[..4], ["set11", "set13", "set15", "fast10"]);
+        assert_eq!((fast.lines, set.lines), (8, 3));
+
+        let (mut mine, _) = cascade();
+        let (mut helper, helper_counts) = cascade();
+        let (mut fast, mut set) = (PassTime::default(), PassTime::default());
+        let got = read_latin(&mut mine, Some(&mut helper), &refs, Alphabet::Latin, &mut fast, &mut set).unwrap();
+        assert_eq!(text(got), expected);
+        assert_eq!((fast.lines, set.lines), (8, 3));
+        let on_helper = |i: usize| helper_counts[i].load(std::sync::atomic::Ordering::Relaxed);
+        assert!(on_helper(0) > 0 && on_helper(0) < 8, "fast pass split: {}", on_helper(0));
+        assert!(on_helper(1) > 0 && on_helper(1) < 3, "re-reading split: {}", on_helper(1));
     }
 
     #[test]

@@ -71,7 +71,7 @@ pub struct PassTime {
 }
 
 impl PassTime {
-    fn add(&mut self, o: &PassTime) {
+    pub(crate) fn add(&mut self, o: &PassTime) {
         self.ms += o.ms;
         self.model_ms += o.model_ms;
         self.lines += o.lines;
