@@ -117,19 +117,14 @@ pub fn preprocess(img: &RgbImage, cfg: &DetectorConfig) -> Array4<f32> {
     let (tw, th) = input_size(img.width(), img.height(), cfg);
     let resized = jikji_image::resize(img, tw, th);
     let (w, h) = (tw as usize, th as usize);
-    let mut t = Array4::<f32>::zeros((1, 3, h, w));
+    // Each byte's value once (the same `v / 127.5 - 1.0`), the planes written in order: B, G, R.
+    let lut: [f32; 256] = std::array::from_fn(|v| v as f32 / 127.5 - 1.0);
     let raw = resized.as_raw();
-    {
-        let s = t.as_slice_mut().expect("standard layout");
-        let plane = w * h;
-        for i in 0..plane {
-            let (r, g, b) = (raw[3 * i], raw[3 * i + 1], raw[3 * i + 2]);
-            s[i] = b as f32 / 127.5 - 1.0;
-            s[plane + i] = g as f32 / 127.5 - 1.0;
-            s[2 * plane + i] = r as f32 / 127.5 - 1.0;
-        }
+    let mut data = Vec::with_capacity(3 * w * h);
+    for channel in [2, 1, 0] {
+        data.extend(raw.chunks_exact(3).map(|px| lut[px[channel] as usize]));
     }
-    t
+    Array4::from_shape_vec((1, 3, h, w), data).expect("3 planes of h x w")
 }
 
 /// Turns a probability map (`[H, W]`, values 0..1) into boxes in page pixels (`page_w x page_h`).
@@ -322,10 +317,9 @@ impl Detector {
         let (h, w) = (input.shape()[2], input.shape()[3]);
         let mut map = Array2::<f32>::zeros((h, w));
         for strip in strips(h, w, self.config.tile_pixels, self.config.tile_overlap) {
-            let part = input
-                .slice(ndarray::s![.., .., strip.span.clone(), ..])
-                .as_standard_layout()
-                .into_owned();
+            // Borrowed when the strip is the whole input (its layout is already standard): no copy.
+            let part = input.slice(ndarray::s![.., .., strip.span.clone(), ..]);
+            let part = part.as_standard_layout();
             let out = self.model.run(part.view())?;
             let rows = strip.span.len();
             if out.shape() != [1, 1, rows, w] {
