@@ -3,8 +3,9 @@
 //! at a time on a two-core machine, or the CLI reading files one by one — that core would do nothing.
 //! The engine therefore keeps **one spare set of sessions** ([`Spare`]): the detector with one more
 //! intra-op thread, an angle classifier and a second set of recognisers, with which a helper thread
-//! cuts, turns and reads half of the page's lines. A worker borrows it for a stage when a core is
-//! idle ([`Lending::lend`]) and gives it back at the stage's end, so a request that arrives meanwhile finds the core free again at the next
+//! cuts and turns half of the page's lines and reads half of each recognition pass's lines (the
+//! passes that re-read doubtful lines are split on their own). A worker borrows it for a stage when a
+//! core is idle ([`Lending::lend`]) and gives it back at the stage's end, so a request that arrives meanwhile finds the core free again at the next
 //! stage: when every core has a worker's page, nobody borrows and no core runs two threads (measured
 //! on SROIE, two cores: two workers of two intra-op threads each served four clients at 1.59 pages/s,
 //! two workers of one thread at 1.89 — oversubscription cost 16 %).
@@ -27,7 +28,7 @@ pub(crate) struct Spare {
     pub detector: Box<dyn TextDetector>,
     /// The angle classifier for the helper thread that cuts and turns half of a page's lines.
     pub orientation: Box<dyn OrientationClassifier>,
-    /// Recognisers for the helper thread that reads half of a page's lines.
+    /// Recognisers for the helper thread that reads half of each recognition pass's lines.
     pub recognizers: Recognizers,
 }
 
