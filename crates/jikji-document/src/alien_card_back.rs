@@ -89,15 +89,9 @@ const REPORT_SECTION: Label = Label {
 /// The two tables' section headings (7-8 syllables each, printed on no other document).
 pub(crate) const HEADINGS: [Label; 2] = [PERMIT_SECTION, REPORT_SECTION];
 
-/// The back's labels, for the classifier: a page with several of them is an alien card's back.
-pub(crate) const BACK_LABELS: [Label; 6] = [
-    PERMIT_DATE,
-    EXPIRY_DATE,
-    REPORT_DATE,
-    PERMIT_SECTION,
-    REPORT_SECTION,
-    CONFIRM,
-];
+/// The back's column labels, for the classifier: a page with several of them and of the
+/// [`HEADINGS`] is an alien card's back.
+pub(crate) const COLUMN_LABELS: [Label; 4] = [PERMIT_DATE, EXPIRY_DATE, REPORT_DATE, CONFIRM];
 
 /// A header label's twin (the English line under the Korean one, or the Korean line above the
 /// English one) lies within this many line heights vertically of the anchor label.

@@ -393,10 +393,10 @@ pub fn classify(page: &Page) -> Classification {
         u32::from(!extract::find_everywhere(page, patterns::find_licence_classes).is_empty());
     score[IdType::DriverLicense.index()] += (count(&DL_LABELS) + classes).min(CORROBORATION_MAX);
     score[IdType::AlienCard.index()] += count(&AC_LABELS).min(CORROBORATION_MAX);
-    let labels_read = count(&crate::alien_card_back::BACK_LABELS);
-    // The headings are among the labels: counted once more each.
-    let back = labels_read
-        + (BACK_HEADING_WEIGHT - 1) * count(&crate::alien_card_back::HEADINGS);
+    // Each label found counts once, each heading found BACK_HEADING_WEIGHT times.
+    let headings = count(&crate::alien_card_back::HEADINGS);
+    let labels_read = count(&crate::alien_card_back::COLUMN_LABELS) + headings;
+    let back = labels_read + (BACK_HEADING_WEIGHT - 1) * headings;
     let back_by_rows = back >= BACK_LABELS_WITH_ROWS && date_led_rows(page) >= BACK_DATE_ROWS;
     if back >= BACK_LABELS_FOUND || back_by_rows {
         score[IdType::AlienCard.index()] += TITLE_EXACT;

@@ -220,12 +220,12 @@ impl<'a> Page<'a> {
         self.rows = rows.into_iter().map(|r| r.2).collect();
     }
 
-    /// The text of a span.
     /// The characters of span `s`, as they are (no trimming), one per index of the span.
     pub fn span_chars(&self, s: Span) -> Vec<char> {
         self.segs[s.seg].chars[s.start..s.end].iter().map(|c| c.ch).collect()
     }
 
+    /// The text of a span, trimmed.
     pub fn span_text(&self, s: Span) -> String {
         self.segs[s.seg].chars[s.start..s.end]
             .iter()
